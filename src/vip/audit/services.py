@@ -1,0 +1,92 @@
+"""The one function that records an audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from vip.accounts.models import User
+from vip.audit.context import current_origin
+from vip.audit.models import AuditEvent
+from vip.core.sensitivity import Sensitivity, fields_with
+
+Actor = User | None  # None: the local operator on the command line (see docs/architecture.md)
+
+
+def actor_identity(actor: Actor) -> tuple[User | None, str, str]:
+    if actor is None:
+        origin = current_origin()
+        return None, origin.source_address.split("@")[0], "operator"
+    return actor, actor.get_username(), actor.role
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    changes: dict[str, Any] | None = None,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+) -> AuditEvent:
+    """Record one audit event in the caller's transaction.
+
+    Must be called inside ``transaction.atomic`` (every service is), so the
+    action and its audit row commit or roll back together; outside one it raises.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the action it records")
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+    user, name, role = actor_identity(actor)
+    origin = current_origin()
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        actor=user,
+        actor_name=name,
+        actor_role=role,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        changes=changes or {},
+        source_address=origin.source_address,
+        request_id=origin.request_id,
+    )
+
+
+REDACTED = "[redacted]"
+
+
+def diff(instance: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the values that differ from ``instance``; JSON-safe.
+
+    Case content (casework, health, police fields) is never copied into the
+    audit trail: the change is recorded, its value is not.
+    """
+    secret = fields_with(type(instance), Sensitivity.CASEWORK, Sensitivity.HEALTH, Sensitivity.POLICE)
+    changed: dict[str, list[Any]] = {}
+    for name, new in values.items():
+        old = getattr(instance, name)
+        if old != new:
+            changed[name] = [REDACTED, REDACTED] if name in secret else [_json(old), _json(new)]
+    return changed
+
+
+def snapshot(instance: models.Model, names: list[str]) -> dict[str, Any]:
+    """The values of a newly created record for its audit event (case content redacted)."""
+    secret = fields_with(type(instance), Sensitivity.CASEWORK, Sensitivity.HEALTH, Sensitivity.POLICE)
+    return {n: REDACTED if n in secret else _json(getattr(instance, n)) for n in names}
+
+
+def _json(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, models.Model):
+        return value.pk
+    return str(value)

@@ -1,0 +1,352 @@
+"""The `vip` command: set up, load the demo city, import and export bundles, serve.
+
+Exit codes (every subcommand):
+  0  success
+  1  failure: permission refused, a database or system error
+  2  invalid input: a bundle with problems (nothing written), or bad command-line usage
+  3  partly done: `import --skip-invalid` wrote the valid rows and rejected some
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        Path(str(db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=verbosity, interactive=False)
+
+
+def _require_ready() -> None:
+    """Stop with a clear message when the database has not been set up."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # the database cannot be reached at all
+        raise click.ClickException(f"cannot open the database: {exc}") from exc
+    if pending:
+        raise click.ClickException("the database is not set up (or is out of date): run `vip setup` first")
+    from vip.core.models import ProgramProfile
+
+    if not ProgramProfile.objects.exists():
+        raise click.ClickException("the database has no program configuration: run `vip setup` first")
+
+
+def _actor(username: str | None) -> Any:
+    if username is None:
+        return None
+    from vip.accounts.models import User
+
+    try:
+        return User.objects.get(username=username, is_active=True)
+    except User.DoesNotExist:
+        raise click.ClickException(f"no active account named {username!r}") from None
+
+
+@contextmanager
+def _bytes_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar over bytes, restarted for each phase (validate, write)."""
+    state: dict[str, Any] = {"phase": None, "bar": None}
+
+    def update(phase: str, n: int, total: int) -> None:
+        if state["phase"] != phase:
+            if state["bar"] is not None:
+                state["bar"].__exit__(None, None, None)
+            state["phase"] = phase
+            state["bar"] = click.progressbar(length=total, label=f"{label}: {phase}", file=sys.stderr).__enter__()
+        state["bar"].update(n)
+
+    try:
+        yield update
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PermissionError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None)
+@click.version_option(package_name="vip")
+def main() -> None:
+    """vip: run a city's Violence Intervention Program.
+
+    The database is DATABASE_URL (default: SQLite at var/vip.sqlite3).
+    Start with `vip setup` (or `vip demo` for a synthetic city).
+    """
+
+
+@main.command()
+@click.option("--profile", default=None, help="Program profile to load into an empty database (default: albuquerque).")
+def setup(profile: str | None) -> None:
+    """Create or upgrade the database and load the program profile."""
+    _django()
+    from vip.core.services import ensure_configured
+
+    _migrate()
+    configured = ensure_configured(name=profile)
+    click.echo(f"Database ready; program: {configured} (profile {configured.profile}).")
+
+
+@main.command()
+@click.argument("profile")
+def configure(profile: str) -> None:
+    """Load (or reload) a program PROFILE: a shipped name or a path to a .toml file.
+
+    Areas and service categories are matched by code; the ones the profile no
+    longer lists are deactivated, never deleted.
+    """
+    _django()
+    _require_ready_schema()
+    from vip.core.services import profile_load
+
+    try:
+        loaded = profile_load(actor=None, name=profile)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"Loaded profile {loaded.profile}: {loaded}.")
+
+
+def _require_ready_schema() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise click.ClickException("the database is not set up: run `vip setup` first")
+
+
+@main.command()
+@click.option("--seed", default=2020, show_default=True, help="Random seed: the same seed gives the same city.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01), help="Multiply the city's size.")
+@click.option(
+    "--end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day of data (default: yesterday in the program's time zone).",
+)
+@click.option(
+    "--bundle",
+    "bundle_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the city as an interchange bundle to this folder instead of loading it.",
+)
+def demo(seed: int, scale: float, end: dt.datetime | None, bundle_dir: Path | None) -> None:
+    """Build the synthetic demo city (March 2020 to yesterday) and load it.
+
+    The city is generated as an interchange bundle and loaded through the same
+    importer that real data takes.
+    """
+    _django()
+    from vip.core.config import program_config
+    from vip.core.dates import local_date
+    from vip.core.services import ensure_configured
+    from vip.demo.generator import generate_bundle
+
+    _migrate()
+    ensure_configured()
+    config = program_config()
+    from django.utils import timezone
+
+    last_day = end.date() if end else local_date(timezone.now(), config.zone) - dt.timedelta(days=1)
+
+    def generate(folder: Path) -> dict[str, int]:
+        with click.progressbar(length=0, label="Generating the demo city", file=sys.stderr) as bar:
+            return generate_bundle(
+                folder,
+                seed=seed,
+                scale=scale,
+                end=last_day,
+                areas=list(config.areas),
+                service_categories=list(config.service_categories),
+                time_zone=config.time_zone,
+                progress=bar.update,
+            )
+
+    if bundle_dir is not None:
+        counts = generate(bundle_dir)
+        click.echo(f"Wrote the demo city ({sum(counts.values()):,} rows) to {bundle_dir}/")
+        for name, n in counts.items():
+            click.echo(f"  {name:24} {n:>10,}")
+        return
+    with tempfile.TemporaryDirectory(prefix="vip-demo-") as tmp:
+        generate(Path(tmp))
+        result = _run_import(Path(tmp), actor=None, skip_invalid=False, rejects=None, dry_run=False)
+    if not result.written:
+        raise SystemExit(EXIT_INVALID)
+    click.echo(f"Loaded the demo city of {config.city}, 2020-03-01 to {last_day}.")
+
+
+def _run_import(path: Path, *, actor: Any, skip_invalid: bool, rejects: Path | None, dry_run: bool) -> Any:
+    from vip.interchange.services import bundle_import
+
+    with _bytes_bar(f"Importing {path.name}") as progress:
+        result = bundle_import(
+            actor=actor, path=path, skip_invalid=skip_invalid, rejects_dir=rejects, dry_run=dry_run, progress=progress
+        )
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problem_count > len(result.problems):
+        click.echo(f"... and {result.problem_count - len(result.problems)} more problems", err=True)
+    for name in result.unknown_files:
+        click.echo(f"{name}: ignored (not a file of interchange format version 1)", err=True)
+    if result.counts:
+        click.echo(f"{'file':24} {'read':>9} {'created':>9} {'updated':>9} {'unchanged':>9} {'rejected':>9}")
+        for name, c in result.counts.items():
+            click.echo(f"{name:24} {c.read:>9,} {c.created:>9,} {c.updated:>9,} {c.unchanged:>9,} {c.rejected:>9,}")
+    return result
+
+
+@main.command(name="import")
+@click.argument("bundle", type=click.Path(exists=True, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows; write the rejected ones with reasons.")
+@click.option(
+    "--rejects",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for rejected rows with --skip-invalid (default: ./vip-rejects-<time>).",
+)
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@click.option("--as", "username", default=None, help="Import as this account (its permissions and name in the audit).")
+def import_(bundle: Path, skip_invalid: bool, rejects: Path | None, dry_run: bool, username: str | None) -> None:
+    """Validate and import an interchange BUNDLE (a folder or a .zip of CSV files).
+
+    The whole bundle is checked first; every problem is printed as
+    `file:line: column: message`. If any row is invalid nothing is written
+    (exit code 2), unless --skip-invalid is given (exit code 3 when rows were
+    rejected). Re-importing a bundle changes nothing: rows are matched by key.
+    """
+    _django()
+    _require_ready()
+    if skip_invalid and rejects is None:
+        rejects = Path(f"vip-rejects-{dt.datetime.now():%Y%m%d-%H%M%S}")
+    result = _run_import(bundle, actor=_actor(username), skip_invalid=skip_invalid, rejects=rejects, dry_run=dry_run)
+    if result.rejects_dir is not None:
+        click.echo(f"Rejected rows, with reasons: {result.rejects_dir}/", err=True)
+    if not result.valid and not result.written:
+        click.echo(f"{result.problem_count} problem(s); nothing was written.", err=True)
+        raise SystemExit(EXIT_INVALID)
+    if dry_run:
+        click.echo("Valid: nothing was written (--dry-run).")
+        return
+    if result.rejected:
+        click.echo(f"Imported with {result.rejected} rejected row(s).", err=True)
+        raise SystemExit(EXIT_PARTIAL)
+    click.echo("Imported.")
+
+
+@main.command(name="export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--as", "username", default=None, help="Export as this account: the bundle holds only what it may see.")
+def export(directory: Path, username: str | None) -> None:
+    """Write the program's data as an interchange bundle to DIRECTORY.
+
+    Without --as, the local operator's full export (a backup or a move to another
+    system). With --as, the reader's permissions apply: police exports carry no
+    peer-support notes; an analyst's export is de-identified.
+    """
+    _django()
+    _require_ready()
+    from django.core.exceptions import PermissionDenied
+
+    from vip.interchange.export import bundle_export
+
+    try:
+        with click.progressbar(length=0, label="Exporting", file=sys.stderr) as bar:
+            counts = bundle_export(actor=_actor(username), out_dir=directory, progress=bar.update)
+    except PermissionDenied as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Exported {sum(counts.values()):,} rows to {directory}/")
+    for name, n in counts.items():
+        click.echo(f"  {name:24} {n:>10,}")
+
+
+@main.command()
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["peer", "police", "manager", "analyst", "admin", "integration"]),
+    help="The account's role (see docs/permissions.md).",
+)
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.option("--email", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+def createuser(
+    username: str, role: str, first_name: str, last_name: str, email: str, password_stdin: bool
+) -> None:
+    """Create a staff account with a ROLE (there is no public sign-up)."""
+    _django()
+    _require_ready()
+    from django.core.exceptions import ValidationError
+
+    from vip.accounts.services import user_create
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = user_create(
+            actor=None,
+            username=username,
+            role=role,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+        )
+    except ValidationError as exc:
+        raise click.UsageError("password refused: " + " ".join(exc.messages)) from exc
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"Created {user.username} ({user.get_role_display()}).")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web application (development server; use a WSGI server in production)."""
+    _django()
+    _require_ready()
+    from django.core.management import call_command
+
+    call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The program's configuration as a plain, immutable snapshot.
+
+Code that needs the city's areas, categories, age bands, time zone or fiscal
+year calls ``program_config()`` once and passes the snapshot around, instead of
+querying the configuration tables row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from vip.core.models import AgeBand, Area, ProgramProfile, ServiceCategory
+
+
+class ProgramNotConfigured(RuntimeError):
+    """The database has no program profile yet (run `vip setup` or `vip demo`)."""
+
+
+@dataclass(frozen=True)
+class Band:
+    label: str
+    min_age: int
+    max_age: int | None
+
+    def contains(self, age: int) -> bool:
+        return age >= self.min_age and (self.max_age is None or age <= self.max_age)
+
+
+@dataclass(frozen=True)
+class ProgramConfig:
+    profile: str
+    city: str
+    program_name: str
+    report_title: str
+    web_address: str
+    time_zone: str
+    fiscal_year_start_month: int
+    suppression_threshold: int
+    candidate_expiry_days: int
+    month_labels: list[str]
+    wording: dict[str, str]
+    areas: dict[str, str]  # code -> name, in report order
+    area_ids: dict[str, int] = field(repr=False)
+    service_categories: dict[str, str] = field(repr=False)  # code -> name, in report order
+    service_category_ids: dict[str, int] = field(repr=False)
+    sensitive_categories: frozenset[str] = field(repr=False)
+    substance_use_categories: frozenset[str] = field(repr=False)
+    age_bands: list[Band] = field(repr=False)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def age_band(self, age: int | None) -> str:
+        if age is None:
+            return "Unknown"
+        for band in self.age_bands:
+            if band.contains(age):
+                return band.label
+        return "Unknown"
+
+
+def program_config() -> ProgramConfig:
+    profile = ProgramProfile.objects.order_by("pk").first()
+    if profile is None:
+        raise ProgramNotConfigured(
+            "This database has no program configuration yet: run `vip setup` (or `vip demo`)."
+        )
+    areas = list(Area.objects.filter(active=True).order_by("report_order", "code"))
+    categories = list(ServiceCategory.objects.order_by("report_order", "code"))
+    bands = list(AgeBand.objects.order_by("report_order", "min_age"))
+    return ProgramConfig(
+        profile=profile.profile,
+        city=profile.city,
+        program_name=profile.program_name,
+        report_title=profile.report_title,
+        web_address=profile.web_address,
+        time_zone=profile.time_zone,
+        fiscal_year_start_month=profile.fiscal_year_start_month,
+        suppression_threshold=profile.suppression_threshold,
+        candidate_expiry_days=profile.candidate_expiry_days,
+        month_labels=list(profile.month_labels),
+        wording=dict(profile.wording),
+        areas={a.code: a.name for a in areas},
+        area_ids={a.code: a.pk for a in areas},
+        service_categories={c.code: c.name for c in categories if c.active},
+        service_category_ids={c.code: c.pk for c in categories},
+        sensitive_categories=frozenset(c.code for c in categories if c.sensitivity),
+        substance_use_categories=frozenset(c.code for c in categories if c.substance_use),
+        age_bands=[Band(b.label, b.min_age, b.max_age) for b in bands],
+    )

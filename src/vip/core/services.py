@@ -1,0 +1,134 @@
+"""Loading and editing the program configuration."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from vip.accounts.models import User
+from vip.audit.services import Actor, audit_record, diff
+from vip.core.models import AgeBand, Area, ProgramProfile, ServiceCategory
+
+PROFILE_FIELDS = [
+    "city",
+    "program_name",
+    "report_title",
+    "web_address",
+    "time_zone",
+    "fiscal_year_start_month",
+    "suppression_threshold",
+    "candidate_expiry_days",
+    "month_labels",
+]
+
+
+def available_profiles() -> list[str]:
+    folder = resources.files("vip.core") / "profiles"
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def read_profile(name_or_path: str) -> dict[str, Any]:
+    """Parse a profile by name (shipped with vip) or by path to a TOML file."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" and path.exists():
+        text = path.read_text(encoding="utf-8")
+        name = path.stem
+    else:
+        resource = resources.files("vip.core") / "profiles" / f"{name_or_path}.toml"
+        if not resource.is_file():
+            raise ValueError(
+                f"unknown profile {name_or_path!r}; shipped profiles: {', '.join(available_profiles())}"
+            )
+        text = resource.read_text(encoding="utf-8")
+        name = name_or_path
+    data = tomllib.loads(text)
+    data.setdefault("program", {})["profile"] = name
+    return data
+
+
+def _require_admin(actor: Actor) -> None:
+    if actor is not None and actor.role != User.Role.ADMIN:
+        raise PermissionDenied("Only administrators change the program configuration.")
+
+
+@transaction.atomic
+def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
+    """Load (or reload) a profile: the program settings, areas, service categories, age bands.
+
+    Areas and categories are matched by code: existing ones are updated, new ones
+    added, and ones the profile no longer lists are deactivated (never deleted,
+    since records refer to them).
+    """
+    _require_admin(actor)
+    data = read_profile(name)
+    program = data["program"]
+    profile = ProgramProfile.objects.order_by("pk").first() or ProgramProfile()
+    created = profile.pk is None
+    values = {f: program[f] for f in PROFILE_FIELDS if f in program}
+    values["profile"] = program["profile"]
+    values["wording"] = data.get("wording", {})
+    changes = diff(profile, values) if not created else {}
+    for key, value in values.items():
+        setattr(profile, key, value)
+    try:
+        profile.full_clean()
+    except ValidationError as exc:
+        raise ValueError(f"profile {name!r} is invalid: {exc.message_dict}") from exc
+    profile.save()
+
+    seen_areas = []
+    for order, item in enumerate(data.get("areas", []), start=1):
+        Area.objects.update_or_create(
+            code=item["code"], defaults={"name": item["name"], "report_order": order, "active": True}
+        )
+        seen_areas.append(item["code"])
+    Area.objects.exclude(code__in=seen_areas).update(active=False)
+
+    seen_categories = []
+    for order, item in enumerate(data.get("service_categories", []), start=1):
+        ServiceCategory.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "report_order": order,
+                "sensitivity": item.get("sensitivity", ""),
+                "substance_use": bool(item.get("substance_use", False)),
+                "active": True,
+            },
+        )
+        seen_categories.append(item["code"])
+    ServiceCategory.objects.exclude(code__in=seen_categories).update(active=False)
+
+    AgeBand.objects.all().delete()
+    AgeBand.objects.bulk_create(
+        AgeBand(label=b["label"], min_age=b["min_age"], max_age=b.get("max_age"), report_order=i)
+        for i, b in enumerate(data.get("age_bands", []), start=1)
+    )
+    audit_record(
+        actor=actor,
+        action="profile.load",
+        target=profile,
+        changes={
+            "profile": program["profile"],
+            "created": created,
+            "fields": changes,
+            "areas": seen_areas,
+            "service_categories": seen_categories,
+        },
+    )
+    return profile
+
+
+def ensure_configured(*, actor: Actor = None, name: str | None = None) -> ProgramProfile:
+    """Load the default profile into a database that has none; otherwise leave it alone."""
+    from django.conf import settings
+
+    existing = ProgramProfile.objects.order_by("pk").first()
+    if existing is not None:
+        return existing
+    return profile_load(actor=actor, name=name or settings.VIP_DEFAULT_PROFILE)

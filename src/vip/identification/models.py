@@ -1,0 +1,163 @@
+"""Law-enforcement data and identification: incidents, who was involved, the weekly
+shooting review, and outreach candidates (reviewed, explained, expiring)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from vip.core.models import Area, TimeStampedModel
+from vip.core.sensitivity import Sensitivity
+from vip.identification.choices import (
+    CandidateStatus,
+    IncidentType,
+    InvolvementRole,
+    ReviewDecision,
+    ReviewRole,
+)
+from vip.people.models import Person
+
+POLICE = Sensitivity.POLICE
+
+
+class Incident(TimeStampedModel):
+    """A police incident (raw police record: never shown to peer support workers)."""
+
+    key = models.CharField(max_length=100, unique=True, help_text="E.g. the police case number.")
+    # The local calendar day always; the moment too when the source gave a time.
+    occurred_on = models.DateField()
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    type = models.CharField(max_length=30, choices=IncidentType.choices)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(max_length=200, blank=True)
+
+    SENSITIVE_FIELDS = {"key": POLICE, "address": POLICE}
+
+    class Meta:
+        indexes = [models.Index(fields=["occurred_on"]), models.Index(fields=["type", "occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.key} ({self.occurred_on})"
+
+
+class Involvement(TimeStampedModel):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="involvements")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="involvements")
+    role = models.CharField(max_length=20, choices=InvolvementRole.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "person", "role"], name="involvement_unique_triple")
+        ]
+        indexes = [models.Index(fields=["person", "role"])]
+
+
+class ShootingReview(TimeStampedModel):
+    """The weekly multi-agency meeting that reviews recent shootings."""
+
+    held_on = models.DateField()
+    chaired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agencies_present = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    incidents = models.ManyToManyField(Incident, through="ReviewedIncident", related_name="reviews")
+
+    SENSITIVE_FIELDS = {"summary": POLICE}
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"Shooting review of {self.held_on}"
+
+
+class ReviewedIncident(TimeStampedModel):
+    review = models.ForeignKey(ShootingReview, on_delete=models.CASCADE, related_name="reviewed_incidents")
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
+    discussion = models.TextField(blank=True)
+
+    SENSITIVE_FIELDS = {"discussion": POLICE}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "incident"], name="reviewed_incident_once")]
+
+
+class ReviewIdentification(TimeStampedModel):
+    """A person identified at a shooting review, their role, and what was decided."""
+
+    review = models.ForeignKey(ShootingReview, on_delete=models.CASCADE, related_name="identifications")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="review_identifications")
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=ReviewRole.choices)
+    decision = models.CharField(max_length=30, choices=ReviewDecision.choices)
+    follow_up = models.TextField(blank=True)
+    follow_up_by = models.DateField(null=True, blank=True)
+    follow_up_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    SENSITIVE_FIELDS = {"follow_up": POLICE}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "person", "role"], name="review_identification_once")
+        ]
+
+
+class Candidate(TimeStampedModel):
+    """A person proposed for a custom notification. Outreach only, never enforcement.
+
+    A candidate is proposed (by the criteria or by a person) with reasons, and
+    approved or declined by a different person; an approval expires.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="candidacies")
+    status = models.CharField(max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.PROPOSED)
+    proposed_at = models.DateTimeField()
+    # Empty when the published criteria proposed the candidate.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    criteria_version = models.CharField(max_length=30, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "expires_on"])]
+        constraints = [
+            # The approver is never the proposer.
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | models.Q(proposed_by__isnull=True)
+                | ~models.Q(decided_by=models.F("proposed_by")),
+                name="candidate_not_self_decided",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["proposed", "expired"])
+                | (models.Q(decided_by__isnull=False) & ~models.Q(decision_reason="")),
+                name="candidate_decision_has_reason",
+            ),
+        ]
+
+
+class CandidateReason(TimeStampedModel):
+    """One human-readable reason, tied to the record it rests on."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="reasons")
+    criterion = models.CharField(max_length=60, help_text="Code of the published criterion, or 'manual'.")
+    text = models.TextField()
+    source_type = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(text="") & ~models.Q(source_type="") & ~models.Q(source_id=""),
+                name="candidate_reason_complete",
+            )
+        ]

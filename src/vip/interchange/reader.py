@@ -1,0 +1,215 @@
+"""Reading a bundle (a folder or a .zip of CSV files) row by row, never whole.
+
+``open_bundle`` checks the container; ``BundleSource.rows`` yields each data row
+of one file with its line number and reports problems of the file itself
+(empty file, bad header, bad bytes, broken CSV) as ``Problem`` values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from vip.interchange.schema import FILES_BY_NAME, FileSpec
+
+# A generous limit per cell: longer fields are refused with a clear message.
+MAX_FIELD_BYTES = 1_000_000
+# Zip bombs: refuse members that expand past this many bytes or this ratio.
+MAX_MEMBER_BYTES = 20 * 1024**3
+MAX_COMPRESSION_RATIO = 200
+
+csv.field_size_limit(MAX_FIELD_BYTES)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column or '-'}: {self.message}"
+
+
+class BundleError(Exception):
+    """The bundle as a whole cannot be read (not a folder or zip, unreadable)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class Header:
+    names: list[str]  # normalised (trimmed, lower-case) names, in file order
+    index: dict[str, int]  # column name -> position, for known columns
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read from an underlying binary stream (for progress bars)."""
+
+    def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None] | None) -> None:
+        self._raw = raw
+        self._on_bytes = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        if self._on_bytes is not None and n:
+            self._on_bytes(n)
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class BundleSource:
+    """The CSV files of a bundle, by name."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self.members: dict[str, str | zipfile.ZipInfo] = {}
+        self.unknown_files: list[str] = []
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.is_file() and child.suffix.lower() == ".csv":
+                    self._add(child.name, str(child))
+        elif path.is_file():
+            if not zipfile.is_zipfile(path):
+                raise BundleError(
+                    Problem(path.name, 0, "", "not a zip file or folder (a bundle is a folder or a .zip of CSV files)")
+                )
+            try:
+                self._zip = zipfile.ZipFile(path)
+                for info in self._zip.infolist():
+                    if info.is_dir() or not info.filename.lower().endswith(".csv"):
+                        continue
+                    self._check_member(info)
+                    self._add(Path(info.filename).name, info)
+            except zipfile.BadZipFile as exc:
+                raise BundleError(Problem(path.name, 0, "", f"damaged zip file: {exc}")) from exc
+        else:
+            raise BundleError(Problem(str(path), 0, "", "no such file or folder"))
+
+    def _check_member(self, info: zipfile.ZipInfo) -> None:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER_BYTES or (info.file_size > 10_000_000 and ratio > MAX_COMPRESSION_RATIO):
+            raise BundleError(
+                Problem(info.filename, 0, "", f"refused: expands to {info.file_size} bytes (ratio {ratio:.0f}:1)")
+            )
+
+    def _add(self, name: str, member: str | zipfile.ZipInfo) -> None:
+        if name.lower() in FILES_BY_NAME:
+            if name.lower() in self.members:
+                raise BundleError(Problem(name, 0, "", "the bundle holds this file twice"))
+            self.members[name.lower()] = member
+        else:
+            self.unknown_files.append(name)
+
+    def size(self, name: str) -> int:
+        member = self.members[name]
+        if isinstance(member, zipfile.ZipInfo):
+            return member.file_size
+        return Path(member).stat().st_size
+
+    def total_size(self) -> int:
+        return sum(self.size(name) for name in self.members)
+
+    def _open(self, name: str) -> IO[bytes]:
+        member = self.members[name]
+        if isinstance(member, zipfile.ZipInfo):
+            assert self._zip is not None
+            return self._zip.open(member)
+        return open(member, "rb")  # noqa: SIM115 (closed by the caller)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def __enter__(self) -> BundleSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def rows(
+        self,
+        spec: FileSpec,
+        problems: Callable[[Problem], None],
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> Iterator[tuple[int, Header, list[str]]]:
+        """Yield ``(line, header, cells)`` for each data row of a file.
+
+        Problems with the file itself are passed to ``problems``; after a
+        header problem or unreadable bytes no further rows are yielded. A row
+        whose width differs from the header's is yielded: the row parser rejects it.
+        """
+        name = spec.name
+        raw = _CountingReader(self._open(name), on_bytes)
+        text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8-sig", newline="")
+        reader = csv.reader(text, strict=True)
+        line = 1
+        try:
+            try:
+                first = next(reader, None)
+            except UnicodeDecodeError as exc:
+                problems(Problem(name, 1, "", _decode_message(exc)))
+                return
+            if first is None:
+                problems(Problem(name, 1, "", "empty file: expected a header row"))
+                return
+            header = _read_header(spec, first, problems)
+            if header is None:
+                return
+            while True:
+                start = reader.line_num + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError as exc:
+                    problems(Problem(name, start, "", _decode_message(exc)))
+                    return
+                except csv.Error as exc:
+                    problems(Problem(name, start, "", f"broken CSV: {exc}"))
+                    return
+                line = start
+                if not cells:
+                    continue  # a blank line
+                yield line, header, cells
+        finally:
+            text.close()
+
+
+def _decode_message(exc: UnicodeDecodeError) -> str:
+    bad = exc.object[exc.start : exc.start + 1].hex()
+    return f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8"
+
+
+def _read_header(spec: FileSpec, cells: list[str], problems: Callable[[Problem], None]) -> Header | None:
+    names = [cell.strip().lower() for cell in cells]
+    ok = True
+    index: dict[str, int] = {}
+    for position, column in enumerate(names):
+        if column in index:
+            problems(Problem(spec.name, 1, column, "the header names this column twice"))
+            ok = False
+        elif column in spec.columns_by_name:
+            index[column] = position
+    for required in spec.required:
+        if required not in index:
+            problems(Problem(spec.name, 1, required, "required column is missing from the header"))
+            ok = False
+    return Header(names, index) if ok else None

@@ -1,0 +1,490 @@
+"""Importing an interchange bundle: validate everything, then write everything.
+
+1. **Validate** the whole bundle, streaming: every cell, every key (no
+   duplicates; references resolve to this bundle or the database). Problems
+   are reported as ``file:line: column: message``.
+2. If anything is invalid, write nothing (or, with ``skip_invalid``, leave out
+   exactly the rejected rows, and every row that refers to one, and write them
+   with their reasons to a rejects folder that is itself a bundle).
+3. **Write** in one transaction, in batches: new keys are created, changed rows
+   updated, unchanged rows left alone; one audit event per batch names what
+   changed. Re-importing the same bundle changes nothing.
+
+Memory stays flat: rows are read in batches, and keys seen so far live in an
+on-disk key store (``keystore.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+
+from vip.accounts.models import User
+from vip.audit.services import Actor, audit_record
+from vip.core.config import ProgramConfig, program_config
+from vip.core.dates import local_date
+from vip.identification.models import Incident, Involvement
+from vip.interchange.cells import ParseContext, parse_row, row_key, show_key
+from vip.interchange.keystore import KeyStore
+from vip.interchange.mapping import Ids, to_fields
+from vip.interchange.reader import BundleError, BundleSource, Header, Problem
+from vip.interchange.schema import FILES, FORMAT_VERSION, INVOLVEMENTS, SERVICE_REFERRALS, FileSpec
+from vip.people.models import Person
+from vip.referrals.models import Referral
+from vip.service_referrals.choices import CLOSING
+from vip.service_referrals.models import ServiceReferral, ServiceReferralStatusChange
+
+# Problems kept for display; beyond this only the count goes on (rejects file has all).
+MAX_PROBLEMS_KEPT = 1000
+IMPORT_ROLES = {User.Role.MANAGER}
+
+ProgressFn = Callable[[str, int, int], None]  # (phase, bytes done in this step, total bytes)
+
+REF_MODELS: dict[str, type[models.Model]] = {
+    "people.csv": Person,
+    "referrals.csv": Referral,
+    "incidents.csv": Incident,
+}
+
+
+@dataclass
+class FileCounts:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class ImportResult:
+    bundle: str
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    counts: dict[str, FileCounts] = field(default_factory=dict)
+    unknown_files: list[str] = field(default_factory=list)
+    rejects_dir: Path | None = None
+    written: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return self.problem_count == 0
+
+    @property
+    def rejected(self) -> int:
+        return sum(c.rejected for c in self.counts.values())
+
+    def add_problem(self, problem: Problem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+
+
+def _check_permission(actor: Actor) -> None:
+    if actor is not None and actor.role not in IMPORT_ROLES:
+        raise PermissionDenied("Only program managers import bundles.")
+
+
+def _batches(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Rejects:
+    """The rejects folder: per file, the original columns plus the line and the reasons."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._files: dict[str, tuple[Any, Any]] = {}
+
+    def write(self, spec: FileSpec, header: Header | None, line: int, cells: list[str], reasons: list[str]) -> None:
+        if spec.name not in self._files:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = open(self.folder / spec.name, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            writer = csv.writer(handle)
+            names = header.names if header is not None else []
+            writer.writerow([*names, "reject_line", "reject_reasons"])
+            self._files[spec.name] = (handle, writer)
+        self._files[spec.name][1].writerow([*cells, line, "; ".join(reasons)])
+
+    def close(self) -> None:
+        for handle, _ in self._files.values():
+            handle.close()
+
+    @property
+    def used(self) -> bool:
+        return bool(self._files)
+
+
+class _Validator:
+    def __init__(
+        self,
+        source: BundleSource,
+        store: KeyStore,
+        ctx: ParseContext,
+        result: ImportResult,
+        rejects: _Rejects | None,
+        progress: ProgressFn | None,
+        batch_size: int,
+    ) -> None:
+        self.source = source
+        self.store = store
+        self.ctx = ctx
+        self.result = result
+        self.rejects = rejects
+        self.progress = progress
+        self.batch_size = batch_size
+        self.unreadable: set[str] = set()  # files whose header or bytes made them unusable
+
+    def run(self) -> None:
+        total = self.source.total_size()
+        done = 0
+
+        def on_bytes(n: int) -> None:
+            nonlocal done
+            done += n
+            if self.progress is not None:
+                self.progress("validate", n, total)
+
+        for spec in FILES:
+            if spec.name in self.source.members:
+                self.result.counts[spec.name] = FileCounts()
+                self._file(spec, on_bytes)
+
+    def _file(self, spec: FileSpec, on_bytes: Callable[[int], None]) -> None:
+        counts = self.result.counts[spec.name]
+        file_problems: list[Problem] = []
+        rows = self.source.rows(spec, file_problems.append, on_bytes)
+        for batch in _batches(rows, self.batch_size):
+            self._flush_file_problems(spec, file_problems)
+            self._batch(spec, batch, counts)
+        self._flush_file_problems(spec, file_problems)
+
+    def _flush_file_problems(self, spec: FileSpec, file_problems: list[Problem]) -> None:
+        """Problems of the file itself (header, bytes, CSV syntax) make it unusable."""
+        for problem in file_problems:
+            self.result.add_problem(problem)
+            self.unreadable.add(spec.name)
+        file_problems.clear()
+
+    def _batch(self, spec: FileSpec, batch: list[tuple[int, Header, list[str]]], counts: FileCounts) -> None:
+        parsed: list[tuple[int, Header, list[str], dict[str, Any], list[tuple[str, str]]]] = []
+        for line, header, cells in batch:
+            values, problems = parse_row(spec, header, cells, self.ctx)
+            parsed.append((line, header, cells, values, problems))
+        counts.read += len(parsed)
+
+        # Duplicate keys, within this batch and against earlier batches.
+        keys = {row_key(spec, v): None for _, _, _, v, p in parsed if not _key_broken(spec, v, p)}
+        earlier = self.store.lines_of(spec.name, keys)
+        seen_here: dict[str, int] = {}
+        # References to other files: this bundle first, then the database.
+        missing = self._missing_references(spec, parsed)
+
+        accepted: list[tuple[str, int]] = []
+        rejected_lines: list[int] = []
+        for line, header, cells, values, problems in parsed:
+            if not _key_broken(spec, values, problems):
+                key = row_key(spec, values)
+                first = earlier.get(key, seen_here.get(key))
+                if first is not None:
+                    problems.append((spec.key[0] if len(spec.key) == 1 else "key",
+                                     f"duplicate key {show_key(key)!r} (first at line {first})"))
+            for column in spec.columns:
+                if column.ref is not None and values.get(column.name) in missing[column.ref]:
+                    problems.append((column.name, f"unknown {column.name} {values[column.name]!r}: "
+                                     f"not among the valid rows of {column.ref} nor in the database"))
+            if problems:
+                rejected_lines.append(line)
+                counts.rejected += 1
+                for column_name, message in problems:
+                    self.result.add_problem(Problem(spec.name, line, column_name, message))
+                if self.rejects is not None:
+                    self.rejects.write(spec, header, line, cells, [f"{c}: {m}" for c, m in problems])
+            else:
+                key = row_key(spec, values)
+                seen_here[key] = line
+                accepted.append((key, line))
+        self.store.add(spec.name, accepted)
+        self.store.reject(spec.name, rejected_lines)
+
+    def _missing_references(
+        self, spec: FileSpec, parsed: list[tuple[int, Header, list[str], dict[str, Any], list[tuple[str, str]]]]
+    ) -> dict[str, set[str]]:
+        missing: dict[str, set[str]] = defaultdict(set)
+        for column in spec.columns:
+            if column.ref is None:
+                continue
+            wanted = {v[column.name] for _, _, _, v, _ in parsed if v.get(column.name)}
+            if not wanted:
+                continue
+            # In strict mode, a file that could not be read is already an error; do not
+            # repeat it as one dangling reference per row.
+            if column.ref in self.unreadable and self.rejects is None:
+                continue
+            in_bundle = self.store.lines_of(column.ref, wanted)
+            rest = wanted - set(in_bundle)
+            if rest:
+                model = REF_MODELS[column.ref]
+                in_db = set(model.objects.filter(key__in=rest).values_list("key", flat=True))  # type: ignore[attr-defined]
+                missing[column.ref] |= rest - in_db
+        return missing
+
+
+def _key_broken(spec: FileSpec, values: dict[str, Any], problems: list[tuple[str, str]]) -> bool:
+    return not values or any(column in spec.key for column, _ in problems)
+
+
+class _Writer:
+    """Writes the accepted rows of a validated bundle, batch by batch."""
+
+    def __init__(
+        self,
+        source: BundleSource,
+        store: KeyStore,
+        ctx: ParseContext,
+        config: ProgramConfig,
+        actor: Actor,
+        result: ImportResult,
+        progress: ProgressFn | None,
+        batch_size: int,
+    ) -> None:
+        self.source = source
+        self.store = store
+        self.ctx = ctx
+        self.config = config
+        self.actor = actor
+        self.result = result
+        self.progress = progress
+        self.batch_size = batch_size
+        self.now = timezone.now()
+        self.today = local_date(self.now, config.zone)
+
+    def run(self, unreadable: set[str]) -> None:
+        total = self.source.total_size()
+
+        def on_bytes(n: int) -> None:
+            if self.progress is not None:
+                self.progress("write", n, total)
+
+        for spec in FILES:
+            if spec.name in self.source.members and spec.name not in unreadable:
+                rows = self.source.rows(spec, lambda problem: None, on_bytes)
+                for batch in _batches(rows, self.batch_size):
+                    self._batch(spec, batch)
+
+    def _batch(self, spec: FileSpec, batch: list[tuple[int, Header, list[str]]]) -> None:
+        skip = self.store.rejected_lines(spec.name, batch[0][0], batch[-1][0])
+        rows = []
+        for line, header, cells in batch:
+            if line in skip:
+                continue
+            values, problems = parse_row(spec, header, cells, self.ctx)
+            if problems:  # cannot happen after validation, unless the file changed underneath
+                raise RuntimeError(f"{spec.name}:{line} changed while it was being imported")
+            rows.append(values)
+        if not rows:
+            return
+        ids = self._resolve(spec, rows)
+        counts = self.result.counts[spec.name]
+        if spec is INVOLVEMENTS:
+            created = self._write_involvements(rows, ids)
+            changes: dict[str, Any] = {"created": created}
+            counts.created += len(created)
+            counts.unchanged += len(rows) - len(created)
+        else:
+            created, updated = self._upsert(spec, rows, ids)
+            changes = {"created": created, "updated": updated}
+            counts.created += len(created)
+            counts.updated += len(updated)
+            counts.unchanged += len(rows) - len(created) - len(updated)
+        if changes.get("created") or changes.get("updated"):
+            audit_record(
+                actor=self.actor,
+                action="interchange.import.batch",
+                object_type=spec.model._meta.label_lower,
+                object_id=spec.name,
+                changes={"bundle": self.result.bundle, **changes},
+            )
+
+    def _resolve(self, spec: FileSpec, rows: list[dict[str, Any]]) -> Ids:
+        def lookup(model: type[models.Model], column: str) -> dict[str, int]:
+            keys = {row[column] for row in rows if row.get(column)}
+            if not keys:
+                return {}
+            return dict(model.objects.filter(key__in=keys).values_list("key", "id"))  # type: ignore[attr-defined]
+
+        columns = spec.columns_by_name
+        return Ids(
+            people=lookup(Person, "person_key") if "person_key" in columns else {},
+            referrals=lookup(Referral, "referral_key") if spec.name != "referrals.csv" and "referral_key" in columns else {},
+            incidents=lookup(Incident, "incident_key") if spec is INVOLVEMENTS else {},
+            areas=self.config.area_ids,
+            categories=self.config.service_category_ids,
+        )
+
+    def _upsert(
+        self, spec: FileSpec, rows: list[dict[str, Any]], ids: Ids
+    ) -> tuple[list[str], dict[str, list[str]]]:
+        model = spec.model
+        key_column = spec.key[0]
+        incoming = {row[key_column]: to_fields(spec, row, ids) for row in rows}
+        names = list(next(iter(incoming.values())))
+        existing = {
+            row["key"]: row
+            for row in model.objects.filter(key__in=incoming).values("id", "key", "version", *names)  # type: ignore[attr-defined]
+        }
+        new_objects = []
+        changed_objects = []
+        created: list[str] = []
+        updated: dict[str, list[str]] = {}
+        changed_fields: set[str] = set()
+        for key, values in incoming.items():
+            old = existing.get(key)
+            if old is None:
+                new_objects.append(model(key=key, **values))
+                created.append(key)
+                continue
+            differing = [name for name in names if old[name] != values[name]]
+            if differing:
+                obj = model(id=old["id"], key=key, version=old["version"] + 1, updated_at=self.now, **values)
+                changed_objects.append((obj, old))
+                updated[key] = [n.removesuffix("_id") for n in differing]
+                changed_fields.update(differing)
+        if new_objects:
+            model.objects.bulk_create(new_objects, batch_size=self.batch_size)  # type: ignore[attr-defined]
+        if changed_objects:
+            model.objects.bulk_update(  # type: ignore[attr-defined]
+                [obj for obj, _ in changed_objects],
+                [*sorted(changed_fields), "version", "updated_at"],
+                batch_size=self.batch_size,
+            )
+        if spec is SERVICE_REFERRALS:
+            self._service_referral_history(new_objects, changed_objects)
+        return created, updated
+
+    def _service_referral_history(
+        self, new_objects: list[models.Model], changed: list[tuple[models.Model, dict[str, Any]]]
+    ) -> None:
+        """Status history: each status the referral reached, on the day it reached it."""
+        history: list[ServiceReferralStatusChange] = []
+        user = self.actor
+
+        def add(referral: Any, status: str, day: dt.date) -> None:
+            history.append(
+                ServiceReferralStatusChange(service_referral_id=referral.pk, status=status, changed_on=day, recorded_by=user)
+            )
+
+        for referral in new_objects:
+            sr: Any = referral
+            add(sr, "referred", sr.referred_on)
+            if sr.connected_on is not None:
+                add(sr, "connected", sr.connected_on)
+            if sr.status in CLOSING:
+                add(sr, sr.status, sr.closed_on or sr.connected_on or sr.referred_on)
+        for referral, old in changed:
+            sr = referral
+            if old["connected_on"] is None and sr.connected_on is not None:
+                add(sr, "connected", sr.connected_on)
+            if old["status"] != sr.status and sr.status not in {"referred", "connected"}:
+                add(sr, sr.status, sr.closed_on or self.today)
+        ServiceReferralStatusChange.objects.bulk_create(history, batch_size=self.batch_size)
+
+    def _write_involvements(self, rows: list[dict[str, Any]], ids: Ids) -> list[str]:
+        wanted = {}
+        for row in rows:
+            fields = to_fields(INVOLVEMENTS, row, ids)
+            wanted[(fields["incident_id"], fields["person_id"], fields["role"])] = row_key(INVOLVEMENTS, row)
+        existing = set(
+            Involvement.objects.filter(incident_id__in={k[0] for k in wanted}).values_list(
+                "incident_id", "person_id", "role"
+            )
+        )
+        new = [triple for triple in wanted if triple not in existing]
+        Involvement.objects.bulk_create(
+            [Involvement(incident_id=i, person_id=p, role=r) for i, p, r in new], batch_size=self.batch_size
+        )
+        return [show_key(wanted[triple]) for triple in new]
+
+
+def bundle_import(
+    *,
+    actor: Actor,
+    path: Path,
+    skip_invalid: bool = False,
+    rejects_dir: Path | None = None,
+    dry_run: bool = False,
+    progress: ProgressFn | None = None,
+    batch_size: int | None = None,
+) -> ImportResult:
+    """Validate and import an interchange bundle (a folder or a .zip).
+
+    Strict (default): nothing is written unless every row is valid.
+    ``skip_invalid``: valid rows are written; rejected rows (and rows that refer
+    to them) go with their reasons to ``rejects_dir``. ``dry_run``: validate only.
+    """
+    _check_permission(actor)
+    config = program_config()
+    batch_size = batch_size or settings.VIP_IMPORT_BATCH_SIZE
+    result = ImportResult(bundle=str(path))
+    ctx = ParseContext(
+        zone=config.zone,
+        areas=frozenset(config.areas),
+        categories=frozenset(config.service_categories),
+    )
+    try:
+        source = BundleSource(path)
+    except BundleError as exc:
+        result.add_problem(exc.problem)
+        return result
+    result.unknown_files = list(source.unknown_files)
+    if skip_invalid and rejects_dir is None:
+        raise ValueError("skip_invalid needs a rejects_dir")
+    rejects = _Rejects(rejects_dir) if skip_invalid and rejects_dir is not None else None
+    with source, KeyStore() as store:
+        validator = _Validator(source, store, ctx, result, rejects, progress, batch_size)
+        try:
+            validator.run()
+        finally:
+            if rejects is not None:
+                rejects.close()
+        if rejects is not None and rejects.used:
+            result.rejects_dir = rejects.folder
+        if dry_run or (not result.valid and not skip_invalid):
+            return result
+        if skip_invalid and validator.unreadable:
+            # A file that cannot be read at all is not a set of rejected rows.
+            return result
+        with transaction.atomic():
+            writer = _Writer(source, store, ctx, config, actor, result, progress, batch_size)
+            writer.run(validator.unreadable)
+            audit_record(
+                actor=actor,
+                action="interchange.import",
+                object_type="interchange.bundle",
+                object_id=path.name,
+                changes={
+                    "bundle": str(path),
+                    "format_version": FORMAT_VERSION,
+                    "skip_invalid": skip_invalid,
+                    "counts": {name: vars(c) for name, c in result.counts.items()},
+                },
+            )
+        result.written = True
+    return result

@@ -1,0 +1,86 @@
+"""A person the program works with, their other names and ways to reach them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from vip.core.models import Area, TimeStampedModel
+from vip.core.sensitivity import Sensitivity
+from vip.people.choices import AliasKind, ContactKind, Ethnicity, Race, Sex
+
+IDENT = Sensitivity.IDENTIFYING
+
+
+class Person(TimeStampedModel):
+    # The key from the sending system (interchange), or one the program made.
+    key = models.CharField(max_length=100, unique=True)
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
+    race = models.CharField(max_length=20, choices=Race.choices, blank=True)
+    ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, blank=True)
+    # Current residence and main phone; further contact points are ContactPoint rows.
+    address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=50, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(max_length=50, blank=True)
+    # The peer support worker whose caseload the person is on.
+    assigned_peer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="caseload",
+        limit_choices_to={"role": "peer"},
+    )
+
+    SENSITIVE_FIELDS = {
+        "key": IDENT,
+        "first_name": IDENT,
+        "middle_name": IDENT,
+        "last_name": IDENT,
+        "date_of_birth": IDENT,
+        "address": IDENT,
+        "postal_code": IDENT,
+        "phone": IDENT,
+    }
+
+    class Meta:
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class PersonAlias(TimeStampedModel):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    kind = models.CharField(max_length=20, choices=AliasKind.choices, default=AliasKind.NICKNAME)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=200, blank=True, help_text="A nickname or street name as spoken.")
+
+    SENSITIVE_FIELDS = {"first_name": IDENT, "last_name": IDENT, "name": IDENT}
+
+    class Meta:
+        verbose_name_plural = "person aliases"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(first_name="", last_name="", name=""), name="alias_not_empty"
+            )
+        ]
+
+
+class ContactPoint(TimeStampedModel):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=20, choices=ContactKind.choices)
+    value = models.CharField(max_length=300)
+    note = models.CharField(max_length=200, blank=True)
+    is_current = models.BooleanField(default=True)
+
+    SENSITIVE_FIELDS = {"value": IDENT, "note": IDENT}
