@@ -6,9 +6,7 @@ from .base import *  # noqa: F403
 from .base import SECRET_KEY, env_bool, env_list
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured(
-        "VIP_SECRET_KEY must be set to a random string of at least 50 characters in production."
-    )
+    raise ImproperlyConfigured("VIP_SECRET_KEY must be set to a random string of at least 50 characters in production.")
 ALLOWED_HOSTS = env_list("VIP_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("VIP_ALLOWED_HOSTS must list the host names this server answers to.")

@@ -35,7 +35,7 @@ def _migrate(verbosity: int = 0) -> None:
     from django.core.management import call_command
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
+    if str(db["ENGINE"]).endswith("sqlite3"):
         Path(str(db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=verbosity, interactive=False)
 
@@ -149,7 +149,9 @@ def _require_ready_schema() -> None:
 
 @main.command()
 @click.option("--seed", default=2020, show_default=True, help="Random seed: the same seed gives the same city.")
-@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01), help="Multiply the city's size.")
+@click.option(
+    "--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01), help="Multiply the city's size."
+)
 @click.option(
     "--end",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -305,9 +307,7 @@ def export(directory: Path, username: str | None) -> None:
 @click.option("--last-name", default="")
 @click.option("--email", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
-def createuser(
-    username: str, role: str, first_name: str, last_name: str, email: str, password_stdin: bool
-) -> None:
+def createuser(username: str, role: str, first_name: str, last_name: str, email: str, password_stdin: bool) -> None:
     """Create a staff account with a ROLE (there is no public sign-up)."""
     _django()
     _require_ready()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from vip.core.models import AgeBand, Area, ProgramProfile, ServiceCategory
 
 
-class ProgramNotConfigured(RuntimeError):
+class ProgramNotConfiguredError(RuntimeError):
     """The database has no program profile yet (run `vip setup` or `vip demo`)."""
 
 
@@ -64,7 +64,7 @@ class ProgramConfig:
 def program_config() -> ProgramConfig:
     profile = ProgramProfile.objects.order_by("pk").first()
     if profile is None:
-        raise ProgramNotConfigured(
+        raise ProgramNotConfiguredError(
             "This database has no program configuration yet: run `vip setup` (or `vip demo`)."
         )
     areas = list(Area.objects.filter(active=True).order_by("report_order", "code"))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from vip.core.masking import MaskingManager
 from vip.core.sensitivity import Sensitivity
 
 slug_validator = RegexValidator(r"^[a-z0-9_]+$", "Use lowercase letters, digits and underscores.")
@@ -23,6 +24,8 @@ class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = MaskingManager()
 
     SENSITIVE_FIELDS: ClassVar[dict[str, Sensitivity]] = {}
 
@@ -43,9 +46,7 @@ class ProgramProfile(models.Model):
     report_title = models.CharField(max_length=200)
     web_address = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64)
-    fiscal_year_start_month = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)])
     suppression_threshold = models.PositiveSmallIntegerField(
         default=10, help_text="Public reports show counts from 1 to this number as '<N+1>'."
     )

@@ -41,9 +41,7 @@ def read_profile(name_or_path: str) -> dict[str, Any]:
     else:
         resource = resources.files("vip.core") / "profiles" / f"{name_or_path}.toml"
         if not resource.is_file():
-            raise ValueError(
-                f"unknown profile {name_or_path!r}; shipped profiles: {', '.join(available_profiles())}"
-            )
+            raise ValueError(f"unknown profile {name_or_path!r}; shipped profiles: {', '.join(available_profiles())}")
         text = resource.read_text(encoding="utf-8")
         name = name_or_path
     data = tomllib.loads(text)

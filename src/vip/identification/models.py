@@ -46,9 +46,7 @@ class Involvement(TimeStampedModel):
     role = models.CharField(max_length=20, choices=InvolvementRole.choices)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["incident", "person", "role"], name="involvement_unique_triple")
-        ]
+        constraints = [models.UniqueConstraint(fields=["incident", "person", "role"], name="involvement_unique_triple")]
         indexes = [models.Index(fields=["person", "role"])]
 
 
@@ -56,12 +54,12 @@ class ShootingReview(TimeStampedModel):
     """The weekly multi-agency meeting that reviews recent shootings."""
 
     held_on = models.DateField()
-    chaired_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    chaired_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     agencies_present = models.CharField(max_length=300, blank=True)
     summary = models.TextField(blank=True)
-    incidents = models.ManyToManyField(Incident, through="ReviewedIncident", related_name="reviews")
+    incidents: models.ManyToManyField[Incident, ReviewedIncident] = models.ManyToManyField(
+        Incident, through="ReviewedIncident", related_name="reviews"
+    )
 
     SENSITIVE_FIELDS = {"summary": POLICE}
 
@@ -100,9 +98,7 @@ class ReviewIdentification(TimeStampedModel):
     SENSITIVE_FIELDS = {"follow_up": POLICE}
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["review", "person", "role"], name="review_identification_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["review", "person", "role"], name="review_identification_once")]
 
 
 class Candidate(TimeStampedModel):

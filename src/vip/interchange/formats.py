@@ -13,9 +13,7 @@ import re
 from zoneinfo import ZoneInfo
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DATETIME_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
-)
+DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$")
 BOOLEANS = {"yes": True, "no": False}
 
 
@@ -40,9 +38,7 @@ def parse_moment(text: str, zone: ZoneInfo) -> tuple[dt.date, dt.datetime | None
     if DATE_RE.match(text):
         return parse_date(text), None
     if not DATETIME_RE.match(text):
-        raise CellError(
-            f"{text!r} is not a date (YYYY-MM-DD) or a date-time (e.g. 2022-11-03T14:05:00-07:00)"
-        )
+        raise CellError(f"{text!r} is not a date (YYYY-MM-DD) or a date-time (e.g. 2022-11-03T14:05:00-07:00)")
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:

@@ -132,7 +132,7 @@ class BundleSource:
         if isinstance(member, zipfile.ZipInfo):
             assert self._zip is not None
             return self._zip.open(member)
-        return open(member, "rb")  # noqa: SIM115 (closed by the caller)
+        return open(member, "rb")
 
     def close(self) -> None:
         if self._zip is not None:
@@ -158,14 +158,15 @@ class BundleSource:
         """
         name = spec.name
         raw = _CountingReader(self._open(name), on_bytes)
-        text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8-sig", newline="")
-        reader = csv.reader(text, strict=True)
+        binary = io.BufferedReader(raw, 1 << 16)
+        lines = _DecodedLines(binary)
+        reader = csv.reader(lines, strict=True)
         line = 1
         try:
             try:
                 first = next(reader, None)
-            except UnicodeDecodeError as exc:
-                problems(Problem(name, 1, "", _decode_message(exc)))
+            except _BadBytesError as exc:
+                problems(Problem(name, exc.line, "", exc.message))
                 return
             if first is None:
                 problems(Problem(name, 1, "", "empty file: expected a header row"))
@@ -179,8 +180,8 @@ class BundleSource:
                     cells = next(reader)
                 except StopIteration:
                     return
-                except UnicodeDecodeError as exc:
-                    problems(Problem(name, start, "", _decode_message(exc)))
+                except _BadBytesError as exc:
+                    problems(Problem(name, exc.line, "", exc.message))
                     return
                 except csv.Error as exc:
                     problems(Problem(name, start, "", f"broken CSV: {exc}"))
@@ -190,12 +191,37 @@ class BundleSource:
                     continue  # a blank line
                 yield line, header, cells
         finally:
-            text.close()
+            binary.close()
 
 
-def _decode_message(exc: UnicodeDecodeError) -> str:
-    bad = exc.object[exc.start : exc.start + 1].hex()
-    return f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8"
+class _BadBytesError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _DecodedLines:
+    """Physical lines of a binary stream decoded as UTF-8 one by one, so that a
+    bad byte is reported on its own line (a byte-order mark is dropped)."""
+
+    def __init__(self, binary: IO[bytes]) -> None:
+        self._lines = iter(binary)
+        self.number = 0
+
+    def __iter__(self) -> _DecodedLines:
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self._lines)
+        self.number += 1
+        if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = raw[exc.start : exc.start + 1].hex()
+            raise _BadBytesError(self.number, f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8") from None
 
 
 def _read_header(spec: FileSpec, cells: list[str], problems: Callable[[Problem], None]) -> Header | None:

@@ -103,7 +103,13 @@ def export_queryset(spec: FileSpec, policy: ExportPolicy, config: ProgramConfig)
         return qs.filter(person).order_by("id")
     model = spec.model
     qs = model.objects.all()  # type: ignore[attr-defined]
-    if policy.caseload_of is not None and model in {Referral, NotificationAttempt, ServiceReferral, Outcome, Involvement}:
+    if policy.caseload_of is not None and model in {
+        Referral,
+        NotificationAttempt,
+        ServiceReferral,
+        Outcome,
+        Involvement,
+    }:
         qs = qs.filter(person__assigned_peer_id=policy.caseload_of)
     if model is ServiceReferral and policy.exclude_sensitive_services:
         qs = qs.exclude(category__code__in=config.sensitive_categories)

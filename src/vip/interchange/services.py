@@ -42,7 +42,7 @@ from vip.interchange.schema import FILES, FORMAT_VERSION, INVOLVEMENTS, SERVICE_
 from vip.people.models import Person
 from vip.referrals.models import Referral
 from vip.service_referrals.choices import CLOSING
-from vip.service_referrals.models import ServiceReferral, ServiceReferralStatusChange
+from vip.service_referrals.models import ServiceReferralStatusChange
 
 # Problems kept for display; beyond this only the count goes on (rejects file has all).
 MAX_PROBLEMS_KEPT = 1000
@@ -204,12 +204,21 @@ class _Validator:
                 key = row_key(spec, values)
                 first = earlier.get(key, seen_here.get(key))
                 if first is not None:
-                    problems.append((spec.key[0] if len(spec.key) == 1 else "key",
-                                     f"duplicate key {show_key(key)!r} (first at line {first})"))
+                    problems.append(
+                        (
+                            spec.key[0] if len(spec.key) == 1 else "key",
+                            f"duplicate key {show_key(key)!r} (first at line {first})",
+                        )
+                    )
             for column in spec.columns:
                 if column.ref is not None and values.get(column.name) in missing[column.ref]:
-                    problems.append((column.name, f"unknown {column.name} {values[column.name]!r}: "
-                                     f"not among the valid rows of {column.ref} nor in the database"))
+                    problems.append(
+                        (
+                            column.name,
+                            f"unknown {column.name} {values[column.name]!r}: "
+                            f"not among the valid rows of {column.ref} nor in the database",
+                        )
+                    )
             if problems:
                 rejected_lines.append(line)
                 counts.rejected += 1
@@ -333,15 +342,15 @@ class _Writer:
         columns = spec.columns_by_name
         return Ids(
             people=lookup(Person, "person_key") if "person_key" in columns else {},
-            referrals=lookup(Referral, "referral_key") if spec.name != "referrals.csv" and "referral_key" in columns else {},
+            referrals=lookup(Referral, "referral_key")
+            if spec.name != "referrals.csv" and "referral_key" in columns
+            else {},
             incidents=lookup(Incident, "incident_key") if spec is INVOLVEMENTS else {},
             areas=self.config.area_ids,
             categories=self.config.service_category_ids,
         )
 
-    def _upsert(
-        self, spec: FileSpec, rows: list[dict[str, Any]], ids: Ids
-    ) -> tuple[list[str], dict[str, list[str]]]:
+    def _upsert(self, spec: FileSpec, rows: list[dict[str, Any]], ids: Ids) -> tuple[list[str], dict[str, list[str]]]:
         model = spec.model
         key_column = spec.key[0]
         incoming = {row[key_column]: to_fields(spec, row, ids) for row in rows}
@@ -388,7 +397,9 @@ class _Writer:
 
         def add(referral: Any, status: str, day: dt.date) -> None:
             history.append(
-                ServiceReferralStatusChange(service_referral_id=referral.pk, status=status, changed_on=day, recorded_by=user)
+                ServiceReferralStatusChange(
+                    service_referral_id=referral.pk, status=status, changed_on=day, recorded_by=user
+                )
             )
 
         for referral in new_objects:

@@ -70,9 +70,7 @@ class PersonAlias(TimeStampedModel):
     class Meta:
         verbose_name_plural = "person aliases"
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(first_name="", last_name="", name=""), name="alias_not_empty"
-            )
+            models.CheckConstraint(condition=~models.Q(first_name="", last_name="", name=""), name="alias_not_empty")
         ]
 
 

@@ -1,0 +1,62 @@
+"""Fixtures shared by the whole suite. Data is built through the real services."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from vip.accounts.models import User
+from vip.accounts.services import user_create
+from vip.core.config import ProgramConfig, program_config
+from vip.core.services import profile_load
+
+
+@pytest.fixture
+def program(db: None) -> ProgramConfig:
+    """The default (Albuquerque) program profile, loaded as an operator would."""
+    profile_load(actor=None, name="albuquerque")
+    return program_config()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(role: str, username: str | None = None) -> User:
+        counter["n"] += 1
+        return user_create(
+            actor=None,
+            username=username or f"{role}{counter['n']}",
+            role=role,
+            password="a long enough passphrase for tests",
+        )
+
+    return make
+
+
+@pytest.fixture
+def write_bundle(tmp_path: Path) -> Callable[..., Path]:
+    """Write a bundle folder from ``{file name: text or rows}``; returns its path."""
+    counter = {"n": 0}
+
+    def write(files: dict[str, str | bytes | list[list[str]]], name: str | None = None) -> Path:
+        counter["n"] += 1
+        folder = tmp_path / (name or f"bundle{counter['n']}")
+        folder.mkdir()
+        for file_name, content in files.items():
+            path = folder / file_name
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            elif isinstance(content, str):
+                path.write_text(content, encoding="utf-8")
+            else:
+                buffer = io.StringIO()
+                csv.writer(buffer).writerows(content)
+                path.write_text(buffer.getvalue(), encoding="utf-8")
+        return folder
+
+    return write

@@ -1,0 +1,87 @@
+"""Peer casework: needs assessments, contacts, case notes. Peer support workers only
+(managers may record contacts); the content never reaches police."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from vip.accounts.models import User
+from vip.accounts.permissions import Role, require_role
+from vip.audit.services import Actor
+from vip.casework.choices import NeedDomain, NeedLevel
+from vip.casework.models import CaseNote, Contact, NeedItem, NeedsAssessment
+from vip.core.services_base import audited_create
+from vip.people.models import Person
+
+
+def _own_caseload(actor: Actor, person: Person) -> None:
+    if actor is not None and actor.role == Role.PEER and person.assigned_peer_id != actor.pk:
+        raise PermissionDenied("This person is not on your caseload.")
+
+
+@transaction.atomic
+def needs_assessment_record(
+    *,
+    actor: User,
+    person: Person,
+    assessed_on: dt.date,
+    needs: dict[str, str],
+    details: dict[str, str] | None = None,
+    summary: str = "",
+) -> NeedsAssessment:
+    """A needs assessment: a level for each domain (e.g. {"housing": "urgent"})."""
+    require_role(actor, {Role.PEER}, "record needs assessments")
+    _own_caseload(actor, person)
+    for domain, level in needs.items():
+        if domain not in NeedDomain.values or level not in NeedLevel.values:
+            raise ValidationError(f"Unknown need {domain}={level}")
+    assessment = audited_create(
+        actor=actor,
+        model=NeedsAssessment,
+        action="casework.needs_assessment",
+        values={"person": person, "assessed_on": assessed_on, "assessed_by": actor, "summary": summary},
+    )
+    NeedItem.objects.bulk_create(
+        NeedItem(assessment=assessment, domain=d, level=lvl, detail=(details or {}).get(d, ""))
+        for d, lvl in needs.items()
+    )
+    return assessment
+
+
+@transaction.atomic
+def contact_record(
+    *, actor: User, person: Person, contacted_at: dt.datetime, kind: str, minutes: int | None = None, summary: str = ""
+) -> Contact:
+    require_role(actor, {Role.PEER, Role.MANAGER}, "record contacts")
+    _own_caseload(actor, person)
+    return audited_create(
+        actor=actor,
+        model=Contact,
+        action="casework.contact",
+        values={
+            "person": person,
+            "contacted_at": contacted_at,
+            "kind": kind,
+            "by": actor,
+            "minutes": minutes,
+            "summary": summary,
+        },
+    )
+
+
+@transaction.atomic
+def case_note_write(*, actor: User, person: Person, text: str) -> CaseNote:
+    require_role(actor, {Role.PEER}, "write case notes")
+    _own_caseload(actor, person)
+    if not text.strip():
+        raise ValidationError("A case note needs text.")
+    return audited_create(
+        actor=actor,
+        model=CaseNote,
+        action="casework.case_note",
+        values={"person": person, "author": actor, "written_at": timezone.now(), "text": text},
+    )

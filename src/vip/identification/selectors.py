@@ -1,0 +1,39 @@
+"""Reading police data and candidates: the police side and managers only.
+
+Raw incident records never reach peer support workers. Candidates are read
+one by one for outreach; there is no bulk export of them to police.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from vip.accounts.models import User
+from vip.accounts.permissions import Role
+from vip.identification.choices import CandidateStatus
+from vip.identification.models import Candidate, Incident, ShootingReview
+
+
+def _police_side(user: User | None) -> None:
+    if user is not None and user.role not in {Role.POLICE, Role.MANAGER}:
+        raise PermissionDenied("Police records are for the program's police officers and managers.")
+
+
+def incident_list(*, user: User | None) -> QuerySet[Incident]:
+    _police_side(user)
+    return Incident.objects.select_related("area")
+
+
+def shooting_review_list(*, user: User | None) -> QuerySet[ShootingReview]:
+    _police_side(user)
+    return ShootingReview.objects.all()
+
+
+def outreach_candidates(*, user: User | None, today: dt.date) -> QuerySet[Candidate]:
+    """Approved, unexpired candidates: the list notification planning works from."""
+    if user is not None and user.role not in {Role.POLICE, Role.MANAGER, Role.PEER}:
+        raise PermissionDenied("Your role does not plan outreach.")
+    return Candidate.objects.filter(status=CandidateStatus.APPROVED, expires_on__gte=today).select_related("person")

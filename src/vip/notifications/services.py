@@ -1,0 +1,122 @@
+"""Custom notifications: planning, the legal assessment (police only), attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from vip.accounts.models import User
+from vip.accounts.permissions import Role, require_role
+from vip.audit.services import Actor
+from vip.core.config import program_config
+from vip.core.dates import local_date
+from vip.core.models import Area
+from vip.core.services_base import audited_create, audited_update
+from vip.notifications.choices import AttemptOutcome, NotificationStatus, TeamRole
+from vip.notifications.models import CustomNotification, NotificationAttempt
+from vip.people.models import Person
+from vip.people.services import new_key
+from vip.referrals.models import Referral
+
+FIELD_ROLES = {Role.PEER, Role.POLICE, Role.MANAGER}
+
+
+@transaction.atomic
+def notification_plan(
+    *,
+    actor: Actor,
+    person: Person,
+    planned_on: dt.date,
+    team: list[User] | None = None,
+    referral: Referral | None = None,
+    area: Area | None = None,
+) -> CustomNotification:
+    require_role(actor, FIELD_ROLES, "plan custom notifications")
+    notification = audited_create(
+        actor=actor,
+        model=CustomNotification,
+        action="notification.plan",
+        values={"person": person, "planned_on": planned_on, "referral": referral, "area": area or person.area},
+    )
+    if team:
+        notification.team.set(team)
+    return notification
+
+
+@transaction.atomic
+def legal_assessment_write(
+    *, actor: Actor, notification: CustomNotification, text: str, expected_version: int
+) -> CustomNotification:
+    """The custom legal assessment: written by the police side only."""
+    require_role(actor, {Role.POLICE}, "write legal assessments")
+    return audited_update(
+        actor=actor,
+        instance=notification,
+        action="notification.legal_assessment",
+        values={"legal_assessment": text, "legal_assessment_by": actor},
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def attempt_record(
+    *,
+    actor: Actor,
+    person: Person,
+    attempted_at: dt.datetime,
+    outcome: str,
+    team: set[str],
+    notification: CustomNotification | None = None,
+    referral: Referral | None = None,
+    area: Area | None = None,
+    legal_risk_explained: bool | None = None,
+    offer_of_help: bool | None = None,
+    letter_given: bool | None = None,
+    notes: str = "",
+    key: str | None = None,
+) -> NotificationAttempt:
+    """Record one attempt to deliver a custom notification (from the field)."""
+    require_role(actor, FIELD_ROLES, "record notification attempts")
+    if attempted_at.tzinfo is None:
+        raise ValidationError("attempted_at must carry its time zone")
+    unknown = team - set(TeamRole.values)
+    if unknown:
+        raise ValidationError(f"Unknown team roles: {', '.join(sorted(unknown))}")
+    if outcome not in AttemptOutcome.values:
+        raise ValidationError(f"Unknown outcome {outcome!r}")
+    if notification is not None and notification.person_id != person.pk:
+        raise ValidationError("The attempt and the planned notification are for different people.")
+    config = program_config()
+    attempt = audited_create(
+        actor=actor,
+        model=NotificationAttempt,
+        action="notification.attempt",
+        values={
+            "key": key or new_key("N"),
+            "person": person,
+            "notification": notification,
+            "referral": referral or (notification.referral if notification else None),
+            "attempted_on": local_date(attempted_at, config.zone),
+            "attempted_at": attempted_at,
+            "outcome": outcome,
+            "team_peer_support": TeamRole.PEER_SUPPORT in team,
+            "team_police": TeamRole.POLICE in team,
+            "team_community_leader": TeamRole.COMMUNITY_LEADER in team,
+            "team_other": TeamRole.OTHER in team,
+            "area": area,
+            "legal_risk_explained": legal_risk_explained,
+            "offer_of_help": offer_of_help,
+            "letter_given": letter_given,
+            "notes": notes,
+        },
+    )
+    if notification is not None and outcome == AttemptOutcome.DELIVERED:
+        audited_update(
+            actor=actor,
+            instance=notification,
+            action="notification.delivered",
+            values={"status": NotificationStatus.DELIVERED},
+        )
+    return attempt

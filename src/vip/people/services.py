@@ -1,0 +1,125 @@
+"""Writes about people: create, update, aliases, contact points, caseload assignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from vip.accounts.models import User
+from vip.accounts.permissions import Role, require_role
+from vip.audit.services import Actor
+from vip.core.models import Area
+from vip.core.services_base import audited_create, audited_update
+from vip.people.models import ContactPoint, Person, PersonAlias
+
+PERSON_EDITORS = {Role.PEER, Role.POLICE, Role.MANAGER}
+PERSON_FIELDS = {
+    "first_name",
+    "middle_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "race",
+    "ethnicity",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "area",
+    "phone",
+}
+
+
+def new_key(prefix: str) -> str:
+    """A key for a record entered by staff (imports bring their own)."""
+    return f"{prefix}-{uuid.uuid4().hex[:12].upper()}"
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Actor,
+    first_name: str,
+    last_name: str,
+    key: str | None = None,
+    middle_name: str = "",
+    date_of_birth: dt.date | None = None,
+    sex: str = "",
+    race: str = "",
+    ethnicity: str = "",
+    address: str = "",
+    city: str = "",
+    state: str = "",
+    postal_code: str = "",
+    area: Area | None = None,
+    phone: str = "",
+) -> Person:
+    require_role(actor, PERSON_EDITORS, "add people")
+    return audited_create(
+        actor=actor,
+        model=Person,
+        action="person.create",
+        values={
+            "key": key or new_key("P"),
+            "first_name": first_name.strip(),
+            "middle_name": middle_name.strip(),
+            "last_name": last_name.strip(),
+            "date_of_birth": date_of_birth,
+            "sex": sex,
+            "race": race,
+            "ethnicity": ethnicity,
+            "address": address,
+            "city": city,
+            "state": state,
+            "postal_code": postal_code,
+            "area": area,
+            "phone": phone,
+        },
+    )
+
+
+@transaction.atomic
+def person_update(*, actor: Actor, person: Person, expected_version: int, **values: object) -> Person:
+    require_role(actor, PERSON_EDITORS, "change people")
+    unknown = set(values) - PERSON_FIELDS
+    if unknown:
+        raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}")
+    return audited_update(
+        actor=actor, instance=person, action="person.update", values=values, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def person_assign_peer(*, actor: Actor, person: Person, peer: User | None) -> Person:
+    """Put a person on a peer support worker's caseload (or take them off)."""
+    require_role(actor, {Role.MANAGER}, "assign caseloads")
+    if peer is not None and peer.role != Role.PEER:
+        raise ValidationError("Only peer support workers carry a caseload.")
+    return audited_update(actor=actor, instance=person, action="person.assign_peer", values={"assigned_peer": peer})
+
+
+@transaction.atomic
+def alias_add(
+    *, actor: Actor, person: Person, kind: str, first_name: str = "", last_name: str = "", name: str = ""
+) -> PersonAlias:
+    require_role(actor, PERSON_EDITORS, "add aliases")
+    return audited_create(
+        actor=actor,
+        model=PersonAlias,
+        action="person.alias_add",
+        values={"person": person, "kind": kind, "first_name": first_name, "last_name": last_name, "name": name},
+    )
+
+
+@transaction.atomic
+def contact_point_add(*, actor: Actor, person: Person, kind: str, value: str, note: str = "") -> ContactPoint:
+    require_role(actor, {Role.PEER, Role.MANAGER}, "add contact points")
+    return audited_create(
+        actor=actor,
+        model=ContactPoint,
+        action="person.contact_point_add",
+        values={"person": person, "kind": kind, "value": value, "note": note},
+    )

@@ -1,0 +1,19 @@
+"""Reading referrals: peers see their caseload's and those assigned to them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from vip.accounts.models import User
+from vip.accounts.permissions import Role
+from vip.referrals.models import Referral
+
+
+def referral_list(*, user: User | None) -> QuerySet[Referral]:
+    qs = Referral.objects.select_related("person", "area", "assigned_to")
+    if user is None or user.role in {Role.MANAGER, Role.POLICE}:
+        return qs
+    if user.role == Role.PEER:
+        return qs.filter(Q(person__assigned_peer=user) | Q(assigned_to=user))
+    raise PermissionDenied("Your role does not see referrals.")

@@ -1,0 +1,32 @@
+"""Reading service referrals through the wall.
+
+Police never see health or substance-use referrals; managers see that they
+exist (for the report) but not their provider or details; peers see their
+caseload's in full.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from vip.accounts.models import User
+from vip.accounts.permissions import Role
+from vip.service_referrals.models import Service, ServiceReferral
+
+
+def service_catalogue(*, user: User | None) -> QuerySet[Service]:
+    return Service.objects.filter(active=True).select_related("category")
+
+
+def service_referral_list(*, user: User | None) -> QuerySet[ServiceReferral]:
+    qs = ServiceReferral.objects.select_related("person", "category")
+    if user is None:
+        return qs
+    if user.role == Role.PEER:
+        return qs.filter(person__assigned_peer=user)
+    if user.role == Role.MANAGER:
+        return qs.mask("provider", "details")
+    if user.role == Role.POLICE:
+        return qs.filter(category__sensitivity="").mask("details")
+    raise PermissionDenied("Your role does not see service referrals.")
