@@ -107,6 +107,8 @@ DATABASES = {"default": database_from_env(f"sqlite:///{DATA_DIR / 'vip.sqlite3'}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Authentication checks passwords (ModelBackend); permissions come from the role.
+AUTHENTICATION_BACKENDS = ["vip.accounts.backends.RoleBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

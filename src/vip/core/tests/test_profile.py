@@ -1,0 +1,95 @@
+"""The program configuration is data: loaded from a profile, editable, audited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+
+from vip.audit.models import AuditEvent
+from vip.core.config import ProgramNotConfiguredError, program_config
+from vip.core.models import Area
+from vip.core.sensitivity import Sensitivity, sensitive_fields
+from vip.core.services import available_profiles, profile_load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_albuquerque_reproduces_the_seed_vocabulary(program) -> None:
+    assert list(program.areas.values()) == ["Southeast", "Northeast", "Northwest", "Foothills", "Southwest", "Valley"]
+    assert program.web_address == "CABQ.GOV/VIP"
+    assert program.fiscal_year_start_month == 7
+    assert program.time_zone == "America/Denver"
+    assert program.month_labels[8:11] == ["SEPT", "OCT", "NOV"]
+    assert [b.label for b in program.age_bands] == ["Under 18", "18-24", "25-34", "35 and over"]
+    assert program.age_band(17) == "Under 18"
+    assert program.age_band(35) == "35 and over"
+    assert program.age_band(None) == "Unknown"
+    assert "substance_use" in program.substance_use_categories
+    assert {"behavioral_health", "substance_use", "medical"} == program.sensitive_categories
+    assert set(program.wording) == {"custom_notifications", "referrals", "engaging_with_services", "enforcement"}
+    assert "albuquerque" in available_profiles()
+
+
+def test_unconfigured_database_says_what_to_do(db) -> None:
+    with pytest.raises(ProgramNotConfiguredError, match="vip setup"):
+        program_config()
+
+
+def test_another_city_from_a_file_and_reload_deactivates_missing_areas(program, tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "profiles" / "albuquerque.toml").read_text(encoding="utf-8")
+    text = text.replace('city = "Albuquerque"', 'city = "Springfield"').replace(
+        "fiscal_year_start_month = 7", "fiscal_year_start_month = 10"
+    )
+    text = text.replace('[[areas]]\ncode = "valley"\nname = "Valley"\n', "")
+    path = tmp_path / "springfield.toml"
+    path.write_text(text, encoding="utf-8")
+    profile_load(actor=None, name=str(path))
+    config = program_config()
+    assert (config.city, config.fiscal_year_start_month, config.profile) == ("Springfield", 10, "springfield")
+    assert "valley" not in config.areas
+    assert Area.objects.get(code="valley").active is False  # kept: records refer to it
+    event = AuditEvent.objects.filter(action="profile.load").last()
+    assert event.changes["fields"]["city"] == ["Albuquerque", "Springfield"]
+
+
+def test_unknown_profile(program) -> None:
+    with pytest.raises(ValueError, match="unknown profile 'atlantis'"):
+        profile_load(actor=None, name="atlantis")
+
+
+def test_only_administrators_change_the_configuration(program, make_user) -> None:
+    with pytest.raises(PermissionDenied):
+        profile_load(actor=make_user("manager"), name="albuquerque")
+    profile_load(actor=make_user("admin"), name="albuquerque")
+
+
+def test_administrator_edits_in_the_admin_are_audited(program, make_user, client) -> None:
+    admin = make_user("admin")
+    client.force_login(admin)
+    area = Area.objects.get(code="valley")
+    response = client.post(
+        f"/admin/core/area/{area.pk}/change/",
+        {"code": "valley", "name": "Valley Area Command", "report_order": 6, "active": "on"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert Area.objects.get(code="valley").name == "Valley Area Command"
+    event = AuditEvent.objects.get(action="area.update")
+    assert event.actor == admin
+    assert event.changes == {"name": "Valley Area Command"}
+
+
+def test_sensitive_fields_are_declared_on_the_models() -> None:
+    declared = {
+        model._meta.label: sensitive_fields(model)  # raises if a declaration names an unknown field
+        for model in apps.get_models()
+        if model.__module__.startswith("vip.")
+    }
+    assert declared["casework.CaseNote"] == {"text": Sensitivity.CASEWORK}
+    assert declared["notifications.CustomNotification"] == {"legal_assessment": Sensitivity.POLICE}
+    assert declared["notifications.NotificationAttempt"]["notes"] == Sensitivity.CASEWORK
+    assert declared["service_referrals.ServiceReferral"]["details"] == Sensitivity.HEALTH
+    assert declared["casework.NeedItem"]["detail"] == Sensitivity.CASEWORK
+    assert declared["people.Person"]["date_of_birth"] == Sensitivity.IDENTIFYING

@@ -1,0 +1,101 @@
+"""The `vip` command: help, exit codes, import and export from the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vip.accounts.models import User
+from vip.cli import main
+from vip.people.models import Person
+
+PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
+
+
+def test_entry_point_help_lists_the_commands() -> None:
+    result = subprocess.run(  # noqa: S603
+        [str(Path(sys.executable).parent / "vip"), "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("setup", "demo", "import", "export", "serve", "createuser", "configure"):
+        assert command in result.stdout
+    assert "Exit codes" in result.stdout
+
+
+@pytest.mark.django_db
+def test_import_invalid_bundle_exits_2_and_prints_file_line_column(program, tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text("person_key,first_name,last_name,date_of_birth\nP1,Ana,García,1/2/2000\n")
+    result = CliRunner().invoke(main, ["import", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "people.csv:2: date_of_birth: '1/2/2000' is not a date in the form YYYY-MM-DD" in result.output
+    assert "nothing was written" in result.output
+    assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_skip_invalid_exits_3_and_writes_rejects(program, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "people.csv").write_text(PEOPLE + "P2,,Nobody\n")
+    rejects = tmp_path / "rejects"
+    result = CliRunner().invoke(main, ["import", str(bundle), "--skip-invalid", "--rejects", str(rejects)])
+    assert result.exit_code == 3, result.output
+    assert (rejects / "people.csv").exists()
+    assert list(Person.objects.values_list("key", flat=True)) == ["P1"]
+
+
+@pytest.mark.django_db
+def test_import_then_export_as_a_user(program, make_user, tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text(PEOPLE)
+    make_user("manager", username="maria")
+    result = CliRunner().invoke(main, ["import", str(tmp_path), "--as", "maria"])
+    assert result.exit_code == 0, result.output
+    assert "Imported." in result.output
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["export", str(out), "--as", "maria"])
+    assert result.exit_code == 0, result.output
+    assert (out / "people.csv").read_text(encoding="utf-8").splitlines()[1].startswith("P1,Ana,García")
+
+
+@pytest.mark.django_db
+def test_export_refused_for_a_role_without_it(program, make_user, tmp_path: Path) -> None:
+    make_user("admin", username="it")
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "out"), "--as", "it"])
+    assert result.exit_code == 1
+    assert "does not export program data" in result.output
+
+
+@pytest.mark.django_db
+def test_unknown_account(program, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "out"), "--as", "ghost"])
+    assert result.exit_code == 1
+    assert "no active account named 'ghost'" in result.output
+
+
+@pytest.mark.django_db
+def test_createuser_from_stdin(program) -> None:
+    result = CliRunner().invoke(
+        main, ["createuser", "pat", "--role", "peer", "--password-stdin"], input="correct horse battery staple\n"
+    )
+    assert result.exit_code == 0, result.output
+    user = User.objects.get(username="pat")
+    assert user.role == "peer"
+    assert user.check_password("correct horse battery staple")
+
+
+@pytest.mark.django_db
+def test_createuser_refuses_a_weak_password(program) -> None:
+    result = CliRunner().invoke(main, ["createuser", "pat", "--role", "peer", "--password-stdin"], input="short\n")
+    assert result.exit_code == 2
+    assert "password refused" in result.output
+    assert not User.objects.filter(username="pat").exists()
+
+
+@pytest.mark.django_db
+def test_commands_on_an_unconfigured_database_say_what_to_do(db, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "vip setup" in result.output
