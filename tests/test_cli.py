@@ -99,3 +99,25 @@ def test_commands_on_an_unconfigured_database_say_what_to_do(db, tmp_path: Path)
     result = CliRunner().invoke(main, ["export", str(tmp_path)])
     assert result.exit_code == 1
     assert "vip setup" in result.output
+
+
+@pytest.mark.django_db
+def test_demo_bundle_then_demo_load(program, tmp_path: Path) -> None:
+    bundle = tmp_path / "city"
+    result = CliRunner().invoke(main, ["demo", "--scale", "0.05", "--end", "2021-03-31", "--bundle", str(bundle)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in bundle.iterdir()) == [
+        "incidents.csv",
+        "involvements.csv",
+        "notifications.csv",
+        "outcomes.csv",
+        "people.csv",
+        "referrals.csv",
+        "service_referrals.csv",
+    ]
+    assert not Person.objects.exists()  # --bundle writes, it does not load
+    result = CliRunner().invoke(main, ["demo", "--scale", "0.05", "--end", "2021-03-31"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded the demo city of Albuquerque, 2020-03-01 to 2021-03-31." in result.output
+    people = sum(1 for _ in (bundle / "people.csv").open(encoding="utf-8")) - 1
+    assert Person.objects.count() == people

@@ -48,12 +48,24 @@ The model, simulated one day at a time:
   rate; some people get a second round of referrals months later. Statuses are
   as of the end date: a referral still ``referred`` is always recent.
 * **Effect.** Notified people are less active in later violence, engaged ones
-  less still, so the data shows a plausible, modest program effect.
+  less still (the effect fades after a year and a half), so the data shows a
+  plausible, modest program effect: some 10-20% of notified people are shot,
+  killed or arrested for violence within a year of their notification.
 
-Rows are written as they happen (people the first time they appear in any
-file) and only a sliding window of state is kept (live groups, pending events
-of the coming weeks), so ``scale=50`` writes well over a million rows in a few
-tens of megabytes of memory.
+Rows are written as they happen (a person the first time they appear in any
+other file; a service referral when its story is over, or at the end date) and
+only a sliding window of state is kept: the live groups, a bounded pool of
+recently seen outsiders per area, and the pending events of the coming weeks
+and months. Memory therefore grows with the size of the city (``scale``), not
+with the number of rows or days written: ``scale=50`` writes some 1.35 million
+rows in about 35 MB.
+
+Every value is in the canonical form the exporter writes: ``YYYY-MM-DD`` dates,
+``isoformat(timespec="seconds")`` date-times in the program's time zone (local
+times that do not exist or exist twice on a clock-change day are never used, nor
+02:00-02:59 on any day), ``yes``/``no`` booleans, team roles in the fixed order
+``peer_support;police;community_leader;other``, keys ``P000001``, ``R000001``,
+``N000001``, ``S000001``, ``O000001`` and police case numbers ``YY-NNNNNN``.
 """
 
 from __future__ import annotations
@@ -63,9 +75,10 @@ import math
 import random
 from bisect import bisect
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from vip.demo import names
@@ -116,6 +129,7 @@ FILES: dict[str, tuple[str, ...]] = {
     "outcomes.csv": ("outcome_key", "person_key", "occurred_on", "type", "source_ref", "notes"),
 }
 
+_T = TypeVar("_T")
 _NEVER = 1 << 30  # a day index later than any end date
 
 # Violence by calendar year, relative to 2020 (Albuquerque's violence peaked in 2021-2022).
@@ -182,7 +196,8 @@ _RETRY = {
     "other": 0.85,
 }
 
-# Referral received on: chance the program acts on it (starts notification attempts), first-attempt delay.
+# Per referral source: chance the program acts on a referral (starts notification attempts), and the
+# delay to the first attempt in days (minimum, mean).
 _ACT = {
     "shooting_review": (0.9, 1, 6),
     "law_enforcement_data": (0.86, 2, 12),
@@ -244,12 +259,10 @@ def generate_bundle(
         raise ValueError("scale must be positive")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    handles: list[TextIO] = []
-    try:
+    with ExitStack() as files:
         writers = {}
         for file_name, header in FILES.items():
-            handle = (out_dir / file_name).open("w", encoding="utf-8", newline="")
-            handles.append(handle)
+            handle = files.enter_context((out_dir / file_name).open("w", encoding="utf-8", newline=""))
             writer = csv.writer(handle)
             writer.writerow(header)
             writers[file_name] = writer
@@ -265,9 +278,6 @@ def generate_bundle(
             progress=progress,
         )
         city.run()
-    finally:
-        for handle in handles:
-            handle.close()
     return dict(city.counts)
 
 
@@ -276,8 +286,9 @@ class _Person:
         "activity",
         "area",
         "busy",
-        "dob",
         "dead",
+        "died",
+        "dob",
         "flagged",
         "group",
         "hosp_to",
@@ -298,6 +309,7 @@ class _Person:
         self.male = male
         self.group = group
         self.dead = False
+        self.died = _NEVER  # day of death
         self.busy = False  # a notification cycle is in progress
         self.activity = 1.0  # how likely the person takes part in group violence (falls with the program)
         self.in_from = self.in_to = -1  # in custody on days [in_from, in_to)
@@ -359,16 +371,16 @@ class _City:
         self.w_services = writers["service_referrals.csv"].writerow
         self.w_outcomes = writers["outcomes.csv"].writerow
 
-        # Calendar of the run: date strings, UTC offsets at 00:00 and at noon, weekday.
-        zone = ZoneInfo(time_zone)
+        # Calendar of the run: date strings and each day's UTC offset ("" on a day the clocks change).
+        zone = self.zone = ZoneInfo(time_zone)
         self.ds: list[str] = []
-        self.off_night: list[str] = []
-        self.off_day: list[str] = []
+        self.offsets: list[str] = []
         day = start
         for _ in range(self.n_days):
             self.ds.append(day.isoformat())
-            self.off_night.append(datetime.combine(day, time(0), zone).isoformat()[19:])
-            self.off_day.append(datetime.combine(day, time(12), zone).isoformat()[19:])
+            first = datetime.combine(day, time(0), zone).isoformat()[19:]
+            last = datetime.combine(day, time(23, 59), zone).isoformat()[19:]
+            self.offsets.append(first if first == last else "")
             day += timedelta(days=1)
         self.weekday0 = start.weekday()
         self.start_ordinal = start.toordinal()
@@ -406,10 +418,15 @@ class _City:
         self.n = dict.fromkeys(("P", "R", "N", "S", "O"), 0)
         self.case_year = -1
         self.case_n = 0
+        self.case_step = max(2, min(15, int(1000 / scale)))  # numbers stay within six digits up to scale ~300
         self.violence = 1.0
         self.capacity = 1.0
 
     # --- small helpers ----------------------------------------------------------------------
+
+    def one(self, items: Sequence[_T]) -> _T:
+        """A uniformly chosen item (``random.choice``, lighter)."""
+        return items[int(self.rng.random() * len(items))]
 
     def pick(self, table: tuple[tuple[str, ...], list[float]]) -> str:
         items, cum = table
@@ -435,13 +452,20 @@ class _City:
         return min(high, low + int(self.rng.expovariate(1.0 / (mean - low))))
 
     def stamp(self, day: int, hours: tuple[tuple[str, ...], list[float]]) -> str:
-        """A local date-time with its UTC offset on ``day`` (never in the hour skipped by DST)."""
+        """A local date-time on ``day`` with its offset, as ``isoformat(timespec="seconds")`` writes it."""
         hour = int(self.pick(hours))
-        night, noon = self.off_night[day], self.off_day[day]
-        if night != noon and hour in (1, 2):  # a DST change day: avoid the missing or repeated hour
-            hour = 3
         minute = self.rng.randrange(60)
-        return f"{self.ds[day]}T{hour:02d}:{minute:02d}:00{night if hour < 2 else noon}"
+        offset = self.offsets[day]
+        if offset:
+            return f"{self.ds[day]}T{hour:02d}:{minute:02d}:00{offset}"
+        # A day with a clock change: skip local times that do not exist or exist twice.
+        when = self.start + timedelta(days=day)
+        while True:
+            naive = datetime.combine(when, time(hour, minute))
+            local = naive.replace(tzinfo=self.zone)
+            if hour != 2 and local.utcoffset() == naive.replace(tzinfo=self.zone, fold=1).utcoffset():
+                return local.isoformat(timespec="seconds")
+            hour = (hour + 1) % 24
 
     def schedule(self, day: int, event: tuple[Any, ...]) -> None:
         if day < self.n_days:
@@ -458,7 +482,7 @@ class _City:
             self.case_year = when.year
             self.case_n = self.rng.randint(100, 900)
         floor = when.timetuple().tm_yday * 1200
-        self.case_n = max(self.case_n + self.rng.randint(1, 15), floor + self.rng.randint(0, 300))
+        self.case_n = max(self.case_n + self.rng.randint(1, self.case_step), floor + self.rng.randint(0, 300))
         return f"{when.year % 100:02d}-{self.case_n:06d}"
 
     def other_area(self, area: str) -> str:
@@ -496,9 +520,9 @@ class _City:
             ethnicity = "not_hispanic" if rng.random() < 0.85 else "hispanic"
             race = "american_indian" if rng.random() < 0.92 else "multiple"
             s = rng.random()
-            surnames = (
-                names.NATIVE_SURNAMES if s < 0.6 else (names.SPANISH_SURNAMES if s < 0.85 else names.ENGLISH_SURNAMES)
-            )
+            surnames = names.NATIVE_SURNAMES
+            if s >= 0.6:
+                surnames = names.SPANISH_SURNAMES if s < 0.85 else names.ENGLISH_SURNAMES
             spanish_first = False
         elif r < 0.83:
             ethnicity, race, surnames, spanish_first = "not_hispanic", "black", names.ENGLISH_SURNAMES, False
@@ -518,46 +542,44 @@ class _City:
             firsts = names.SPANISH_MALE if spanish_first else names.ENGLISH_MALE
         else:
             firsts = names.SPANISH_FEMALE if spanish_first else names.ENGLISH_FEMALE
-        first = rng.choice(firsts)
+        first = self.one(firsts)
         middle = ""
         if rng.random() < 0.38:
-            middle = rng.choice(firsts)
+            middle = self.one(firsts)
             if middle == first:
                 middle = ""
-        last = rng.choice(surnames)
+        last = self.one(surnames)
         if ethnicity == "hispanic" and surnames is names.SPANISH_SURNAMES and rng.random() < 0.05:
-            last = f"{last}-{rng.choice(names.SPANISH_SURNAMES)}"
+            last = f"{last}-{self.one(names.SPANISH_SURNAMES)}"
         dob = "" if person.dob is None else date.fromordinal(person.dob).isoformat()
         area = person.area
         if area:
             address, city, state, postal = self.address(area)
         elif rng.random() < 0.5:
-            street, city, postal = rng.choice(names.OUTSIDE_PLACES)
+            street, city, postal = self.one(names.OUTSIDE_PLACES)
             address, state = f"{rng.randint(100, 9999)} {street}", "NM"
         else:
             address = city = state = postal = ""
         phone = f"505-555-01{rng.randrange(100):02d}" if rng.random() < 0.74 else ""
-        self.w_people((key, first, last, middle, dob, sex, race, ethnicity, address, city, state, postal, area, phone))
+        row = (key, first, last, middle, dob, sex, race, ethnicity, address, city, state, postal, area, phone)
+        self.w_people(row)
         self.counts["people.csv"] += 1
         return key
 
     def address(self, area: str) -> tuple[str, str, str, str]:
         rng = self.rng
         streets, zips = self.streets.get(area) or self.streets[""]
-        street = rng.choice(streets)
+        street = self.one(streets)
         number = rng.randint(100, 12999) if rng.random() < 0.6 else rng.randint(100, 4999)
         address = f"{number} {street}"
         if rng.random() < 0.22:
             address += f" Apt {rng.randint(1, 40) if rng.random() < 0.5 else rng.randint(100, 340)}"
-        return address, "Albuquerque", "NM", rng.choice(zips)
+        return address, "Albuquerque", "NM", self.one(zips)
 
     def age_at(self, person: _Person, day: int) -> float:
         if person.dob is None:
             return 25.0
         return (self.start_ordinal + day - person.dob) / 365.25
-
-    def available(self, person: _Person, day: int) -> bool:
-        return not person.dead and not (person.in_from <= day < person.in_to)
 
     # --- groups -----------------------------------------------------------------------------
 
@@ -575,7 +597,7 @@ class _City:
     def new_group(self, day: int, initial: bool) -> _Group:
         rng = self.rng
         area = self.pick(self.area_pick)
-        age = rng.choice((17.5, 19.0, 20.5, 22.0, 23.5, 25.0, 27.0, 30.0, 34.0))
+        age = self.one((17.5, 19.0, 20.5, 22.0, 23.5, 25.0, 27.0, 30.0, 34.0))
         life = int(rng.uniform(1.5, 5.5) * 365)
         if initial:
             life = int(rng.uniform(0.2, 1.0) * life)  # groups that exist already when the program starts
@@ -583,11 +605,11 @@ class _City:
         for _ in range(rng.randint(5, 13)):
             self.recruit(group, day)
         live = [g for g in self.groups if g.ends > day]
-        for _ in range(rng.choice((1, 1, 2, 2, 3))):
+        for _ in range(self.one((1, 1, 2, 2, 3))):
             if not live:
                 break
             same = [g for g in live if g.area == area]
-            rival = rng.choice(same if same and rng.random() < 0.7 else live)
+            rival = self.one(same if same and rng.random() < 0.7 else live)
             if rival not in group.rivals:
                 group.rivals.append(rival)
                 rival.rivals.append(group)
@@ -604,6 +626,11 @@ class _City:
             self.new_group(day, initial=False)
         for group in self.groups:
             group.rivals = [g for g in group.rivals if g.ends > day]
+            if not group.rivals and rng.random() < 0.1:  # a new feud
+                rival = self.one(self.groups)
+                if rival is not group:
+                    group.rivals.append(rival)
+                    rival.rivals.append(group)
             members = group.members
             if members and rng.random() < 0.004 * len(members):
                 members.pop(rng.randrange(len(members)))  # moved away, drifted out
@@ -619,7 +646,7 @@ class _City:
             return None
         rng = self.rng
         for _ in range(6):
-            person = members[rng.randrange(len(members))]
+            person = self.one(members)
             if person.dead or person.in_from <= day < person.in_to or person in taken:
                 continue
             activity = person.activity
@@ -686,14 +713,20 @@ class _City:
         elif kind == "retaliation":
             _, aggressors, targets = event
             if aggressors.ends > day and targets.ends > day:
-                self.incident(day, self.pick(self.retaliation_types), aggressors.area, aggressors, targets, True)
+                kind = self.pick(self.retaliation_types)
+                self.incident(day, kind, aggressors.area, aggressors, targets, True)
         elif kind == "referral":
             _, person, source, referred_by, reason, area = event
             self.refer(day, person, source, referred_by, reason, area)
+        elif kind == "arrest":
+            _, person, arrest_type, case, serious = event
+            self.incident_arrest(day, person, arrest_type, case, serious)
+        elif kind == "service_row":
+            self.service_row(*event[1:])
         elif kind == "services":
             person = event[1]
             if not person.dead:
-                self.service_referrals(day, person, self.rng.choice((1, 1, 2)))
+                self.service_referrals(day, person, event[2])
 
     # --- incidents ----------------------------------------------------------------------------
 
@@ -701,8 +734,8 @@ class _City:
         rng = self.rng
         if not self.groups:
             return
-        aggressors = self.groups[rng.randrange(len(self.groups))]
-        targets = rng.choice(aggressors.rivals) if aggressors.rivals and rng.random() < 0.85 else None
+        aggressors = self.one(self.groups)
+        targets = self.one(aggressors.rivals) if aggressors.rivals and rng.random() < 0.85 else None
         area = aggressors.area
         if targets is not None and rng.random() < 0.45:
             area = targets.area
@@ -714,17 +747,24 @@ class _City:
         area = self.pick(self.area_pick)
         aggressors = None
         if self.groups and rng.random() < 0.3:
-            aggressors = self.groups[rng.randrange(len(self.groups))]
+            aggressors = self.one(self.groups)
             area = aggressors.area
         self.incident(day, kind, area, aggressors, None, False)
 
-    def one_off(self, day: int, area: str, male_share: float, age_mean: float) -> _Person:
+    def one_off(
+        self,
+        day: int,
+        area: str,
+        male_share: float,
+        age_mean: float,
+        taken: list[_Person],
+    ) -> _Person:
         """Someone outside the groups: often new, sometimes a neighbour who has been seen before."""
         rng = self.rng
         pool = self.periphery.setdefault(area, [])
         if len(pool) > 8 and rng.random() < 0.5:
-            person = pool[rng.randrange(len(pool))]
-            if not person.dead:
+            person = self.one(pool)
+            if not person.dead and person not in taken:
                 return person
         age = min(80.0, max(13.0, rng.gauss(age_mean, 9.0)))
         r = rng.random()
@@ -737,7 +777,13 @@ class _City:
         return person
 
     def incident(
-        self, day: int, kind: str, area: str, aggressors: _Group | None, targets: _Group | None, retaliation: bool
+        self,
+        day: int,
+        kind: str,
+        area: str,
+        aggressors: _Group | None,
+        targets: _Group | None,
+        retaliation: bool,
     ) -> None:
         rng = self.rng
         key = self.case_number(day)
@@ -762,7 +808,7 @@ class _City:
             if targets is not None and rng.random() < 0.9:
                 victim = self.choose(targets, day, taken) or self.choose(targets, day, taken)
             if victim is None:
-                victim = self.one_off(day, area, 0.62 if aggressors is None else 0.75, 30.0)
+                victim = self.one_off(day, area, 0.62 if aggressors is None else 0.75, 30.0, taken)
             victims.append(victim)
             taken.append(victim)
 
@@ -775,29 +821,29 @@ class _City:
                     if suspect is None:
                         continue  # stays unidentified
                 else:
-                    suspect = self.one_off(day, area, 0.85, 27.0)
+                    suspect = self.one_off(day, area, 0.85, 27.0, taken)
                 suspects.append(suspect)
                 taken.append(suspect)
 
         if aggressors is not None and rng.random() < 0.35:
-            for _ in range(rng.choice((1, 1, 2))):
+            for _ in range(self.one((1, 1, 2))):
                 side = targets if targets is not None and rng.random() < 0.5 else aggressors
                 associate = self.choose(side, day, taken)
                 if associate is not None:
                     associates.append(associate)
                     taken.append(associate)
         if rng.random() < 0.26:
-            for _ in range(rng.choice((1, 1, 2))):
+            for _ in range(self.one((1, 1, 2))):
                 witness = None
                 if self.groups and rng.random() < 0.25:
-                    witness = self.choose(self.groups[rng.randrange(len(self.groups))], day, taken)
+                    witness = self.choose(self.one(self.groups), day, taken)
                 if witness is None:
-                    witness = self.one_off(day, area, 0.5, 34.0)
+                    witness = self.one_off(day, area, 0.5, 34.0, taken)
                 witnesses.append(witness)
                 taken.append(witness)
 
         if not taken:  # shots fired with nobody identified still has the caller as a witness
-            witness = self.one_off(day, area, 0.5, 38.0)
+            witness = self.one_off(day, area, 0.5, 38.0, taken)
             witnesses.append(witness)
             taken.append(witness)
 
@@ -806,13 +852,14 @@ class _City:
             address = ""
         else:
             streets = self.streets.get(area) or self.streets[""]
-            street = rng.choice(streets[0])
+            street = self.one(streets[0])
             r = rng.random()
             if r < 0.6:
                 address = f"{rng.randint(100, 12999)} {street}"
             elif r < 0.85:
-                cross = rng.choice(streets[0])
-                address = f"{street} & {cross}" if cross != street else f"{rng.randint(1, 99)}00 block of {street}"
+                cross = self.one(streets[0])
+                block = f"{rng.randint(1, 99)}00 block of {street}"
+                address = f"{street} & {cross}" if cross != street else block
             else:
                 address = f"{rng.randint(1, 99)}00 block of {street}"
         self.w_incidents((key, self.stamp(day, self.incident_hours), kind, inc_area, address))
@@ -838,7 +885,7 @@ class _City:
         for victim in victims:
             if kind == "homicide":
                 self.outcome(day, victim, "killed", key)
-                self.kill(victim)
+                self.kill(day, victim)
             elif kind == "shooting":
                 self.outcome(day, victim, "shot", key)
                 victim.hosp_to = day + self.delay(0, 3, 30)
@@ -849,7 +896,7 @@ class _City:
                         if r < 0.5
                         else "Gunshot wound; seen by the hospital violence intervention team"
                     )
-                    referred_by = rng.choice(names.REFERRED_BY["hospital"])
+                    referred_by = self.one(names.REFERRED_BY["hospital"])
                     self.schedule(
                         day + self.delay(0, 1.5, 5),
                         ("referral", victim, "hospital", referred_by, reason, victim.area or area),
@@ -857,16 +904,16 @@ class _City:
 
         for suspect in suspects:
             if rng.random() < p_arrest:
-                arrest_day = day if rng.random() < 0.5 else day + self.delay(1, 12, 90)
-                if arrest_day < self.n_days:
-                    w_inv((key, suspect.key, "arrestee"))
-                    self.counts["involvements.csv"] += 1
-                    a_type = arrest_type
-                    if kind == "shooting" and rng.random() < 0.4:
-                        a_type = "arrest_violent"
-                    elif kind == "aggravated_assault" and rng.random() < 0.3:
-                        a_type = "arrest_firearm"
-                    self.arrest(arrest_day, suspect, a_type, key, serious=kind != "other")
+                a_type = arrest_type
+                if kind == "shooting" and rng.random() < 0.4:
+                    a_type = "arrest_violent"
+                elif kind == "aggravated_assault" and rng.random() < 0.3:
+                    a_type = "arrest_firearm"
+                if rng.random() < 0.5:  # at the scene, else within weeks
+                    self.incident_arrest(day, suspect, a_type, key, kind != "other")
+                else:
+                    arrest = ("arrest", suspect, a_type, key, kind != "other")
+                    self.schedule(day + self.delay(1, 12, 90), arrest)
 
         if kind in _REVIEWED:
             self.review.append((day, kind, key, victims, suspects, associates))
@@ -877,15 +924,16 @@ class _City:
             if rng.random() < chance:
                 self.schedule(day + self.delay(2, 18, 120), ("retaliation", targets, aggressors))
 
-    def kill(self, person: _Person) -> None:
+    def kill(self, day: int, person: _Person) -> None:
         person.dead = True
+        person.died = day
         group = person.group
         if group is not None and person in group.members:
             group.members.remove(person)
 
     def outcome(self, day: int, person: _Person, kind: str, source_ref: str) -> None:
         rng = self.rng
-        notes = rng.choice(names.OUTCOME_NOTES[kind]) if rng.random() < 0.45 else ""
+        notes = self.one(names.OUTCOME_NOTES[kind]) if rng.random() < 0.45 else ""
         self.w_outcomes((self.next_key("O"), self.ensure(person), self.ds[day], kind, source_ref, notes))
         self.counts["outcomes.csv"] += 1
 
@@ -901,11 +949,18 @@ class _City:
         if person.in_to < day + length:
             person.in_from, person.in_to = day, day + length
 
+    def incident_arrest(self, day: int, person: _Person, kind: str, case: str, serious: bool) -> None:
+        if person.dead:
+            return
+        self.w_involvements((case, self.ensure(person), "arrestee"))
+        self.counts["involvements.csv"] += 1
+        self.arrest(day, person, kind, case, serious=serious)
+
     def background_arrest(self, day: int) -> None:
         rng = self.rng
         if not self.groups:
             return
-        person = self.choose(self.groups[rng.randrange(len(self.groups))], day, [])
+        person = self.choose(self.one(self.groups), day, [])
         if person is None:
             return
         r = rng.random()
@@ -965,11 +1020,12 @@ class _City:
         for source, rate in _WALK_IN:
             if source == "school" and weekday >= 5:
                 continue
-            lam = rate * self.scale * self.capacity**2 * (1.4 if weekday < 5 else 0.4)  # outreach grows faster
+            # Outreach to schools and partners grows faster than the program (capacity squared).
+            lam = rate * self.scale * self.capacity**2 * (1.4 if weekday < 5 else 0.4)
             for _ in range(self.poisson(lam)):
                 person = None
                 if self.groups and rng.random() < 0.6:
-                    group = self.groups[rng.randrange(len(self.groups))]
+                    group = self.one(self.groups)
                     for _ in range(3):
                         candidate = self.choose(group, day, [])
                         if candidate is not None and (source != "school" or self.age_at(candidate, day) < 19):
@@ -979,7 +1035,7 @@ class _City:
                     area = self.pick(self.area_pick) if rng.random() < 0.95 else ""
                     age = rng.uniform(13.5, 18.5) if source == "school" else rng.uniform(15.0, 34.0)
                     person = self.new_person(day, area, age, 0.82, None)
-                reason = rng.choice(names.REASONS[source])
+                reason = self.one(names.REASONS[source])
                 self.refer(day, person, source, "", reason, "")
 
     def refer(self, day: int, person: _Person, source: str, referred_by: str, reason: str, area: str) -> None:
@@ -988,7 +1044,7 @@ class _City:
             return
         person.last_ref = day
         if not referred_by:
-            referred_by = rng.choice(names.REFERRED_BY[source])
+            referred_by = self.one(names.REFERRED_BY[source])
         if not area:
             area = person.area if rng.random() < 0.9 else ""
         key = self.next_key("R")
@@ -1042,7 +1098,7 @@ class _City:
         else:
             legal = offer = ""
             letter = ("yes" if rng.random() < 0.5 else "no") if outcome == "refused" and r < 0.15 else ""
-        notes = rng.choice(names.ATTEMPT_NOTES[outcome]) if rng.random() < 0.3 else ""
+        notes = self.one(names.ATTEMPT_NOTES[outcome]) if rng.random() < 0.3 else ""
         self.w_notifications(
             (
                 self.next_key("N"),
@@ -1066,13 +1122,43 @@ class _City:
             person.activity = min(person.activity, 0.4)
             if rng.random() < 0.75:
                 count = int(self.pick(self.service_counts))
-                self.service_referrals(day + self.delay(0, 4, 21), person, count)
+                self.schedule(day + self.delay(0, 4, 21), ("services", person, count))
             if rng.random() < 0.03:
                 self.schedule(day + rng.randint(60, 240), ("attempt", person, "", 1))
         elif number < 7 and rng.random() < _RETRY[outcome]:
             self.schedule(day + self.delay(1, 6, 30), ("attempt", person, referral_key, number + 1))
         else:
             person.busy = False  # the team gives up until the person is referred again
+
+    def service_row(
+        self, person: _Person, category: str, referred: int, connected: int, closed: int, final: str
+    ) -> None:
+        """Write a service referral once its story is over (or the run is): its status as of the end date."""
+        if person.dead:  # what had not happened by the person's death never will; the referral gets closed
+            died = person.died
+            if died < referred:
+                return
+            if died < connected:
+                connected = -1
+            if closed < 0 or died < closed:
+                final, closed = "lost_contact", died + self.delay(2, 10, 60)
+        last = self.n_days - 1
+        connected_on = closed_on = ""
+        if 0 <= connected <= last:
+            connected_on = self.ds[connected]
+            status = "connected"
+            if 0 <= closed <= last:
+                status, closed_on = final, self.ds[closed]
+        elif connected < 0 and closed <= last:
+            status, closed_on = final, self.ds[closed]
+        else:
+            status = "referred"
+        provider = self.one(names.PROVIDERS.get(category, ("",)))
+        key = self.next_key("S")
+        self.w_services(
+            (key, self.ensure(person), category, provider, self.ds[referred], status, connected_on, closed_on)
+        )
+        self.counts["service_referrals.csv"] += 1
 
     def service_referrals(self, day: int, person: _Person, count: int) -> None:
         if day >= self.n_days or not self.service_pick[0]:
@@ -1100,37 +1186,17 @@ class _City:
                     final, closed = "completed", connected + self.delay(d_low, d_mean, 400)
                 elif r < p_complete + (1 - p_complete) * 0.7:
                     final, closed = "lost_contact", connected + self.delay(14, 90, 365)
-                else:
-                    final = "connected"  # ongoing
+                else:  # long-running (counselling, school): still open for a year or two
+                    final, closed = "completed", connected + self.delay(180, 420, 800)
             else:
                 final = "declined" if rng.random() < 0.45 else "lost_contact"
                 closed = referred + self.delay(7, 30, 90)
-            connected_on = closed_on = ""
-            if connected >= 0 and connected <= last:
+            if 0 <= connected <= last:
                 engaged = True
-                connected_on = self.ds[connected]
-                status = "connected"
-                if 0 <= closed <= last:
-                    status, closed_on = final, self.ds[closed]
-            elif connected < 0 and closed <= last:
-                status, closed_on = final, self.ds[closed]
-            else:
-                status = "referred"
-            provider = rng.choice(names.PROVIDERS.get(category, ("",)))
-            self.w_services(
-                (
-                    self.next_key("S"),
-                    self.ensure(person),
-                    category,
-                    provider,
-                    self.ds[referred],
-                    status,
-                    connected_on,
-                    closed_on,
-                )
-            )
-            self.counts["service_referrals.csv"] += 1
+            done = max(referred, connected, closed)
+            story = ("service_row", person, category, referred, connected, closed, final)
+            self.schedule(min(done, last), story)
         if engaged:
             person.activity = min(person.activity, 0.25)
             if rng.random() < 0.22:
-                self.schedule(day + rng.randint(60, 200), ("services", person))
+                self.schedule(day + rng.randint(60, 200), ("services", person, self.one((1, 1, 2))))

@@ -582,16 +582,16 @@ REASONS: dict[str, tuple[str, ...]] = {
     ),
     "community": (
         "Neighborhood leader concerned about an ongoing conflict",
-        "Youth program staff report threats against him",
+        "Youth program staff report threats against this young person",
         "Pastor asked the program to reach out",
-        "Community partner says he is being targeted",
-        "Outreach worker met him at a vigil",
+        "Community partner says the person is being targeted",
+        "Outreach worker met the person at a vigil",
     ),
     "self_or_family": (
         "Mother asked for help; brother was shot last year",
         "Self-referral: wants to get out of the conflict",
         "Grandmother worried about threats",
-        "Family says he is carrying a gun for protection",
+        "Family says the person carries a gun for protection",
         "Asked for help finding work and moving away",
     ),
     "other": (
@@ -603,13 +603,37 @@ REASONS: dict[str, tuple[str, ...]] = {
 }
 
 PROVIDERS: dict[str, tuple[str, ...]] = {
-    "housing": ("Albuquerque Housing Authority", "Rapid rehousing program", "Westside Housing Navigation", ""),
-    "employment": ("WorkForce Connection Center", "Job Corps", "Construction pre-apprenticeship", "Youth jobs program"),
-    "behavioral_health": ("UNM Psychiatric Center outpatient", "Trauma-informed counseling", "Agora Crisis Line", ""),
-    "substance_use": ("Outpatient treatment program", "Medication-assisted treatment clinic", "Recovery coach"),
+    "housing": (
+        "Albuquerque Housing Authority",
+        "Rapid rehousing program",
+        "Westside Housing Navigation",
+        "",
+    ),
+    "employment": (
+        "WorkForce Connection Center",
+        "Job Corps",
+        "Construction pre-apprenticeship",
+        "Youth jobs program",
+    ),
+    "behavioral_health": (
+        "UNM Psychiatric Center outpatient",
+        "Trauma-informed counseling",
+        "Agora Crisis Line",
+        "",
+    ),
+    "substance_use": (
+        "Outpatient treatment program",
+        "Medication-assisted treatment clinic",
+        "Recovery coach",
+    ),
     "education": ("GED program", "Central New Mexico Community College", "APS re-engagement center"),
     "basic_needs": ("Food pantry", "Clothing bank", "Emergency assistance fund", "Bus passes"),
-    "benefits_documents": ("ID and birth certificate clinic", "MVD", "Income support office", "Medicaid enrollment"),
+    "benefits_documents": (
+        "ID and birth certificate clinic",
+        "MVD",
+        "Income support office",
+        "Medicaid enrollment",
+    ),
     "conflict_mediation": ("VIP peer mediation", "Community mediation center"),
     "relocation": ("Emergency relocation fund", "Victim services relocation"),
     "legal": ("Legal aid clinic", "Record expungement clinic", "Law Office of the Public Defender"),
@@ -630,29 +654,43 @@ ATTEMPT_NOTES: dict[str, tuple[str, ...]] = {
         "Receptive; wants help with a job",
         "Guarded at first, agreed to a follow-up call",
         "Grandmother joined the conversation",
-        "Met at the park near his house",
+        "Met at the park near the house",
     ),
     "not_found": (
         "No answer; left a card",
-        "Family says he is staying elsewhere",
+        "Family says the person is staying elsewhere",
         "Nobody home",
-        "Neighbor has not seen him in weeks",
+        "Neighbor has not seen the person in weeks",
     ),
-    "wrong_address": ("Address is vacant", "New tenants, do not know him", "House number does not exist"),
-    "refused": ("Refused to come to the door", "Said he does not need help", "Family asked the team to leave"),
+    "wrong_address": ("Address is vacant", "New tenants do not know the person", "House number does not exist"),
+    "refused": (
+        "Refused to come to the door",
+        "Said no help is needed",
+        "Family asked the team to leave",
+    ),
     "in_custody": ("Booked into MDC", "In custody at the juvenile detention center"),
     "hospitalized": ("Still at UNMH, not able to talk", "In the ICU"),
     "other": ("Dogs loose in the yard; team left", "Unsafe to approach", "Large gathering at the house"),
 }
 
 OUTCOME_NOTES: dict[str, tuple[str, ...]] = {
-    "arrest_violent": ("Aggravated battery", "Armed robbery", "Aggravated assault", "Battery on a household member"),
+    "arrest_violent": (
+        "Aggravated battery",
+        "Armed robbery",
+        "Aggravated assault",
+        "Battery on a household member",
+    ),
     "arrest_firearm": (
         "Felon in possession of a firearm",
         "Shooting from a motor vehicle",
         "Negligent use of a firearm",
     ),
-    "arrest_other": ("Warrant arrest", "Possession of a controlled substance", "Auto theft", "Probation violation"),
+    "arrest_other": (
+        "Warrant arrest",
+        "Possession of a controlled substance",
+        "Auto theft",
+        "Probation violation",
+    ),
     "shot": ("Gunshot wound, treated at UNMH", "Non-fatal gunshot wound", "Grazed by a bullet"),
     "killed": ("Homicide victim",),
 }
