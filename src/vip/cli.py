@@ -23,8 +23,10 @@ import click
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_PARTIAL = 0, 1, 2, 3
 
 
-def _django() -> None:
+def _django(debug: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    # Debug mode logs every SQL statement in memory: only the web server wants it.
+    os.environ.setdefault("VIP_DEBUG", "1" if debug else "0")
     import django
 
     django.setup()
@@ -341,7 +343,7 @@ def createuser(username: str, role: str, first_name: str, last_name: str, email:
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the web application (development server; use a WSGI server in production)."""
-    _django()
+    _django(debug=True)
     _require_ready()
     from django.core.management import call_command
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from vip.interchange.formats import CellError, parse_bool, parse_date, parse_moment
 from vip.interchange.reader import Header
-from vip.interchange.schema import TEAM_ORDER, Column, FileSpec, check_row
+from vip.interchange.schema import SERVICE_REFERRALS, TEAM_ORDER, Column, FileSpec, check_row
 
 
 @dataclass(frozen=True)
@@ -18,66 +19,107 @@ class ParseContext:
     categories: frozenset[str]
 
 
-def parse_cell(column: Column, text: str, ctx: ParseContext) -> Any:
+def _empty_value(column: Column) -> Any:
+    if column.kind == "team":
+        return frozenset()
+    return None if column.kind in {"date", "moment", "bool", "area", "ref", "category"} else ""
+
+
+def _typed(column: Column, ctx: ParseContext) -> Callable[[str], Any]:
+    """The parser of a non-empty cell of this column (raises ``CellError``)."""
     kind = column.kind
-    if text == "":
-        if column.required:
-            raise CellError("required, but empty")
-        return frozenset() if kind == "team" else (None if kind in {"date", "moment", "bool", "area", "ref"} else "")
-    if column.max_length is not None and len(text) > column.max_length:
-        raise CellError(f"longer than {column.max_length} characters ({len(text)})")
     if kind in {"key", "text", "ref"}:
-        return text
+        return str
     if kind == "date":
-        return parse_date(text)
+        return parse_date
     if kind == "moment":
-        return parse_moment(text, ctx.zone)
-    if kind == "choice":
-        value = text.lower()
-        if value not in column.choices:
-            raise CellError(f"unknown code {text!r}; expected one of: {', '.join(column.choices)}")
-        return value
-    if kind == "area":
-        value = text.lower()
-        if value not in ctx.areas:
-            raise CellError(f"unknown area code {text!r}; configured areas: {', '.join(sorted(ctx.areas))}")
-        return value
-    if kind == "category":
-        value = text.lower()
-        if value not in ctx.categories:
-            raise CellError(
-                f"unknown service category {text!r}; configured categories: {', '.join(sorted(ctx.categories))}"
-            )
-        return value
+        zone = ctx.zone
+        return lambda text: parse_moment(text, zone)
     if kind == "bool":
-        return parse_bool(text)
+        return parse_bool
+    if kind in {"choice", "area", "category"}:
+        allowed = {"choice": frozenset(column.choices), "area": ctx.areas, "category": ctx.categories}[kind]
+        listed = ", ".join(column.choices if kind == "choice" else sorted(allowed))
+        what = {
+            "choice": f"unknown code {{!r}}; expected one of: {listed}",
+            "area": f"unknown area code {{!r}}; configured areas: {listed}",
+            "category": f"unknown service category {{!r}}; configured categories: {listed}",
+        }[kind]
+
+        def code(text: str) -> str:
+            value = text.lower()
+            if value not in allowed:
+                raise CellError(what.format(text))
+            return value
+
+        return code
     if kind == "team":
-        roles = frozenset(part.strip().lower() for part in text.split(";") if part.strip())
-        unknown = sorted(roles - set(TEAM_ORDER))
-        if unknown:
-            raise CellError(f"unknown team role {unknown[0]!r}; expected: {', '.join(TEAM_ORDER)}")
-        return roles
+        known = frozenset(TEAM_ORDER)
+
+        def team(text: str) -> frozenset[str]:
+            roles = frozenset(part.strip().lower() for part in text.split(";") if part.strip())
+            unknown = sorted(roles - known)
+            if unknown:
+                raise CellError(f"unknown team role {unknown[0]!r}; expected: {', '.join(TEAM_ORDER)}")
+            return roles
+
+        return team
     raise AssertionError(f"unhandled column kind {kind}")
+
+
+def cell_parser(column: Column, ctx: ParseContext) -> Callable[[str], Any]:
+    """A parser for one column's (stripped) cells: empty, length and type rules."""
+    typed = _typed(column, ctx)
+    empty = _empty_value(column)
+    required = column.required
+    limit = column.max_length
+
+    def parse(text: str) -> Any:
+        if not text:
+            if required:
+                raise CellError("required, but empty")
+            return empty
+        if limit is not None and len(text) > limit:
+            raise CellError(f"longer than {limit} characters ({len(text)})")
+        return typed(text)
+
+    return parse
+
+
+def parse_cell(column: Column, text: str, ctx: ParseContext) -> Any:
+    return cell_parser(column, ctx)(text)
+
+
+class RowParser:
+    """Parses the rows of one file, given its header: compiled once per file."""
+
+    def __init__(self, spec: FileSpec, header: Header, ctx: ParseContext) -> None:
+        self.spec = spec
+        self.width = len(header.names)
+        self.plan = [(c.name, header.index.get(c.name), cell_parser(c, ctx)) for c in spec.columns]
+        self.cross_checked = spec is SERVICE_REFERRALS
+
+    def __call__(self, cells: list[str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """``(values, [(column, message)])`` for one row."""
+        if len(cells) != self.width:
+            return {}, [("", f"row has {len(cells)} fields, the header has {self.width}")]
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, str]] = []
+        for name, position, parse in self.plan:
+            try:
+                values[name] = parse(cells[position].strip() if position is not None else "")
+            except CellError as exc:
+                problems.append((name, str(exc)))
+        if self.cross_checked and not problems:
+            problems.extend(check_row(self.spec, values))
+        return values, problems
 
 
 def parse_row(
     spec: FileSpec, header: Header, cells: list[str], ctx: ParseContext
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Parse every known column of a row: ``(values, [(column, message)])``."""
-    if len(cells) != len(header.names):
-        return {}, [("", f"row has {len(cells)} fields, the header has {len(header.names)}")]
-    values: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
-    for column in spec.columns:
-        position = header.index.get(column.name)
-        text = cells[position].strip() if position is not None else ""
-        try:
-            values[column.name] = parse_cell(column, text, ctx)
-        except CellError as exc:
-            problems.append((column.name, str(exc)))
-    if not problems:
-        problems.extend(check_row(spec, values))
-    return values, problems
+    """Parse every known column of a row (one-off use; files use ``RowParser``)."""
+    return RowParser(spec, header, ctx)(cells)
 
 
 def row_key(spec: FileSpec, values: dict[str, Any]) -> str:

@@ -34,7 +34,8 @@ from vip.audit.services import Actor, audit_record
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import local_date
 from vip.identification.models import Incident, Involvement
-from vip.interchange.cells import ParseContext, parse_row, row_key, show_key
+from vip.interchange.bulk import BulkInserter
+from vip.interchange.cells import ParseContext, RowParser, row_key, show_key
 from vip.interchange.keystore import KeyStore
 from vip.interchange.mapping import Ids, to_fields
 from vip.interchange.reader import BundleError, BundleSource, Header, Problem
@@ -42,7 +43,7 @@ from vip.interchange.schema import FILES, FORMAT_VERSION, INVOLVEMENTS, SERVICE_
 from vip.people.models import Person
 from vip.referrals.models import Referral
 from vip.service_referrals.choices import CLOSING
-from vip.service_referrals.models import ServiceReferralStatusChange
+from vip.service_referrals.models import ServiceReferral, ServiceReferralStatusChange
 
 # Problems kept for display; beyond this only the count goes on (rejects file has all).
 MAX_PROBLEMS_KEPT = 1000
@@ -132,7 +133,19 @@ class _Rejects:
         return bool(self._files)
 
 
-class _Validator:
+class _Parsers:
+    """A compiled row parser for the file being read (its header is read once per pass)."""
+
+    ctx: ParseContext
+    _current: tuple[Header, RowParser] | None = None
+
+    def _parser(self, spec: FileSpec, header: Header) -> RowParser:
+        if self._current is None or self._current[0] is not header:
+            self._current = (header, RowParser(spec, header, self.ctx))
+        return self._current[1]
+
+
+class _Validator(_Parsers):
     def __init__(
         self,
         source: BundleSource,
@@ -185,8 +198,9 @@ class _Validator:
 
     def _batch(self, spec: FileSpec, batch: list[tuple[int, Header, list[str]]], counts: FileCounts) -> None:
         parsed: list[tuple[int, Header, list[str], dict[str, Any], list[tuple[str, str]]]] = []
+        parser = self._parser(spec, batch[0][1])
         for line, header, cells in batch:
-            values, problems = parse_row(spec, header, cells, self.ctx)
+            values, problems = parser(cells)
             parsed.append((line, header, cells, values, problems))
         counts.read += len(parsed)
 
@@ -260,7 +274,7 @@ def _key_broken(spec: FileSpec, values: dict[str, Any], problems: list[tuple[str
     return not values or any(column in spec.key for column, _ in problems)
 
 
-class _Writer:
+class _Writer(_Parsers):
     """Writes the accepted rows of a validated bundle, batch by batch."""
 
     def __init__(
@@ -301,10 +315,11 @@ class _Writer:
     def _batch(self, spec: FileSpec, batch: list[tuple[int, Header, list[str]]]) -> None:
         skip = self.store.rejected_lines(spec.name, batch[0][0], batch[-1][0])
         rows = []
-        for line, header, cells in batch:
+        parser = self._parser(spec, batch[0][1])
+        for line, _header, cells in batch:
             if line in skip:
                 continue
-            values, problems = parse_row(spec, header, cells, self.ctx)
+            values, problems = parser(cells)
             if problems:  # cannot happen after validation, unless the file changed underneath
                 raise RuntimeError(f"{spec.name}:{line} changed while it was being imported")
             rows.append(values)
@@ -359,15 +374,15 @@ class _Writer:
             row["key"]: row
             for row in model.objects.filter(key__in=incoming).values("id", "key", "version", *names)  # type: ignore[attr-defined]
         }
-        new_objects = []
-        changed_objects = []
+        new_rows: list[dict[str, Any]] = []
+        changed_objects: list[tuple[models.Model, dict[str, Any]]] = []
         created: list[str] = []
         updated: dict[str, list[str]] = {}
         changed_fields: set[str] = set()
         for key, values in incoming.items():
             old = existing.get(key)
             if old is None:
-                new_objects.append(model(key=key, **values))
+                new_rows.append({"key": key, **values})
                 created.append(key)
                 continue
             differing = [name for name in names if old[name] != values[name]]
@@ -376,8 +391,9 @@ class _Writer:
                 changed_objects.append((obj, old))
                 updated[key] = [n.removesuffix("_id") for n in differing]
                 changed_fields.update(differing)
-        if new_objects:
-            model.objects.bulk_create(new_objects, batch_size=self.batch_size)  # type: ignore[attr-defined]
+        if new_rows:
+            inserter = BulkInserter(model, ["key", *names], self.now)
+            inserter.insert([tuple(row.values()) for row in new_rows])
         if changed_objects:
             model.objects.bulk_update(  # type: ignore[attr-defined]
                 [obj for obj, _ in changed_objects],
@@ -385,37 +401,38 @@ class _Writer:
                 batch_size=self.batch_size,
             )
         if spec is SERVICE_REFERRALS:
-            self._service_referral_history(new_objects, changed_objects)
+            self._service_referral_history(new_rows, changed_objects)
         return created, updated
 
     def _service_referral_history(
-        self, new_objects: list[models.Model], changed: list[tuple[models.Model, dict[str, Any]]]
+        self, new_rows: list[dict[str, Any]], changed: list[tuple[models.Model, dict[str, Any]]]
     ) -> None:
         """Status history: each status the referral reached, on the day it reached it."""
-        history: list[ServiceReferralStatusChange] = []
-        user = self.actor
+        history: list[tuple[int, str, dt.date, dt.datetime, int | None]] = []
+        user_id = self.actor.pk if self.actor is not None else None
 
-        def add(referral: Any, status: str, day: dt.date) -> None:
-            history.append(
-                ServiceReferralStatusChange(
-                    service_referral_id=referral.pk, status=status, changed_on=day, recorded_by=user
-                )
-            )
+        def add(referral_id: int, status: str, day: dt.date) -> None:
+            history.append((referral_id, status, day, self.now, user_id))
 
-        for referral in new_objects:
-            sr: Any = referral
-            add(sr, "referred", sr.referred_on)
-            if sr.connected_on is not None:
-                add(sr, "connected", sr.connected_on)
-            if sr.status in CLOSING:
-                add(sr, sr.status, sr.closed_on or sr.connected_on or sr.referred_on)
+        ids = dict(ServiceReferral.objects.filter(key__in=[r["key"] for r in new_rows]).values_list("key", "id"))
+        for row in new_rows:
+            pk = ids[row["key"]]
+            add(pk, "referred", row["referred_on"])
+            if row["connected_on"] is not None:
+                add(pk, "connected", row["connected_on"])
+            if row["status"] in CLOSING:
+                add(pk, row["status"], row["closed_on"] or row["connected_on"] or row["referred_on"])
         for referral, old in changed:
-            sr = referral
+            sr: Any = referral
             if old["connected_on"] is None and sr.connected_on is not None:
-                add(sr, "connected", sr.connected_on)
+                add(sr.pk, "connected", sr.connected_on)
             if old["status"] != sr.status and sr.status not in {"referred", "connected"}:
-                add(sr, sr.status, sr.closed_on or self.today)
-        ServiceReferralStatusChange.objects.bulk_create(history, batch_size=self.batch_size)
+                add(sr.pk, sr.status, sr.closed_on or self.today)
+        BulkInserter(
+            ServiceReferralStatusChange,
+            ["service_referral_id", "status", "changed_on", "recorded_at", "recorded_by_id"],
+            self.now,
+        ).insert(history)
 
     def _write_involvements(self, rows: list[dict[str, Any]], ids: Ids) -> list[str]:
         wanted = {}
@@ -428,9 +445,7 @@ class _Writer:
             )
         )
         new = [triple for triple in wanted if triple not in existing]
-        Involvement.objects.bulk_create(
-            [Involvement(incident_id=i, person_id=p, role=r) for i, p, r in new], batch_size=self.batch_size
-        )
+        BulkInserter(Involvement, ["incident_id", "person_id", "role"], self.now).insert(new)
         return [show_key(wanted[triple]) for triple in new]
 
 

@@ -1,0 +1,15 @@
+"""Run every benchmark in bench/ and refresh docs/benchmarks.md (`make bench`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = ["import_bench.py"]
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent
+    for name in BENCHMARKS:
+        print(f"== {name} ==", flush=True)
+        subprocess.run([sys.executable, str(here / name), *sys.argv[1:]], check=True, cwd=here)
