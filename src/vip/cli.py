@@ -177,7 +177,7 @@ def demo(seed: int, scale: float, end: dt.datetime | None, bundle_dir: Path | No
     from vip.core.config import program_config
     from vip.core.dates import local_date
     from vip.core.services import ensure_configured
-    from vip.demo.generator import generate_bundle
+    from vip.demo.generator import estimated_rows, generate_bundle
 
     _migrate()
     ensure_configured()
@@ -187,7 +187,8 @@ def demo(seed: int, scale: float, end: dt.datetime | None, bundle_dir: Path | No
     last_day = end.date() if end else local_date(timezone.now(), config.zone) - dt.timedelta(days=1)
 
     def generate(folder: Path) -> dict[str, int]:
-        with click.progressbar(length=0, label="Generating the demo city", file=sys.stderr) as bar:
+        expected = estimated_rows(scale, dt.date(2020, 3, 1), last_day)
+        with click.progressbar(length=expected, label="Generating the demo city", file=sys.stderr) as bar:
             return generate_bundle(
                 folder,
                 seed=seed,
@@ -207,16 +208,20 @@ def demo(seed: int, scale: float, end: dt.datetime | None, bundle_dir: Path | No
         return
     with tempfile.TemporaryDirectory(prefix="vip-demo-") as tmp:
         generate(Path(tmp))
-        result = _run_import(Path(tmp), actor=None, skip_invalid=False, rejects=None, dry_run=False)
+        result = _run_import(
+            Path(tmp), actor=None, skip_invalid=False, rejects=None, dry_run=False, label="Loading the demo city"
+        )
     if not result.written:
         raise SystemExit(EXIT_INVALID)
     click.echo(f"Loaded the demo city of {config.city}, 2020-03-01 to {last_day}.")
 
 
-def _run_import(path: Path, *, actor: Any, skip_invalid: bool, rejects: Path | None, dry_run: bool) -> Any:
+def _run_import(
+    path: Path, *, actor: Any, skip_invalid: bool, rejects: Path | None, dry_run: bool, label: str | None = None
+) -> Any:
     from vip.interchange.services import bundle_import
 
-    with _bytes_bar(f"Importing {path.name}") as progress:
+    with _bytes_bar(label or f"Importing {path.name}") as progress:
         result = bundle_import(
             actor=actor, path=path, skip_invalid=skip_invalid, rejects_dir=rejects, dry_run=dry_run, progress=progress
         )
@@ -287,11 +292,21 @@ def export(directory: Path, username: str | None) -> None:
 
     from vip.interchange.export import bundle_export
 
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Exporting", file=sys.stderr).__enter__()
+        bar.update(done)
+
     try:
-        with click.progressbar(length=0, label="Exporting", file=sys.stderr) as bar:
-            counts = bundle_export(actor=_actor(username), out_dir=directory, progress=bar.update)
+        counts = bundle_export(actor=_actor(username), out_dir=directory, progress=progress)
     except PermissionDenied as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     click.echo(f"Exported {sum(counts.values()):,} rows to {directory}/")
     for name, n in counts.items():
         click.echo(f"  {name:24} {n:>10,}")

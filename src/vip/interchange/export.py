@@ -29,7 +29,8 @@ def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int], None
     """Write every file the reader may have to ``out_dir``; returns rows per file.
 
     Reads one consistent snapshot (a single transaction) and records one audit
-    event naming the reader, the files and the row counts.
+    event naming the reader, the files and the row counts. ``progress(rows
+    written since the last call, total rows)`` is called now and then.
     """
     policy = export_policy(actor)
     config = program_config()
@@ -37,9 +38,9 @@ def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int], None
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     with transaction.atomic():
-        for spec in FILES:
-            if spec.name not in policy.files:
-                continue
+        specs = [spec for spec in FILES if spec.name in policy.files]
+        total = sum(export_queryset(spec, policy, config).count() for spec in specs) if progress else 0
+        for spec in specs:
             columns = EXPORT[spec.name]
             lookups = list(dict.fromkeys([c.lookup for c in columns] + list(EXPORT_EXTRA_LOOKUPS.get(spec.name, ()))))
             blank = policy.blank_columns.get(spec.name, frozenset())
@@ -61,9 +62,9 @@ def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int], None
                     writer.writerow(cells)
                     n += 1
                     if progress is not None and n % 5000 == 0:
-                        progress(5000)
+                        progress(5000, total)
             if progress is not None:
-                progress(n % 5000)
+                progress(n % 5000, total)
             counts[spec.name] = n
         audit_record(
             actor=actor,
