@@ -63,8 +63,8 @@ class BulkInserter:
             if connection.vendor == "postgresql":
                 # COPY: one stream for the batch instead of one statement per row.
                 with cursor.cursor.copy(self.copy_sql) as copy:
-                    for values in params:
-                        copy.write_row(values)
+                    for record in params:
+                        copy.write_row(record)
             else:
                 cursor.executemany(self.sql, params)
         return len(params)

@@ -25,7 +25,7 @@ KEY_KIND = {
 }
 
 
-def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Write every file the reader may have to ``out_dir``; returns rows per file.
 
     Reads one consistent snapshot (a single transaction) and records one audit
