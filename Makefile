@@ -30,13 +30,14 @@ demo: install
 	@echo
 	@echo "The demo city is in var/vip.sqlite3; its export is in var/demo-export/."
 	@echo "Next: 'source .venv/bin/activate', then 'vip --help'; create an account with"
-	@echo "'vip createuser NAME --role manager' and start the web server with 'vip serve'."
+	@echo "'vip createuser NAME --role admin' and open the administration screens at"
+	@echo "http://127.0.0.1:8000/admin/ after 'vip serve'."
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src config
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite: install
 	@echo "== test suite on SQLite =="

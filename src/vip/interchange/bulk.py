@@ -12,10 +12,12 @@ the write changes: same connection, same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 
 class BulkInserter:
@@ -68,3 +70,17 @@ class BulkInserter:
             else:
                 cursor.executemany(self.sql, params)
         return len(params)
+
+
+def column_in(column: str, values: Collection[Any]) -> Q | RawSQL:
+    """``column IN values`` for a batch-sized list, as each database does it best.
+
+    PostgreSQL gets ``column = ANY(%s)`` with one array parameter: a 2,000-item
+    ``IN (%s, ...)`` costs more to build and parse than to run. Only for queries
+    on a single table (the column name is not qualified).
+    """
+    if connection.vendor == "postgresql":
+        # The column name comes from our code and is quoted; the values are one bound parameter.
+        sql = f"{connection.ops.quote_name(column)} = ANY(%s)"
+        return RawSQL(sql, (list(values),), output_field=BooleanField())  # noqa: S611
+    return Q(**{f"{column}__in": values})

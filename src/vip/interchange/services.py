@@ -34,7 +34,7 @@ from vip.audit.services import Actor, audit_record
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import local_date
 from vip.identification.models import Incident, Involvement
-from vip.interchange.bulk import BulkInserter
+from vip.interchange.bulk import BulkInserter, column_in
 from vip.interchange.cells import ParseContext, RowParser, row_key, show_key
 from vip.interchange.keystore import KeyStore
 from vip.interchange.mapping import Ids, to_fields
@@ -265,7 +265,7 @@ class _Validator(_Parsers):
             rest = wanted - set(in_bundle)
             if rest:
                 model = REF_MODELS[column.ref]
-                in_db = set(model.objects.filter(key__in=rest).values_list("key", flat=True))  # type: ignore[attr-defined]
+                in_db = set(model.objects.filter(column_in("key", rest)).values_list("key", flat=True))  # type: ignore[attr-defined]
                 missing[column.ref] |= rest - in_db
         return missing
 
@@ -352,7 +352,7 @@ class _Writer(_Parsers):
             keys = {row[column] for row in rows if row.get(column)}
             if not keys:
                 return {}
-            return dict(model.objects.filter(key__in=keys).values_list("key", "id"))  # type: ignore[attr-defined]
+            return dict(model.objects.filter(column_in("key", keys)).values_list("key", "id"))  # type: ignore[attr-defined]
 
         columns = spec.columns_by_name
         return Ids(
@@ -372,7 +372,7 @@ class _Writer(_Parsers):
         names = list(next(iter(incoming.values())))
         existing = {
             row["key"]: row
-            for row in model.objects.filter(key__in=incoming).values("id", "key", "version", *names)  # type: ignore[attr-defined]
+            for row in model.objects.filter(column_in("key", incoming)).values("id", "key", "version", *names)  # type: ignore[attr-defined]
         }
         new_rows: list[dict[str, Any]] = []
         changed_objects: list[tuple[models.Model, dict[str, Any]]] = []
@@ -414,7 +414,9 @@ class _Writer(_Parsers):
         def add(referral_id: int, status: str, day: dt.date) -> None:
             history.append((referral_id, status, day, self.now, user_id))
 
-        ids = dict(ServiceReferral.objects.filter(key__in=[r["key"] for r in new_rows]).values_list("key", "id"))
+        ids = dict(
+            ServiceReferral.objects.filter(column_in("key", [r["key"] for r in new_rows])).values_list("key", "id")
+        )
         for row in new_rows:
             pk = ids[row["key"]]
             add(pk, "referred", row["referred_on"])
@@ -440,7 +442,7 @@ class _Writer(_Parsers):
             fields = to_fields(INVOLVEMENTS, row, ids)
             wanted[(fields["incident_id"], fields["person_id"], fields["role"])] = row_key(INVOLVEMENTS, row)
         existing = set(
-            Involvement.objects.filter(incident_id__in={k[0] for k in wanted}).values_list(
+            Involvement.objects.filter(column_in("incident_id", {k[0] for k in wanted})).values_list(
                 "incident_id", "person_id", "role"
             )
         )
