@@ -121,3 +121,13 @@ def test_demo_bundle_then_demo_load(program, tmp_path: Path) -> None:
     assert "Loaded the demo city of Albuquerque, 2020-03-01 to 2021-03-31." in result.output
     people = sum(1 for _ in (bundle / "people.csv").open(encoding="utf-8")) - 1
     assert Person.objects.count() == people
+
+
+@pytest.mark.django_db
+def test_import_refused_for_a_role_without_it(program, make_user, tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text(PEOPLE)
+    make_user("police", username="officer")
+    result = CliRunner().invoke(main, ["import", str(tmp_path), "--as", "officer"])
+    assert result.exit_code == 1
+    assert "Only program managers import bundles." in result.output
+    assert not Person.objects.exists()

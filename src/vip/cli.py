@@ -21,6 +21,14 @@ from typing import Any
 import click
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_CODES_HELP = """\b
+Exit codes (every command):
+  0  success
+  1  failure: permission refused, a database or system error
+  2  invalid input: a bundle with problems (nothing written), or bad usage
+  3  partly done: import --skip-invalid wrote the valid rows, rejected some
+
+Documentation: README.md and docs/ (interchange.md for the bundle format)."""
 
 
 def _django(debug: bool = False) -> None:
@@ -92,14 +100,18 @@ def _bytes_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
 
 
 class _Group(click.Group):
+    """Turns refusals into a one-line error (exit code 1) instead of a traceback."""
+
     def invoke(self, ctx: click.Context) -> Any:
+        from django.core.exceptions import PermissionDenied
+
         try:
             return super().invoke(ctx)
-        except PermissionError as exc:
-            raise click.ClickException(str(exc)) from exc
+        except (PermissionDenied, PermissionError) as exc:
+            raise click.ClickException(str(exc) or "permission refused") from exc
 
 
-@click.group(cls=_Group, epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None)
+@click.group(cls=_Group, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="vip")
 def main() -> None:
     """vip: run a city's Violence Intervention Program.
@@ -288,8 +300,6 @@ def export(directory: Path, username: str | None) -> None:
     """
     _django()
     _require_ready()
-    from django.core.exceptions import PermissionDenied
-
     from vip.interchange.export import bundle_export
 
     bar: Any = None
@@ -302,8 +312,6 @@ def export(directory: Path, username: str | None) -> None:
 
     try:
         counts = bundle_export(actor=_actor(username), out_dir=directory, progress=progress)
-    except PermissionDenied as exc:
-        raise click.ClickException(str(exc)) from exc
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
