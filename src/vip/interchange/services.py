@@ -167,11 +167,8 @@ class _Validator(_Parsers):
 
     def run(self) -> None:
         total = self.source.total_size()
-        done = 0
 
         def on_bytes(n: int) -> None:
-            nonlocal done
-            done += n
             if self.progress is not None:
                 self.progress("validate", n, total)
 
