@@ -7,12 +7,22 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: demo test install lint test-sqlite test-postgres bench clean help
+.PHONY: demo test install system-packages lint test-sqlite test-postgres bench clean help
 
 help:
 	@echo "make demo   install everything, create the SQLite database, load the demo city"
 	@echo "make test   lint, type-check and run the whole suite on SQLite and PostgreSQL"
 	@echo "make bench  run the benchmarks in bench/ and refresh docs/benchmarks.md"
+
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core poppler-utils
+
+# WeasyPrint (the PDF report) needs Pango and HarfBuzz; the report's font is Liberation Sans.
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "Please install these Debian packages: $$missing"; exit 1; fi; \
+	fi
 
 $(UV):
 	python3 -m venv .tools
@@ -22,16 +32,23 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-install: $(VENV)/.synced
+install: system-packages $(VENV)/.synced
 
 demo: install
 	$(BIN)/vip demo
 	$(BIN)/vip export var/demo-export
+	$(BIN)/vip report --out var/reports
+	$(BIN)/vip report --audience public --publish --out var/reports
+	$(BIN)/vip report --month 2022-11 --out var/reports
+	$(BIN)/vip report --month 2022-11 --audience public --publish --out var/reports
 	@echo
 	@echo "The demo city is in var/vip.sqlite3; its export is in var/demo-export/."
-	@echo "Next: 'source .venv/bin/activate', then 'vip --help'; create an account with"
-	@echo "'vip createuser NAME --role admin' and open the administration screens at"
-	@echo "http://127.0.0.1:8000/admin/ after 'vip serve'."
+	@echo "Its Monthly Informational Reports (latest complete month and November 2022, official"
+	@echo "and public editions, PDF/HTML/XLSX/CSV/JSON) are in var/reports/."
+	@echo "Next: 'source .venv/bin/activate', then 'vip --help'. 'vip serve' starts the web"
+	@echo "application: the public reports are at http://127.0.0.1:8000/public/reports/; staff"
+	@echo "sign in at http://127.0.0.1:8000/accounts/login/ with an account made by"
+	@echo "'vip createuser NAME --role manager'."
 
 lint: install
 	$(BIN)/ruff check .

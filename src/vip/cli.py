@@ -321,6 +321,79 @@ def export(directory: Path, username: str | None) -> None:
 
 
 @main.command()
+@click.option("--month", "month_text", default=None, help="Report month YYYY-MM (default: the latest complete month).")
+@click.option(
+    "--audience",
+    type=click.Choice(["official", "public"]),
+    default="official",
+    show_default=True,
+    help="official: exact counts; public: counts 1-10 withheld, with complementary suppression.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="pdf,html,xlsx,csv,json",
+    show_default=True,
+    help="Comma-separated formats to write.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/reports"),
+    show_default=True,
+    help="Folder for the files.",
+)
+@click.option("--publish", is_flag=True, help="Publish the run: it is frozen, and the public page serves it.")
+@click.option("--as", "username", default=None, help="Generate as this account (manager or analyst).")
+def report(
+    month_text: str | None, audience: str, formats: str, out_dir: Path, publish: bool, username: str | None
+) -> None:
+    """Generate the Monthly Informational Report for a month, record the run and write its files.
+
+    Regenerating a month that has been published lists the figures that would
+    be restated; the published run itself never changes.
+    """
+    _django()
+    _require_ready()
+    from django.core.exceptions import ValidationError
+
+    from vip.core.dates import Month
+    from vip.reports.services import latest_complete_month, report_generate
+
+    try:
+        month = Month.parse(month_text) if month_text else latest_complete_month()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    try:
+        run = report_generate(actor=_actor(username), month=month, audience=audience, formats=wanted, publish=publish)
+    except ValidationError as exc:
+        raise click.UsageError(" ".join(exc.messages)) from exc
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    out_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(
+        f"{month.title()} ({audience}), definitions {run.definitions_version}, "
+        f"data {run.data_fingerprint[:12]}: run {run.pk}{' (published)' if run.published else ''}"
+    )
+    for item in run.files.order_by("format"):
+        path = out_dir / item.filename
+        path.write_bytes(bytes(item.content))
+        click.echo(f"  {path}")
+    if run.restates_id is not None:
+        if run.restatements:
+            click.echo(f"{len(run.restatements)} figure(s) differ from the published run {run.restates_id}:")
+            for change in run.restatements[:50]:
+                click.echo(
+                    f"  {change['table']} / {change['row']} / {change['column']}: "
+                    f"published {change['published']}, now {change['now']}"
+                )
+        else:
+            click.echo(f"No figure differs from the published run {run.restates_id}.")
+
+
+@main.command()
 @click.argument("username")
 @click.option(
     "--role",

@@ -1,0 +1,161 @@
+"""The report's charts as SVG (matplotlib), drawn from the published tables.
+
+Suppressed values are not drawn (a gap, with a note); every chart comes with a
+text alternative, and its numbers are in the report's tables.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+import matplotlib.pyplot as plt
+
+from vip.reports.tables import PublishedTable
+
+INK = "#1f2933"
+ACCENT = "#0b5d8c"
+ACCENT_2 = "#e07b24"
+GRID = "#d5dbe1"
+
+mpl.rcParams.update(
+    {
+        "svg.fonttype": "none",  # text stays text: searchable, accessible, small
+        "svg.hashsalt": "vip-report",  # deterministic ids
+        "font.family": "sans-serif",
+        "font.sans-serif": ["Liberation Sans", "DejaVu Sans", "Arial", "Helvetica"],
+        "font.size": 9,
+        "axes.edgecolor": GRID,
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    alt: str
+
+
+def _svg(figure: plt.Figure, prefix: str) -> str:
+    """The figure as inline SVG; element ids get ``prefix`` so that charts on one page never clash."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]  # drop the XML prolog: the SVG is inlined in HTML
+    text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', text)
+    return re.sub(r'(url\(#|href="#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
+
+
+def running_success_chart(series: PublishedTable) -> Chart:
+    table = series.table
+    values: list[float | None] = []
+    for r in range(len(table.row_keys)):
+        engaged, notified = series.published(r, 0), series.published(r, 1)
+        values.append(None if engaged is None or notified is None or notified == 0 else engaged / notified)
+    labels = [label.split()[0] for label in table.row_labels]
+    denominators = [series.display(r, 1) for r in range(len(table.row_keys))]
+    figure, axis = plt.subplots(figsize=(7.4, 1.45))
+    xs = list(range(len(values)))
+    points = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+    if points:
+        axis.plot([p[0] for p in points], [p[1] for p in points], color=ACCENT, linewidth=2, marker="o", markersize=4)
+        for x, v in points:
+            axis.annotate(
+                f"{v:.0%}", (x, v), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7.5, color=INK
+            )
+    axis.set_ylim(0, 1)
+    axis.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    axis.set_yticklabels(["0", "0.25", "0.5", "0.75", "1"])
+    axis.yaxis.grid(True, color=GRID, linewidth=0.6)
+    axis.set_axisbelow(True)
+    axis.set_xticks(xs)
+    axis.set_xticklabels([f"{m}\nn={d}" for m, d in zip(labels, denominators, strict=True)], fontsize=7)
+    axis.set_xlim(-0.5, len(xs) - 0.5)
+    figure.tight_layout()
+    last = values[-1]
+    alt = (
+        "Line chart of the VIP running success rate for the twelve months ending "
+        f"{table.row_labels[-1].title()}: "
+        + "; ".join(
+            f"{label.title()} {'not shown' if v is None else f'{v:.0%}'} of {d} people notified"
+            for label, v, d in zip(table.row_labels, values, denominators, strict=True)
+        )
+        + ("." if last is None else f". Latest: {last:.0%}.")
+    )
+    return Chart(_svg(figure, "success"), alt)
+
+
+def _bars(table: PublishedTable, columns: list[int], names: list[str], title_for_alt: str, prefix: str) -> Chart:
+    t = table.table
+    rows = [r for r in range(len(t.row_keys)) if t.row_keys[r] != "total"]
+    labels = [t.row_labels[r] for r in rows]
+    figure, axis = plt.subplots(figsize=(3.6, 0.135 * len(rows) + 0.35))
+    height = 0.8 / len(columns)
+    colors = [ACCENT, ACCENT_2]
+    largest = max([table.published(r, c) or 0 for r in rows for c in columns] + [1])
+    any_withheld = False
+    for i, c in enumerate(columns):
+        ys = [len(rows) - 1 - j + (len(columns) - 1 - i) * height - 0.4 + height / 2 for j in range(len(rows))]
+        widths = [table.published(r, c) or 0 for r in rows]
+        axis.barh(ys, widths, height=height * 0.95, color=colors[i % 2], label=names[i])
+        for y, r in zip(ys, rows, strict=True):
+            value = table.published(r, c)
+            if value is None:
+                # Withheld (public edition): a hatched stub, no number.
+                any_withheld = True
+                axis.barh(
+                    [y],
+                    [largest * 0.05],
+                    height=height * 0.95,
+                    color="white",
+                    edgecolor=colors[i % 2],
+                    hatch="//////",
+                    linewidth=0.5,
+                )
+            elif value:
+                axis.annotate(
+                    f"{value:,}",
+                    (value, y),
+                    textcoords="offset points",
+                    xytext=(2, 0),
+                    va="center",
+                    fontsize=6.5,
+                    color=INK,
+                )
+    axis.set_xlim(0, largest * 1.15)
+    axis.set_ylim(-0.6, len(rows) - 0.4)
+    axis.set_yticks(range(len(rows)))
+    axis.set_yticklabels(list(reversed(labels)), fontsize=7.5)
+    axis.xaxis.set_visible(False)
+    axis.spines["bottom"].set_visible(False)
+    axis.tick_params(axis="y", length=0)
+    if any_withheld:
+        axis.text(
+            1, -0.02, "hatched: withheld", transform=axis.transAxes, ha="right", va="top", fontsize=6.5, color=INK
+        )
+    if len(columns) > 1:
+        axis.legend(fontsize=7, frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=2, borderaxespad=0)
+    figure.tight_layout()
+    parts = []
+    for r in rows:
+        values = ", ".join(f"{names[i]} {table.display(r, c)}" for i, c in enumerate(columns))
+        parts.append(f"{t.row_labels[r]}: {values}")
+    return Chart(_svg(figure, prefix), f"Bar chart, {title_for_alt}. " + "; ".join(parts) + ".")
+
+
+def age_group_chart(table: PublishedTable, month_name: str) -> Chart:
+    return _bars(table, [0, 1], ["Notified", "Newly engaged"], f"{month_name} summary by age group", "ages")
+
+
+def services_chart(table: PublishedTable, month_label: str) -> Chart:
+    return _bars(table, [0, 1], [month_label, "FYTD"], "service referrals connected, by kind of service", "services")

@@ -1,0 +1,375 @@
+"""From numbers to a report an audience can read: disclosure control, then the
+formats (HTML, PDF from the same HTML, XLSX, CSV long form, JSON).
+
+Renderers only format: every figure comes from the published tables, so every
+format carries the same numbers (a test checks it).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from vip.core.config import ProgramConfig
+from vip.core.dates import month_label
+from vip.reports import charts
+from vip.reports.definitions import Definition, definitions
+from vip.reports.disclosure import protect, rate_display
+from vip.reports.metrics import ReportNumbers
+from vip.reports.tables import COMPLEMENTARY, PRIMARY, PublishedTable
+
+FORMATS = ("pdf", "html", "xlsx", "csv", "json")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+AUDIENCES = ("official", "public")
+# Which metric each table (and headline) shows: every one must have a definition.
+TABLE_METRICS = {
+    "area_command": "area_command_table",
+    "people_engaged": "people_engaged",
+    "headline_rates": "running_success_rate",
+    "running_success_rate": "running_success_rate",
+    "summary_by_age_group": "summary_by_age_group",
+    "services_connected": "services_connected",
+    "referrals_by_source": "referrals_by_source",
+    "enforcement": "enforcement",
+    "further_violence": "further_violence",
+}
+
+
+@dataclass
+class Report:
+    numbers: ReportNumbers
+    audience: str
+    tables: dict[str, PublishedTable]
+    program_name: str
+    report_title: str
+    city: str
+    web_address: str
+    wording: dict[str, str]
+    month_labels: list[str]
+    data_as_of: dt.datetime | None
+    generated_at: dt.datetime
+    threshold: int
+    time_zone: str
+
+    @property
+    def month(self) -> Any:
+        return self.numbers.month
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        return definitions(self.numbers.definitions_version)
+
+    def cell(self, table_id: str, row: str, col: str) -> tuple[int | None, str]:
+        published = self.tables[table_id]
+        r, c = published.table.row_keys.index(row), published.table.col_keys.index(col)
+        return published.published(r, c), published.display(r, c)
+
+
+def build(
+    numbers: ReportNumbers,
+    audience: str,
+    config: ProgramConfig,
+    data_as_of: dt.datetime | None,
+    generated_at: dt.datetime,
+) -> Report:
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}; choose official or public")
+    threshold = config.suppression_threshold if audience == "public" else 0
+    return Report(
+        numbers=numbers,
+        audience=audience,
+        tables={tid: protect(table, threshold) for tid, table in numbers.tables.items()},
+        program_name=config.program_name,
+        report_title=config.report_title,
+        city=config.city,
+        web_address=config.web_address,
+        wording=dict(config.wording),
+        month_labels=list(config.month_labels),
+        data_as_of=data_as_of,
+        generated_at=generated_at,
+        threshold=threshold,
+        time_zone=config.time_zone,
+    )
+
+
+# ---- JSON and CSV: the figures themselves ------------------------------------------------------
+
+
+def _suppression(published: PublishedTable, r: int, c: int) -> str:
+    return published.suppressed.get((r, c), "")
+
+
+def to_data(report: Report) -> dict[str, Any]:
+    """Every figure with its definitions version and data fingerprint (the JSON format)."""
+    tables = []
+    for tid, published in report.tables.items():
+        t = published.table
+        tables.append(
+            {
+                "id": tid,
+                "title": t.title,
+                "metric": TABLE_METRICS[tid],
+                "columns": [{"key": k, "label": lab} for k, lab in zip(t.col_keys, t.col_labels, strict=True)],
+                "rows": [
+                    {
+                        "key": rk,
+                        "label": rl,
+                        "cells": [
+                            {
+                                "value": published.published(r, c),
+                                "display": published.display(r, c),
+                                "suppressed": _suppression(published, r, c) or None,
+                            }
+                            for c in range(len(t.col_keys))
+                        ],
+                    }
+                    for r, (rk, rl) in enumerate(zip(t.row_keys, t.row_labels, strict=True))
+                ],
+            }
+        )
+    return {
+        "report": f"{report.program_name}: {report.report_title}",
+        "month": str(report.month),
+        "audience": report.audience,
+        "definitions_version": report.numbers.definitions_version,
+        "data_fingerprint": report.numbers.fingerprint,
+        "data_as_of": report.data_as_of.isoformat() if report.data_as_of else None,
+        "generated_at": report.generated_at.isoformat(),
+        "suppression_threshold": report.threshold,
+        "headline": headline(report),
+        "tables": tables,
+        "definitions": [{"id": d.id, "title": d.title, "text": d.text} for d in report.definitions],
+    }
+
+
+def headline(report: Report) -> list[dict[str, Any]]:
+    """The dashboard's headline figures, each taken from a published table cell."""
+    m_label = month_label(report.month, report.month_labels)
+    items: list[dict[str, Any]] = []
+    for table_id, row, col, title, metric in (
+        ("area_command", "total", "m", f"Custom notifications delivered, {m_label}", "notifications_delivered"),
+        ("area_command", "total", "fytd", "Custom notifications delivered, FYTD", "notifications_delivered"),
+        ("people_engaged", "people", "m", f"People newly engaged with services, {m_label}", "people_engaged"),
+        ("people_engaged", "people", "fytd", "People newly engaged with services, FYTD", "people_engaged"),
+    ):
+        value, display = report.cell(table_id, row, col)
+        items.append({"title": title, "value": value, "display": display, "metric": metric})
+    for row, title, metric in (
+        ("running_success_rate", "VIP running success rate", "running_success_rate"),
+        ("no_further_violence_rate", "No further violence", "no_further_violence_rate"),
+    ):
+        numerator, num_display = report.cell("headline_rates", row, "numerator")
+        denominator, den_display = report.cell("headline_rates", row, "denominator")
+        items.append(
+            {
+                "title": title,
+                "value": None if numerator is None or not denominator else numerator / denominator,
+                "display": rate_display(numerator, denominator),
+                "detail": f"{num_display} of {den_display} people notified",
+                "metric": metric,
+            }
+        )
+    return items
+
+
+def to_json(report: Report) -> bytes:
+    return json.dumps(to_data(report), indent=2, ensure_ascii=False).encode()
+
+
+def to_csv(report: Report) -> bytes:
+    """Long form: one line per figure (table, row, column, value, suppressed)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["table", "row", "column", "value", "suppressed"])
+    for tid, published in report.tables.items():
+        t = published.table
+        for r, row in enumerate(t.row_keys):
+            for c, col in enumerate(t.col_keys):
+                value = published.published(r, c)
+                writer.writerow([tid, row, col, "" if value is None else value, _suppression(published, r, c)])
+    return buffer.getvalue().encode()
+
+
+# ---- XLSX --------------------------------------------------------------------------------------
+
+
+def _safe(text: str) -> str:
+    """Spreadsheets run text that starts with = + - @ as a formula: neutralise it."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
+
+
+def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Report"
+    sheet.append([_safe(f"{report.program_name}: {report.report_title}, {report.month.title()}")])
+    sheet["A1"].font = Font(bold=True, size=13)
+    for key, value in (
+        ("Audience", report.audience),
+        ("Definitions version", report.numbers.definitions_version),
+        ("Data as of", report.data_as_of.isoformat() if report.data_as_of else ""),
+        ("Data fingerprint", report.numbers.fingerprint),
+        ("Generated", report.generated_at.isoformat()),
+    ):
+        sheet.append([key, value])
+    sheet.append([])
+    for item in headline(report):
+        sheet.append([_safe(item["title"]), item["display"]])
+    sheet.column_dimensions["A"].width = 48
+    for tid, published in report.tables.items():
+        t = published.table
+        ws = book.create_sheet(tid[:31])
+        ws.append([_safe(t.title)])
+        ws["A1"].font = Font(bold=True)
+        ws.append(["", *t.col_labels])
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        for r, label in enumerate(t.row_labels):
+            cells: list[Any] = [_safe(label)]
+            for c in range(len(t.col_keys)):
+                number = published.published(r, c)
+                cells.append(number if number is not None else published.display(r, c))
+            ws.append(cells)
+        ws.column_dimensions["A"].width = 32
+        if published.suppressed:
+            ws.append([])
+            ws.append([_safe(suppression_note(report))])
+    defs = book.create_sheet("Definitions")
+    defs.append(["Metric", "Definition"])
+    for d in report.definitions:
+        defs.append([d.title, d.text])
+    defs.column_dimensions["A"].width = 36
+    defs.column_dimensions["B"].width = 100
+    for row in defs.iter_rows(min_row=2):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def suppression_note(report: Report) -> str:
+    return (
+        f"<{report.threshold + 1}: a count from 1 to {report.threshold}, withheld to protect privacy. "
+        "*: withheld so that a small count cannot be worked out from the totals."
+    )
+
+
+# ---- HTML and PDF ------------------------------------------------------------------------------
+
+
+def context(report: Report) -> dict[str, Any]:
+    month = report.month
+    m_label = month_label(month, report.month_labels)
+    month_name = month.title().split()[0]
+    success = charts.running_success_chart(report.tables["running_success_rate"])
+    ages = charts.age_group_chart(report.tables["summary_by_age_group"], month_name.title())
+    services = charts.services_chart(report.tables["services_connected"], m_label)
+
+    def grid(tid: str) -> dict[str, Any]:
+        published = report.tables[tid]
+        t = published.table
+        return {
+            "id": tid,
+            "title": t.title,
+            "columns": t.col_labels,
+            "rows": [
+                {
+                    "label": t.row_labels[r],
+                    "is_total": t.row_keys[r] == "total",
+                    "cells": [
+                        {"display": published.display(r, c), "suppressed": (r, c) in published.suppressed}
+                        for c in range(len(t.col_keys))
+                    ],
+                }
+                for r in range(len(t.row_keys))
+            ],
+        }
+
+    return {
+        "report": report,
+        "title": month.title(),
+        "month_name": month_name,
+        "program_name": report.program_name.upper(),
+        "report_title": report.report_title.upper(),
+        "web_address": report.web_address,
+        "wording": report.wording,
+        "headline": headline(report),
+        "success_chart": success,
+        "age_chart": ages,
+        "services_chart": services,
+        "area_table": grid("area_command"),
+        "age_table": grid("summary_by_age_group"),
+        "services_table": grid("services_connected"),
+        "referrals_table": grid("referrals_by_source"),
+        "enforcement_table": grid("enforcement"),
+        "violence_table": grid("further_violence"),
+        "success_table": grid("running_success_rate"),
+        "definitions": report.definitions,
+        "definitions_version": report.numbers.definitions_version,
+        "data_as_of": report.data_as_of,
+        "generated_at": report.generated_at,
+        "audience": report.audience,
+        "fingerprint": report.numbers.fingerprint,
+        "suppression_note": suppression_note(report) if report.threshold else "",
+        "any_suppressed": any(p.suppressed for p in report.tables.values()),
+    }
+
+
+def to_html(report: Report) -> bytes:
+    with timezone.override(ZoneInfo(report.time_zone)):  # times shown in the program's time zone
+        return render_to_string("reports/report.html", context(report)).encode()
+
+
+def to_pdf(report: Report, html: bytes | None = None) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=(html or to_html(report)).decode(), base_url=None)
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
+def render(report: Report, formats: list[str]) -> dict[str, bytes]:
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
+    out: dict[str, bytes] = {}
+    html = to_html(report) if {"html", "pdf"} & set(formats) else None
+    for fmt in formats:
+        if fmt == "html":
+            assert html is not None
+            out[fmt] = html
+        elif fmt == "pdf":
+            out[fmt] = to_pdf(report, html)
+        elif fmt == "xlsx":
+            out[fmt] = to_xlsx(report)
+        elif fmt == "csv":
+            out[fmt] = to_csv(report)
+        elif fmt == "json":
+            out[fmt] = to_json(report)
+    return out
+
+
+def filename(report: Report, fmt: str) -> str:
+    suffix = "" if report.audience == "official" else "-public"
+    return f"vip-report-{report.month}{suffix}.{fmt}"
+
+
+__all__ = ["AUDIENCES", "COMPLEMENTARY", "FORMATS", "PRIMARY", "Report", "build", "filename", "render", "to_data"]

@@ -1,0 +1,164 @@
+"""Generating, recording and publishing reports.
+
+Every generation is a run, recorded with its month, audience, definitions
+version, the fingerprint of the data it read, every figure and every file. A
+published run never changes; generating a published month again compares the
+new figures with the published ones and lists what would be restated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from vip.accounts.permissions import Role, require_role
+from vip.audit.services import Actor, actor_identity, audit_record
+from vip.core.config import program_config
+from vip.core.dates import Month, local_date
+from vip.reports.facts import load_facts
+from vip.reports.metrics import compute
+from vip.reports.models import ReportFile, ReportRun
+from vip.reports.render import AUDIENCES, CONTENT_TYPES, FORMATS, build, filename, render, to_data
+
+GENERATORS = {Role.MANAGER, Role.ANALYST}
+PUBLISHERS = {Role.MANAGER}
+
+
+def latest_complete_month(today: Any = None) -> Month:
+    """The last month that has ended, in the program's time zone."""
+    config = program_config()
+    day = today or local_date(timezone.now(), config.zone)
+    return Month.of(day).shift(-1)
+
+
+def restatements(published: dict[str, Any], now: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every figure whose shown value differs between a published run and new figures."""
+
+    def cells(data: dict[str, Any]) -> dict[tuple[str, str, str], str]:
+        out = {}
+        for table in data["tables"]:
+            for row in table["rows"]:
+                for column, cell in zip(table["columns"], row["cells"], strict=True):
+                    out[(table["id"], row["key"], column["key"])] = cell["display"]
+        return out
+
+    before, after = cells(published), cells(now)
+    changed = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            table, row, column = key
+            changed.append(
+                {"table": table, "row": row, "column": column, "published": before.get(key), "now": after.get(key)}
+            )
+    return changed
+
+
+def latest_published(month: Month, audience: str) -> ReportRun | None:
+    return (
+        ReportRun.objects.filter(month=str(month), audience=audience, published=True)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+
+
+def report_generate(
+    *,
+    actor: Actor,
+    month: Month,
+    audience: str = "official",
+    formats: list[str] | None = None,
+    publish: bool = False,
+) -> ReportRun:
+    """Compute, render and record a report for ``month``; publish it if asked."""
+    require_role(actor, GENERATORS, "generate reports")
+    if publish:
+        require_role(actor, PUBLISHERS, "publish reports")
+    if audience not in AUDIENCES:
+        raise ValidationError(f"Unknown audience {audience!r}: choose official or public.")
+    formats = list(formats or FORMATS)
+    config = program_config()
+    if month > latest_complete_month():
+        raise ValidationError(f"{month} has not ended yet; the latest complete month is {latest_complete_month()}.")
+    generated_at = timezone.now()
+    with transaction.atomic():
+        facts = load_facts(config, month)
+        numbers = compute(facts, month)
+        report = build(numbers, audience, config, facts.as_of, generated_at)
+        data = to_data(report)
+        files = render(report, formats)
+        previous = latest_published(month, audience)
+        changed = restatements(previous.numbers, data) if previous is not None else []
+        user, name, _role = actor_identity(actor)
+        run = ReportRun.objects.create(
+            month=str(month),
+            audience=audience,
+            definitions_version=numbers.definitions_version,
+            data_fingerprint=numbers.fingerprint,
+            data_as_of=facts.as_of,
+            numbers=data,
+            generated_at=generated_at,
+            generated_by=user,
+            generated_by_name=name,
+            published=publish,
+            published_at=generated_at if publish else None,
+            published_by_name=name if publish else "",
+            restates=previous,
+            restatements=changed,
+        )
+        for fmt, content in files.items():
+            ReportFile.objects.create(
+                run=run,
+                format=fmt,
+                filename=filename(report, fmt),
+                content_type=CONTENT_TYPES[fmt],
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+            )
+        audit_record(
+            actor=actor,
+            action="report.publish" if publish else "report.generate",
+            target=run,
+            changes={
+                "month": str(month),
+                "audience": audience,
+                "definitions_version": numbers.definitions_version,
+                "data_fingerprint": numbers.fingerprint,
+                "formats": formats,
+                "restated_figures": len(changed),
+            },
+        )
+    return run
+
+
+@transaction.atomic
+def report_publish(*, actor: Actor, run: ReportRun) -> ReportRun:
+    """Publish a draft run as it is. A published run can never be changed."""
+    require_role(actor, PUBLISHERS, "publish reports")
+    locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+    if locked.published:
+        raise ValidationError("This run is already published; published runs never change.")
+    previous = latest_published(Month.parse(locked.month), locked.audience)
+    _user, name, _role = actor_identity(actor)
+    locked.published = True
+    locked.published_at = timezone.now()
+    locked.published_by_name = name
+    locked.restates = previous
+    locked.restatements = restatements(previous.numbers, locked.numbers) if previous else []
+    locked.save(update_fields=["published", "published_at", "published_by_name", "restates", "restatements"])
+    audit_record(
+        actor=actor,
+        action="report.publish",
+        target=locked,
+        changes={"month": locked.month, "audience": locked.audience, "restated_figures": len(locked.restatements)},
+    )
+    return locked
+
+
+def ensure_not_published(run: ReportRun) -> None:
+    if run.published:
+        raise PermissionDenied("Published runs never change.")

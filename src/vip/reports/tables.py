@@ -1,0 +1,73 @@
+"""The report's tables as plain data: what metrics produce and what disclosure control,
+the renderers and the run records consume.
+
+A ``Table`` is a grid of non-negative integer counts with the linear relations
+that a reader could use to recover a hidden cell:
+
+- ``total_row``: the key of a row that is the sum of all the other rows, column by column;
+- ``column_sums``: columns that are the sum of other columns of the same row, plus
+  (when ``exact`` is False) a non-negative remainder that is not published (FYTD is
+  the shown months that fall in the fiscal year, plus the months not shown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ColumnSum:
+    total: str  # column key of the sum
+    parts: tuple[str, ...]  # column keys of the parts shown in the table
+    exact: bool  # True: total == sum(parts); False: total == sum(parts) + hidden >= 0
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    row_keys: list[str]
+    row_labels: list[str]
+    col_keys: list[str]
+    col_labels: list[str]
+    cells: list[list[int]]
+    total_row: str | None = None
+    column_sums: list[ColumnSum] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.row_keys) != len(self.row_labels) or len(self.cells) != len(self.row_keys):
+            raise ValueError(f"table {self.id}: rows, labels and cells disagree")
+        if len(self.col_keys) != len(self.col_labels) or any(len(r) != len(self.col_keys) for r in self.cells):
+            raise ValueError(f"table {self.id}: columns, labels and cells disagree")
+        if any(v < 0 for r in self.cells for v in r):
+            raise ValueError(f"table {self.id}: counts are never negative")
+
+    def value(self, row: str, col: str) -> int:
+        return self.cells[self.row_keys.index(row)][self.col_keys.index(col)]
+
+
+PRIMARY = "primary"
+COMPLEMENTARY = "complementary"
+
+
+@dataclass
+class PublishedTable:
+    """A table as an audience sees it: each cell a number or suppressed (and why)."""
+
+    table: Table
+    suppressed: dict[tuple[int, int], str]  # (row index, col index) -> PRIMARY | COMPLEMENTARY
+    threshold: int  # counts 1..threshold are primary-suppressed (0: nothing suppressed)
+
+    def is_suppressed(self, r: int, c: int) -> bool:
+        return (r, c) in self.suppressed
+
+    def published(self, r: int, c: int) -> int | None:
+        return None if (r, c) in self.suppressed else self.table.cells[r][c]
+
+    def display(self, r: int, c: int) -> str:
+        kind = self.suppressed.get((r, c))
+        if kind == PRIMARY:
+            return f"<{self.threshold + 1}"
+        if kind == COMPLEMENTARY:
+            return "*"
+        return f"{self.table.cells[r][c]:,}"

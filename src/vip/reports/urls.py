@@ -1,0 +1,20 @@
+from django.urls import path
+
+from vip.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/publish/", views.run_publish, name="publish"),
+    path("runs/<int:run_id>/<str:fmt>/", views.run_download, name="download"),
+]
+
+public_patterns = (
+    [
+        path("", views.public_index, name="index"),
+        path("<str:month>/", views.public_report, name="report"),
+        path("<str:month>/<str:fmt>/", views.public_report, name="download"),
+    ],
+    "public",
+)
