@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["import_bench.py"]
+BENCHMARKS = ["import_bench.py", "report_bench.py"]
 
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent
     for name in BENCHMARKS:
         print(f"== {name} ==", flush=True)
-        subprocess.run([sys.executable, str(here / name), *sys.argv[1:]], check=True, cwd=here)
+        subprocess.run([sys.executable, str(here / name)], check=True, cwd=here)

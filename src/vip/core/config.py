@@ -44,6 +44,8 @@ class ProgramConfig:
     area_ids: dict[str, int] = field(repr=False)
     service_categories: dict[str, str] = field(repr=False)  # code -> name, in report order
     service_category_ids: dict[str, int] = field(repr=False)
+    # Every category ever configured (active ones first, in report order), for history.
+    all_service_categories: dict[str, str] = field(repr=False)
     sensitive_categories: frozenset[str] = field(repr=False)
     substance_use_categories: frozenset[str] = field(repr=False)
     age_bands: list[Band] = field(repr=False)
@@ -86,6 +88,7 @@ def program_config() -> ProgramConfig:
         area_ids={a.code: a.pk for a in areas},
         service_categories={c.code: c.name for c in categories if c.active},
         service_category_ids={c.code: c.pk for c in categories},
+        all_service_categories={c.code: c.name for c in sorted(categories, key=lambda c: not c.active)},
         sensitive_categories=frozenset(c.code for c in categories if c.sensitivity),
         substance_use_categories=frozenset(c.code for c in categories if c.substance_use),
         age_bands=[Band(b.label, b.min_age, b.max_age) for b in bands],

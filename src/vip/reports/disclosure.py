@@ -213,10 +213,13 @@ class _Reader:
         # Envelope of values seen in feasible solutions: the true table, then every LP optimum.
         self.seen_lo = self.truth.copy()
         self.seen_hi = self.truth.copy()
+        self._solved: dict[tuple[int, float], float] = {}  # (variable, sense) -> LP optimum
         self._bounds = [(lo, None if math.isinf(hi) else hi) for lo, hi in zip(lower, upper, strict=True)]
 
     def lp(self, k: int, sense: float) -> float:
         """Minimum (sense 1) or maximum (sense -1) of variable ``k`` in the LP relaxation."""
+        if (k, sense) in self._solved:
+            return self._solved[k, sense]
         objective = np.zeros(self.n)
         objective[k] = sense
         res = linprog(
@@ -227,12 +230,14 @@ class _Reader:
             method="highs",
         )
         if res.status == 3:  # unbounded (only ever upwards: every variable is >= 0)
+            self._solved[k, sense] = math.inf
             return math.inf
         if res.status != 0:
             raise RuntimeError(f"table {self.table.id}: disclosure LP failed ({res.message})")
         np.minimum(self.seen_lo, res.x, out=self.seen_lo)
         np.maximum(self.seen_hi, res.x, out=self.seen_hi)
-        return float(res.x[k])
+        self._solved[k, sense] = float(res.x[k])
+        return self._solved[k, sense]
 
     def pinned(self, *, strict: bool = False, only: Cell | None = None) -> dict[Cell, tuple[float, float]]:
         """Suppressed cells the reader can pin (all, or just ``only``), in cell order.
@@ -266,13 +271,7 @@ class _Reader:
         for k, kind in enumerate(self.kinds):
             if kind != COMPLEMENTARY or 1 <= self.truth[k] <= threshold:
                 continue
-            if self.lp(k, 1.0) >= threshold + 1 - _TOL:
-                continue  # never in 1..threshold anyway
-            high = self.lp(k, -1.0)
-            if high < threshold + 1 - _TOL:
-                upper[k] = 0.0  # can only be 0
-            else:
-                binaries.append((k, high if math.isfinite(high) else self.truth[k] + cap))
+            binaries.append((k, self.truth[k] + cap))
         n = self.n + len(binaries)
         a_eq = np.hstack([self.a_eq, np.zeros((len(self.b_eq), len(binaries)))])
         constraints = [LinearConstraint(a_eq, self.b_eq, self.b_eq)] if len(self.b_eq) else []
@@ -296,8 +295,15 @@ class _Reader:
                 return math.inf
             if res.status != 0 or res.x is None:
                 raise RuntimeError(f"table {self.table.id}: disclosure MILP failed ({res.message})")
+            # Trust only what can be checked exactly: an integer table that meets every relation and bound.
             x = np.round(res.x)
-            if np.abs(res.x - x).max() > _TOL or any(0 < x[k] <= threshold for k, _ in binaries):
+            if (
+                np.abs(res.x - x).max() > _TOL
+                or not np.array_equal(a_eq @ x, self.b_eq)
+                or (x < lower).any()
+                or (x > upper).any()
+                or any(0 < x[k] <= threshold for k, _ in binaries)
+            ):
                 raise RuntimeError(f"table {self.table.id}: disclosure MILP is numerically unreliable")
             np.minimum(seen_lo, x, out=seen_lo)
             np.maximum(seen_hi, x, out=seen_hi)

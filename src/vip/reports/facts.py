@@ -46,8 +46,9 @@ class Facts:
     # Configuration the metrics need, in report order.
     area_codes: tuple[str, ...]
     area_names: tuple[str, ...]
-    category_codes: tuple[str, ...]
+    category_codes: tuple[str, ...]  # every category: the active ones in report order, then the others
     category_names: tuple[str, ...]
+    category_active: tuple[bool, ...]
     fiscal_year_start_month: int
     month_labels: tuple[str, ...]
     age_bands: tuple[tuple[str, int, int | None], ...]  # (label, min age, max age or None)
@@ -118,7 +119,7 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
     through = month.last_day
     area_codes = tuple(config.areas)
     area_index = {config.area_ids[code]: i for i, code in enumerate(area_codes)}
-    category_codes = tuple(config.service_categories)
+    category_codes = tuple(config.all_service_categories)
     category_index = {config.service_category_ids[code]: i for i, code in enumerate(category_codes)}
 
     attempts = (
@@ -184,7 +185,8 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
         area_codes=area_codes,
         area_names=tuple(config.areas[c] for c in area_codes),
         category_codes=category_codes,
-        category_names=tuple(config.service_categories[c] for c in category_codes),
+        category_names=tuple(config.all_service_categories[c] for c in category_codes),
+        category_active=tuple(c in config.service_categories for c in category_codes),
         fiscal_year_start_month=config.fiscal_year_start_month,
         month_labels=tuple(config.month_labels),
         age_bands=tuple((b.label, b.min_age, b.max_age) for b in config.age_bands),

@@ -143,13 +143,14 @@ def _count_table(
     facts: Facts,
     col_keys: tuple[str, ...],
 ) -> Table:
-    """Counts of ``index`` values (row positions, -1 = the last row before Total) per period."""
+    """Counts of ``index`` values (positions in ``row_keys``) per period, with a Total row."""
     keys, labels, periods = _columns(month, facts, col_keys)
     n = len(row_keys)
+    if len(index) and (index.min() < 0 or index.max() >= n):
+        raise ValueError(f"table {table_id}: a fact has no row")
     cells = [[0] * len(keys) for _ in range(n + 1)]
     for c, period in enumerate(periods):
-        selected = index[_in(days, period)]
-        counts = np.bincount(np.where(selected < 0, n - 1, selected), minlength=n)
+        counts = np.bincount(index[_in(days, period)], minlength=n)
         for r in range(n):
             cells[r][c] = int(counts[r])
         cells[n][c] = int(counts.sum())
@@ -293,8 +294,12 @@ def people_engaged(facts: Facts, month: Month) -> Table:
 
 
 def services_connected(facts: Facts, month: Month) -> Table:
-    """Definition 8: service referrals connected in M and FYTD, by category."""
-    return _count_table(
+    """Definition 8: service referrals connected in M and FYTD, by category.
+
+    Rows: the active categories in report order, then any category no longer offered
+    that still has connections in the period (history is never dropped).
+    """
+    table = _count_table(
         "services_connected",
         "Services connected to",
         list(facts.category_codes),
@@ -305,6 +310,15 @@ def services_connected(facts: Facts, month: Month) -> Table:
         facts,
         ("m", "fytd"),
     )
+    keep = [
+        r
+        for r in range(len(table.row_keys))
+        if r == len(table.row_keys) - 1 or facts.category_active[r] or any(table.cells[r])
+    ]
+    table.row_keys = [table.row_keys[r] for r in keep]
+    table.row_labels = [table.row_labels[r] for r in keep]
+    table.cells = [table.cells[r] for r in keep]
+    return table
 
 
 def referrals_by_source(facts: Facts, month: Month) -> Table:

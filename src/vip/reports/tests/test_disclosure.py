@@ -413,6 +413,7 @@ def tables(draw: st.DrawFn) -> Table:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=tables(), threshold=st.integers(5, 10))
 def test_protected_tables_pin_no_suppressed_cell(table: Table, threshold: int) -> None:

@@ -6,6 +6,8 @@ so FYTD (July-August) covers M and M-1 only.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from vip.core.config import program_config
@@ -173,3 +175,24 @@ def test_same_facts_same_fingerprint(program, write_bundle) -> None:
     first = load_facts(program_config(), month)
     second = load_facts(program_config(), month)
     assert first.fingerprint() == second.fingerprint()
+
+
+def test_a_category_no_longer_offered_keeps_its_history(program, write_bundle, tmp_path) -> None:
+    from pathlib import Path
+
+    from vip.core.services import profile_load
+
+    assert bundle_import(actor=None, path=write_bundle(BUNDLE)).written
+    profile = (Path(__file__).parents[2] / "core" / "profiles" / "albuquerque.toml").read_text(encoding="utf-8")
+    for code in ("medical", "legal"):  # drop the whole [[service_categories]] block of each
+        profile = re.sub(rf'\[\[service_categories\]\]\ncode = "{code}"\n(?:[^\[].*\n)*', "", profile)
+    path = tmp_path / "fewer.toml"
+    path.write_text(profile, encoding="utf-8")
+    profile_load(actor=None, name=str(path))
+    month = Month(2022, 8)
+    rows = _rows(compute(load_facts(program_config(), month), month).table("services_connected"))
+    labels = list(rows)
+    assert "Legal help" not in labels  # no longer offered, and nothing connected
+    assert labels[-2:] == ["Medical care", "Total"]  # no longer offered, but P6 connected in August
+    assert rows["Medical care"] == [1, 1]
+    assert rows["Total"] == [3, 4]
