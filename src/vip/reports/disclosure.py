@@ -31,11 +31,12 @@ The suppression rule is public ("counts 1-10 are shown as <11"), so a reader can
 that a "*" is *not* 1..threshold: it is 0 or at least ``threshold + 1``. That disjunction is
 not convex and the LP above cannot see it, yet it pins cells: with a threshold of 9, "<10" and
 "*" adding up to a published 11 can only be 1 and 10. ``strict=True`` adds this knowledge with
-a mixed-integer program (``scipy.optimize.milp``, one binary per "*" whose range meets
-1..threshold) and requires that no suppressed *small count* (1..threshold) is pinned. A
-complementary cell pinned this way only reveals a 0 or a large count, which is not
-confidential; requiring those too would hide most of some tables. Strict exposures are reported
-in addition to the LP ones, so a strict-clean table is also LP-clean.
+a mixed-integer program (``scipy.optimize.milp``, one binary per "*") and requires that no
+suppressed *small count* (1..threshold) is pinned. A complementary cell pinned this way only
+reveals a 0 or a large count, which is not confidential; requiring those too would hide most of
+some tables. Strict exposures are reported in addition to the LP ones, so a strict-clean table
+is also LP-clean. :func:`protect` is strict by default; :func:`audit` is not (it is the LP check
+the spec asks for) unless asked.
 
 :func:`protect` suppresses cells:
 
@@ -85,11 +86,13 @@ class Exposure:
 
 @dataclass(frozen=True)
 class _Relation:
-    """``total = sum(parts)`` (``exact``) or ``total = sum(parts) + hidden, hidden >= 0``."""
+    """``total = sum(parts) + offset`` (``exact``; the offset is known to the reader) or
+    ``total = sum(parts) + hidden, hidden >= 0``."""
 
     total: Cell
     parts: tuple[Cell, ...]
     exact: bool
+    offset: int = 0
 
     @property
     def cells(self) -> tuple[Cell, ...]:
@@ -110,11 +113,15 @@ def _relations(table: Table) -> list[_Relation]:
         if tc in parts:
             raise ValueError(f"table {table.id}: column {cs.total!r} is a part of its own sum")
         for r in range(n_rows):
-            relations.append(_Relation((r, tc), tuple((r, p) for p in parts), exact=cs.exact))
+            offset = 0
+            if cs.remainder_known and not cs.exact:
+                offset = table.cells[r][tc] - sum(table.cells[r][p] for p in parts)
+            known = cs.exact or cs.remainder_known
+            relations.append(_Relation((r, tc), tuple((r, p) for p in parts), exact=known, offset=offset))
     for rel in relations:
         total = table.cells[rel.total[0]][rel.total[1]]
         parts_sum = sum(table.cells[r][c] for r, c in rel.parts)
-        if total < parts_sum or (rel.exact and total != parts_sum):
+        if total < parts_sum or (rel.exact and total != parts_sum + rel.offset):
             r, c = rel.total
             raise ValueError(
                 f"table {table.id}: {table.row_keys[r]}/{table.col_keys[c]} is {total}, "
@@ -193,6 +200,7 @@ class _Reader:
                     coefs[var[cell]] = coefs.get(var[cell], 0.0) + sign
                 else:
                     const += sign * table.cells[cell[0]][cell[1]]
+            const -= rel.offset
             if not rel.exact:
                 coefs[len(lower)] = -1.0
                 lower.append(0.0)
@@ -258,20 +266,20 @@ class _Reader:
 
         A complementary cell is then ``0`` or ``>= threshold + 1``: a binary ``z`` per such cell
         with ``(threshold + 1) z <= x <= M z``, every variable integer (``scipy.optimize.milp``).
-        Cells whose LP range already excludes 1..threshold need no binary; ``M`` is the cell's LP
-        maximum, or (unbounded) its value plus the table's largest count plus the threshold + 1,
-        a cap that can only make the reader look better informed. Complementary cells that hold a
-        count 1..threshold (primary cells relaxed by :func:`protect`) keep ``[0, inf)``: for
-        them the reader's assumption is false and teaches nothing true.
+        ``M`` is the cell's value plus the table's largest count plus ``threshold + 1``: a cap
+        that can only make the reader look better informed (more pins, never fewer). Every MILP
+        solution is checked exactly (integer, relations, bounds, disjunction) before it counts as
+        a second possible value, so solver tolerances cannot hide a pin. Complementary cells that
+        hold a count 1..threshold (primary cells relaxed by :func:`protect`) keep ``[0, inf)``:
+        for them the reader's assumption is false and teaches nothing true.
         """
         threshold = self.threshold
         cap = max((max(row) for row in self.table.cells), default=0) + threshold + 1
-        upper = self.upper.copy()
-        binaries: list[tuple[int, float]] = []  # (cell variable, M)
-        for k, kind in enumerate(self.kinds):
-            if kind != COMPLEMENTARY or 1 <= self.truth[k] <= threshold:
-                continue
-            binaries.append((k, self.truth[k] + cap))
+        binaries = [  # (cell variable, M)
+            (k, self.truth[k] + cap)
+            for k, kind in enumerate(self.kinds)
+            if kind == COMPLEMENTARY and not 1 <= self.truth[k] <= threshold
+        ]
         n = self.n + len(binaries)
         a_eq = np.hstack([self.a_eq, np.zeros((len(self.b_eq), len(binaries)))])
         constraints = [LinearConstraint(a_eq, self.b_eq, self.b_eq)] if len(self.b_eq) else []
@@ -283,7 +291,7 @@ class _Reader:
             ub_lo, ub_hi = np.tile([0.0, -math.inf], len(binaries)), np.tile([math.inf, 0.0], len(binaries))
             constraints.append(LinearConstraint(a_ub, ub_lo, ub_hi))
         lower = np.concatenate([self.lower, np.zeros(len(binaries))])
-        upper = np.concatenate([upper, np.ones(len(binaries))])
+        upper = np.concatenate([self.upper, np.ones(len(binaries))])
         truth = np.concatenate([self.truth, [1.0 if self.truth[k] > 0 else 0.0 for k, _ in binaries]])
         seen_lo, seen_hi = truth.copy(), truth.copy()
 

@@ -129,7 +129,8 @@ def _fytd_sum(col_keys: list[str], periods: list[Period]) -> list[ColumnSum]:
     if not parts:
         return []
     exact = min(p.start for _, p in parts) == fytd.start
-    return [ColumnSum("fytd", tuple(k for k, _ in parts), exact)]
+    # The months of FYTD not shown were published in the earlier months' reports.
+    return [ColumnSum("fytd", tuple(k for k, _ in parts), exact, remainder_known=not exact)]
 
 
 def _count_table(

@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 class ColumnSum:
     total: str  # column key of the sum
     parts: tuple[str, ...]  # column keys of the parts shown in the table
-    exact: bool  # True: total == sum(parts); False: total == sum(parts) + hidden >= 0
+    exact: bool  # True: total == sum(parts); False: total == sum(parts) + remainder >= 0
+    # The remainder (total - parts: FYTD's months not shown) is known to a reader from the
+    # earlier months' reports; disclosure control must then treat the sum as exact.
+    remainder_known: bool = False
 
 
 @dataclass

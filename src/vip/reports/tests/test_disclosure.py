@@ -430,3 +430,25 @@ def test_protected_tables_pin_no_suppressed_cell(table: Table, threshold: int) -
         assert lo <= table.cells[r][c] <= hi
         assert hi - lo >= 1 - 1e-6, (table.row_keys[r], table.col_keys[c], lo, hi)
     assert small_counts_a_strict_reader_pins(pub) == []
+
+
+def test_a_known_fytd_remainder_is_protected_like_an_exact_sum() -> None:
+    """FYTD's months not shown were published last month: FYTD - M-1 - M-2 - earlier = M."""
+    table = Table(
+        "areas",
+        "known remainder",
+        ["a", "b", "total"],
+        ["A", "B", "Total"],
+        ["m", "m1", "m2", "fytd"],
+        ["NOV", "OCT", "SEPT", "FYTD"],
+        [[5, 20, 30, 100], [40, 30, 25, 150], [45, 50, 55, 250]],
+        total_row="total",
+        column_sums=[ColumnSum("fytd", ("m", "m1", "m2"), exact=False, remainder_known=True)],
+    )
+    naive = PublishedTable(table, {(0, 0): PRIMARY}, 10)
+    # A reader who knows the earlier months pins the suppressed 5 ...
+    assert [(e.row, e.col) for e in audit(naive)] == [("a", "m")]
+    # ... unless protect() adds the complementary cells that the known remainder calls for.
+    protected = protect(table, 10)
+    assert audit(protected) == []
+    assert len(protected.suppressed) >= 4
