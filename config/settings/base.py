@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vip.audit.middleware.RequestContextMiddleware",
+    "vip.core.middleware.ProgramTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -118,3 +118,9 @@ def test_public_page_serves_only_published_public_reports(seeded, client) -> Non
     assert client.get(reverse("public:download", args=["2022-11", "pdf"])).content.startswith(b"%PDF")
     assert client.get(reverse("public:download", args=["2022-10", "pdf"])).status_code == 404
     assert client.get("/").status_code == 302
+
+
+def test_times_are_shown_in_the_program_time_zone(seeded, client, make_user) -> None:
+    run = report_generate(actor=None, month=Month(2022, 11), formats=["json"])
+    page = _as(client, make_user("manager")).get(reverse("reports:run", args=[run.pk])).content.decode()
+    assert "MST" in page or "MDT" in page

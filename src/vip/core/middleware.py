@@ -1,0 +1,25 @@
+"""Show times in the program's time zone on every page (storage stays UTC)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from vip.core.models import ProgramProfile
+
+
+class ProgramTimeZoneMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = ProgramProfile.objects.values_list("time_zone", flat=True).order_by("pk").first()
+        if zone:
+            timezone.activate(ZoneInfo(zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
