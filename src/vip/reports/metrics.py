@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vip.core.dates import Month, Period, age_on, fiscal_year_to_date, month_label, report_columns
+from vip.core.dates import Month, Period, age_on, month_label, report_columns
 from vip.reports.definitions import CURRENT_VERSION
 from vip.reports.facts import NO_AREA, NO_DATE, OUTCOME_TYPES, REFERRAL_SOURCES, Facts, day_from_number, day_number
 from vip.reports.tables import ColumnSum, Table
@@ -406,7 +406,3 @@ def compute(facts: Facts, month: Month) -> ReportNumbers:
         further_violence(facts, month, delivered),
     ]
     return ReportNumbers(month, CURRENT_VERSION, {t.id: t for t in tables}, facts.fingerprint())
-
-
-def fytd(month: Month, facts: Facts) -> Period:
-    return fiscal_year_to_date(month, facts.fiscal_year_start_month)

@@ -24,7 +24,7 @@ from vip.reports import charts
 from vip.reports.definitions import Definition, definitions
 from vip.reports.disclosure import protect, rate_display
 from vip.reports.metrics import ReportNumbers
-from vip.reports.tables import COMPLEMENTARY, PRIMARY, PublishedTable
+from vip.reports.tables import PublishedTable
 
 FORMATS = ("pdf", "html", "xlsx", "csv", "json")
 CONTENT_TYPES = {
@@ -370,6 +370,3 @@ def render(report: Report, formats: list[str]) -> dict[str, bytes]:
 def filename(report: Report, fmt: str) -> str:
     suffix = "" if report.audience == "official" else "-public"
     return f"vip-report-{report.month}{suffix}.{fmt}"
-
-
-__all__ = ["AUDIENCES", "COMPLEMENTARY", "FORMATS", "PRIMARY", "Report", "build", "filename", "render", "to_data"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -157,8 +157,3 @@ def report_publish(*, actor: Actor, run: ReportRun) -> ReportRun:
         changes={"month": locked.month, "audience": locked.audience, "restated_figures": len(locked.restatements)},
     )
     return locked
-
-
-def ensure_not_published(run: ReportRun) -> None:
-    if run.published:
-        raise PermissionDenied("Published runs never change.")
