@@ -26,14 +26,20 @@ def program(db: None) -> ProgramConfig:
 def make_user(db: None) -> Callable[..., User]:
     counter = {"n": 0}
 
-    def make(role: str, username: str | None = None) -> User:
+    def make(role: str, username: str | None = None, *, second_factor: bool = True) -> User:
+        """A staff account; enrolled in TOTP (as every account must be) unless told otherwise."""
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
         counter["n"] += 1
-        return user_create(
+        user = user_create(
             actor=None,
             username=username or f"{role}{counter['n']}",
             role=role,
             password="a long enough passphrase for tests",
         )
+        if second_factor:
+            TOTP.activate(user, generate_totp_secret())
+        return user
 
     return make
 

@@ -1,14 +1,26 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 
+from vip.core.views import home
 from vip.reports.urls import public_patterns
 
+
+@login_not_required
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin signs in through the same two-factor sign-in as everything else."""
+    return redirect_to_login(request.GET.get("next", reverse("admin:index")), login_url=reverse("account_login"))
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="public:index", permanent=False)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", login_not_required(RedirectView.as_view(pattern_name="home", permanent=False))),
+    path("home/", home, name="home"),
+    path("accounts/", include("allauth.urls")),
     path("reports/", include("vip.reports.urls")),
     path("public/reports/", include(public_patterns)),
     path("admin/", admin.site.urls),

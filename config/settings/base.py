@@ -58,7 +58,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before allauth: vip.core's templates dress the sign-in pages in the program's layout.
     "vip.core",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "vip.accounts",
     "vip.audit",
     "vip.people",
@@ -80,6 +84,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Deny by default: every view needs a signed-in user unless marked login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "vip.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vip.audit.middleware.RequestContextMiddleware",
@@ -110,7 +118,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # Authentication checks passwords (ModelBackend); permissions come from the role.
-AUTHENTICATION_BACKENDS = ["vip.accounts.backends.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["vip.accounts.backends.RoleBackend", "allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -119,9 +127,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "reports:index"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "public:index"
+
+# Sign-in (django-allauth): username and password, then a second factor. Accounts are made
+# by an administrator; there is no public sign-up. Every staff account must enrol TOTP
+# before reaching anything (vip.accounts.middleware.RequireTwoFactorMiddleware).
+ACCOUNT_ADAPTER = "vip.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("VIP_TOTP_ISSUER", "VIP")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]

@@ -4,7 +4,7 @@ for the public (the latest published public report of each month, no sign-in).""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -115,12 +115,14 @@ def run_download(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     return _file_response(item, inline=fmt in {"html", "pdf"})
 
 
+@login_not_required
 @require_GET
 def public_index(request: HttpRequest) -> HttpResponse:
     runs = public_runs().prefetch_related("files")
     return render(request, "reports/public_index.html", {"runs": runs})
 
 
+@login_not_required
 @require_GET
 def public_report(request: HttpRequest, month: str, fmt: str = "html") -> HttpResponse:
     if fmt not in DOWNLOADS:

@@ -1,0 +1,135 @@
+"""Sign-in: password, then a second factor that every account must enrol; no public sign-up;
+deny by default."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from vip.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a long enough passphrase for tests"
+
+
+def _code(secret: str) -> str:
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def _secret(user: User) -> str:
+    from allauth.mfa.utils import decrypt
+
+    return decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+
+
+def test_no_public_sign_up(client, program) -> None:
+    page = client.get(reverse("account_signup"))
+    assert b"Sign Up Closed" in page.content or b"sign up is currently closed" in page.content.lower()
+    client.post(reverse("account_signup"), {"username": "intruder", "password1": PASSWORD, "password2": PASSWORD})
+    assert not User.objects.filter(username="intruder").exists()
+
+
+def test_password_only_account_must_enrol_a_second_factor_first(client, program, make_user) -> None:
+    user = make_user("manager", second_factor=False)
+    response = client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    for url in (reverse("home"), reverse("reports:index"), reverse("admin:index")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")
+    # Enrolling asks for the password once more, then shows the secret to scan.
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    client.post(response["Location"], {"password": PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    response = client.post(reverse("mfa_activate_totp"), {"code": _code(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_enrolled_account_signs_in_with_password_then_code(client, program, make_user) -> None:
+    user = make_user("peer")
+    response = client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    # Not signed in yet: the password alone reaches nothing.
+    assert client.get(reverse("home"))["Location"].startswith(reverse("account_login"))
+    code = _code(_secret(user))
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+    # The same code cannot be used twice.
+    client.post(reverse("account_logout"))
+    client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 200  # the form again, with an error
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password(client, program, make_user) -> None:
+    user = make_user("peer")
+    response = client.post(reverse("account_login"), {"login": user.username, "password": "not the password at all"})
+    assert response.status_code == 200
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_admin_sign_in_goes_through_the_second_factor(client, program) -> None:
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+# Views anyone may reach without signing in: signing in itself, and the published public reports.
+PUBLIC = {
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "account_inactive",
+    "account_confirm_login_code",
+    "account_request_login_code",
+    "account_reauthenticate",
+    "account_logout",
+    "account_reset_password_code",
+    "account_confirm_password_reset_code",
+    "mfa_authenticate",
+    "mfa_trust",
+    "public:index",
+    "public:report",
+    "public:download",
+    "admin:login",
+}
+
+
+def _patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, object]]:
+    found = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += _patterns(pattern, ns)
+        elif isinstance(pattern, URLPattern):
+            found.append((f"{namespace}{pattern.name}" if pattern.name else str(pattern.pattern), pattern.callback))
+    return found
+
+
+def test_deny_by_default_every_view_needs_sign_in_unless_listed() -> None:
+    open_views = {name for name, callback in _patterns(get_resolver()) if not getattr(callback, "login_required", True)}
+    unexpected = open_views - PUBLIC - {""}  # "" is the root redirect to home (which needs sign-in)
+    assert not unexpected, f"views reachable without signing in: {sorted(unexpected)}"
+
+
+def test_anonymous_requests_are_sent_to_sign_in(client, program) -> None:
+    for url in ("/home/", "/reports/", "/reports/runs/1/", "/reports/runs/1/pdf/", "/accounts/2fa/", "/admin/"):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain, url
+        assert response.request["PATH_INFO"] == reverse("account_login"), url

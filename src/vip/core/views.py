@@ -1,0 +1,27 @@
+"""The staff home page: my caseload, what is due, notifications planned, this month's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from vip.accounts.models import User
+from vip.core.config import program_config
+from vip.core.dates import Month, local_date
+from vip.core.selectors import home_summary
+
+
+@never_cache
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    config = program_config()
+    today = local_date(timezone.now(), config.zone)
+    summary = home_summary(user=user, today=today, horizon=today + dt.timedelta(days=14))
+    return render(request, "vip/home.html", {"summary": summary, "month": Month.of(today), "today": today})
