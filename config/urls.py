@@ -21,6 +21,7 @@ urlpatterns = [
     path("", login_not_required(RedirectView.as_view(pattern_name="home", permanent=False))),
     path("home/", home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("people/", include("vip.people.urls")),
     path("reports/", include("vip.reports.urls")),
     path("public/reports/", include(public_patterns)),
     path("admin/", admin.site.urls),

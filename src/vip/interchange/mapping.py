@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from vip.core.text import search_name
 from vip.interchange.formats import format_bool, format_date, format_moment
 from vip.interchange.schema import (
     INCIDENTS,
@@ -58,6 +59,7 @@ def to_fields(spec: FileSpec, row: dict[str, Any], ids: Ids) -> dict[str, Any]:
             "postal_code": row["postal_code"],
             "area_id": _area(ids, row["area"]),
             "phone": row["phone"],
+            "search_name": search_name(row["first_name"], row["middle_name"], row["last_name"]),
         }
     if spec is REFERRALS:
         return {

@@ -45,6 +45,8 @@ from vip.referrals.models import Referral
 from vip.service_referrals.choices import CLOSING
 from vip.service_referrals.models import ServiceReferral, ServiceReferralStatusChange
 
+# Columns computed from others (not in the bundle): updated along, not named in the audit.
+DERIVED_FIELDS = {"search_name"}
 # Problems kept for display; beyond this only the count goes on (rejects file has all).
 MAX_PROBLEMS_KEPT = 1000
 IMPORT_ROLES = {User.Role.MANAGER}
@@ -386,7 +388,7 @@ class _Writer(_Parsers):
             if differing:
                 obj = model(id=old["id"], key=key, version=old["version"] + 1, updated_at=self.now, **values)
                 changed_objects.append((obj, old))
-                updated[key] = [n.removesuffix("_id") for n in differing]
+                updated[key] = [n.removesuffix("_id") for n in differing if n not in DERIVED_FIELDS]
                 changed_fields.update(differing)
         if new_rows:
             inserter = BulkInserter(model, ["key", *names], self.now)

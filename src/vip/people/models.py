@@ -29,6 +29,8 @@ class Person(TimeStampedModel):
     postal_code = models.CharField(max_length=20, blank=True)
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     phone = models.CharField(max_length=50, blank=True)
+    # First, middle and last name folded (no accents, lower case): what search matches.
+    search_name = models.CharField(max_length=320, blank=True, db_index=True, editable=False)
     # The peer support worker whose caseload the person is on.
     assigned_peer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,6 +50,7 @@ class Person(TimeStampedModel):
         "address": IDENT,
         "postal_code": IDENT,
         "phone": IDENT,
+        "search_name": IDENT,
     }
 
     class Meta:
@@ -64,8 +67,9 @@ class PersonAlias(TimeStampedModel):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=200, blank=True, help_text="A nickname or street name as spoken.")
+    search_name = models.CharField(max_length=420, blank=True, db_index=True, editable=False)
 
-    SENSITIVE_FIELDS = {"first_name": IDENT, "last_name": IDENT, "name": IDENT}
+    SENSITIVE_FIELDS = {"first_name": IDENT, "last_name": IDENT, "name": IDENT, "search_name": IDENT}
 
     class Meta:
         verbose_name_plural = "person aliases"

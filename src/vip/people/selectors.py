@@ -8,12 +8,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from rapidfuzz import fuzz, process
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
+from vip.core.text import fold
 from vip.people.models import Person
+
+# Fuzzy matching looks at this many candidates at most, and keeps scores from this value.
+FUZZY_CANDIDATES = 5000
+FUZZY_CUTOFF = 80
 
 
 def person_list(*, user: User | None) -> QuerySet[Person]:
@@ -32,3 +42,79 @@ def person_list(*, user: User | None) -> QuerySet[Person]:
 def person_get(*, user: User | None, person_id: int) -> Person:
     """One person, or ``Person.DoesNotExist`` when the viewer may not see them (a 404, not a 403)."""
     return person_list(user=user).get(pk=person_id)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    person: Person
+    score: int  # 100: every word found as typed (accents and case aside); lower: a close spelling
+    how: str  # "name", "alias", "date of birth" or "similar spelling"
+
+
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_DATE_US = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+def _split_query(query: str) -> tuple[dt.date | None, list[str]]:
+    born = None
+    for pattern, order in ((_DATE_ISO, (0, 1, 2)), (_DATE_US, (2, 0, 1))):
+        match = pattern.search(query)
+        if match:
+            parts = [int(match.group(i + 1)) for i in order]
+            try:
+                born = dt.date(parts[0], parts[1], parts[2])
+            except ValueError:
+                born = None
+            query = query[: match.start()] + " " + query[match.end() :]
+            break
+    return born, fold(query).split()
+
+
+def _closeness(words: list[str], name: str) -> int:
+    """How well the typed words match a name: each word against its closest name word, averaged."""
+    parts = name.split()
+    if not parts:
+        return 0
+    return round(sum(process.extractOne(w, parts, scorer=fuzz.ratio)[1] for w in words) / len(words))
+
+
+def person_search(*, user: User | None, query: str, limit: int = 25) -> list[SearchHit]:
+    """Find people by name, alias or date of birth, forgiving accents, case and small typos.
+
+    Words must all appear in the person's name or one of their aliases; when that finds
+    fewer than ``limit`` people, close spellings are added (e.g. "Garsia" finds "García").
+    A date (``2001-05-06`` or ``5/6/2001``) narrows to that date of birth.
+    """
+    born, words = _split_query(query)
+    people = person_list(user=user)
+    if born is not None:
+        people = people.filter(date_of_birth=born)
+    if not words:
+        if born is None:
+            return []
+        return [SearchHit(p, 100, "date of birth") for p in people.order_by("last_name", "first_name")[:limit]]
+
+    exact = people
+    for word in words:
+        exact = exact.filter(Q(search_name__contains=word) | Q(aliases__search_name__contains=word))
+    found: dict[int, SearchHit] = {}
+    for person in exact.distinct().order_by("last_name", "first_name")[: limit * 2]:
+        how = "name" if all(w in person.search_name for w in words) else "alias"
+        found[person.pk] = SearchHit(person, 100, how)
+    if len(found) < limit:
+        initials = Q()
+        for word in words:
+            initials |= Q(search_name__startswith=word[0]) | Q(search_name__contains=f" {word[0]}")
+        candidates = dict(
+            people.filter(initials).exclude(pk__in=found).values_list("pk", "search_name")[:FUZZY_CANDIDATES]
+        )
+        scored = sorted(
+            ((score, key) for key, name in candidates.items() if (score := _closeness(words, name)) >= FUZZY_CUTOFF),
+            reverse=True,
+        )[: limit - len(found)]
+        if scored:
+            close = {p.pk: p for p in people.filter(pk__in=[key for _, key in scored])}
+            for score, key in scored:
+                found[key] = SearchHit(close[key], score, "similar spelling")
+    hits = sorted(found.values(), key=lambda h: (-h.score, h.person.last_name, h.person.first_name))
+    return hits[:limit]

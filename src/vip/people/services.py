@@ -13,6 +13,7 @@ from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor
 from vip.core.models import Area
 from vip.core.services_base import audited_create, audited_update
+from vip.core.text import search_name
 from vip.people.models import ContactPoint, Person, PersonAlias
 
 PERSON_EDITORS = {Role.PEER, Role.POLICE, Role.MANAGER}
@@ -77,6 +78,7 @@ def person_create(
             "postal_code": postal_code,
             "area": area,
             "phone": phone,
+            "search_name": search_name(first_name, middle_name, last_name),
         },
     )
 
@@ -87,6 +89,8 @@ def person_update(*, actor: Actor, person: Person, expected_version: int, **valu
     unknown = set(values) - PERSON_FIELDS
     if unknown:
         raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}")
+    names = {n: str(values.get(n, getattr(person, n))) for n in ("first_name", "middle_name", "last_name")}
+    values = {**values, "search_name": search_name(names["first_name"], names["middle_name"], names["last_name"])}
     return audited_update(
         actor=actor, instance=person, action="person.update", values=values, expected_version=expected_version
     )
@@ -110,7 +114,14 @@ def alias_add(
         actor=actor,
         model=PersonAlias,
         action="person.alias_add",
-        values={"person": person, "kind": kind, "first_name": first_name, "last_name": last_name, "name": name},
+        values={
+            "person": person,
+            "kind": kind,
+            "first_name": first_name,
+            "last_name": last_name,
+            "name": name,
+            "search_name": search_name(first_name, last_name, name),
+        },
     )
 
 

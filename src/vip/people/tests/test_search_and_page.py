@@ -1,0 +1,120 @@
+"""People search (accents, typos, aliases, dates of birth) and the person page, through the wall."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from vip.casework.services import case_note_write
+from vip.core.models import ServiceCategory
+from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan
+from vip.outcomes.services import outcome_record
+from vip.people.selectors import person_search
+from vip.people.services import alias_add, person_assign_peer, person_create
+from vip.service_referrals.services import service_referral_create
+
+pytestmark = pytest.mark.django_db
+DENVER = ZoneInfo("America/Denver")
+
+
+@pytest.fixture
+def people(program, make_user):
+    peer = make_user("peer")
+    ana = person_create(actor=None, first_name="Ana María", last_name="García", date_of_birth=dt.date(2001, 5, 6))
+    person_assign_peer(actor=None, person=ana, peer=peer)
+    alias_add(actor=None, person=ana, kind="street_name", name="Chiquis")
+    person_create(actor=None, first_name="Luis", last_name="Baca")
+    person_create(actor=None, first_name="Lucía", last_name="Garza", date_of_birth=dt.date(1999, 1, 2))
+    return {"peer": peer, "ana": ana}
+
+
+def _names(hits) -> list[str]:
+    return [h.person.last_name for h in hits]
+
+
+def test_search_ignores_accents_and_case(people, make_user) -> None:
+    manager = make_user("manager")
+    assert _names(person_search(user=manager, query="garcia")) == ["García"]
+    assert _names(person_search(user=manager, query="ANA MARIA GARCÍA")) == ["García"]
+
+
+def test_search_forgives_typos(people, make_user) -> None:
+    hits = person_search(user=make_user("manager"), query="Ana Garsia")
+    assert hits[0].person.last_name == "García"
+    assert hits[0].how == "similar spelling"
+    assert hits[0].score < 100
+
+
+def test_search_by_alias_and_by_date_of_birth(people, make_user) -> None:
+    manager = make_user("manager")
+    assert [(h.person.last_name, h.how) for h in person_search(user=manager, query="chiquis")] == [("García", "alias")]
+    assert _names(person_search(user=manager, query="5/6/2001")) == ["García"]
+    assert _names(person_search(user=manager, query="garza 1999-01-02")) == ["Garza"]
+    assert person_search(user=manager, query="garza 2000-01-02") == []
+
+
+def test_peers_find_only_their_caseload(people, make_user) -> None:
+    assert _names(person_search(user=people["peer"], query="ga")) == ["García"]
+    assert person_search(user=make_user("peer"), query="garcia") == []
+
+
+def test_search_page(people, client, make_user) -> None:
+    client.force_login(make_user("police"))
+    page = client.get(reverse("people:search"), {"q": "garcia"})
+    assert page.status_code == 200
+    assert "García" in page.content.decode()
+    partial = client.get(reverse("people:search"), {"q": "garcia"}, HTTP_HX_REQUEST="true")
+    assert b"<html" not in partial.content
+    assert "García" in partial.content.decode()
+
+
+def test_person_page_shows_each_role_only_what_it_may_see(people, client, make_user) -> None:
+    ana, peer = people["ana"], people["peer"]
+    police = make_user("police")
+    plan = notification_plan(actor=None, person=ana, planned_on=dt.date(2022, 11, 3))
+    legal_assessment_write(actor=police, notification=plan, text="LEGAL-CANARY", expected_version=plan.version)
+    attempt_record(
+        actor=peer,
+        person=ana,
+        notification=plan,
+        attempted_at=dt.datetime(2022, 11, 3, 18, tzinfo=DENVER),
+        outcome="delivered",
+        team={"peer_support", "police"},
+        notes="VISIT-CANARY",
+    )
+    case_note_write(actor=peer, person=ana, text="NOTE-CANARY")
+    service_referral_create(
+        actor=peer,
+        person=ana,
+        category=ServiceCategory.objects.get(code="substance_use"),
+        referred_on=dt.date(2022, 11, 4),
+        provider="SUD-CANARY clinic",
+    )
+    outcome_record(actor=police, person=ana, occurred_on=dt.date(2022, 12, 1), type="arrest_other", source_ref="22-1")
+
+    url = reverse("people:detail", args=[ana.pk])
+    client.force_login(peer)
+    page = client.get(url).content.decode()
+    for seen in ("VISIT-CANARY", "NOTE-CANARY", "SUD-CANARY"):
+        assert seen in page
+    assert "LEGAL-CANARY" not in page
+    assert "Arrest" not in page  # outcomes are police records
+
+    client.force_login(police)
+    page = client.get(url).content.decode()
+    for hidden in ("VISIT-CANARY", "NOTE-CANARY", "SUD-CANARY", "Substance"):
+        assert hidden not in page
+    assert "Other arrest" in page
+
+    client.force_login(make_user("manager"))
+    page = client.get(url).content.decode()
+    for hidden in ("VISIT-CANARY", "NOTE-CANARY", "SUD-CANARY"):
+        assert hidden not in page
+
+    client.force_login(make_user("peer"))  # another peer's caseload
+    assert client.get(url).status_code == 404
+    client.force_login(make_user("analyst"))
+    assert client.get(url).status_code == 403

@@ -1,0 +1,116 @@
+"""People: search, and the person page with a timeline of what the viewer may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from vip.accounts.models import User
+from vip.people.models import Person
+from vip.people.selectors import person_get, person_search
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@never_cache
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    query = request.GET.get("q", "").strip()[:200]
+    hits = person_search(user=user, query=query) if query else []
+    template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"
+    return render(request, template, {"query": query, "hits": hits})
+
+
+@dataclass(frozen=True)
+class Event:
+    day: dt.date
+    kind: str
+    text: str
+    detail: str = ""
+
+
+def _visible(fetch: Any) -> list[Any] | None:
+    """A section's records, or None when the viewer's role may not see that kind of record."""
+    try:
+        return list(fetch())
+    except PermissionDenied:
+        return None
+
+
+def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
+    from vip.casework.selectors import case_note_list, needs_assessment_list
+    from vip.identification.selectors import incident_list
+    from vip.notifications.selectors import attempt_list
+    from vip.outcomes.selectors import outcome_list
+    from vip.referrals.selectors import referral_list
+    from vip.service_referrals.selectors import service_referral_list
+
+    events: list[Event] = []
+    shown: dict[str, bool] = {}
+    referrals = _visible(lambda: referral_list(user=user).filter(person=person))
+    shown["referrals"] = referrals is not None
+    for r in referrals or []:
+        events.append(
+            Event(
+                r.received_on,
+                "Referral",
+                f"{r.get_source_display()}: {r.referred_by}".rstrip(": "),
+                r.get_status_display(),
+            )
+        )
+    attempts = _visible(lambda: attempt_list(user=user).filter(person=person))
+    shown["notifications"] = attempts is not None
+    for a in attempts or []:
+        team = ", ".join(role.replace("_", " ") for role in a.team_roles)
+        events.append(
+            Event(a.attempted_on, "Custom notification", a.get_outcome_display(), f"team: {team}" if team else "")
+        )
+        if a.notes:
+            events.append(Event(a.attempted_on, "Visit notes", a.notes))
+    services = _visible(lambda: service_referral_list(user=user).filter(person=person).select_related("category"))
+    shown["services"] = services is not None
+    for s in services or []:
+        events.append(
+            Event(s.referred_on, "Service referral", f"{s.category.name}: {s.get_status_display()}", s.provider)
+        )
+        if s.connected_on:
+            events.append(Event(s.connected_on, "Service connected", s.category.name, s.provider))
+    outcomes = _visible(lambda: outcome_list(user=user).filter(person=person))
+    shown["outcomes"] = outcomes is not None
+    for o in outcomes or []:
+        events.append(Event(o.occurred_on, "Outcome", o.get_type_display(), o.source_ref))
+    incidents = _visible(lambda: incident_list(user=user).filter(involvements__person=person).distinct())
+    shown["incidents"] = incidents is not None
+    for i in incidents or []:
+        events.append(Event(i.occurred_on, "Incident", f"{i.get_type_display()} {i.key}"))
+    notes = _visible(lambda: case_note_list(user=user).filter(person=person))
+    shown["casework"] = notes is not None
+    for n in notes or []:
+        events.append(Event(n.written_at.date(), "Case note", n.text))
+    for assessment in _visible(lambda: needs_assessment_list(user=user).filter(person=person)) or []:
+        events.append(Event(assessment.assessed_on, "Needs assessment", assessment.summary))
+    events.sort(key=lambda e: e.day, reverse=True)
+    return events, shown
+
+
+@never_cache
+@require_GET
+def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        person = person_get(user=user, person_id=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    events, shown = timeline(user, person)
+    return render(request, "people/detail.html", {"person": person, "events": events, "shown": shown})
