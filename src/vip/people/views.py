@@ -113,4 +113,5 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     except Person.DoesNotExist:
         raise Http404 from None
     events, shown = timeline(user, person)
-    return render(request, "people/detail.html", {"person": person, "events": events, "shown": shown})
+    visible = [name for name, ok in shown.items() if ok]
+    return render(request, "people/detail.html", {"person": person, "events": events, "visible": visible})
