@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,3 +26,30 @@ def home(request: HttpRequest) -> HttpResponse:
     today = local_date(timezone.now(), config.zone)
     summary = home_summary(user=user, today=today, horizon=today + dt.timedelta(days=14))
     return render(request, "vip/home.html", {"summary": summary, "month": Month.of(today), "today": today})
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    submit: str = "Save",
+    cancel: str | None = None,
+    subtitle: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "vip/form_page.html",
+        {"form": form, "title": title, "submit": submit, "cancel": cancel, "subtitle": subtitle},
+    )
+
+
+def add_service_errors(form: Any, exc: Exception) -> None:
+    """Show a service's refusal (validation, conflict) on the form, not as an error page."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            form.add_error(None, message)
+    else:
+        form.add_error(None, str(exc))

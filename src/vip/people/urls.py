@@ -5,5 +5,6 @@ from vip.people import views
 app_name = "people"
 urlpatterns = [
     path("", views.search, name="search"),
+    path("new/", views.new, name="new"),
     path("<int:person_id>/", views.detail, name="detail"),
 ]

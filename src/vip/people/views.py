@@ -26,6 +26,9 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    from vip.people.selectors import person_list
+
+    person_list(user=user)  # refuses roles without person-level access, before anything is shown
     query = request.GET.get("q", "").strip()[:200]
     hits = person_search(user=user, query=query) if query else []
     template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"
@@ -114,4 +117,74 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404 from None
     events, shown = timeline(user, person)
     visible = [name for name, ok in shown.items() if ok]
-    return render(request, "people/detail.html", {"person": person, "events": events, "visible": visible})
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "events": events,
+            "visible": visible,
+            "actions": _actions(user, person),
+            "open_services": _open_services(user, person),
+            "planned": _planned(user, person),
+        },
+    )
+
+
+def _actions(user: User, person: Person) -> list[tuple[str, str]]:
+    """The steps this role takes for a person, as (label, url)."""
+    from django.urls import reverse
+
+    role = user.role
+    actions = []
+    if role in {"peer", "police", "manager"}:
+        actions.append(("Record a notification attempt", reverse("notifications:attempt", args=[person.pk])))
+        actions.append(("Plan a custom notification", reverse("notifications:plan", args=[person.pk])))
+        actions.append(("New referral", reverse("referrals:new", args=[person.pk])))
+    if role in {"peer", "manager"}:
+        actions.append(("Refer to a service", reverse("service_referrals:new", args=[person.pk])))
+    if role == "police":
+        actions.append(("Record an outcome", reverse("outcomes:new", args=[person.pk])))
+    return actions
+
+
+def _open_services(user: User, person: Person) -> list[Any]:
+    from vip.service_referrals.selectors import service_referral_list
+
+    if user.role not in {"peer", "manager"}:
+        return []
+    return list(
+        service_referral_list(user=user)
+        .filter(person=person, status__in=["referred", "connected"])
+        .select_related("category")
+    )
+
+
+def _planned(user: User, person: Person) -> list[Any]:
+    from vip.notifications.selectors import notification_list
+
+    if user.role not in {"peer", "police", "manager"}:
+        return []
+    return list(notification_list(user=user).filter(person=person, status="planned").order_by("planned_on"))
+
+
+@never_cache
+def new(request: HttpRequest) -> HttpResponse:
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from vip.accounts.permissions import require_role
+    from vip.core.views import add_service_errors, form_page
+    from vip.people.forms import PersonForm
+    from vip.people.services import PERSON_EDITORS, person_create
+
+    require_role(_user(request), PERSON_EDITORS, "add people")
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = person_create(actor=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", person_id=person.pk)
+    return form_page(request, form, title="New person", submit="Add person", cancel="/people/")

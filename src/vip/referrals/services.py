@@ -71,6 +71,10 @@ def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
         raise ValidationError("Only an assigned referral can be accepted.")
     if actor is not None and referral.assigned_to_id != actor.pk and actor.role != Role.MANAGER:
         raise ValidationError("This referral is assigned to someone else.")
+    person = referral.person
+    if actor is not None and actor.role == Role.PEER and person.assigned_peer_id is None:
+        # A peer support worker who accepts a referral takes the person onto their caseload.
+        audited_update(actor=actor, instance=person, action="person.assign_peer", values={"assigned_peer": actor})
     return audited_update(
         actor=actor, instance=referral, action="referral.accept", values={"status": ReferralStatus.ACCEPTED}
     )

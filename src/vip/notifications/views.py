@@ -1,0 +1,136 @@
+"""Custom notifications: plan one, record each attempt from a phone, and (police) the legal assessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from vip.accounts.models import User
+from vip.accounts.permissions import Role
+from vip.core.config import program_config
+from vip.core.services_base import ConflictError
+from vip.core.views import add_service_errors, form_page
+from vip.notifications.forms import AttemptForm, LegalAssessmentForm, PlanForm
+from vip.notifications.models import CustomNotification
+from vip.notifications.selectors import notification_list
+from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan
+from vip.people.models import Person
+from vip.people.selectors import person_get
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _person(request: HttpRequest, person_id: int) -> Person:
+    try:
+        return person_get(user=_user(request), person_id=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+@never_cache
+def plan(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person(request, person_id)
+    zone = program_config().zone
+    form = PlanForm(
+        request.POST or None, initial={"planned_on": timezone.now().astimezone(zone).date(), "area": person.area}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            notification_plan(
+                actor=_user(request),
+                person=person,
+                planned_on=form.cleaned_data["planned_on"],
+                team=list(form.cleaned_data["team"]),
+                area=form.cleaned_data["area"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", person_id=person.pk)
+    return form_page(
+        request, form, title=f"Plan a custom notification for {person}", submit="Plan", cancel=f"/people/{person.pk}/"
+    )
+
+
+@never_cache
+def attempt(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Record an attempt, as it happens, from a phone on the doorstep."""
+    person = _person(request, person_id)
+    user = _user(request)
+    zone = program_config().zone
+    now = timezone.now().astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
+    form = AttemptForm(
+        request.POST or None,
+        initial={"attempted_at": now, "area": person.area, "team": ["peer_support"] if user.role == Role.PEER else []},
+    )
+    if user.role == Role.POLICE:
+        del form.fields["notes"]  # visit notes are peer-support content
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        when: dt.datetime = data["attempted_at"]
+        if timezone.is_naive(when):
+            when = when.replace(tzinfo=zone)
+        planned = notification_list(user=user).filter(person=person, status="planned").order_by("planned_on").first()
+        try:
+            attempt_record(
+                actor=user,
+                person=person,
+                notification=planned,
+                attempted_at=when,
+                outcome=data["outcome"],
+                team=set(data["team"]),
+                area=data["area"],
+                legal_risk_explained=form.message_part("legal_risk_explained"),
+                offer_of_help=form.message_part("offer_of_help"),
+                letter_given=form.message_part("letter_given"),
+                notes=data.get("notes", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", person_id=person.pk)
+    return form_page(
+        request, form, title=f"Record an attempt: {person}", submit="Record attempt", cancel=f"/people/{person.pk}/"
+    )
+
+
+@never_cache
+def legal_assessment(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """The custom legal assessment, written by the police side only."""
+    user = _user(request)
+    try:
+        notification = notification_list(user=user).get(pk=notification_id)
+    except CustomNotification.DoesNotExist:
+        raise Http404 from None
+    if user.role != Role.POLICE:
+        raise Http404  # not even its existence: the assessment is police work product
+    form = LegalAssessmentForm(
+        request.POST or None, initial={"text": notification.legal_assessment, "version": notification.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            legal_assessment_write(
+                actor=user,
+                notification=notification,
+                text=form.cleaned_data["text"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConflictError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", person_id=notification.person_id)
+    return form_page(
+        request,
+        form,
+        title=f"Legal assessment for {notification.person}",
+        subtitle="Police only: never shown to peer support workers.",
+        cancel=f"/people/{notification.person_id}/",
+    )

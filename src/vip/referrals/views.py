@@ -1,0 +1,118 @@
+"""Referral intake and the referral queue (assign, accept, close with a reason)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from vip.accounts.models import User
+from vip.accounts.permissions import Role
+from vip.core.config import program_config
+from vip.core.dates import local_date
+from vip.core.views import add_service_errors, form_page
+from vip.people.models import Person
+from vip.people.selectors import person_get
+from vip.referrals.forms import AssignForm, CloseForm, ReferralForm
+from vip.referrals.models import Referral
+from vip.referrals.selectors import referral_list
+from vip.referrals.services import referral_accept, referral_assign, referral_close, referral_create
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _today():  # type: ignore[no-untyped-def]
+    return local_date(timezone.now(), program_config().zone)
+
+
+def _referral(request: HttpRequest, referral_id: int) -> Referral:
+    try:
+        return referral_list(user=_user(request)).get(pk=referral_id)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+@never_cache
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    status = request.GET.get("status", "open")
+    referrals = referral_list(user=user).order_by("received_on", "id")
+    referrals = referrals.exclude(status="closed") if status == "open" else referrals.filter(status="closed")
+    return render(
+        request,
+        "referrals/queue.html",
+        {
+            "referrals": referrals[:200],
+            "status": status,
+            "assign_form": AssignForm() if user.role == Role.MANAGER else None,
+        },
+    )
+
+
+@never_cache
+def new(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        person = person_get(user=user, person_id=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    form = ReferralForm(request.POST or None, initial={"received_on": _today(), "area": person.area})
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_create(actor=user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", person_id=person.pk)
+    return form_page(
+        request, form, title=f"New referral for {person}", submit="Record referral", cancel=f"/people/{person.pk}/"
+    )
+
+
+@require_POST
+def assign(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        referral_assign(actor=_user(request), referral=referral, assignee=form.cleaned_data["assignee"])
+    return redirect("referrals:queue")
+
+
+@require_POST
+def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    try:
+        referral_accept(actor=_user(request), referral=referral)
+    except ValidationError as exc:
+        from django.contrib import messages
+
+        messages.error(request, " ".join(exc.messages))
+    return redirect("referrals:queue")
+
+
+@never_cache
+def close(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    form = CloseForm(request.POST or None, initial={"closed_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_close(
+                actor=_user(request),
+                referral=referral,
+                closed_on=form.cleaned_data["closed_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("referrals:queue")
+    return form_page(
+        request, form, title=f"Close referral {referral.key}", submit="Close referral", cancel="/referrals/"
+    )

@@ -1,0 +1,81 @@
+"""Service referrals: refer a person from the catalogue, then move the referral through its statuses."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from vip.accounts.models import User
+from vip.core.config import program_config
+from vip.core.services_base import ConflictError
+from vip.core.views import add_service_errors, form_page
+from vip.people.models import Person
+from vip.people.selectors import person_get
+from vip.service_referrals.choices import TRANSITIONS, ServiceReferralStatus
+from vip.service_referrals.forms import MoveForm, ServiceReferralForm
+from vip.service_referrals.models import ServiceReferral
+from vip.service_referrals.selectors import service_referral_list
+from vip.service_referrals.services import service_referral_create, service_referral_move
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _today():  # type: ignore[no-untyped-def]
+    return timezone.now().astimezone(program_config().zone).date()
+
+
+@never_cache
+def new(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        person = person_get(user=user, person_id=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    form = ServiceReferralForm(request.POST or None, initial={"referred_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_referral_create(actor=user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", person_id=person.pk)
+    return form_page(
+        request, form, title=f"Refer {person} to a service", submit="Refer", cancel=f"/people/{person.pk}/"
+    )
+
+
+@never_cache
+def move(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        referral = service_referral_list(user=user).get(pk=referral_id)
+    except ServiceReferral.DoesNotExist:
+        raise Http404 from None
+    allowed = [(s, ServiceReferralStatus(s).label) for s in sorted(TRANSITIONS.get(referral.status, set()))]
+    form = MoveForm(request.POST or None, allowed=allowed, initial={"on": _today(), "version": referral.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_referral_move(
+                actor=user,
+                referral=referral,
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except (ValidationError, ConflictError) as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", person_id=referral.person_id)
+    return form_page(
+        request,
+        form,
+        title=f"Service referral: {referral.category.name}",
+        subtitle=f"Now {referral.get_status_display().lower()}.",
+        cancel=f"/people/{referral.person_id}/",
+    )

@@ -1,0 +1,152 @@
+"""The program's main journeys through the staff screens, each step as the role that does it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from vip.casework.services import case_note_write
+from vip.core.models import Area, ServiceCategory
+from vip.notifications.models import CustomNotification, NotificationAttempt
+from vip.outcomes.models import Outcome
+from vip.people.models import Person
+from vip.people.services import person_assign_peer
+from vip.referrals.models import Referral
+from vip.service_referrals.models import ServiceReferral
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(program, make_user):
+    return {role: make_user(role) for role in ("peer", "police", "manager", "analyst")}
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_referral_to_service_connection(client, staff) -> None:
+    peer, manager = staff["peer"], staff["manager"]
+    southeast = Area.objects.get(code="southeast")
+
+    # A hospital referral arrives: the manager records the person and the referral, and assigns it.
+    c = _as(client, manager)
+    response = c.post(
+        reverse("people:new"),
+        {"first_name": "Ana", "last_name": "García", "area": southeast.pk, "date_of_birth": "2001-05-06"},
+    )
+    person = Person.objects.get()
+    assert response["Location"] == reverse("people:detail", args=[person.pk])
+    c.post(
+        reverse("referrals:new", args=[person.pk]),
+        {"received_on": "2022-11-01", "source": "hospital", "referred_by": "UNM Hospital", "area": southeast.pk},
+    )
+    referral = Referral.objects.get()
+    c.post(reverse("referrals:assign", args=[referral.pk]), {"assignee": peer.pk})
+    assert Referral.objects.get().assigned_to == peer
+
+    # The peer worker accepts it (the person joins their caseload) and records the visits.
+    c = _as(client, peer)
+    assert "García" in c.get(reverse("home")).content.decode()
+    c.post(reverse("referrals:accept", args=[referral.pk]))
+    assert Person.objects.get().assigned_peer == peer
+    c.post(
+        reverse("notifications:attempt", args=[person.pk]),
+        {"attempted_at": "2022-11-03T18:00", "outcome": "not_found", "team": ["peer_support", "police"]},
+    )
+    c.post(
+        reverse("notifications:attempt", args=[person.pk]),
+        {
+            "attempted_at": "2022-11-05T17:30",
+            "outcome": "delivered",
+            "team": ["peer_support", "police", "community_leader"],
+            "legal_risk_explained": "yes",
+            "offer_of_help": "yes",
+            "letter_given": "yes",
+            "notes": "Mother present",
+        },
+    )
+    attempts = list(NotificationAttempt.objects.order_by("attempted_at").values_list("outcome", "attempted_on"))
+    assert attempts == [("not_found", dt.date(2022, 11, 3)), ("delivered", dt.date(2022, 11, 5))]
+    delivered = NotificationAttempt.objects.get(outcome="delivered")
+    assert delivered.team_roles == ["peer_support", "police", "community_leader"]
+    assert (delivered.legal_risk_explained, delivered.letter_given) == (True, True)
+
+    housing = ServiceCategory.objects.get(code="housing")
+    c.post(
+        reverse("service_referrals:new", args=[person.pk]),
+        {"category": housing.pk, "provider": "Casa", "referred_on": "2022-11-06"},
+    )
+    service = ServiceReferral.objects.get()
+    c.post(
+        reverse("service_referrals:move", args=[service.pk]),
+        {"status": "connected", "on": "2022-11-10", "version": service.version},
+    )
+    service.refresh_from_db()
+    assert (service.status, service.connected_on) == ("connected", dt.date(2022, 11, 10))
+
+
+def test_police_legal_assessment_and_outcome_and_no_case_notes(client, staff) -> None:
+    peer, police, manager = staff["peer"], staff["police"], staff["manager"]
+    c = _as(client, manager)
+    c.post(reverse("people:new"), {"first_name": "Luis", "last_name": "Baca"})
+    person = Person.objects.get()
+    person = person_assign_peer(actor=manager, person=person, peer=peer)
+    case_note_write(actor=peer, person=person, text="NOTE-CANARY")
+    c.post(reverse("notifications:plan", args=[person.pk]), {"planned_on": "2022-11-03", "team": [peer.pk, police.pk]})
+    plan = CustomNotification.objects.get()
+
+    c = _as(client, police)
+    page = c.get(reverse("people:detail", args=[person.pk])).content.decode()
+    assert "Write the legal assessment" in page
+    assert "NOTE-CANARY" not in page
+    response = c.post(
+        reverse("notifications:legal_assessment", args=[plan.pk]),
+        {"text": "Two prior firearm cases.", "version": plan.version},
+    )
+    assert response.status_code == 302
+    c.post(
+        reverse("outcomes:new", args=[person.pk]),
+        {"occurred_on": "2022-12-01", "type": "arrest_firearm", "source_ref": "22-120001"},
+    )
+    assert Outcome.objects.get().type == "arrest_firearm"
+
+    # The peer never reaches the legal assessment, not even its page.
+    c = _as(client, peer)
+    assert c.get(reverse("notifications:legal_assessment", args=[plan.pk])).status_code == 404
+    assert "Two prior firearm cases" not in c.get(reverse("people:detail", args=[person.pk])).content.decode()
+    assert c.get(reverse("outcomes:new", args=[person.pk])).status_code in (200, 403)
+    assert (
+        c.post(reverse("outcomes:new", args=[person.pk]), {"occurred_on": "2022-12-01", "type": "shot"}).status_code
+        == 403
+    )
+
+
+def test_second_editor_gets_a_conflict(client, staff) -> None:
+    police = staff["police"]
+    c = _as(client, staff["manager"])
+    c.post(reverse("people:new"), {"first_name": "Rosa", "last_name": "Chávez"})
+    person = Person.objects.get()
+    c.post(reverse("notifications:plan", args=[person.pk]), {"planned_on": "2022-11-03"})
+    plan = CustomNotification.objects.get()
+    opened = plan.version
+    c = _as(client, police)
+    c.post(
+        reverse("notifications:legal_assessment", args=[plan.pk]), {"text": "First officer's text", "version": opened}
+    )
+    response = c.post(
+        reverse("notifications:legal_assessment", args=[plan.pk]), {"text": "Second officer's text", "version": opened}
+    )
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert CustomNotification.objects.get().legal_assessment == "First officer's text"
+
+
+def test_roles_without_person_records_are_refused(client, staff) -> None:
+    c = _as(client, staff["analyst"])
+    for url in (reverse("people:search"), reverse("referrals:queue"), reverse("people:new")):
+        assert c.get(url).status_code == 403, url
