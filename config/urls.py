@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("vip.notifications.urls")),
     path("services/", include("vip.service_referrals.urls")),
     path("outcomes/", include("vip.outcomes.urls")),
+    path("casework/", include("vip.casework.urls")),
     path("reports/", include("vip.reports.urls")),
     path("public/reports/", include(public_patterns)),
     path("admin/", admin.site.urls),

@@ -150,3 +150,38 @@ def test_roles_without_person_records_are_refused(client, staff) -> None:
     c = _as(client, staff["analyst"])
     for url in (reverse("people:search"), reverse("referrals:queue"), reverse("people:new")):
         assert c.get(url).status_code == 403, url
+
+
+def test_peer_casework_screens(client, staff) -> None:
+    from vip.casework.models import CaseNote, Contact, NeedsAssessment
+
+    peer, manager, police = staff["peer"], staff["manager"], staff["police"]
+    c = _as(client, manager)
+    c.post(reverse("people:new"), {"first_name": "Eva", "last_name": "Yazzie"})
+    person = person_assign_peer(actor=manager, person=Person.objects.get(), peer=peer)
+
+    c = _as(client, peer)
+    c.post(
+        reverse("casework:needs", args=[person.pk]),
+        {"assessed_on": "2022-11-06", "need_housing": "urgent", "need_employment": "some", "summary": "NEEDS-CANARY"},
+    )
+    assessment = NeedsAssessment.objects.get()
+    assert dict(assessment.items.values_list("domain", "level")) == {"housing": "urgent", "employment": "some"}
+    c.post(
+        reverse("casework:contact", args=[person.pk]),
+        {"contacted_at": "2022-11-07T10:00", "kind": "phone", "minutes": "15", "summary": "check-in"},
+    )
+    assert Contact.objects.get().minutes == 15
+    c.post(reverse("casework:note", args=[person.pk]), {"text": "NOTE-CANARY"})
+    assert CaseNote.objects.get().text == "NOTE-CANARY"
+    page = c.get(reverse("people:detail", args=[person.pk])).content.decode()
+    assert "NOTE-CANARY" in page
+    assert "NEEDS-CANARY" in page
+
+    for user in (police, manager):
+        c = _as(client, user)
+        assert c.get(reverse("casework:note", args=[person.pk])).status_code == 403
+        assert c.get(reverse("casework:needs", args=[person.pk])).status_code == 403
+        page = c.get(reverse("people:detail", args=[person.pk])).content.decode()
+        assert "NOTE-CANARY" not in page
+        assert "NEEDS-CANARY" not in page

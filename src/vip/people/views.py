@@ -143,6 +143,10 @@ def _actions(user: User, person: Person) -> list[tuple[str, str]]:
         actions.append(("New referral", reverse("referrals:new", args=[person.pk])))
     if role in {"peer", "manager"}:
         actions.append(("Refer to a service", reverse("service_referrals:new", args=[person.pk])))
+        actions.append(("Record a contact", reverse("casework:contact", args=[person.pk])))
+    if role == "peer":
+        actions.append(("Needs assessment", reverse("casework:needs", args=[person.pk])))
+        actions.append(("Case note", reverse("casework:note", args=[person.pk])))
     if role == "police":
         actions.append(("Record an outcome", reverse("outcomes:new", args=[person.pk])))
     return actions
