@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: demo test install system-packages lint test-sqlite test-postgres bench clean help
+.PHONY: demo test install system-packages lint test-sqlite test-postgres bench openapi clean help
 
 help:
 	@echo "make demo   install everything, create the SQLite database, load the demo city"
@@ -69,6 +69,9 @@ test-postgres: install
 	fi
 
 test: lint test-sqlite test-postgres
+
+openapi: install
+	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py spectacular --validate --file docs/openapi.yaml
 
 bench: install
 	$(BIN)/python bench/run.py

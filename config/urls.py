@@ -29,5 +29,6 @@ urlpatterns = [
     path("casework/", include("vip.casework.urls")),
     path("reports/", include("vip.reports.urls")),
     path("public/reports/", include(public_patterns)),
+    path("api/", include("vip.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -434,6 +434,63 @@ def createuser(username: str, role: str, first_name: str, last_name: str, email:
     click.echo(f"Created {user.username} ({user.get_role_display()}).")
 
 
+@main.group()
+def token() -> None:
+    """API tokens for integration accounts (a hospital, a records system, an evaluator)."""
+
+
+@token.command(name="create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for, e.g. 'UNM Hospital referrals'.")
+def token_create_command(username: str, name: str) -> None:
+    """Issue a token for USERNAME. The token is printed once; only its hash is kept."""
+    _django()
+    _require_ready()
+    from vip.accounts.models import User
+    from vip.api.services import token_create
+
+    try:
+        user = User.objects.get(username=username, is_active=True)
+    except User.DoesNotExist:
+        raise click.ClickException(f"no active account named {username!r}") from None
+    record, key = token_create(actor=None, user=user, name=name)
+    click.echo(key)
+    click.echo(
+        f"Issued token {record.prefix}... for {user.username} ({user.get_role_display()}). "
+        "Keep it secret: it cannot be shown again.",
+        err=True,
+    )
+
+
+@token.command(name="revoke")
+@click.argument("prefix")
+def token_revoke_command(prefix: str) -> None:
+    """Revoke the token that starts with PREFIX (as `vip token list` shows it)."""
+    _django()
+    _require_ready()
+    from vip.api.models import ApiToken
+    from vip.api.services import token_revoke
+
+    matches = list(ApiToken.objects.filter(prefix__startswith=prefix, revoked_at__isnull=True))
+    if len(matches) != 1:
+        raise click.UsageError(f"{len(matches)} active tokens start with {prefix!r}; give a longer prefix")
+    token_revoke(actor=None, token=matches[0])
+    click.echo(f"Revoked {matches[0]}.")
+
+
+@token.command(name="list")
+def token_list_command() -> None:
+    """List tokens (never their secrets)."""
+    _django()
+    _require_ready()
+    from vip.api.models import ApiToken
+
+    for item in ApiToken.objects.select_related("user").order_by("created_at"):
+        state = "revoked" if item.revoked_at else "active"
+        used = f"last used {item.last_used_at:%Y-%m-%d %H:%M}" if item.last_used_at else "never used"
+        click.echo(f"{item.prefix}...  {item.user.username:16} {state:8} {used:26} {item.name}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

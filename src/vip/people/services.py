@@ -84,6 +84,46 @@ def person_create(
 
 
 @transaction.atomic
+def person_upsert_by_key(
+    *,
+    actor: Actor,
+    key: str,
+    first_name: str,
+    last_name: str,
+    middle_name: str = "",
+    date_of_birth: dt.date | None = None,
+    sex: str = "",
+    race: str = "",
+    ethnicity: str = "",
+    address: str = "",
+    phone: str = "",
+) -> Person:
+    """The person with this key from a sending system, added when new (never merged: see matching)."""
+    require_role(actor, PERSON_EDITORS | {Role.INTEGRATION}, "send people")
+    existing = Person.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    return audited_create(
+        actor=actor,
+        model=Person,
+        action="person.create",
+        values={
+            "key": key,
+            "first_name": first_name.strip(),
+            "middle_name": middle_name.strip(),
+            "last_name": last_name.strip(),
+            "date_of_birth": date_of_birth,
+            "sex": sex,
+            "race": race,
+            "ethnicity": ethnicity,
+            "address": address,
+            "phone": phone,
+            "search_name": search_name(first_name, middle_name, last_name),
+        },
+    )
+
+
+@transaction.atomic
 def person_update(*, actor: Actor, person: Person, expected_version: int, **values: object) -> Person:
     require_role(actor, PERSON_EDITORS, "change people")
     unknown = set(values) - PERSON_FIELDS

@@ -122,10 +122,22 @@ def _patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, obj
     return found
 
 
+# The API authenticates its own callers (tokens) and refuses anyone else with 401.
+API = {"api:people", "api:person", "api:referrals", "api:incidents", "api:report", "api:schema"}
+
+
 def test_deny_by_default_every_view_needs_sign_in_unless_listed() -> None:
     open_views = {name for name, callback in _patterns(get_resolver()) if not getattr(callback, "login_required", True)}
-    unexpected = open_views - PUBLIC - {""}  # "" is the root redirect to home (which needs sign-in)
+    unexpected = open_views - PUBLIC - API - {""}  # "" is the root redirect to home (which needs sign-in)
     assert not unexpected, f"views reachable without signing in: {sorted(unexpected)}"
+
+
+def test_every_api_operation_needs_a_token(client, program) -> None:
+    for url in ("/api/v1/people/", "/api/v1/people/1/", "/api/v1/referrals/", "/api/v1/reports/2022-11/"):
+        assert client.get(url).status_code == 401, url
+    for url in ("/api/v1/referrals/", "/api/v1/incidents/"):
+        assert client.post(url, {}, content_type="application/json").status_code == 401, url
+    assert client.get("/api/schema/").status_code == 200  # the schema holds no data
 
 
 def test_anonymous_requests_are_sent_to_sign_in(client, program) -> None:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "vip.api"
+    label = "api"
+    verbose_name = "REST API"
+
+    def ready(self) -> None:
+        from vip.api import schema  # noqa: F401 (registers the authentication scheme)

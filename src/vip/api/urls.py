@@ -1,0 +1,15 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from vip.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("v1/people/", views.PersonList.as_view(), name="people"),
+    path("v1/people/<int:person_id>/", views.PersonDetail.as_view(), name="person"),
+    path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
+    path("v1/incidents/", views.IncidentCreate.as_view(), name="incidents"),
+    path("v1/reports/<str:month>/", views.ReportFigures.as_view(), name="report"),
+]

@@ -1,0 +1,196 @@
+"""REST API, version 1: for integrations (a hospital sending referrals, a records system sending
+incidents) and evaluators (report figures). Token authentication; the same services, selectors
+and wall as the web application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vip.accounts.models import User
+from vip.api import serializers as s
+from vip.core.config import program_config
+from vip.core.dates import Month
+from vip.core.models import Area
+from vip.people.models import Person
+from vip.people.selectors import person_get, person_list, person_search
+from vip.people.services import person_upsert_by_key
+from vip.referrals.selectors import referral_list
+from vip.referrals.services import referral_create
+from vip.reports.models import ReportRun
+from vip.reports.selectors import run_list
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _refuse(exc: Exception) -> exceptions.APIException:
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or "Permission refused.")
+    if isinstance(exc, ValidationError):
+        return exceptions.ValidationError(exc.messages)
+    raise exc
+
+
+def _area(code: str) -> Area | None:
+    if not code:
+        return None
+    config = program_config()
+    if code not in config.areas:
+        raise exceptions.ValidationError({"area": [f"unknown area code {code!r}"]})
+    return Area.objects.get(code=code)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PersonList(generics.ListAPIView):  # type: ignore[type-arg]
+    """People the caller may see (peers: their caseload; police and managers: everyone)."""
+
+    serializer_class = s.PersonSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="Name, alias or date of birth")])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        user = _user(self.request)
+        query = self.request.query_params.get("q", "").strip()[:200]
+        try:
+            if query:
+                return [hit.person for hit in person_search(user=user, query=query, limit=100)]
+            return person_list(user=user).order_by("id")
+        except PermissionDenied as exc:
+            raise _refuse(exc) from exc
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PersonDetail(APIView):
+    @extend_schema(responses=s.PersonSerializer)
+    def get(self, request: Request, person_id: int) -> Response:
+        try:
+            person = person_get(user=_user(request), person_id=person_id)
+        except Person.DoesNotExist:
+            raise exceptions.NotFound from None
+        except PermissionDenied as exc:
+            raise _refuse(exc) from exc
+        return Response(s.PersonSerializer(person).data)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class ReferralList(APIView):
+    @extend_schema(
+        responses=s.ReferralSerializer(many=True),
+        parameters=[OpenApiParameter("status", str, enum=["received", "assigned", "accepted", "closed"])],
+    )
+    def get(self, request: Request) -> Response:
+        """Referrals the caller may see, newest first."""
+        try:
+            referrals = referral_list(user=_user(request)).order_by("-received_on", "-id")
+        except PermissionDenied as exc:
+            raise _refuse(exc) from exc
+        wanted = request.query_params.get("status")
+        if wanted:
+            referrals = referrals.filter(status=wanted)
+        page = self.paginator.paginate_queryset(referrals, request, view=self)  # type: ignore[attr-defined]
+        return self.paginator.get_paginated_response(  # type: ignore[attr-defined]
+            s.ReferralSerializer(page, many=True).data
+        )
+
+    @property
+    def paginator(self) -> Any:
+        if not hasattr(self, "_paginator"):
+            from rest_framework.pagination import PageNumberPagination
+
+            self._paginator = PageNumberPagination()
+        return self._paginator
+
+    @extend_schema(request=s.IncomingReferralSerializer, responses={201: s.ReferralSerializer})
+    def post(self, request: Request) -> Response:
+        """Send a referral (e.g. from a hospital). The person is matched by their key, or added."""
+        incoming = s.IncomingReferralSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        user = _user(request)
+        try:
+            with transaction.atomic():
+                if referral_list(user=None).filter(key=data["key"]).exists():
+                    raise exceptions.ValidationError({"key": ["a referral with this key was already received"]})
+                person = person_upsert_by_key(actor=user, **data["person"])
+                referral = referral_create(
+                    actor=user,
+                    person=person,
+                    key=data["key"],
+                    received_on=data["received_on"],
+                    source=data["source"],
+                    referred_by=data["referred_by"],
+                    area=_area(data["area"]),
+                    reason=data["reason"],
+                )
+        except (PermissionDenied, ValidationError) as exc:
+            raise _refuse(exc) from exc
+        return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class IncidentCreate(APIView):
+    @extend_schema(request=s.IncomingIncidentSerializer, responses={201: None})
+    def post(self, request: Request) -> Response:
+        """Send an incident from a records system, with the people involved (police and integrations)."""
+        from vip.identification.models import Incident
+        from vip.identification.services import incident_record, involvement_add
+
+        incoming = s.IncomingIncidentSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        user = _user(request)
+        try:
+            with transaction.atomic():
+                if Incident.objects.filter(key=data["key"]).exists():
+                    raise exceptions.ValidationError({"key": ["an incident with this key was already received"]})
+                incident = incident_record(
+                    actor=user,
+                    key=data["key"],
+                    occurred_at=data["occurred_at"],
+                    type=data["type"],
+                    area=_area(data["area"]),
+                    address=data["address"],
+                )
+                for item in data["involvements"]:
+                    person = person_upsert_by_key(actor=user, **item["person"])
+                    involvement_add(actor=user, incident=incident, person=person, role=item["role"])
+        except (PermissionDenied, ValidationError) as exc:
+            raise _refuse(exc) from exc
+        return Response({"id": incident.pk, "key": incident.key}, status=status.HTTP_201_CREATED)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class ReportFigures(APIView):
+    @extend_schema(
+        responses=s.ReportFigureSerializer,
+        parameters=[OpenApiParameter("audience", str, enum=["official", "public"])],
+    )
+    def get(self, request: Request, month: str) -> Response:
+        """The figures of the latest run of a month's report (published runs first)."""
+        try:
+            Month.parse(month)
+            runs = run_list(user=_user(request))
+        except ValueError:
+            raise exceptions.NotFound from None
+        except PermissionDenied as exc:
+            raise _refuse(exc) from exc
+        audience = request.query_params.get("audience", "official")
+        run = runs.filter(month=month, audience=audience).order_by("-published", "-generated_at").first()
+        if run is None:
+            raise exceptions.NotFound(f"No report run for {month} ({audience}).")
+        run = ReportRun.objects.get(pk=run.pk)
+        return Response(s.ReportFigureSerializer(run).data)
