@@ -27,6 +27,8 @@ urlpatterns = [
     path("services/", include("vip.service_referrals.urls")),
     path("outcomes/", include("vip.outcomes.urls")),
     path("casework/", include("vip.casework.urls")),
+    path("identification/", include("vip.identification.urls")),
+    path("data/", include("vip.interchange.urls")),
     path("reports/", include("vip.reports.urls")),
     path("public/reports/", include(public_patterns)),
     path("api/", include("vip.api.urls")),

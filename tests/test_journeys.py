@@ -185,3 +185,68 @@ def test_peer_casework_screens(client, staff) -> None:
         page = c.get(reverse("people:detail", args=[person.pk])).content.decode()
         assert "NOTE-CANARY" not in page
         assert "NEEDS-CANARY" not in page
+
+
+def test_shooting_review_screen(client, staff) -> None:
+    from vip.identification.models import ReviewIdentification
+    from vip.identification.services import incident_record
+
+    police = staff["police"]
+    incident = incident_record(
+        actor=police, key="22-104455", occurred_at=dt.datetime(2022, 10, 3, 1, tzinfo=dt.UTC), type="shooting"
+    )
+    c = _as(client, staff["manager"])
+    c.post(reverse("people:new"), {"first_name": "Luis", "last_name": "Baca"})
+    person = Person.objects.get()
+    c = _as(client, police)
+    response = c.post(reverse("identification:review_new"), {"held_on": "2022-10-04", "agencies_present": "APD, DA"})
+    review_url = response["Location"]
+    c.post(
+        review_url,
+        {"form": "incident", "incident-incident_key": "22-104455", "incident-discussion": "retaliation likely"},
+    )
+    c.post(
+        review_url,
+        {
+            "form": "identify",
+            "identify-person_key": person.key,
+            "identify-incident_key": incident.key,
+            "identify-role": "associate_at_risk",
+            "identify-decision": "propose_candidate",
+        },
+    )
+    identified = ReviewIdentification.objects.get()
+    assert (identified.person, identified.role) == (person, "associate_at_risk")
+    assert "22-104455" in c.get(review_url).content.decode()
+    assert _as(client, staff["peer"]).get(review_url).status_code == 403
+
+
+def test_data_screen_import_report_and_export(client, staff) -> None:
+    import io
+    import zipfile
+
+    c = _as(client, staff["manager"])
+    bad = io.BytesIO()
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("people.csv", "person_key,first_name,last_name,date_of_birth\nP1,Ana,García,2001-02-30\n")
+    bad.seek(0)
+    bad.name = "bundle.zip"
+    page = c.post(reverse("data:index"), {"bundle": bad}).content.decode()
+    assert "Not imported: 1 problem" in page
+    assert "is not a real calendar date" in page
+    assert not Person.objects.exists()
+    good = io.BytesIO()
+    with zipfile.ZipFile(good, "w") as archive:
+        archive.writestr("people.csv", "person_key,first_name,last_name\nP1,Ana,García\n")
+    good.seek(0)
+    good.name = "bundle.zip"
+    assert "Imported" in c.post(reverse("data:index"), {"bundle": good}).content.decode()
+    assert Person.objects.get().key == "P1"
+    download = c.post(reverse("data:export"))
+    assert download["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        assert "P1,Ana,García" in archive.read("people.csv").decode()
+    # Police may export (their view) but not import; administrators neither.
+    police = _as(client, staff["police"])
+    assert police.get(reverse("data:index")).status_code == 200
+    assert police.post(reverse("data:index"), {"bundle": good}).status_code == 403

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from vip.identification import views
+
+app_name = "identification"
+urlpatterns = [
+    path("reviews/", views.reviews, name="reviews"),
+    path("reviews/new/", views.review_new, name="review_new"),
+    path("reviews/<int:review_id>/", views.review, name="review"),
+]

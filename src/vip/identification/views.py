@@ -1,0 +1,107 @@
+"""The weekly shooting review: incidents reviewed, people identified with their role, decisions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from vip.accounts.models import User
+from vip.core.config import program_config
+from vip.core.views import add_service_errors, form_page
+from vip.identification.forms import IdentifyForm, ReviewForm, ReviewIncidentForm
+from vip.identification.models import ShootingReview
+from vip.identification.selectors import incident_list, shooting_review_list
+from vip.identification.services import review_identify, review_incident_add, shooting_review_create
+from vip.people.selectors import person_list
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _review(request: HttpRequest, review_id: int) -> ShootingReview:
+    try:
+        return shooting_review_list(user=_user(request)).get(pk=review_id)
+    except ShootingReview.DoesNotExist:
+        raise Http404 from None
+
+
+@never_cache
+@require_GET
+def reviews(request: HttpRequest) -> HttpResponse:
+    items = shooting_review_list(user=_user(request)).order_by("-held_on")[:100]
+    return render(request, "identification/reviews.html", {"reviews": items})
+
+
+@never_cache
+def review_new(request: HttpRequest) -> HttpResponse:
+    shooting_review_list(user=_user(request))  # refuses roles without police-side access
+    today = timezone.now().astimezone(program_config().zone).date()
+    form = ReviewForm(request.POST or None, initial={"held_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = shooting_review_create(actor=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("identification:review", review_id=review.pk)
+    return form_page(request, form, title="New shooting review", cancel="/identification/reviews/")
+
+
+@never_cache
+def review(request: HttpRequest, review_id: int) -> HttpResponse:
+    user = _user(request)
+    item = _review(request, review_id)
+    incident_form = ReviewIncidentForm(
+        request.POST if request.POST.get("form") == "incident" else None, prefix="incident"
+    )
+    identify_form = IdentifyForm(request.POST if request.POST.get("form") == "identify" else None, prefix="identify")
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "incident" and incident_form.is_valid():
+                incident = incident_list(user=user).filter(key=incident_form.cleaned_data["incident_key"]).first()
+                if incident is None:
+                    incident_form.add_error("incident_key", "No incident with this case number.")
+                else:
+                    review_incident_add(
+                        actor=user, review=item, incident=incident, discussion=incident_form.cleaned_data["discussion"]
+                    )
+                    return redirect("identification:review", review_id=item.pk)
+            elif request.POST.get("form") == "identify" and identify_form.is_valid():
+                data = identify_form.cleaned_data
+                person = person_list(user=user).filter(key=data["person_key"]).first()
+                incident = (
+                    incident_list(user=user).filter(key=data["incident_key"]).first() if data["incident_key"] else None
+                )
+                if person is None:
+                    identify_form.add_error("person_key", "No person with this key.")
+                else:
+                    review_identify(
+                        actor=user,
+                        review=item,
+                        person=person,
+                        incident=incident,
+                        role=data["role"],
+                        decision=data["decision"],
+                        follow_up=data["follow_up"],
+                        follow_up_by=data["follow_up_by"],
+                    )
+                    return redirect("identification:review", review_id=item.pk)
+        except ValidationError as exc:
+            add_service_errors(identify_form, exc)
+    return render(
+        request,
+        "identification/review.html",
+        {
+            "review": item,
+            "reviewed": item.reviewed_incidents.select_related("incident"),
+            "identified": item.identifications.select_related("person", "incident"),
+            "incident_form": incident_form,
+            "identify_form": identify_form,
+        },
+    )

@@ -1,0 +1,83 @@
+"""The data screen: import a bundle (with a clear validation report) and export one."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from vip.accounts.models import User
+from vip.interchange.export import bundle_export
+from vip.interchange.selectors import export_policy
+from vip.interchange.services import IMPORT_ROLES, bundle_import
+
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    bundle = forms.FileField(label="Bundle (.zip of CSV files)")
+    dry_run = forms.BooleanField(label="Check only: write nothing", required=False)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@never_cache
+def data(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    can_import = user.role in IMPORT_ROLES
+    try:
+        export_policy(user)
+        can_export = True
+    except PermissionDenied:
+        can_export = False
+    if not (can_import or can_export):
+        raise PermissionDenied("Your role neither imports nor exports program data.")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied("Only program managers import bundles.")
+        if form.is_valid():
+            upload = form.cleaned_data["bundle"]
+            if upload.size > MAX_UPLOAD_BYTES:
+                form.add_error("bundle", "The file is larger than 500 MB: import it with `vip import`.")
+            else:
+                with tempfile.TemporaryDirectory(prefix="vip-upload-") as tmp:
+                    path = Path(tmp) / "bundle.zip"
+                    with open(path, "wb") as handle:
+                        for chunk in upload.chunks():
+                            handle.write(chunk)
+                    result = bundle_import(actor=user, path=path, dry_run=form.cleaned_data["dry_run"])
+    return render(
+        request,
+        "interchange/data.html",
+        {"form": form, "result": result, "can_import": can_import, "can_export": can_export},
+    )
+
+
+@require_POST
+def export(request: HttpRequest) -> HttpResponse:
+    """The bundle as the signed-in user may see it, as a .zip."""
+    user = _user(request)
+    with tempfile.TemporaryDirectory(prefix="vip-export-") as tmp:
+        counts = bundle_export(actor=user, out_dir=Path(tmp))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in counts:
+                archive.write(Path(tmp) / name, arcname=name)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="vip-export-{stamp}.zip"'
+    return response
