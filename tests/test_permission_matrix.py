@@ -1,0 +1,193 @@
+"""docs/permissions.md is the truth: every action in its table is tried as every role.
+
+The test reads the table, performs each action through its service as each role, and
+fails when the code allows what the table forbids, or forbids what it allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from vip.accounts.models import User
+
+MATRIX = Path(__file__).parents[1] / "docs" / "permissions.md"
+ROLES = ["peer", "police", "manager", "analyst", "admin", "integration"]
+NOON = dt.datetime(2022, 11, 3, 18, 0, tzinfo=dt.UTC)
+
+
+def read_matrix() -> dict[str, dict[str, str]]:
+    text = MATRIX.read_text(encoding="utf-8")
+    section = text[text.index("## Writes") : text.index("## Reads")]
+    rows: dict[str, dict[str, str]] = {}
+    for line in section.splitlines():
+        match = re.match(r"^\| `([a-z_.]+)` [^|]*\|(.*)\|\s*$", line)
+        if match:
+            cells = [c.strip() for c in match.group(2).split("|")]
+            rows[match.group(1)] = dict(zip(ROLES, cells, strict=True))
+    return rows
+
+
+class World:
+    """Records to act on, made once per test by the operator."""
+
+    def __init__(self, make_user: Callable[..., User], tmp_path: Path) -> None:
+        from vip.identification.services import Reason, candidate_propose
+        from vip.notifications.services import notification_plan
+        from vip.people.services import person_assign_peer, person_create
+        from vip.referrals.services import referral_create
+
+        self.tmp = tmp_path
+        self.users = {role: make_user(role) for role in ROLES}
+        self.other_peer = make_user("peer")
+        self.peer = self.users["peer"]
+        self.own = person_assign_peer(
+            actor=None, person=person_create(actor=None, first_name="Own", last_name="Case"), peer=self.peer
+        )
+        self.elsewhere = person_assign_peer(
+            actor=None, person=person_create(actor=None, first_name="Other", last_name="Case"), peer=self.other_peer
+        )
+        self.referral = referral_create(
+            actor=None, person=self.own, received_on=dt.date(2022, 11, 1), source="hospital"
+        )
+        self.plan = notification_plan(actor=None, person=self.own, planned_on=dt.date(2022, 11, 3))
+        self.candidate = candidate_propose(
+            actor=None,
+            person=self.own,
+            reasons=[Reason("manual", "named at review", "identification.shootingreview", "1")],
+        )
+        self.n = 0
+        bundle = tmp_path / "bundle"
+        bundle.mkdir()
+        (bundle / "people.csv").write_text("person_key,first_name,last_name\nMX1,Ana,García\n", encoding="utf-8")
+        self.bundle = bundle
+
+    def again(self, record: Any) -> Any:
+        """The record as it is in the database now (an attempt rolled back may have changed the object)."""
+        return type(record).objects.get(pk=record.pk)
+
+    def fresh(self) -> str:
+        self.n += 1
+        return f"M{self.n}"
+
+
+def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
+    from vip.accounts.services import user_create
+    from vip.api.services import token_create
+    from vip.casework.services import case_note_write, contact_record, needs_assessment_record
+    from vip.core.dates import Month
+    from vip.core.models import ServiceCategory
+    from vip.core.services import profile_load
+    from vip.identification.services import (
+        Reason,
+        candidate_decide,
+        candidate_propose,
+        incident_record,
+        shooting_review_create,
+    )
+    from vip.interchange.export import bundle_export
+    from vip.interchange.services import bundle_import
+    from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan
+    from vip.outcomes.services import outcome_record
+    from vip.people.services import (
+        alias_add,
+        contact_point_add,
+        person_assign_peer,
+        person_create,
+        person_update,
+        person_upsert_by_key,
+    )
+    from vip.referrals.services import referral_assign, referral_close, referral_create
+    from vip.reports.services import report_generate, report_publish
+    from vip.service_referrals.services import service_create, service_referral_create
+
+    housing = lambda: ServiceCategory.objects.get(code="housing")  # noqa: E731
+    return {
+        "person.create": lambda u, w, p: person_create(actor=u, first_name="A", last_name="B"),
+        "person.update": lambda u, w, p: person_update(actor=u, person=p, expected_version=p.version, phone="5"),
+        "person.alias_add": lambda u, w, p: alias_add(actor=u, person=p, kind="nickname", name="Chiqui"),
+        "person.contact_point_add": lambda u, w, p: contact_point_add(actor=u, person=p, kind="phone", value="5"),
+        "person.assign_peer": lambda u, w, p: person_assign_peer(actor=u, person=p, peer=w.peer),
+        "person.send": lambda u, w, p: person_upsert_by_key(actor=u, key=w.fresh(), first_name="A", last_name="B"),
+        "referral.create": lambda u, w, p: referral_create(
+            actor=u, person=p, received_on=dt.date(2022, 11, 2), source="community"
+        ),
+        "referral.assign": lambda u, w, p: referral_assign(actor=u, referral=w.again(w.referral), assignee=w.peer),
+        "referral.close": lambda u, w, p: referral_close(
+            actor=u, referral=w.again(w.referral), closed_on=dt.date(2022, 11, 9), reason="other"
+        ),
+        "notification.plan": lambda u, w, p: notification_plan(actor=u, person=p, planned_on=dt.date(2022, 11, 4)),
+        "notification.attempt": lambda u, w, p: attempt_record(
+            actor=u, person=p, attempted_at=NOON, outcome="not_found", team={"peer_support"}
+        ),
+        "notification.legal_assessment": lambda u, w, p: legal_assessment_write(
+            actor=u, notification=w.again(w.plan), text="assessment", expected_version=w.again(w.plan).version
+        ),
+        "incident.record": lambda u, w, p: incident_record(actor=u, key=w.fresh(), occurred_at=NOON, type="shooting"),
+        "shooting_review.create": lambda u, w, p: shooting_review_create(actor=u, held_on=dt.date(2022, 11, 2)),
+        "candidate.propose": lambda u, w, p: candidate_propose(
+            actor=u, person=p, reasons=[Reason("manual", "named", "identification.shootingreview", "1")]
+        ),
+        "candidate.decide": lambda u, w, p: candidate_decide(
+            actor=u, candidate=w.again(w.candidate), approve=True, reason="ok"
+        ),
+        "casework.needs_assessment": lambda u, w, p: needs_assessment_record(
+            actor=u, person=p, assessed_on=dt.date(2022, 11, 5), needs={"housing": "some"}
+        ),
+        "casework.case_note": lambda u, w, p: case_note_write(actor=u, person=p, text="note"),
+        "casework.contact": lambda u, w, p: contact_record(actor=u, person=p, contacted_at=NOON, kind="phone"),
+        "service.create": lambda u, w, p: service_create(actor=u, category=housing(), name=w.fresh(), provider="P"),
+        "service_referral.create": lambda u, w, p: service_referral_create(
+            actor=u, person=p, category=housing(), referred_on=dt.date(2022, 11, 5)
+        ),
+        "outcome.record": lambda u, w, p: outcome_record(
+            actor=u, person=p, occurred_on=dt.date(2022, 12, 1), type="arrest_other"
+        ),
+        "interchange.import": lambda u, w, p: bundle_import(actor=u, path=w.bundle),
+        "interchange.export": lambda u, w, p: bundle_export(actor=u, out_dir=w.tmp / w.fresh()),
+        "report.generate": lambda u, w, p: report_generate(actor=u, month=Month(2022, 11), formats=["json"]),
+        "report.publish": lambda u, w, p: report_publish(
+            actor=u, run=report_generate(actor=None, month=Month(2022, 11), formats=["json"])
+        ),
+        "profile.load": lambda u, w, p: profile_load(actor=u, name="albuquerque"),
+        "account.create": lambda u, w, p: user_create(actor=u, username=w.fresh(), role="peer"),
+        "api_token.create": lambda u, w, p: token_create(actor=u, user=w.peer, name="t"),
+    }
+
+
+def _allowed(action: Callable[[User, World, Any], Any], user: User, world: World, person: Any) -> bool:
+    sid = transaction.savepoint()
+    try:
+        action(user, world, world.again(person))
+    except PermissionDenied:
+        return False
+    finally:
+        transaction.savepoint_rollback(sid)
+    return True
+
+
+def test_the_matrix_names_every_action_the_test_knows() -> None:
+    assert set(read_matrix()) == set(_actions())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action_id", sorted(read_matrix()))
+def test_code_and_matrix_agree(action_id, program, make_user, tmp_path) -> None:
+    world = World(make_user, tmp_path)
+    action = _actions()[action_id]
+    disagreements = []
+    for role, cell in read_matrix()[action_id].items():
+        expected = cell in {"yes", "own caseload"}
+        allowed = _allowed(action, world.users[role], world, world.own)
+        if allowed != expected:
+            disagreements.append(f"{role}: table says {cell or 'no'}, code {'allows' if allowed else 'refuses'}")
+        if cell == "own caseload" and _allowed(action, world.users[role], world, world.elsewhere):
+            disagreements.append(f"{role}: allowed outside the caseload")
+    assert not disagreements, f"{action_id}: " + "; ".join(disagreements)
