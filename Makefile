@@ -14,7 +14,7 @@ help:
 	@echo "make test   lint, type-check and run the whole suite on SQLite and PostgreSQL"
 	@echo "make bench  run the benchmarks in bench/ and refresh docs/benchmarks.md"
 
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core poppler-utils
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core poppler-utils chromium gettext
 
 # WeasyPrint (the PDF report) needs Pango and HarfBuzz; the report's font is Liberation Sans.
 system-packages:

@@ -1,0 +1,124 @@
+"""The main journeys in a real browser, as the role that does each step, with an accessibility
+check (axe-core, offline) on every screen visited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.utils import decrypt
+from axe_playwright_python.sync_playwright import Axe
+
+from vip.notifications.models import NotificationAttempt
+from vip.people.models import Person
+from vip.service_referrals.models import ServiceReferral
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+PASSWORD = "a long enough passphrase for tests"
+PHONE = {"width": 390, "height": 844}
+AXE = Axe()
+
+
+def totp(user) -> str:
+    secret = decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+
+
+def check_accessibility(page, where: str) -> None:
+    results = AXE.run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+    assert not serious, f"{where}: " + "; ".join(f"{v['id']}: {v['help']}" for v in serious)
+
+
+def sign_in(browser, base: str, user, viewport=None):
+    context = browser.new_context(viewport=viewport or {"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    check_accessibility(page, "sign-in")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Authenticator code").fill(totp(user))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/home/")
+    return page
+
+
+def test_referral_to_connection_in_the_browser(browser, live_server, program, make_user, screenshots: Path) -> None:
+    base = live_server.url
+    manager, peer, police = make_user("manager"), make_user("peer"), make_user("police")
+
+    # A hospital referral arrives; the manager records it and assigns it to a peer worker.
+    m = sign_in(browser, base, manager)
+    m.goto(f"{base}/people/new/")
+    check_accessibility(m, "new person")
+    m.get_by_label("First name").fill("Ana")
+    m.get_by_label("Last name").fill("García")
+    m.get_by_label("Date of birth").fill("2001-05-06")
+    m.get_by_role("button", name="Add person").click()
+    m.get_by_role("link", name="New referral").click()
+    m.get_by_label("Source").select_option("hospital")
+    m.get_by_label("Referred by (organisation or unit)").fill("UNM Hospital")
+    m.get_by_role("button", name="Record referral").click()
+    m.goto(f"{base}/referrals/")
+    check_accessibility(m, "referral queue")
+    m.get_by_label("Assign referral").select_option(label=f"{peer} (Peer support worker)")
+    m.get_by_role("button", name="Assign").click()
+    m.screenshot(path=str(screenshots / "referral-queue.png"), full_page=True)
+
+    # The peer worker, on a phone, accepts it and records the visits, needs and a service referral.
+    p = sign_in(browser, base, peer, viewport=PHONE)
+    p.goto(f"{base}/referrals/")
+    p.get_by_role("button", name="Accept").click()
+    person = Person.objects.get()
+    p.goto(f"{base}/people/{person.pk}/")
+    p.get_by_role("link", name="Record a notification attempt").click()
+    check_accessibility(p, "attempt form")
+    p.get_by_label("Not found").check()
+    p.get_by_label("Police officer").check()
+    p.get_by_role("button", name="Record attempt").click()
+    p.get_by_role("link", name="Record a notification attempt").click()
+    p.get_by_label("Delivered").check()
+    p.get_by_label("Police officer").check()
+    p.get_by_label("Community leader").check()
+    p.get_by_role("group", name="Legal risk explained").get_by_label("yes").check()
+    p.get_by_role("group", name="Letter given").get_by_label("yes").check()
+    p.get_by_label("Notes (peer support only)").fill("Mother present; BROWSER-CANARY")
+    p.screenshot(path=str(screenshots / "attempt-phone.png"), full_page=True)
+    p.get_by_role("button", name="Record attempt").click()
+    assert list(NotificationAttempt.objects.order_by("id").values_list("outcome", flat=True)) == ["not_found",
+                                                                                                   "delivered"]
+    assert NotificationAttempt.objects.get(outcome="delivered").team_roles == ["peer_support", "police",
+                                                                              "community_leader"]
+    p.get_by_role("link", name="Needs assessment").click()
+    p.get_by_label("Housing").select_option("urgent")
+    p.get_by_role("button", name="Save").click()
+    p.get_by_role("link", name="Refer to a service").click()
+    p.get_by_label("Kind of service").select_option(label="Housing")
+    p.get_by_label("Provider").fill("Casa Esperanza")
+    p.get_by_role("button", name="Refer").click()
+    p.get_by_role("link", name="Update").click()
+    p.get_by_label("New status").select_option("connected")
+    p.get_by_role("button", name="Save").click()
+    assert ServiceReferral.objects.get().status == "connected"
+    check_accessibility(p, "person page (peer)")
+    p.screenshot(path=str(screenshots / "person-peer.png"), full_page=True)
+
+    # The police officer plans nothing of peer work and sees none of it.
+    o = sign_in(browser, base, police)
+    o.goto(f"{base}/people/{person.pk}/")
+    assert "BROWSER-CANARY" not in o.content()
+    o.get_by_role("link", name="Record an outcome").click()
+    o.get_by_label("Date").fill("2022-12-01")
+    o.get_by_label("Outcome").select_option("arrest_firearm")
+    o.get_by_role("button", name="Record").click()
+    assert "Arrest for a firearm offence" in o.content()
+    assert "BROWSER-CANARY" not in o.content()
+
+    # The manager's home page counts the month's delivered notification.
+    m.goto(f"{base}/home/")
+    check_accessibility(m, "home")
+    assert "1 custom notifications delivered" in " ".join(m.inner_text("main").split())
+    m.screenshot(path=str(screenshots / "home-manager.png"), full_page=True)
