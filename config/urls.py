@@ -4,6 +4,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from vip.core.views import home
 from vip.reports.urls import public_patterns
@@ -21,6 +22,8 @@ urlpatterns = [
     path("", login_not_required(RedirectView.as_view(pattern_name="home", permanent=False))),
     path("home/", home, name="home"),
     path("accounts/", include("allauth.urls")),
+    # The language switch in the header: reachable before signing in (the sign-in page has it too).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("people/", include("vip.people.urls")),
     path("referrals/", include("vip.referrals.urls")),
     path("notifications/", include("vip.notifications.urls")),

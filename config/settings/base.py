@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     # Before allauth: vip.core's templates dress the sign-in pages in the program's layout.
     "vip.core",
     "allauth",
@@ -108,6 +109,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vip.core.context_processors.program",
@@ -150,6 +152,9 @@ MFA_TOTP_ISSUER = os.environ.get("VIP_TOTP_ISSUER", "VIP")
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 USE_I18N = True
+# The staff screens' Spanish (locale/es/LC_MESSAGES/django.po). The Monthly Informational
+# Report itself keeps the program's configured wording.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 # Storage is UTC; the program's own time zone (profile setting) is applied by
 # vip.core.dates wherever a date is taken from a moment.
@@ -182,6 +187,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vip.api.schema.no_null_characters",
+    ],
 }
 
 # The program profile loaded into an empty database (see src/vip/core/profiles/).

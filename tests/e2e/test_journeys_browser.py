@@ -88,10 +88,15 @@ def test_referral_to_connection_in_the_browser(browser, live_server, program, ma
     p.get_by_label("Notes (peer support only)").fill("Mother present; BROWSER-CANARY")
     p.screenshot(path=str(screenshots / "attempt-phone.png"), full_page=True)
     p.get_by_role("button", name="Record attempt").click()
-    assert list(NotificationAttempt.objects.order_by("id").values_list("outcome", flat=True)) == ["not_found",
-                                                                                                   "delivered"]
-    assert NotificationAttempt.objects.get(outcome="delivered").team_roles == ["peer_support", "police",
-                                                                              "community_leader"]
+    assert list(NotificationAttempt.objects.order_by("id").values_list("outcome", flat=True)) == [
+        "not_found",
+        "delivered",
+    ]
+    assert NotificationAttempt.objects.get(outcome="delivered").team_roles == [
+        "peer_support",
+        "police",
+        "community_leader",
+    ]
     p.get_by_role("link", name="Needs assessment").click()
     p.get_by_label("Housing").select_option("urgent")
     p.get_by_role("button", name="Save").click()

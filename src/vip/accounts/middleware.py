@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Pages a signed-in account without a second factor may still reach: enrolling one, and leaving.
-ENROLMENT_URLS = ("mfa_activate_totp", "mfa_index", "account_reauthenticate", "account_logout")
+# Pages a signed-in account without a second factor may still reach: enrolling one, leaving,
+# and the header's language switch.
+ENROLMENT_URLS = ("mfa_activate_totp", "mfa_index", "account_reauthenticate", "account_logout", "set_language")
 
 
 class RequireTwoFactorMiddleware:

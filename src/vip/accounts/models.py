@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
     class Role(models.TextChoices):
-        PEER = "peer", "Peer support worker"
-        POLICE = "police", "Police officer (program)"
-        MANAGER = "manager", "Program manager"
-        ANALYST = "analyst", "Analyst"
-        ADMIN = "admin", "Administrator"
-        INTEGRATION = "integration", "Integration account"
+        PEER = "peer", _("Peer support worker")
+        POLICE = "police", _("Police officer (program)")
+        MANAGER = "manager", _("Program manager")
+        ANALYST = "analyst", _("Analyst")
+        ADMIN = "admin", _("Administrator")
+        INTEGRATION = "integration", _("Integration account")
 
     role = models.CharField(max_length=20, choices=Role.choices)
     # Mirrors the user's chosen language for the web application.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 
@@ -17,7 +18,7 @@ def require_role(actor: User | None, roles: Collection[str], what: str) -> None:
     if actor is None:
         return
     if not actor.is_active or actor.role not in roles:
-        raise PermissionDenied(f"Your role may not {what}.")
+        raise PermissionDenied(_("Your role may not %(action)s.") % {"action": what})
 
 
 def is_operator(actor: User | None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record
@@ -24,7 +25,7 @@ def user_create(
     if actor is not None and actor.role != User.Role.ADMIN:
         from django.core.exceptions import PermissionDenied
 
-        raise PermissionDenied("Only administrators create accounts.")
+        raise PermissionDenied(_("Only administrators create accounts."))
     if role not in User.Role.values:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(User.Role.values)}")
     if User.objects.filter(username=username).exists():

@@ -4,11 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vip.identification.choices import IncidentType, InvolvementRole
 from vip.people.choices import Ethnicity, Race, Sex
 from vip.referrals.choices import ReferralSource
+
+
+class StrictCharField(serializers.CharField):
+    """A text field that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+def _profile_area_codes() -> list[str]:
+    """The default profile's area codes, for the schema (requests are checked against the live configuration)."""
+    from django.conf import settings
+
+    from vip.core.services import read_profile
+
+    return ["", *(a["code"] for a in read_profile(settings.VIP_DEFAULT_PROFILE).get("areas", []))]
+
+
+@extend_schema_field({"type": "string", "enum": _profile_area_codes(), "description": "Area code; empty: unknown"})
+class AreaCodeField(StrictCharField):
+    pass
 
 
 class PersonSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -41,28 +65,28 @@ class ReferralSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class IncomingPersonSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    key = serializers.CharField(max_length=100, help_text="The person's id in the sending system.")
-    first_name = serializers.CharField(max_length=100)
-    middle_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    last_name = serializers.CharField(max_length=100)
+    key = StrictCharField(max_length=100, help_text="The person's id in the sending system.")
+    first_name = StrictCharField(max_length=100)
+    middle_name = StrictCharField(max_length=100, required=False, default="", allow_blank=True)
+    last_name = StrictCharField(max_length=100)
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, default="", allow_blank=True)
     race = serializers.ChoiceField(choices=Race.choices, required=False, default="", allow_blank=True)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False, default="", allow_blank=True)
-    address = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    phone = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+    address = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+    phone = StrictCharField(max_length=50, required=False, default="", allow_blank=True)
 
 
 class IncomingReferralSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """A referral sent by a partner (e.g. a hospital): the person is matched by key or created."""
 
-    key = serializers.CharField(max_length=100, help_text="The referral's id in the sending system.")
+    key = StrictCharField(max_length=100, help_text="The referral's id in the sending system.")
     person = IncomingPersonSerializer()
     received_on = serializers.DateField()
     source = serializers.ChoiceField(choices=ReferralSource.choices)
-    referred_by = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    area = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
-    reason = serializers.CharField(required=False, default="", allow_blank=True)
+    referred_by = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+    area = AreaCodeField(max_length=50, required=False, default="", allow_blank=True)
+    reason = StrictCharField(required=False, default="", allow_blank=True)
 
 
 class IncomingInvolvementSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -73,17 +97,26 @@ class IncomingInvolvementSerializer(serializers.Serializer):  # type: ignore[typ
 class IncomingIncidentSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """An incident from a records system, with the people involved."""
 
-    key = serializers.CharField(max_length=100, help_text="E.g. the police case number.")
+    key = StrictCharField(max_length=100, help_text="E.g. the police case number.")
     occurred_at = serializers.DateTimeField()
     type = serializers.ChoiceField(choices=IncidentType.choices)
-    area = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
-    address = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    area = AreaCodeField(max_length=50, required=False, default="", allow_blank=True)
+    address = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
     involvements = IncomingInvolvementSerializer(many=True, required=False, default=list)
 
 
 class ReportFigureSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    month = serializers.CharField()
-    audience = serializers.CharField()
-    definitions_version = serializers.CharField()
-    data_fingerprint = serializers.CharField()
+    month = StrictCharField()
+    audience = StrictCharField()
+    definitions_version = StrictCharField()
+    data_fingerprint = StrictCharField()
     numbers = serializers.JSONField()
+
+
+class DetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    detail = StrictCharField()
+
+
+class CreatedSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    key = StrictCharField()

@@ -1,10 +1,19 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from vip.api import views
 
 app_name = "api"
+
+
+@login_not_required
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Unknown API addresses answer in JSON, like the rest of the API."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("v1/people/", views.PersonList.as_view(), name="people"),
@@ -12,4 +21,5 @@ urlpatterns = [
     path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
     path("v1/incidents/", views.IncidentCreate.as_view(), name="incidents"),
     path("v1/reports/<str:month>/", views.ReportFigures.as_view(), name="report"),
+    re_path(r"^.*$", not_found, name="not_found"),
 ]

@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.decorators import method_decorator
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +29,22 @@ from vip.referrals.selectors import referral_list
 from vip.referrals.services import referral_create
 from vip.reports.models import ReportRun
 from vip.reports.selectors import run_list
+
+
+class AlreadyReceived(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "A record with this key was already received."
+    default_code = "conflict"
+
+
+DETAIL = OpenApiResponse(s.DetailSerializer, description="Refused, with the reason")
+READ_ERRORS = {401: DETAIL, 403: DETAIL, 404: DETAIL}
+WRITE_ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid fields, by field"),
+    401: DETAIL,
+    403: DETAIL,
+    409: OpenApiResponse(s.DetailSerializer, description="A record with this key was already received"),
+}
 
 
 def _user(request: Request) -> User:
@@ -58,7 +75,10 @@ class PersonList(generics.ListAPIView):  # type: ignore[type-arg]
 
     serializer_class = s.PersonSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Name, alias or date of birth")])
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Name, alias or date of birth")],
+        responses={200: s.PersonSerializer(many=True), **READ_ERRORS},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -75,7 +95,7 @@ class PersonList(generics.ListAPIView):  # type: ignore[type-arg]
 
 @method_decorator(login_not_required, name="dispatch")
 class PersonDetail(APIView):
-    @extend_schema(responses=s.PersonSerializer)
+    @extend_schema(responses={200: s.PersonSerializer, **READ_ERRORS})
     def get(self, request: Request, person_id: int) -> Response:
         try:
             person = person_get(user=_user(request), person_id=person_id)
@@ -87,34 +107,27 @@ class PersonDetail(APIView):
 
 
 @method_decorator(login_not_required, name="dispatch")
-class ReferralList(APIView):
+class ReferralList(generics.ListAPIView):  # type: ignore[type-arg]
+    """Referrals the caller may see, newest first; and sending new ones."""
+
+    serializer_class = s.ReferralSerializer
+
     @extend_schema(
-        responses=s.ReferralSerializer(many=True),
+        responses={200: s.ReferralSerializer(many=True), **READ_ERRORS},
         parameters=[OpenApiParameter("status", str, enum=["received", "assigned", "accepted", "closed"])],
     )
-    def get(self, request: Request) -> Response:
-        """Referrals the caller may see, newest first."""
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
         try:
-            referrals = referral_list(user=_user(request)).order_by("-received_on", "-id")
+            referrals = referral_list(user=_user(self.request)).order_by("-received_on", "-id")
         except PermissionDenied as exc:
             raise _refuse(exc) from exc
-        wanted = request.query_params.get("status")
-        if wanted:
-            referrals = referrals.filter(status=wanted)
-        page = self.paginator.paginate_queryset(referrals, request, view=self)  # type: ignore[attr-defined]
-        return self.paginator.get_paginated_response(  # type: ignore[attr-defined]
-            s.ReferralSerializer(page, many=True).data
-        )
+        wanted = self.request.query_params.get("status")
+        return referrals.filter(status=wanted) if wanted else referrals
 
-    @property
-    def paginator(self) -> Any:
-        if not hasattr(self, "_paginator"):
-            from rest_framework.pagination import PageNumberPagination
-
-            self._paginator = PageNumberPagination()
-        return self._paginator
-
-    @extend_schema(request=s.IncomingReferralSerializer, responses={201: s.ReferralSerializer})
+    @extend_schema(request=s.IncomingReferralSerializer, responses={201: s.ReferralSerializer, **WRITE_ERRORS})
     def post(self, request: Request) -> Response:
         """Send a referral (e.g. from a hospital). The person is matched by their key, or added."""
         incoming = s.IncomingReferralSerializer(data=request.data)
@@ -124,7 +137,7 @@ class ReferralList(APIView):
         try:
             with transaction.atomic():
                 if referral_list(user=None).filter(key=data["key"]).exists():
-                    raise exceptions.ValidationError({"key": ["a referral with this key was already received"]})
+                    raise AlreadyReceived("A referral with this key was already received.")
                 person = person_upsert_by_key(actor=user, **data["person"])
                 referral = referral_create(
                     actor=user,
@@ -143,7 +156,7 @@ class ReferralList(APIView):
 
 @method_decorator(login_not_required, name="dispatch")
 class IncidentCreate(APIView):
-    @extend_schema(request=s.IncomingIncidentSerializer, responses={201: None})
+    @extend_schema(request=s.IncomingIncidentSerializer, responses={201: s.CreatedSerializer, **WRITE_ERRORS})
     def post(self, request: Request) -> Response:
         """Send an incident from a records system, with the people involved (police and integrations)."""
         from vip.identification.models import Incident
@@ -156,7 +169,7 @@ class IncidentCreate(APIView):
         try:
             with transaction.atomic():
                 if Incident.objects.filter(key=data["key"]).exists():
-                    raise exceptions.ValidationError({"key": ["an incident with this key was already received"]})
+                    raise AlreadyReceived("An incident with this key was already received.")
                 incident = incident_record(
                     actor=user,
                     key=data["key"],
@@ -176,7 +189,7 @@ class IncidentCreate(APIView):
 @method_decorator(login_not_required, name="dispatch")
 class ReportFigures(APIView):
     @extend_schema(
-        responses=s.ReportFigureSerializer,
+        responses={200: s.ReportFigureSerializer, **READ_ERRORS},
         parameters=[OpenApiParameter("audience", str, enum=["official", "public"])],
     )
     def get(self, request: Request, month: str) -> Response:

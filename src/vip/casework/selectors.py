@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
@@ -20,7 +21,7 @@ def case_note_list(*, user: User | None) -> QuerySet[CaseNote]:
         return CaseNote.objects.all()
     if user.role == Role.PEER:
         return CaseNote.objects.filter(person__assigned_peer=user)
-    raise PermissionDenied("Case notes stay with the assigned peer support worker.")
+    raise PermissionDenied(_("Case notes stay with the assigned peer support worker."))
 
 
 def needs_assessment_list(*, user: User | None) -> QuerySet[NeedsAssessment]:
@@ -28,7 +29,7 @@ def needs_assessment_list(*, user: User | None) -> QuerySet[NeedsAssessment]:
         return NeedsAssessment.objects.all()
     if user.role == Role.PEER:
         return NeedsAssessment.objects.filter(person__assigned_peer=user)
-    raise PermissionDenied("Needs assessments stay with the assigned peer support worker.")
+    raise PermissionDenied(_("Needs assessments stay with the assigned peer support worker."))
 
 
 def contact_list(*, user: User | None) -> QuerySet[Contact]:
@@ -38,4 +39,4 @@ def contact_list(*, user: User | None) -> QuerySet[Contact]:
         return Contact.objects.filter(person__assigned_peer=user)
     if user.role == Role.MANAGER:
         return Contact.objects.mask("summary")
-    raise PermissionDenied("Contacts are peer-support records.")
+    raise PermissionDenied(_("Contacts are peer-support records."))

@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
@@ -20,7 +21,7 @@ from vip.people.models import Person
 
 def _own_caseload(actor: Actor, person: Person) -> None:
     if actor is not None and actor.role == Role.PEER and person.assigned_peer_id != actor.pk:
-        raise PermissionDenied("This person is not on your caseload.")
+        raise PermissionDenied(_("This person is not on your caseload."))
 
 
 @transaction.atomic
@@ -34,11 +35,11 @@ def needs_assessment_record(
     summary: str = "",
 ) -> NeedsAssessment:
     """A needs assessment: a level for each domain (e.g. {"housing": "urgent"})."""
-    require_role(actor, {Role.PEER}, "record needs assessments")
+    require_role(actor, {Role.PEER}, _("record needs assessments"))
     _own_caseload(actor, person)
     for domain, level in needs.items():
         if domain not in NeedDomain.values or level not in NeedLevel.values:
-            raise ValidationError(f"Unknown need {domain}={level}")
+            raise ValidationError(_("Unknown need %(domain)s=%(level)s") % {"domain": domain, "level": level})
     assessment = audited_create(
         actor=actor,
         model=NeedsAssessment,
@@ -56,7 +57,7 @@ def needs_assessment_record(
 def contact_record(
     *, actor: User, person: Person, contacted_at: dt.datetime, kind: str, minutes: int | None = None, summary: str = ""
 ) -> Contact:
-    require_role(actor, {Role.PEER, Role.MANAGER}, "record contacts")
+    require_role(actor, {Role.PEER, Role.MANAGER}, _("record contacts"))
     _own_caseload(actor, person)
     return audited_create(
         actor=actor,
@@ -75,10 +76,10 @@ def contact_record(
 
 @transaction.atomic
 def case_note_write(*, actor: User, person: Person, text: str) -> CaseNote:
-    require_role(actor, {Role.PEER}, "write case notes")
+    require_role(actor, {Role.PEER}, _("write case notes"))
     _own_caseload(actor, person)
     if not text.strip():
-        raise ValidationError("A case note needs text.")
+        raise ValidationError(_("A case note needs text."))
     return audited_create(
         actor=actor,
         model=CaseNote,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
@@ -30,7 +31,7 @@ def _context(request: HttpRequest, person_id: int, roles: set[str], what: str) -
 
 @never_cache
 def needs(request: HttpRequest, person_id: int) -> HttpResponse:
-    user, person = _context(request, person_id, {Role.PEER}, "record needs assessments")
+    user, person = _context(request, person_id, {Role.PEER}, _("record needs assessments"))
     zone = program_config().zone
     form = NeedsAssessmentForm(request.POST or None, initial={"assessed_on": timezone.now().astimezone(zone).date()})
     if request.method == "POST" and form.is_valid():
@@ -46,12 +47,14 @@ def needs(request: HttpRequest, person_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("people:detail", person_id=person.pk)
-    return form_page(request, form, title=f"Needs assessment: {person}", cancel=f"/people/{person.pk}/")
+    return form_page(
+        request, form, title=_("Needs assessment: %(person)s") % {"person": person}, cancel=f"/people/{person.pk}/"
+    )
 
 
 @never_cache
 def contact(request: HttpRequest, person_id: int) -> HttpResponse:
-    user, person = _context(request, person_id, {Role.PEER, Role.MANAGER}, "record contacts")
+    user, person = _context(request, person_id, {Role.PEER, Role.MANAGER}, _("record contacts"))
     zone = program_config().zone
     now = timezone.now().astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
     form = ContactForm(request.POST or None, initial={"contacted_at": now})
@@ -72,12 +75,14 @@ def contact(request: HttpRequest, person_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("people:detail", person_id=person.pk)
-    return form_page(request, form, title=f"Contact with {person}", cancel=f"/people/{person.pk}/")
+    return form_page(
+        request, form, title=_("Contact with %(person)s") % {"person": person}, cancel=f"/people/{person.pk}/"
+    )
 
 
 @never_cache
 def case_note(request: HttpRequest, person_id: int) -> HttpResponse:
-    user, person = _context(request, person_id, {Role.PEER}, "write case notes")
+    user, person = _context(request, person_id, {Role.PEER}, _("write case notes"))
     form = CaseNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,7 +94,7 @@ def case_note(request: HttpRequest, person_id: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        title=f"Case note: {person}",
-        subtitle="Case notes stay with you: police never see them.",
+        title=_("Case note: %(person)s") % {"person": person},
+        subtitle=_("Case notes stay with you: police never see them."),
         cancel=f"/people/{person.pk}/",
     )

@@ -21,12 +21,13 @@ class StaffForm(forms.Form):
 
 
 def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"})
+    # <input type="date"> takes ISO dates whatever the page's language (Spanish would render d/m/Y).
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def choices_with_blank(choices: Any, blank: str = "—") -> list[tuple[str, str]]:
+def choices_with_blank(choices: Any, blank: Any = "—") -> list[tuple[str, Any]]:
     return [("", blank), *list(choices)]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record, diff
@@ -51,7 +52,7 @@ def read_profile(name_or_path: str) -> dict[str, Any]:
 
 def _require_admin(actor: Actor) -> None:
     if actor is not None and actor.role != User.Role.ADMIN:
-        raise PermissionDenied("Only administrators change the program configuration.")
+        raise PermissionDenied(_("Only administrators change the program configuration."))
 
 
 @transaction.atomic

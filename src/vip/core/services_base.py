@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from vip.audit.services import Actor, audit_record, diff, snapshot
 
@@ -23,8 +24,11 @@ class ConflictError(Exception):
 
     def __init__(self, instance: models.Model) -> None:
         super().__init__(
-            f"This {instance._meta.verbose_name} was changed by someone else after you opened it. "
-            "Your changes were not saved; reload it to see the current version."
+            _(
+                "This %(record)s was changed by someone else after you opened it. "
+                "Your changes were not saved; reload it to see the current version."
+            )
+            % {"record": instance._meta.verbose_name}
         )
         self.instance = instance
 

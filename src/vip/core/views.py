@@ -33,7 +33,7 @@ def form_page(
     form: Any,
     *,
     title: str,
-    submit: str = "Save",
+    submit: str = "",
     cancel: str | None = None,
     subtitle: str = "",
 ) -> HttpResponse:

@@ -1,39 +1,40 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IncidentType(models.TextChoices):
-    SHOOTING = "shooting", "Shooting"
-    HOMICIDE = "homicide", "Homicide"
-    AGGRAVATED_ASSAULT = "aggravated_assault", "Aggravated assault"
-    SHOTS_FIRED = "shots_fired", "Shots fired"
-    ROBBERY = "robbery", "Robbery"
-    OTHER = "other", "Other"
+    SHOOTING = "shooting", _("Shooting")
+    HOMICIDE = "homicide", _("Homicide")
+    AGGRAVATED_ASSAULT = "aggravated_assault", _("Aggravated assault")
+    SHOTS_FIRED = "shots_fired", _("Shots fired")
+    ROBBERY = "robbery", _("Robbery")
+    OTHER = "other", _("Other")
 
 
 class InvolvementRole(models.TextChoices):
-    VICTIM = "victim", "Victim"
-    SUSPECT = "suspect", "Suspect"
-    ARRESTEE = "arrestee", "Arrestee"
-    WITNESS = "witness", "Witness"
-    ASSOCIATE = "associate", "Associate"
+    VICTIM = "victim", _("Victim")
+    SUSPECT = "suspect", _("Suspect")
+    ARRESTEE = "arrestee", _("Arrestee")
+    WITNESS = "witness", _("Witness")
+    ASSOCIATE = "associate", _("Associate")
 
 
 class ReviewRole(models.TextChoices):
-    VICTIM = "victim", "Victim"
-    SUSPECT = "suspect", "Suspect"
-    ASSOCIATE_AT_RISK = "associate_at_risk", "Associate at risk of retaliation"
-    OTHER = "other", "Other"
+    VICTIM = "victim", _("Victim")
+    SUSPECT = "suspect", _("Suspect")
+    ASSOCIATE_AT_RISK = "associate_at_risk", _("Associate at risk of retaliation")
+    OTHER = "other", _("Other")
 
 
 class ReviewDecision(models.TextChoices):
-    PROPOSE_CANDIDATE = "propose_candidate", "Propose as candidate for a custom notification"
-    REFER_HOSPITAL_PROGRAM = "refer_partner", "Refer to a partner program"
-    MONITOR = "monitor", "Review again next week"
-    NO_ACTION = "no_action", "No action"
+    PROPOSE_CANDIDATE = "propose_candidate", _("Propose as candidate for a custom notification")
+    REFER_HOSPITAL_PROGRAM = "refer_partner", _("Refer to a partner program")
+    MONITOR = "monitor", _("Review again next week")
+    NO_ACTION = "no_action", _("No action")
 
 
 class CandidateStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
-    EXPIRED = "expired", "Expired"
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
@@ -19,7 +20,7 @@ from vip.identification.models import Candidate, Incident, ShootingReview
 
 def _police_side(user: User | None) -> None:
     if user is not None and user.role not in {Role.POLICE, Role.MANAGER}:
-        raise PermissionDenied("Police records are for the program's police officers and managers.")
+        raise PermissionDenied(_("Police records are for the program's police officers and managers."))
 
 
 def incident_list(*, user: User | None) -> QuerySet[Incident]:
@@ -35,5 +36,5 @@ def shooting_review_list(*, user: User | None) -> QuerySet[ShootingReview]:
 def outreach_candidates(*, user: User | None, today: dt.date) -> QuerySet[Candidate]:
     """Approved, unexpired candidates: the list notification planning works from."""
     if user is not None and user.role not in {Role.POLICE, Role.MANAGER, Role.PEER}:
-        raise PermissionDenied("Your role does not plan outreach.")
+        raise PermissionDenied(_("Your role does not plan outreach."))
     return Candidate.objects.filter(status=CandidateStatus.APPROVED, expires_on__gte=today).select_related("person")

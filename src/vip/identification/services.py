@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
@@ -46,7 +47,7 @@ def incident_record(
     area: Area | None = None,
     address: str = "",
 ) -> Incident:
-    require_role(actor, {Role.POLICE, Role.INTEGRATION}, "record incidents")
+    require_role(actor, {Role.POLICE, Role.INTEGRATION}, _("record incidents"))
     if occurred_at.tzinfo is None:
         raise ValidationError("occurred_at must carry its time zone")
     return audited_create(
@@ -66,7 +67,7 @@ def incident_record(
 
 @transaction.atomic
 def involvement_add(*, actor: Actor, incident: Incident, person: Person, role: str) -> Involvement:
-    require_role(actor, {Role.POLICE, Role.INTEGRATION}, "record involvements")
+    require_role(actor, {Role.POLICE, Role.INTEGRATION}, _("record involvements"))
     return audited_create(
         actor=actor,
         model=Involvement,
@@ -79,7 +80,7 @@ def involvement_add(*, actor: Actor, incident: Incident, person: Person, role: s
 def shooting_review_create(
     *, actor: Actor, held_on: dt.date, agencies_present: str = "", summary: str = ""
 ) -> ShootingReview:
-    require_role(actor, POLICE_SIDE, "record shooting reviews")
+    require_role(actor, POLICE_SIDE, _("record shooting reviews"))
     return audited_create(
         actor=actor,
         model=ShootingReview,
@@ -92,7 +93,7 @@ def shooting_review_create(
 def review_incident_add(
     *, actor: Actor, review: ShootingReview, incident: Incident, discussion: str = ""
 ) -> ReviewedIncident:
-    require_role(actor, POLICE_SIDE, "record shooting reviews")
+    require_role(actor, POLICE_SIDE, _("record shooting reviews"))
     return audited_create(
         actor=actor,
         model=ReviewedIncident,
@@ -115,7 +116,7 @@ def review_identify(
     follow_up_owner: User | None = None,
 ) -> ReviewIdentification:
     """A person identified at the review, with their role and the decision taken."""
-    require_role(actor, POLICE_SIDE, "record shooting reviews")
+    require_role(actor, POLICE_SIDE, _("record shooting reviews"))
     return audited_create(
         actor=actor,
         model=ReviewIdentification,
@@ -144,12 +145,12 @@ class Reason:
 @transaction.atomic
 def candidate_propose(*, actor: Actor, person: Person, reasons: list[Reason], criteria_version: str = "") -> Candidate:
     """Propose a person for a custom notification. At least one reason tied to a source record."""
-    require_role(actor, POLICE_SIDE | {Role.PEER}, "propose candidates")
+    require_role(actor, POLICE_SIDE | {Role.PEER}, _("propose candidates"))
     if not reasons:
-        raise ValidationError("A candidate needs at least one reason tied to a source record.")
+        raise ValidationError(_("A candidate needs at least one reason tied to a source record."))
     for reason in reasons:
         if not (reason.text.strip() and reason.source_type and reason.source_id):
-            raise ValidationError("Every reason needs its text and the record it rests on.")
+            raise ValidationError(_("Every reason needs its text and the record it rests on."))
     candidate = audited_create(
         actor=actor,
         model=Candidate,
@@ -177,13 +178,15 @@ def candidate_propose(*, actor: Actor, person: Person, reasons: list[Reason], cr
 @transaction.atomic
 def candidate_decide(*, actor: User, candidate: Candidate, approve: bool, reason: str) -> Candidate:
     """Approve or decline a proposed candidate: by a person other than the proposer, with a reason."""
-    require_role(actor, POLICE_SIDE, "decide on candidates")
+    require_role(actor, POLICE_SIDE, _("decide on candidates"))
     if candidate.status != CandidateStatus.PROPOSED:
-        raise ValidationError(f"This candidate is already {candidate.get_status_display().lower()}.")
+        raise ValidationError(
+            _("This candidate is already %(status)s.") % {"status": candidate.get_status_display().lower()}
+        )
     if candidate.proposed_by_id is not None and candidate.proposed_by_id == actor.pk:
-        raise ValidationError("The person who proposed a candidate cannot also approve or decline it.")
+        raise ValidationError(_("The person who proposed a candidate cannot also approve or decline it."))
     if not reason.strip():
-        raise ValidationError("Give the reason for the decision.")
+        raise ValidationError(_("Give the reason for the decision."))
     config = program_config()
     today = local_date(timezone.now(), config.zone)
     return audited_update(
@@ -203,7 +206,7 @@ def candidate_decide(*, actor: User, candidate: Candidate, approve: bool, reason
 @transaction.atomic
 def candidates_expire(*, actor: Actor, today: dt.date) -> int:
     """Expire approved candidates whose approval ran out (not re-validated in time)."""
-    require_role(actor, {Role.MANAGER}, "expire candidates")
+    require_role(actor, {Role.MANAGER}, _("expire candidates"))
     due = list(
         Candidate.objects.filter(status=CandidateStatus.APPROVED, expires_on__lt=today).values_list("pk", flat=True)
     )

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -50,7 +51,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("identification:review", review_id=review.pk)
-    return form_page(request, form, title="New shooting review", cancel="/identification/reviews/")
+    return form_page(request, form, title=_("New shooting review"), cancel="/identification/reviews/")
 
 
 @never_cache
@@ -66,7 +67,7 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
             if request.POST.get("form") == "incident" and incident_form.is_valid():
                 incident = incident_list(user=user).filter(key=incident_form.cleaned_data["incident_key"]).first()
                 if incident is None:
-                    incident_form.add_error("incident_key", "No incident with this case number.")
+                    incident_form.add_error("incident_key", _("No incident with this case number."))
                 else:
                     review_incident_add(
                         actor=user, review=item, incident=incident, discussion=incident_form.cleaned_data["discussion"]
@@ -79,7 +80,7 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
                     incident_list(user=user).filter(key=data["incident_key"]).first() if data["incident_key"] else None
                 )
                 if person is None:
-                    identify_form.add_error("person_key", "No person with this key.")
+                    identify_form.add_error("person_key", _("No person with this key."))
                 else:
                     review_identify(
                         actor=user,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.audit.services import Actor
@@ -89,7 +90,7 @@ def export_policy(actor: Actor) -> ExportPolicy:
             deidentify=True,
             exclude_sensitive_services=True,
         )
-    raise PermissionDenied(f"The {actor.get_role_display()} role does not export program data.")
+    raise PermissionDenied(_("The %(role)s role does not export program data.") % {"role": actor.get_role_display()})
 
 
 def export_queryset(spec: FileSpec, policy: ExportPolicy, config: ProgramConfig) -> QuerySet:  # type: ignore[type-arg]

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record
@@ -95,7 +96,7 @@ class ImportResult:
 
 def _check_permission(actor: Actor) -> None:
     if actor is not None and actor.role not in IMPORT_ROLES:
-        raise PermissionDenied("Only program managers import bundles.")
+        raise PermissionDenied(gettext("Only program managers import bundles."))
 
 
 def _batches(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:

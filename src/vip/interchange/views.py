@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -24,8 +26,8 @@ MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
-    bundle = forms.FileField(label="Bundle (.zip of CSV files)")
-    dry_run = forms.BooleanField(label="Check only: write nothing", required=False)
+    bundle = forms.FileField(label=_("Bundle (.zip of CSV files)"))
+    dry_run = forms.BooleanField(label=_("Check only: write nothing"), required=False)
 
 
 def _user(request: HttpRequest) -> User:
@@ -43,16 +45,16 @@ def data(request: HttpRequest) -> HttpResponse:
     except PermissionDenied:
         can_export = False
     if not (can_import or can_export):
-        raise PermissionDenied("Your role neither imports nor exports program data.")
+        raise PermissionDenied(gettext("Your role neither imports nor exports program data."))
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST":
         if not can_import:
-            raise PermissionDenied("Only program managers import bundles.")
+            raise PermissionDenied(gettext("Only program managers import bundles."))
         if form.is_valid():
             upload = form.cleaned_data["bundle"]
             if upload.size > MAX_UPLOAD_BYTES:
-                form.add_error("bundle", "The file is larger than 500 MB: import it with `vip import`.")
+                form.add_error("bundle", gettext("The file is larger than 500 MB: import it with `vip import`."))
             else:
                 with tempfile.TemporaryDirectory(prefix="vip-upload-") as tmp:
                     path = Path(tmp) / "bundle.zip"

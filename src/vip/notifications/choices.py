@@ -1,24 +1,25 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AttemptOutcome(models.TextChoices):
-    DELIVERED = "delivered", "Delivered"
-    NOT_FOUND = "not_found", "Not found"
-    REFUSED = "refused", "Refused"
-    WRONG_ADDRESS = "wrong_address", "Wrong address"
-    IN_CUSTODY = "in_custody", "In custody"
-    HOSPITALIZED = "hospitalized", "Hospitalized"
-    OTHER = "other", "Other"
+    DELIVERED = "delivered", _("Delivered")
+    NOT_FOUND = "not_found", _("Not found")
+    REFUSED = "refused", _("Refused")
+    WRONG_ADDRESS = "wrong_address", _("Wrong address")
+    IN_CUSTODY = "in_custody", _("In custody")
+    HOSPITALIZED = "hospitalized", _("Hospitalized")
+    OTHER = "other", _("Other")
 
 
 class TeamRole(models.TextChoices):
-    PEER_SUPPORT = "peer_support", "Peer support worker"
-    POLICE = "police", "Police officer"
-    COMMUNITY_LEADER = "community_leader", "Community leader"
-    OTHER = "other", "Other"
+    PEER_SUPPORT = "peer_support", _("Peer support worker")
+    POLICE = "police", _("Police officer")
+    COMMUNITY_LEADER = "community_leader", _("Community leader")
+    OTHER = "other", _("Other")
 
 
 class NotificationStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    DELIVERED = "delivered", "Delivered"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", _("Planned")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")

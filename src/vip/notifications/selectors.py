@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
@@ -22,7 +23,7 @@ def notification_list(*, user: User | None) -> QuerySet[CustomNotification]:
         return qs.mask("legal_assessment")
     if user.role == Role.PEER:
         return qs.filter(person__assigned_peer=user).mask("legal_assessment")
-    raise PermissionDenied("Your role does not see custom notifications.")
+    raise PermissionDenied(_("Your role does not see custom notifications."))
 
 
 def attempt_list(*, user: User | None) -> QuerySet[NotificationAttempt]:
@@ -33,4 +34,4 @@ def attempt_list(*, user: User | None) -> QuerySet[NotificationAttempt]:
         return qs.mask("notes")
     if user.role == Role.PEER:
         return qs.filter(person__assigned_peer=user)
-    raise PermissionDenied("Your role does not see notification attempts.")
+    raise PermissionDenied(_("Your role does not see notification attempts."))

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
@@ -33,7 +34,7 @@ def notification_plan(
     referral: Referral | None = None,
     area: Area | None = None,
 ) -> CustomNotification:
-    require_role(actor, FIELD_ROLES, "plan custom notifications")
+    require_role(actor, FIELD_ROLES, _("plan custom notifications"))
     notification = audited_create(
         actor=actor,
         model=CustomNotification,
@@ -50,7 +51,7 @@ def legal_assessment_write(
     *, actor: Actor, notification: CustomNotification, text: str, expected_version: int
 ) -> CustomNotification:
     """The custom legal assessment: written by the police side only."""
-    require_role(actor, {Role.POLICE}, "write legal assessments")
+    require_role(actor, {Role.POLICE}, _("write legal assessments"))
     return audited_update(
         actor=actor,
         instance=notification,
@@ -78,16 +79,16 @@ def attempt_record(
     key: str | None = None,
 ) -> NotificationAttempt:
     """Record one attempt to deliver a custom notification (from the field)."""
-    require_role(actor, FIELD_ROLES, "record notification attempts")
+    require_role(actor, FIELD_ROLES, _("record notification attempts"))
     if attempted_at.tzinfo is None:
         raise ValidationError("attempted_at must carry its time zone")
     unknown = team - set(TeamRole.values)
     if unknown:
-        raise ValidationError(f"Unknown team roles: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("Unknown team roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))})
     if outcome not in AttemptOutcome.values:
-        raise ValidationError(f"Unknown outcome {outcome!r}")
+        raise ValidationError(_("Unknown outcome %(outcome)s") % {"outcome": repr(outcome)})
     if notification is not None and notification.person_id != person.pk:
-        raise ValidationError("The attempt and the planned notification are for different people.")
+        raise ValidationError(_("The attempt and the planned notification are for different people."))
     config = program_config()
     attempt = audited_create(
         actor=actor,

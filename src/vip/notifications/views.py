@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
@@ -56,7 +57,11 @@ def plan(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             return redirect("people:detail", person_id=person.pk)
     return form_page(
-        request, form, title=f"Plan a custom notification for {person}", submit="Plan", cancel=f"/people/{person.pk}/"
+        request,
+        form,
+        title=_("Plan a custom notification for %(person)s") % {"person": person},
+        submit=_("Plan"),
+        cancel=f"/people/{person.pk}/",
     )
 
 
@@ -98,7 +103,11 @@ def attempt(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             return redirect("people:detail", person_id=person.pk)
     return form_page(
-        request, form, title=f"Record an attempt: {person}", submit="Record attempt", cancel=f"/people/{person.pk}/"
+        request,
+        form,
+        title=_("Record an attempt: %(person)s") % {"person": person},
+        submit=_("Record attempt"),
+        cancel=f"/people/{person.pk}/",
     )
 
 
@@ -130,7 +139,7 @@ def legal_assessment(request: HttpRequest, notification_id: int) -> HttpResponse
     return form_page(
         request,
         form,
-        title=f"Legal assessment for {notification.person}",
-        subtitle="Police only: never shown to peer support workers.",
+        title=_("Legal assessment for %(person)s") % {"person": notification.person},
+        subtitle=_("Police only: never shown to peer support workers."),
         cancel=f"/people/{notification.person_id}/",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor
@@ -25,7 +26,7 @@ def outcome_record(
     notes: str = "",
     key: str | None = None,
 ) -> Outcome:
-    require_role(actor, {Role.POLICE, Role.INTEGRATION}, "record outcomes")
+    require_role(actor, {Role.POLICE, Role.INTEGRATION}, _("record outcomes"))
     return audited_create(
         actor=actor,
         model=Outcome,

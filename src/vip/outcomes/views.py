@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
@@ -32,5 +33,9 @@ def new(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             return redirect("people:detail", person_id=person.pk)
     return form_page(
-        request, form, title=f"Record an outcome for {person}", submit="Record", cancel=f"/people/{person.pk}/"
+        request,
+        form,
+        title=_("Record an outcome for %(person)s") % {"person": person},
+        submit=_("Record"),
+        cancel=f"/people/{person.pk}/",
     )

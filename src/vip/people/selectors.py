@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 from vip.accounts.models import User
@@ -31,12 +32,12 @@ def person_list(*, user: User | None) -> QuerySet[Person]:
     if user is None:
         return qs
     if not user.is_active:
-        raise PermissionDenied("Inactive account.")
+        raise PermissionDenied(_("Inactive account."))
     if user.role == Role.PEER:
         return qs.filter(assigned_peer=user)
     if user.role in {Role.POLICE, Role.MANAGER}:
         return qs
-    raise PermissionDenied("Your role does not see person-level records.")
+    raise PermissionDenied(_("Your role does not see person-level records."))
 
 
 def person_get(*, user: User | None, person_id: int) -> Person:

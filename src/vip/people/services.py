@@ -7,6 +7,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
@@ -58,7 +59,7 @@ def person_create(
     area: Area | None = None,
     phone: str = "",
 ) -> Person:
-    require_role(actor, PERSON_EDITORS, "add people")
+    require_role(actor, PERSON_EDITORS, _("add people"))
     return audited_create(
         actor=actor,
         model=Person,
@@ -99,7 +100,7 @@ def person_upsert_by_key(
     phone: str = "",
 ) -> Person:
     """The person with this key from a sending system, added when new (never merged: see matching)."""
-    require_role(actor, PERSON_EDITORS | {Role.INTEGRATION}, "send people")
+    require_role(actor, PERSON_EDITORS | {Role.INTEGRATION}, _("send people"))
     existing = Person.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -125,10 +126,10 @@ def person_upsert_by_key(
 
 @transaction.atomic
 def person_update(*, actor: Actor, person: Person, expected_version: int, **values: object) -> Person:
-    require_role(actor, PERSON_EDITORS, "change people")
+    require_role(actor, PERSON_EDITORS, _("change people"))
     unknown = set(values) - PERSON_FIELDS
     if unknown:
-        raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("These fields cannot be set here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     names = {n: str(values.get(n, getattr(person, n))) for n in ("first_name", "middle_name", "last_name")}
     values = {**values, "search_name": search_name(names["first_name"], names["middle_name"], names["last_name"])}
     return audited_update(
@@ -139,9 +140,9 @@ def person_update(*, actor: Actor, person: Person, expected_version: int, **valu
 @transaction.atomic
 def person_assign_peer(*, actor: Actor, person: Person, peer: User | None) -> Person:
     """Put a person on a peer support worker's caseload (or take them off)."""
-    require_role(actor, {Role.MANAGER}, "assign caseloads")
+    require_role(actor, {Role.MANAGER}, _("assign caseloads"))
     if peer is not None and peer.role != Role.PEER:
-        raise ValidationError("Only peer support workers carry a caseload.")
+        raise ValidationError(_("Only peer support workers carry a caseload."))
     return audited_update(actor=actor, instance=person, action="person.assign_peer", values={"assigned_peer": peer})
 
 
@@ -149,7 +150,7 @@ def person_assign_peer(*, actor: Actor, person: Person, peer: User | None) -> Pe
 def alias_add(
     *, actor: Actor, person: Person, kind: str, first_name: str = "", last_name: str = "", name: str = ""
 ) -> PersonAlias:
-    require_role(actor, PERSON_EDITORS, "add aliases")
+    require_role(actor, PERSON_EDITORS, _("add aliases"))
     return audited_create(
         actor=actor,
         model=PersonAlias,
@@ -167,7 +168,7 @@ def alias_add(
 
 @transaction.atomic
 def contact_point_add(*, actor: Actor, person: Person, kind: str, value: str, note: str = "") -> ContactPoint:
-    require_role(actor, {Role.PEER, Role.MANAGER}, "add contact points")
+    require_role(actor, {Role.PEER, Role.MANAGER}, _("add contact points"))
     return audited_create(
         actor=actor,
         model=ContactPoint,

@@ -9,6 +9,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -33,6 +35,17 @@ def search(request: HttpRequest) -> HttpResponse:
     hits = person_search(user=user, query=query) if query else []
     template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"
     return render(request, template, {"query": query, "hits": hits})
+
+
+# The kinds of record a role may see on the person page, as the page names them.
+SECTION_NAMES = {
+    "referrals": gettext_lazy("referrals"),
+    "notifications": gettext_lazy("custom notifications"),
+    "services": gettext_lazy("service referrals"),
+    "outcomes": gettext_lazy("outcomes"),
+    "incidents": gettext_lazy("incidents"),
+    "casework": gettext_lazy("casework"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,7 @@ def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
         events.append(
             Event(
                 r.received_on,
-                "Referral",
+                _("Referral"),
                 f"{r.get_source_display()}: {r.referred_by}".rstrip(": "),
                 r.get_status_display(),
             )
@@ -75,36 +88,51 @@ def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
     attempts = _visible(lambda: attempt_list(user=user).filter(person=person))
     shown["notifications"] = attempts is not None
     for a in attempts or []:
-        team = ", ".join(role.replace("_", " ") for role in a.team_roles)
+        team = ", ".join(_team_role(role) for role in a.team_roles)
         events.append(
-            Event(a.attempted_on, "Custom notification", a.get_outcome_display(), f"team: {team}" if team else "")
+            Event(
+                a.attempted_on,
+                _("Custom notification"),
+                a.get_outcome_display(),
+                _("team: %(team)s") % {"team": team} if team else "",
+            )
         )
         if a.notes:
-            events.append(Event(a.attempted_on, "Visit notes", a.notes))
+            events.append(Event(a.attempted_on, _("Visit notes"), a.notes))
     services = _visible(lambda: service_referral_list(user=user).filter(person=person).select_related("category"))
     shown["services"] = services is not None
     for s in services or []:
         events.append(
-            Event(s.referred_on, "Service referral", f"{s.category.name}: {s.get_status_display()}", s.provider)
+            Event(s.referred_on, _("Service referral"), f"{s.category.name}: {s.get_status_display()}", s.provider)
         )
         if s.connected_on:
-            events.append(Event(s.connected_on, "Service connected", s.category.name, s.provider))
+            events.append(Event(s.connected_on, _("Service connected"), s.category.name, s.provider))
     outcomes = _visible(lambda: outcome_list(user=user).filter(person=person))
     shown["outcomes"] = outcomes is not None
     for o in outcomes or []:
-        events.append(Event(o.occurred_on, "Outcome", o.get_type_display(), o.source_ref))
+        events.append(Event(o.occurred_on, _("Outcome"), o.get_type_display(), o.source_ref))
     incidents = _visible(lambda: incident_list(user=user).filter(involvements__person=person).distinct())
     shown["incidents"] = incidents is not None
     for i in incidents or []:
-        events.append(Event(i.occurred_on, "Incident", f"{i.get_type_display()} {i.key}"))
+        events.append(Event(i.occurred_on, _("Incident"), f"{i.get_type_display()} {i.key}"))
     notes = _visible(lambda: case_note_list(user=user).filter(person=person))
     shown["casework"] = notes is not None
     for n in notes or []:
-        events.append(Event(n.written_at.date(), "Case note", n.text))
+        events.append(Event(n.written_at.date(), _("Case note"), n.text))
     for assessment in _visible(lambda: needs_assessment_list(user=user).filter(person=person)) or []:
-        events.append(Event(assessment.assessed_on, "Needs assessment", assessment.summary))
+        events.append(Event(assessment.assessed_on, _("Needs assessment"), assessment.summary))
     events.sort(key=lambda e: e.day, reverse=True)
     return events, shown
+
+
+def _team_role(role: str) -> str:
+    """A team role as the page shows it: lower case, in the page's language."""
+    from vip.notifications.choices import TeamRole
+
+    try:
+        return str(TeamRole(role).label).lower()
+    except ValueError:
+        return role.replace("_", " ")
 
 
 @never_cache
@@ -116,7 +144,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     except Person.DoesNotExist:
         raise Http404 from None
     events, shown = timeline(user, person)
-    visible = [name for name, ok in shown.items() if ok]
+    visible = [str(SECTION_NAMES.get(name, name)) for name, ok in shown.items() if ok]
     return render(
         request,
         "people/detail.html",
@@ -138,17 +166,17 @@ def _actions(user: User, person: Person) -> list[tuple[str, str]]:
     role = user.role
     actions = []
     if role in {"peer", "police", "manager"}:
-        actions.append(("Record a notification attempt", reverse("notifications:attempt", args=[person.pk])))
-        actions.append(("Plan a custom notification", reverse("notifications:plan", args=[person.pk])))
-        actions.append(("New referral", reverse("referrals:new", args=[person.pk])))
+        actions.append((_("Record a notification attempt"), reverse("notifications:attempt", args=[person.pk])))
+        actions.append((_("Plan a custom notification"), reverse("notifications:plan", args=[person.pk])))
+        actions.append((_("New referral"), reverse("referrals:new", args=[person.pk])))
     if role in {"peer", "manager"}:
-        actions.append(("Refer to a service", reverse("service_referrals:new", args=[person.pk])))
-        actions.append(("Record a contact", reverse("casework:contact", args=[person.pk])))
+        actions.append((_("Refer to a service"), reverse("service_referrals:new", args=[person.pk])))
+        actions.append((_("Record a contact"), reverse("casework:contact", args=[person.pk])))
     if role == "peer":
-        actions.append(("Needs assessment", reverse("casework:needs", args=[person.pk])))
-        actions.append(("Case note", reverse("casework:note", args=[person.pk])))
+        actions.append((_("Needs assessment"), reverse("casework:needs", args=[person.pk])))
+        actions.append((_("Case note"), reverse("casework:note", args=[person.pk])))
     if role == "police":
-        actions.append(("Record an outcome", reverse("outcomes:new", args=[person.pk])))
+        actions.append((_("Record an outcome"), reverse("outcomes:new", args=[person.pk])))
     return actions
 
 
@@ -182,7 +210,7 @@ def new(request: HttpRequest) -> HttpResponse:
     from vip.people.forms import PersonForm
     from vip.people.services import PERSON_EDITORS, person_create
 
-    require_role(_user(request), PERSON_EDITORS, "add people")
+    require_role(_user(request), PERSON_EDITORS, _("add people"))
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -191,4 +219,4 @@ def new(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("people:detail", person_id=person.pk)
-    return form_page(request, form, title="New person", submit="Add person", cancel="/people/")
+    return form_page(request, form, title=_("New person"), submit=_("Add person"), cancel="/people/")

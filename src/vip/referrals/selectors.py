@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
@@ -16,4 +17,4 @@ def referral_list(*, user: User | None) -> QuerySet[Referral]:
         return qs
     if user.role == Role.PEER:
         return qs.filter(Q(person__assigned_peer=user) | Q(assigned_to=user))
-    raise PermissionDenied("Your role does not see referrals.")
+    raise PermissionDenied(_("Your role does not see referrals."))

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
@@ -32,7 +33,7 @@ def referral_create(
     reason: str = "",
     key: str | None = None,
 ) -> Referral:
-    require_role(actor, INTAKE_ROLES, "record referrals")
+    require_role(actor, INTAKE_ROLES, _("record referrals"))
     return audited_create(
         actor=actor,
         model=Referral,
@@ -51,11 +52,11 @@ def referral_create(
 
 @transaction.atomic
 def referral_assign(*, actor: Actor, referral: Referral, assignee: User) -> Referral:
-    require_role(actor, {Role.MANAGER}, "assign referrals")
+    require_role(actor, {Role.MANAGER}, _("assign referrals"))
     if referral.status == ReferralStatus.CLOSED:
-        raise ValidationError("A closed referral cannot be assigned.")
+        raise ValidationError(_("A closed referral cannot be assigned."))
     if assignee.role not in {Role.PEER, Role.POLICE, Role.MANAGER}:
-        raise ValidationError("Referrals are assigned to program staff.")
+        raise ValidationError(_("Referrals are assigned to program staff."))
     return audited_update(
         actor=actor,
         instance=referral,
@@ -66,11 +67,11 @@ def referral_assign(*, actor: Actor, referral: Referral, assignee: User) -> Refe
 
 @transaction.atomic
 def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
-    require_role(actor, {Role.PEER, Role.POLICE, Role.MANAGER}, "accept referrals")
+    require_role(actor, {Role.PEER, Role.POLICE, Role.MANAGER}, _("accept referrals"))
     if referral.status != ReferralStatus.ASSIGNED:
-        raise ValidationError("Only an assigned referral can be accepted.")
+        raise ValidationError(_("Only an assigned referral can be accepted."))
     if actor is not None and referral.assigned_to_id != actor.pk and actor.role != Role.MANAGER:
-        raise ValidationError("This referral is assigned to someone else.")
+        raise ValidationError(_("This referral is assigned to someone else."))
     person = referral.person
     if actor is not None and actor.role == Role.PEER and person.assigned_peer_id is None:
         # A peer support worker who accepts a referral takes the person onto their caseload.
@@ -82,11 +83,11 @@ def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
 
 @transaction.atomic
 def referral_close(*, actor: Actor, referral: Referral, closed_on: dt.date, reason: str) -> Referral:
-    require_role(actor, {Role.PEER, Role.POLICE, Role.MANAGER}, "close referrals")
+    require_role(actor, {Role.PEER, Role.POLICE, Role.MANAGER}, _("close referrals"))
     if reason not in ReferralCloseReason.values:
-        raise ValidationError(f"Unknown close reason {reason!r}.")
+        raise ValidationError(_("Unknown close reason %(reason)s.") % {"reason": repr(reason)})
     if closed_on < referral.received_on:
-        raise ValidationError("A referral cannot close before it was received.")
+        raise ValidationError(_("A referral cannot close before it was received."))
     return audited_update(
         actor=actor,
         instance=referral,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -72,7 +73,11 @@ def new(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             return redirect("people:detail", person_id=person.pk)
     return form_page(
-        request, form, title=f"New referral for {person}", submit="Record referral", cancel=f"/people/{person.pk}/"
+        request,
+        form,
+        title=_("New referral for %(person)s") % {"person": person},
+        submit=_("Record referral"),
+        cancel=f"/people/{person.pk}/",
     )
 
 
@@ -114,5 +119,9 @@ def close(request: HttpRequest, referral_id: int) -> HttpResponse:
         else:
             return redirect("referrals:queue")
     return form_page(
-        request, form, title=f"Close referral {referral.key}", submit="Close referral", cancel="/referrals/"
+        request,
+        form,
+        title=_("Close referral %(key)s") % {"key": referral.key},
+        submit=_("Close referral"),
+        cancel="/referrals/",
     )

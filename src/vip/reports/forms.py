@@ -1,20 +1,25 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from vip.core.dates import Month
 
 
 class GenerateForm(forms.Form):
-    month = forms.CharField(label="Report month", help_text="YYYY-MM", max_length=7)
+    month = forms.CharField(label=_("Report month"), help_text=_("YYYY-MM"), max_length=7)
     audience = forms.ChoiceField(
-        label="Audience",
-        choices=[("official", "Official (exact counts)"), ("public", "Public (small counts withheld)")],
+        label=_("Audience"),
+        choices=[("official", _("Official (exact counts)")), ("public", _("Public (small counts withheld)"))],
     )
-    publish = forms.BooleanField(label="Publish this run", required=False)
+    publish = forms.BooleanField(label=_("Publish this run"), required=False)
 
     def clean_month(self) -> Month:
+        text = self.cleaned_data["month"]
         try:
-            return Month.parse(self.cleaned_data["month"])
+            return Month.parse(text)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(
+                gettext("%(month)s is not a month in the form YYYY-MM") % {"month": repr(text)}
+            ) from exc

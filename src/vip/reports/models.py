@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportRun(models.Model):
     class Audience(models.TextChoices):
-        OFFICIAL = "official", "Official (exact counts)"
-        PUBLIC = "public", "Public (small counts suppressed)"
+        OFFICIAL = "official", _("Official (exact counts)")
+        PUBLIC = "public", _("Public (small counts suppressed)")
 
     month = models.CharField(max_length=7, help_text="The report month, YYYY-MM.")
     audience = models.CharField(max_length=10, choices=Audience.choices)

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from vip.core.config import ProgramConfig
 from vip.core.dates import month_label
@@ -334,7 +334,9 @@ def context(report: Report) -> dict[str, Any]:
 
 
 def to_html(report: Report) -> bytes:
-    with timezone.override(ZoneInfo(report.time_zone)):  # times shown in the program's time zone
+    # Times in the program's time zone; the document in its own (English) wording and formats,
+    # whatever language the staff screen that generated it was in.
+    with timezone.override(ZoneInfo(report.time_zone)), translation.override("en"):
         return render_to_string("reports/report.html", context(report)).encode()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
@@ -15,7 +16,7 @@ READERS = {Role.MANAGER, Role.ANALYST, Role.POLICE, Role.PEER}
 def run_list(*, user: User | None) -> QuerySet[ReportRun]:
     """Runs for staff (aggregate figures only, no person-level data)."""
     if user is not None and (not user.is_active or user.role not in READERS):
-        raise PermissionDenied("Your role does not read program reports.")
+        raise PermissionDenied(_("Your role does not read program reports."))
     return ReportRun.objects.defer("numbers")
 
 

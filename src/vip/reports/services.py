@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor, actor_identity, audit_record
@@ -74,15 +75,20 @@ def report_generate(
     publish: bool = False,
 ) -> ReportRun:
     """Compute, render and record a report for ``month``; publish it if asked."""
-    require_role(actor, GENERATORS, "generate reports")
+    require_role(actor, GENERATORS, _("generate reports"))
     if publish:
-        require_role(actor, PUBLISHERS, "publish reports")
+        require_role(actor, PUBLISHERS, _("publish reports"))
     if audience not in AUDIENCES:
-        raise ValidationError(f"Unknown audience {audience!r}: choose official or public.")
+        raise ValidationError(
+            _("Unknown audience %(audience)s: choose official or public.") % {"audience": repr(audience)}
+        )
     formats = list(formats or FORMATS)
     config = program_config()
     if month > latest_complete_month():
-        raise ValidationError(f"{month} has not ended yet; the latest complete month is {latest_complete_month()}.")
+        raise ValidationError(
+            _("%(month)s has not ended yet; the latest complete month is %(latest)s.")
+            % {"month": month, "latest": latest_complete_month()}
+        )
     generated_at = timezone.now()
     with transaction.atomic():
         facts = load_facts(config, month)
@@ -138,10 +144,10 @@ def report_generate(
 @transaction.atomic
 def report_publish(*, actor: Actor, run: ReportRun) -> ReportRun:
     """Publish a draft run as it is. A published run can never be changed."""
-    require_role(actor, PUBLISHERS, "publish reports")
+    require_role(actor, PUBLISHERS, _("publish reports"))
     locked = ReportRun.objects.select_for_update().get(pk=run.pk)
     if locked.published:
-        raise ValidationError("This run is already published; published runs never change.")
+        raise ValidationError(_("This run is already published; published runs never change."))
     previous = latest_published(Month.parse(locked.month), locked.audience)
     _user, name, _role = actor_identity(actor)
     locked.published = True

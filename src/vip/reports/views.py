@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +21,11 @@ from vip.reports.selectors import public_file, public_runs, run_file, run_list
 from vip.reports.services import GENERATORS, PUBLISHERS, latest_complete_month, report_generate, report_publish
 
 DOWNLOADS = ("pdf", "xlsx", "csv", "json", "html")
+# The audience as a word in a sentence ("Generated the report for 2022-11 (official).").
+AUDIENCE_WORDS = {
+    "official": pgettext_lazy("report audience", "official"),
+    "public": pgettext_lazy("report audience", "public"),
+}
 
 
 def _file_response(item: ReportFile, inline: bool) -> HttpResponse:
@@ -44,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
     form = GenerateForm(initial={"month": str(latest_complete_month()), "audience": "official"})
     if request.method == "POST":
         if not can_generate:
-            raise PermissionDenied("Your role does not generate reports.")
+            raise PermissionDenied(_("Your role does not generate reports."))
         form = GenerateForm(request.POST)
         if form.is_valid():
             try:
@@ -57,7 +64,11 @@ def index(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Generated the report for {run.month} ({run.audience}).")
+                messages.success(
+                    request,
+                    _("Generated the report for %(month)s (%(audience)s).")
+                    % {"month": run.month, "audience": AUDIENCE_WORDS.get(run.audience, run.audience)},
+                )
                 return redirect("reports:run", run_id=run.pk)
     return render(
         request,
@@ -98,7 +109,11 @@ def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Published the report for {run.month} ({run.audience}).")
+        messages.success(
+            request,
+            _("Published the report for %(month)s (%(audience)s).")
+            % {"month": run.month, "audience": AUDIENCE_WORDS.get(run.audience, run.audience)},
+        )
     return redirect("reports:run", run_id=run.pk)
 
 

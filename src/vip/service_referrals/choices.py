@@ -1,12 +1,13 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ServiceReferralStatus(models.TextChoices):
-    REFERRED = "referred", "Referred"
-    CONNECTED = "connected", "Connected"
-    COMPLETED = "completed", "Completed"
-    DECLINED = "declined", "Declined"
-    LOST_CONTACT = "lost_contact", "Lost contact"
+    REFERRED = "referred", _("Referred")
+    CONNECTED = "connected", _("Connected")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
 
 
 # Statuses that need a connected_on date, and those that close the referral.

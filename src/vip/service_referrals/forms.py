@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from vip.core.forms import StaffForm, date_input
 from vip.core.models import ServiceCategory
@@ -8,18 +9,18 @@ from vip.service_referrals.models import Service
 
 
 class ServiceReferralForm(StaffForm):
-    category = forms.ModelChoiceField(label="Kind of service", queryset=ServiceCategory.objects.filter(active=True))
+    category = forms.ModelChoiceField(label=_("Kind of service"), queryset=ServiceCategory.objects.filter(active=True))
     service = forms.ModelChoiceField(
-        label="Service (from the catalogue)", queryset=Service.objects.filter(active=True), required=False
+        label=_("Service (from the catalogue)"), queryset=Service.objects.filter(active=True), required=False
     )
-    provider = forms.CharField(label="Provider", max_length=200, required=False)
-    details = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    referred_on = forms.DateField(label="Referred on", widget=date_input())
+    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    details = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    referred_on = forms.DateField(label=_("Referred on"), widget=date_input())
 
 
 class MoveForm(StaffForm):
-    status = forms.ChoiceField(label="New status", choices=[])
-    on = forms.DateField(label="On", widget=date_input())
+    status = forms.ChoiceField(label=_("New status"), choices=[])
+    on = forms.DateField(label=_("On"), widget=date_input())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: object, allowed: list[tuple[str, str]], **kwargs: object) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
@@ -29,4 +30,4 @@ def service_referral_list(*, user: User | None) -> QuerySet[ServiceReferral]:
         return qs.mask("provider", "details")
     if user.role == Role.POLICE:
         return qs.filter(category__sensitivity="").mask("details")
-    raise PermissionDenied("Your role does not see service referrals.")
+    raise PermissionDenied(_("Your role does not see service referrals."))

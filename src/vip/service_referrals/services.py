@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor
@@ -24,7 +25,7 @@ CASEWORKERS = {Role.PEER, Role.MANAGER}
 def service_create(
     *, actor: Actor, category: ServiceCategory, name: str, provider: str, description: str = "", phone: str = ""
 ) -> Service:
-    require_role(actor, {Role.MANAGER, Role.ADMIN}, "edit the service catalogue")
+    require_role(actor, {Role.MANAGER, Role.ADMIN}, _("edit the service catalogue"))
     return audited_create(
         actor=actor,
         model=Service,
@@ -35,7 +36,7 @@ def service_create(
 
 def _caseload(actor: Actor, person: Person) -> None:
     if actor is not None and actor.role == Role.PEER and person.assigned_peer_id != actor.pk:
-        raise PermissionDenied("This person is not on your caseload.")
+        raise PermissionDenied(_("This person is not on your caseload."))
 
 
 @transaction.atomic
@@ -50,10 +51,10 @@ def service_referral_create(
     details: str = "",
     key: str | None = None,
 ) -> ServiceReferral:
-    require_role(actor, CASEWORKERS, "refer people to services")
+    require_role(actor, CASEWORKERS, _("refer people to services"))
     _caseload(actor, person)
     if service is not None and service.category_id != category.pk:
-        raise ValidationError("The service is not in that category.")
+        raise ValidationError(_("The service is not in that category."))
     referral = audited_create(
         actor=actor,
         model=ServiceReferral,
@@ -76,19 +77,36 @@ def service_referral_create(
     return referral
 
 
+def _status_word(status: str) -> str:
+    """A status as a word in a sentence ("a connected referral"), in the active language."""
+    try:
+        return str(ServiceReferralStatus(status).label).lower()
+    except ValueError:
+        return status
+
+
 @transaction.atomic
 def service_referral_move(
     *, actor: Actor, referral: ServiceReferral, status: str, on: dt.date, expected_version: int
 ) -> ServiceReferral:
     """Move a service referral to its next status on a given day."""
-    require_role(actor, CASEWORKERS, "update service referrals")
+    require_role(actor, CASEWORKERS, _("update service referrals"))
     _caseload(actor, referral.person)
     if status not in TRANSITIONS.get(referral.status, set()):
-        raise ValidationError(f"A {referral.status} referral cannot become {status}.")
+        raise ValidationError(
+            _("A %(current)s referral cannot become %(status)s.")
+            % {"current": _status_word(referral.status), "status": _status_word(status)}
+        )
     if on < referral.referred_on:
-        raise ValidationError(f"{on} is before the referral was made ({referral.referred_on}).")
+        raise ValidationError(
+            _("%(day)s is before the referral was made (%(referred_on)s).")
+            % {"day": on, "referred_on": referral.referred_on}
+        )
     if referral.connected_on is not None and on < referral.connected_on:
-        raise ValidationError(f"{on} is before the referral was connected ({referral.connected_on}).")
+        raise ValidationError(
+            _("%(day)s is before the referral was connected (%(connected_on)s).")
+            % {"day": on, "connected_on": referral.connected_on}
+        )
     values: dict[str, object] = {"status": status}
     if status == ServiceReferralStatus.CONNECTED:
         values["connected_on"] = on

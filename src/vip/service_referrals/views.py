@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
@@ -46,7 +47,11 @@ def new(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             return redirect("people:detail", person_id=person.pk)
     return form_page(
-        request, form, title=f"Refer {person} to a service", submit="Refer", cancel=f"/people/{person.pk}/"
+        request,
+        form,
+        title=_("Refer %(person)s to a service") % {"person": person},
+        submit=_("Refer"),
+        cancel=f"/people/{person.pk}/",
     )
 
 
@@ -57,7 +62,7 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
         referral = service_referral_list(user=user).get(pk=referral_id)
     except ServiceReferral.DoesNotExist:
         raise Http404 from None
-    allowed = [(s, ServiceReferralStatus(s).label) for s in sorted(TRANSITIONS.get(referral.status, set()))]
+    allowed = [(s, str(ServiceReferralStatus(s).label)) for s in sorted(TRANSITIONS.get(referral.status, set()))]
     form = MoveForm(request.POST or None, allowed=allowed, initial={"on": _today(), "version": referral.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -75,7 +80,7 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        title=f"Service referral: {referral.category.name}",
-        subtitle=f"Now {referral.get_status_display().lower()}.",
+        title=_("Service referral: %(service)s") % {"service": referral.category.name},
+        subtitle=_("Now %(status)s.") % {"status": referral.get_status_display().lower()},
         cancel=f"/people/{referral.person_id}/",
     )

@@ -108,6 +108,9 @@ PUBLIC = {
     "public:report",
     "public:download",
     "admin:login",
+    # The header's language switch (Django's set_language): it only sets the language cookie
+    # and redirects to a same-site page, and the sign-in page needs it.
+    "set_language",
 }
 
 
@@ -123,7 +126,7 @@ def _patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, obj
 
 
 # The API authenticates its own callers (tokens) and refuses anyone else with 401.
-API = {"api:people", "api:person", "api:referrals", "api:incidents", "api:report", "api:schema"}
+API = {"api:people", "api:person", "api:referrals", "api:incidents", "api:report", "api:schema", "api:not_found"}
 
 
 def test_deny_by_default_every_view_needs_sign_in_unless_listed() -> None:

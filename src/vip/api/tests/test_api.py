@@ -60,7 +60,7 @@ def test_a_hospital_sends_a_referral(client, tokens) -> None:
     referral = Referral.objects.get(key="UNMH-2022-0001")
     assert (referral.person.key, referral.person.last_name, referral.area.code) == ("UNMH-P-77", "García", "southeast")
     again = _post(client, reverse("api:referrals"), key, REFERRAL)
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert Referral.objects.count() == 1
     # The integration account reads nothing back.
     assert _get(client, reverse("api:people"), key).status_code == 403
