@@ -127,3 +127,35 @@ def test_referral_to_connection_in_the_browser(browser, live_server, program, ma
     check_accessibility(m, "home")
     assert "1 custom notifications delivered" in " ".join(m.inner_text("main").split())
     m.screenshot(path=str(screenshots / "home-manager.png"), full_page=True)
+
+
+def test_the_peer_journey_in_spanish(browser, live_server, program, make_user, screenshots: Path) -> None:
+    from vip.people.services import person_assign_peer, person_create
+
+    base = live_server.url
+    peer = make_user("peer")
+    person = person_assign_peer(
+        actor=None, person=person_create(actor=None, first_name="Rosa", last_name="Chávez"), peer=peer
+    )
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_role("button", name="Español").click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    check_accessibility(page, "inicio de sesión")
+    page.get_by_label("Nombre de usuario").fill(peer.username)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.get_by_label("Código de autenticación").fill(totp(peer))
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.wait_for_url(f"{base}/home/")
+    page.goto(f"{base}/people/{person.pk}/")
+    page.get_by_role("link", name="Registrar un intento de notificación").click()
+    check_accessibility(page, "intento (es)")
+    page.get_by_label("Entregada").check()
+    page.get_by_label("Agente de policía").check()
+    page.screenshot(path=str(screenshots / "attempt-phone-es.png"), full_page=True)
+    page.get_by_role("button", name="Registrar intento").click()
+    attempt = NotificationAttempt.objects.get()
+    assert (attempt.outcome, attempt.team_roles) == ("delivered", ["peer_support", "police"])  # peer preset
+    assert "Entregada" in page.inner_text("main")
