@@ -19,7 +19,20 @@ CANARY = "FUZZ-CANARY-NOTE"
 
 
 @pytest.fixture
-def role_tokens(program, make_user):
+def keep_connection():
+    """Like Django's test client: requests must not close the test's database connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def role_tokens(program, make_user, keep_connection):
     import datetime as dt
 
     from vip.api.services import token_create
