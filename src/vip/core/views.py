@@ -53,3 +53,43 @@ def add_service_errors(form: Any, exc: Exception) -> None:
             form.add_error(None, message)
     else:
         form.add_error(None, str(exc))
+
+
+def submit(
+    request: HttpRequest,
+    form: Any,
+    save: Any,
+    *,
+    on_success: Any,
+) -> HttpResponse | None:
+    """For a valid POSTed form: run ``save(cleaned_data)`` and redirect to ``on_success`` (a URL,
+    or a function of what ``save`` returned). A service's refusal (a broken rule, a conflicting
+    edit) lands on the form instead. Returns None when the form is to be shown (again)."""
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from vip.core.services_base import ConflictError
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except (ValidationError, ConflictError) as exc:
+        add_service_errors(form, exc)
+        return None
+    return redirect(on_success(result) if callable(on_success) else on_success)
+
+
+def person_or_404(request: HttpRequest, person_id: int) -> tuple[User, Any]:
+    """The signed-in user and the person they asked for, or a 404 if that person is not theirs to see."""
+    from django.http import Http404
+
+    from vip.people.models import Person
+    from vip.people.selectors import person_get
+
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        return user, person_get(user=user, person_id=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
 from vip.core.config import program_config
-from vip.core.services_base import ConflictError
-from vip.core.views import add_service_errors, form_page
-from vip.people.models import Person
-from vip.people.selectors import person_get
+from vip.core.views import form_page, person_or_404, submit
 from vip.service_referrals.choices import TRANSITIONS, ServiceReferralStatus
 from vip.service_referrals.forms import MoveForm, ServiceReferralForm
 from vip.service_referrals.models import ServiceReferral
@@ -33,20 +28,15 @@ def _today():  # type: ignore[no-untyped-def]
 
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
-    user = _user(request)
-    try:
-        person = person_get(user=user, person_id=person_id)
-    except Person.DoesNotExist:
-        raise Http404 from None
+    user, person = person_or_404(request, person_id)
     form = ServiceReferralForm(request.POST or None, initial={"referred_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            service_referral_create(actor=user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=person.pk)
-    return form_page(
+    done = submit(
+        request,
+        form,
+        lambda data: service_referral_create(actor=user, person=person, **data),
+        on_success=f"/people/{person.pk}/",
+    )
+    return done or form_page(
         request,
         form,
         title=_("Refer %(person)s to a service") % {"person": person},
@@ -64,20 +54,15 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
         raise Http404 from None
     allowed = [(s, str(ServiceReferralStatus(s).label)) for s in sorted(TRANSITIONS.get(referral.status, set()))]
     form = MoveForm(request.POST or None, allowed=allowed, initial={"on": _today(), "version": referral.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            service_referral_move(
-                actor=user,
-                referral=referral,
-                status=form.cleaned_data["status"],
-                on=form.cleaned_data["on"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ValidationError, ConflictError) as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=referral.person_id)
-    return form_page(
+    done = submit(
+        request,
+        form,
+        lambda data: service_referral_move(
+            actor=user, referral=referral, status=data["status"], on=data["on"], expected_version=data["version"]
+        ),
+        on_success=f"/people/{referral.person_id}/",
+    )
+    return done or form_page(
         request,
         form,
         title=_("Service referral: %(service)s") % {"service": referral.category.name},
