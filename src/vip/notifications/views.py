@@ -14,8 +14,7 @@ from django.views.decorators.cache import never_cache
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
 from vip.core.config import program_config
-from vip.core.services_base import ConflictError
-from vip.core.views import add_service_errors, form_page
+from vip.core.views import add_service_errors, form_page, person_or_404, submit
 from vip.notifications.forms import AttemptForm, LegalAssessmentForm, PlanForm
 from vip.notifications.models import CustomNotification
 from vip.notifications.selectors import notification_list
@@ -38,25 +37,20 @@ def _person(request: HttpRequest, person_id: int) -> Person:
 
 @never_cache
 def plan(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id)
+    user, person = person_or_404(request, person_id)
     zone = program_config().zone
     form = PlanForm(
         request.POST or None, initial={"planned_on": timezone.now().astimezone(zone).date(), "area": person.area}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            notification_plan(
-                actor=_user(request),
-                person=person,
-                planned_on=form.cleaned_data["planned_on"],
-                team=list(form.cleaned_data["team"]),
-                area=form.cleaned_data["area"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=person.pk)
-    return form_page(
+    done = submit(
+        request,
+        form,
+        lambda data: notification_plan(
+            actor=user, person=person, planned_on=data["planned_on"], team=list(data["team"]), area=data["area"]
+        ),
+        on_success=f"/people/{person.pk}/",
+    )
+    return done or form_page(
         request,
         form,
         title=_("Plan a custom notification for %(person)s") % {"person": person},
@@ -124,19 +118,15 @@ def legal_assessment(request: HttpRequest, notification_id: int) -> HttpResponse
     form = LegalAssessmentForm(
         request.POST or None, initial={"text": notification.legal_assessment, "version": notification.version}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            legal_assessment_write(
-                actor=user,
-                notification=notification,
-                text=form.cleaned_data["text"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConflictError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=notification.person_id)
-    return form_page(
+    done = submit(
+        request,
+        form,
+        lambda data: legal_assessment_write(
+            actor=user, notification=notification, text=data["text"], expected_version=data["version"]
+        ),
+        on_success=f"/people/{notification.person_id}/",
+    )
+    return done or form_page(
         request,
         form,
         title=_("Legal assessment for %(person)s") % {"person": notification.person},
