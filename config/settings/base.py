@@ -147,6 +147,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Accept the code of the 30-second step just before or after the current one (phone clocks
+# drift, and a code typed at the end of its step arrives in the next); a used code is refused.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = os.environ.get("VIP_TOTP_ISSUER", "VIP")
 
 LANGUAGE_CODE = "en"
