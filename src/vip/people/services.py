@@ -60,26 +60,38 @@ def person_create(
     phone: str = "",
 ) -> Person:
     require_role(actor, PERSON_EDITORS, _("add people"))
+    return _new_person(
+        actor=actor,
+        key=key or new_key("P"),
+        first_name=first_name,
+        middle_name=middle_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        race=race,
+        ethnicity=ethnicity,
+        address=address,
+        city=city,
+        state=state,
+        postal_code=postal_code,
+        area=area,
+        phone=phone,
+    )
+
+
+def _new_person(*, actor: Actor, key: str, first_name: str, middle_name: str, last_name: str, **rest: object) -> Person:
+    """Create and audit a person (the caller has checked the actor's role)."""
     return audited_create(
         actor=actor,
         model=Person,
         action="person.create",
         values={
-            "key": key or new_key("P"),
+            "key": key,
             "first_name": first_name.strip(),
             "middle_name": middle_name.strip(),
             "last_name": last_name.strip(),
-            "date_of_birth": date_of_birth,
-            "sex": sex,
-            "race": race,
-            "ethnicity": ethnicity,
-            "address": address,
-            "city": city,
-            "state": state,
-            "postal_code": postal_code,
-            "area": area,
-            "phone": phone,
             "search_name": search_name(first_name, middle_name, last_name),
+            **rest,
         },
     )
 
@@ -104,23 +116,18 @@ def person_upsert_by_key(
     existing = Person.objects.filter(key=key).first()
     if existing is not None:
         return existing
-    return audited_create(
+    return _new_person(
         actor=actor,
-        model=Person,
-        action="person.create",
-        values={
-            "key": key,
-            "first_name": first_name.strip(),
-            "middle_name": middle_name.strip(),
-            "last_name": last_name.strip(),
-            "date_of_birth": date_of_birth,
-            "sex": sex,
-            "race": race,
-            "ethnicity": ethnicity,
-            "address": address,
-            "phone": phone,
-            "search_name": search_name(first_name, middle_name, last_name),
-        },
+        key=key,
+        first_name=first_name,
+        middle_name=middle_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        race=race,
+        ethnicity=ethnicity,
+        address=address,
+        phone=phone,
     )
 
 

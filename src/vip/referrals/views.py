@@ -14,9 +14,7 @@ from vip.accounts.models import User
 from vip.accounts.permissions import Role
 from vip.core.config import program_config
 from vip.core.dates import local_date
-from vip.core.views import add_service_errors, form_page
-from vip.people.models import Person
-from vip.people.selectors import person_get
+from vip.core.views import form_page, person_or_404, submit
 from vip.referrals.forms import AssignForm, CloseForm, ReferralForm
 from vip.referrals.models import Referral
 from vip.referrals.selectors import referral_list
@@ -59,20 +57,15 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
-    user = _user(request)
-    try:
-        person = person_get(user=user, person_id=person_id)
-    except Person.DoesNotExist:
-        raise Http404 from None
+    user, person = person_or_404(request, person_id)
     form = ReferralForm(request.POST or None, initial={"received_on": _today(), "area": person.area})
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral_create(actor=user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=person.pk)
-    return form_page(
+    done = submit(
+        request,
+        form,
+        lambda data: referral_create(actor=user, person=person, **data),
+        on_success=f"/people/{person.pk}/",
+    )
+    return done or form_page(
         request,
         form,
         title=_("New referral for %(person)s") % {"person": person},
@@ -106,19 +99,15 @@ def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
 def close(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)
     form = CloseForm(request.POST or None, initial={"closed_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral_close(
-                actor=_user(request),
-                referral=referral,
-                closed_on=form.cleaned_data["closed_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("referrals:queue")
-    return form_page(
+    done = submit(
+        request,
+        form,
+        lambda data: referral_close(
+            actor=_user(request), referral=referral, closed_on=data["closed_on"], reason=data["reason"]
+        ),
+        on_success="/referrals/",
+    )
+    return done or form_page(
         request,
         form,
         title=_("Close referral %(key)s") % {"key": referral.key},
