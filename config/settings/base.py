@@ -1,7 +1,7 @@
 """Settings shared by every environment.
 
 Everything that differs between machines comes from environment variables; see
-docs/configuration.md. The per-environment modules (dev, test, prod) import this
+the configuration table in README.md. The per-environment modules (dev, test, prod) import this
 one and change only what they must.
 """
 
@@ -30,7 +30,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 def database_from_env(default_url: str) -> dict[str, object]:
     """Parse DATABASE_URL; SQLite gets the pragmas an embedded database needs."""
     url = os.environ.get("DATABASE_URL", default_url)
-    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
+    # Connections are kept between requests (a new PostgreSQL connection per request costs more
+    # than most pages) and checked before reuse.
+    max_age = int(os.environ.get("VIP_DB_CONN_MAX_AGE", "60"))
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             # WAL lets readers go on while an import writes; IMMEDIATE takes the
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram lookups for people search (inert on SQLite)
     # Before allauth: vip.core's templates dress the sign-in pages in the program's layout.
     "vip.core",
     "allauth",
@@ -123,7 +127,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # Authentication checks passwords (ModelBackend); permissions come from the role.
-AUTHENTICATION_BACKENDS = ["vip.accounts.backends.RoleBackend", "allauth.account.auth_backends.AuthenticationBackend"]
+AUTHENTICATION_BACKENDS = ["vip.accounts.backends.RoleBackend", "vip.accounts.backends.SignInBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

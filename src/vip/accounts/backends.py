@@ -8,14 +8,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
 
 from vip.accounts.models import User
 
 ADMIN_APPS = {"core", "accounts"}
 
 
+def user_with_second_factor(user_id: Any) -> User | None:
+    """The signed-in account of a request, with ``has_totp`` (is a TOTP enrolled?) in the same
+    query: the two-factor middleware reads it on every request."""
+    from allauth.mfa.models import Authenticator
+
+    totp = Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    try:
+        return User._default_manager.annotate(has_totp=Exists(totp)).get(pk=user_id)
+    except User.DoesNotExist:
+        return None
+
+
 class RoleBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> User | None:
+        user = user_with_second_factor(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         if not isinstance(user_obj, User) or not user_obj.is_active or user_obj.role != User.Role.ADMIN:
             return False
@@ -32,3 +50,11 @@ class RoleBackend(ModelBackend):
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return set()
+
+
+class SignInBackend(AuthenticationBackend):
+    """allauth's sign-in (username or e-mail), loading the account as RoleBackend does."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        user = user_with_second_factor(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -20,7 +20,7 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not self._enrolled(user.pk):
+        if user.is_authenticated and not self._enrolled(user):
             allowed = {reverse(name) for name in ENROLMENT_URLS}
             if request.path not in allowed and not request.path.startswith("/static/"):
                 if request.path.startswith("/api/"):
@@ -29,5 +29,8 @@ class RequireTwoFactorMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _enrolled(user_id: int) -> bool:
-        return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
+    def _enrolled(user: object) -> bool:
+        known = getattr(user, "has_totp", None)  # loaded with the account (vip.accounts.backends)
+        if known is not None:
+            return bool(known)
+        return Authenticator.objects.filter(user_id=getattr(user, "pk", None), type=Authenticator.Type.TOTP).exists()

@@ -57,6 +57,33 @@ def test_password_only_account_must_enrol_a_second_factor_first(client, program,
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_removing_the_second_factor_sends_the_account_back_to_enrolment(client, program, make_user) -> None:
+    # The check rides on the query that loads the account (vip.accounts.backends): it must see
+    # a factor removed elsewhere (by an administrator) on the very next request.
+    user = make_user("manager")
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    Authenticator.objects.filter(user=user).delete()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_the_signed_in_account_and_its_factor_load_in_one_query(client, program, make_user) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("manager"))
+    client.get(reverse("public:index"))  # the program header is now cached in this process
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("public:index")).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    account = [q for q in sql if q.startswith('SELECT "accounts_user"."id"')]
+    assert len(account) == 1 and '"mfa_authenticator"' in account[0]  # the factor, in the same query
+    assert not [q for q in sql if q.startswith('SELECT 1 AS "a" FROM "mfa_authenticator"')]
+    assert not [q for q in sql if '"core_programprofile"' in q]
+
+
 def test_enrolled_account_signs_in_with_password_then_code(client, program, make_user) -> None:
     user = make_user("peer")
     response = client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD})
