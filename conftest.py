@@ -11,8 +11,15 @@ import pytest
 
 from vip.accounts.models import User
 from vip.accounts.services import user_create
-from vip.core.config import ProgramConfig, program_config
+from vip.core.config import ProgramConfig, forget_program_header, program_config
 from vip.core.services import profile_load
+
+
+@pytest.fixture(autouse=True)
+def _fresh_program_header() -> None:
+    """Each test starts without the per-process copy of the program header (a rolled-back
+    test's program must not show in the next one)."""
+    forget_program_header()
 
 
 @pytest.fixture

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "vip.core"
     label = "core"
     verbose_name = "Program configuration"
+
+    def ready(self) -> None:
+        from vip.core import signals  # noqa: F401  (connects the receivers)

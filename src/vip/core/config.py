@@ -7,6 +7,7 @@ querying the configuration tables row by row.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -93,3 +94,45 @@ def program_config() -> ProgramConfig:
         substance_use_categories=frozenset(c.code for c in categories if c.substance_use),
         age_bands=[Band(b.label, b.min_age, b.max_age) for b in bands],
     )
+
+
+@dataclass(frozen=True)
+class ProgramHeader:
+    """What every page shows of the program: its name, web address and time zone."""
+
+    program_name: str
+    web_address: str
+    time_zone: str
+
+
+# Every page needs the header; reading it once per request per worker would be most of a light
+# page's database work. A worker keeps it for HEADER_TTL seconds (a save in the same process
+# clears it at once, see vip.core.signals); a change made in another process shows within that.
+HEADER_TTL = 30.0
+_cached: dict[str, tuple[float, ProgramHeader | None]] = {}
+
+
+def program_header() -> ProgramHeader | None:
+    """The program's header (None before `vip setup`), from a short per-process cache."""
+    now = time.monotonic()
+    kept = _cached.get("header")
+    if kept is not None and now - kept[0] < HEADER_TTL:
+        return kept[1]
+    row = ProgramProfile.objects.order_by("pk").values_list("program_name", "web_address", "time_zone").first()
+    header = ProgramHeader(*row) if row else None
+    _cached["header"] = (now, header)
+    return header
+
+
+def forget_program_header() -> None:
+    _cached.pop("header", None)
+
+
+def program_zone() -> ZoneInfo:
+    """The program's time zone, from the cached header."""
+    header = program_header()
+    if header is None:
+        raise ProgramNotConfiguredError(
+            "This database has no program configuration yet: run `vip setup` (or `vip demo`)."
+        )
+    return ZoneInfo(header.time_zone)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from vip.core.models import ProgramProfile
+from vip.core.config import program_header
 
 
 class ProgramTimeZoneMiddleware:
@@ -16,9 +16,9 @@ class ProgramTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone = ProgramProfile.objects.values_list("time_zone", flat=True).order_by("pk").first()
-        if zone:
-            timezone.activate(ZoneInfo(zone))
+        header = program_header()
+        if header is not None and header.time_zone:
+            timezone.activate(ZoneInfo(header.time_zone))
         try:
             return self.get_response(request)
         finally:

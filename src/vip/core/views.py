@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
-from vip.core.config import program_config
+from vip.core.config import program_zone
 from vip.core.dates import Month, local_date
 from vip.core.selectors import home_summary
 
@@ -22,8 +22,7 @@ from vip.core.selectors import home_summary
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    config = program_config()
-    today = local_date(timezone.now(), config.zone)
+    today = local_date(timezone.now(), program_zone())
     summary = home_summary(user=user, today=today, horizon=today + dt.timedelta(days=14))
     return render(request, "vip/home.html", {"summary": summary, "month": Month.of(today), "today": today})
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
-from vip.core.config import program_config
+from vip.core.config import program_zone
 from vip.core.views import add_service_errors, form_page, person_or_404, submit
 from vip.notifications.forms import AttemptForm, LegalAssessmentForm, PlanForm
 from vip.notifications.models import CustomNotification
@@ -38,7 +38,7 @@ def _person(request: HttpRequest, person_id: int) -> Person:
 @never_cache
 def plan(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = person_or_404(request, person_id)
-    zone = program_config().zone
+    zone = program_zone()
     form = PlanForm(
         request.POST or None, initial={"planned_on": timezone.now().astimezone(zone).date(), "area": person.area}
     )
@@ -64,7 +64,7 @@ def attempt(request: HttpRequest, person_id: int) -> HttpResponse:
     """Record an attempt, as it happens, from a phone on the doorstep."""
     person = _person(request, person_id)
     user = _user(request)
-    zone = program_config().zone
+    zone = program_zone()
     now = timezone.now().astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
     form = AttemptForm(
         request.POST or None,

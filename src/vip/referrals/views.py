@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
-from vip.core.config import program_config
+from vip.core.config import program_zone
 from vip.core.dates import local_date
 from vip.core.views import form_page, person_or_404, submit
 from vip.referrals.forms import AssignForm, CloseForm, ReferralForm
@@ -27,7 +27,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _today():  # type: ignore[no-untyped-def]
-    return local_date(timezone.now(), program_config().zone)
+    return local_date(timezone.now(), program_zone())
 
 
 def _referral(request: HttpRequest, referral_id: int) -> Referral:

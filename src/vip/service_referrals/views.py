@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
-from vip.core.config import program_config
+from vip.core.config import program_zone
 from vip.core.views import form_page, person_or_404, submit
 from vip.service_referrals.choices import TRANSITIONS, ServiceReferralStatus
 from vip.service_referrals.forms import MoveForm, ServiceReferralForm
@@ -23,7 +23,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _today():  # type: ignore[no-untyped-def]
-    return timezone.now().astimezone(program_config().zone).date()
+    return timezone.now().astimezone(program_zone()).date()
 
 
 @never_cache

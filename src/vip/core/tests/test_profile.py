@@ -93,3 +93,18 @@ def test_sensitive_fields_are_declared_on_the_models() -> None:
     assert declared["service_referrals.ServiceReferral"]["details"] == Sensitivity.HEALTH
     assert declared["casework.NeedItem"]["detail"] == Sensitivity.CASEWORK
     assert declared["people.Person"]["date_of_birth"] == Sensitivity.IDENTIFYING
+
+
+def test_program_header_is_cached_and_follows_a_save(program, django_assert_num_queries) -> None:
+    from vip.core.config import program_header
+    from vip.core.models import ProgramProfile
+
+    first = program_header()
+    assert first is not None and first.time_zone == "America/Denver"
+    with django_assert_num_queries(0):
+        assert program_header() == first
+    profile = ProgramProfile.objects.get()
+    profile.program_name = "Violence Intervention Program of Somewhere"
+    profile.save()  # as the admin does
+    with django_assert_num_queries(1):
+        assert program_header().program_name == "Violence Intervention Program of Somewhere"  # type: ignore[union-attr]
