@@ -13,18 +13,27 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
 from vip.core.text import fold
-from vip.people.models import Person
+from vip.people.models import Person, PersonAlias
 
 # Fuzzy matching looks at this many candidates at most, and keeps scores from this value.
 FUZZY_CANDIDATES = 5000
 FUZZY_CUTOFF = 80
+# On PostgreSQL, close spellings are first found through the trigram index: a name qualifies
+# when some part of it shares this share of its trigrams with a typed word. It is looser than
+# FUZZY_CUTOFF ("lopez" and "lpoez" share a third), so that index never hides what the
+# scoring below would keep.
+TRIGRAM_THRESHOLD = 0.3
+# People found through an alias, per typed word, at most.
+MAX_ALIAS_HITS = 1000
 
 
 def person_list(*, user: User | None) -> QuerySet[Person]:
@@ -97,17 +106,27 @@ def person_search(*, user: User | None, query: str, limit: int = 25) -> list[Sea
 
     exact = people
     for word in words:
-        exact = exact.filter(Q(search_name__contains=word) | Q(aliases__search_name__contains=word))
+        # The word in the person's name, or in one of their aliases. The aliases are looked up
+        # first (few people have any), so that the people query stays on one table, where
+        # PostgreSQL combines the trigram index with the primary key.
+        aliased = list(
+            PersonAlias.objects.filter(search_name__contains=word).values_list("person_id", flat=True)[:MAX_ALIAS_HITS]
+        )
+        exact = exact.filter(
+            Q(search_name__contains=word) | Q(pk__in=aliased) if aliased else Q(search_name__contains=word)
+        )
     found: dict[int, SearchHit] = {}
-    for person in exact.distinct().order_by("last_name", "first_name")[: limit * 2]:
+    # Ordered case-insensitively, which is also what keeps PostgreSQL on the trigram index: an
+    # ORDER BY the (last_name, first_name) index could provide tempts the planner into walking
+    # that whole index for a rare word ("Yazzie" at the far end of the alphabet).
+    for person in exact.order_by(Lower("last_name"), Lower("first_name"), "pk")[:limit]:
         how = "name" if all(w in person.search_name for w in words) else "alias"
         found[person.pk] = SearchHit(person, 100, how)
     if len(found) < limit:
-        initials = Q()
-        for word in words:
-            initials |= Q(search_name__startswith=word[0]) | Q(search_name__contains=f" {word[0]}")
         candidates = dict(
-            people.filter(initials).exclude(pk__in=found).values_list("pk", "search_name")[:FUZZY_CANDIDATES]
+            people.filter(_close_spellings(words))
+            .exclude(pk__in=found)
+            .values_list("pk", "search_name")[:FUZZY_CANDIDATES]
         )
         scored = sorted(
             ((score, key) for key, name in candidates.items() if (score := _closeness(words, name)) >= FUZZY_CUTOFF),
@@ -117,5 +136,29 @@ def person_search(*, user: User | None, query: str, limit: int = 25) -> list[Sea
             close = {p.pk: p for p in people.filter(pk__in=[key for _, key in scored])}
             for score, key in scored:
                 found[key] = SearchHit(close[key], score, "similar spelling")
-    hits = sorted(found.values(), key=lambda h: (-h.score, h.person.last_name, h.person.first_name))
+    hits = sorted(
+        found.values(),
+        key=lambda h: (-h.score, h.person.last_name.casefold(), h.person.first_name.casefold(), h.person.pk),
+    )
     return hits[:limit]
+
+
+def _close_spellings(words: list[str]) -> Q:
+    """Names that may be a close spelling of every typed word, for the scoring to judge.
+
+    PostgreSQL: names sharing enough trigrams with each word (the trigram index answers it).
+    SQLite: names with a part starting with the first letter of each word.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)]
+            )
+        close = Q()
+        for word in words:
+            close &= Q(search_name__trigram_word_similar=word)
+        return close
+    initials = Q()
+    for word in words:
+        initials &= Q(search_name__startswith=word[0]) | Q(search_name__contains=f" {word[0]}")
+    return initials

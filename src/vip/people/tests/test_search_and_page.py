@@ -56,6 +56,32 @@ def test_search_by_alias_and_by_date_of_birth(people, make_user) -> None:
     assert person_search(user=manager, query="garza 2000-01-02") == []
 
 
+def test_search_words_may_come_from_name_and_alias(people, make_user) -> None:
+    manager = make_user("manager")
+    hits = person_search(user=manager, query="chiquis garcia")
+    assert [(h.person.last_name, h.how) for h in hits] == [("García", "alias")]
+    assert person_search(user=manager, query="chiquis baca") == []
+
+
+def test_search_orders_exact_hits_by_name_whatever_the_case(program, make_user) -> None:
+    for first, last in [("Zoe", "yazzie"), ("Ann", "Yazzie"), ("Bea", "YAZZIE"), ("Al", "Aguilar Yazzie")]:
+        person_create(actor=None, first_name=first, last_name=last)
+    hits = person_search(user=make_user("manager"), query="yazzie")
+    assert [(h.person.first_name, h.person.last_name) for h in hits] == [
+        ("Al", "Aguilar Yazzie"),
+        ("Ann", "Yazzie"),
+        ("Bea", "YAZZIE"),
+        ("Zoe", "yazzie"),
+    ]
+    assert {h.how for h in hits} == {"name"}
+
+
+def test_close_spellings_need_every_word(people, make_user) -> None:
+    manager = make_user("manager")
+    assert _names(person_search(user=manager, query="Lusia Garsa")) == ["Garza"]  # both words close
+    assert person_search(user=manager, query="Lusia Qwerty") == []  # one word is nothing like a name
+
+
 def test_peers_find_only_their_caseload(people, make_user) -> None:
     assert _names(person_search(user=people["peer"], query="ga")) == ["García"]
     assert person_search(user=make_user("peer"), query="garcia") == []
@@ -118,3 +144,51 @@ def test_person_page_shows_each_role_only_what_it_may_see(people, client, make_u
     assert client.get(url).status_code == 404
     client.force_login(make_user("analyst"))
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["peer", "police", "manager"])
+def test_person_page_and_home_queries_do_not_grow_with_the_record(people, client, make_user, role) -> None:
+    """The pages a field worker opens most read each kind of record once, however many there are
+    (the web benchmark in bench/ measures them under load; this keeps an N+1 from creeping in)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ana, peer = people["ana"], people["peer"]
+    police = make_user("police")
+    viewer = {"peer": peer, "police": police, "manager": make_user("manager")}[role]
+    client.force_login(viewer)
+    url = reverse("people:detail", args=[ana.pk])
+
+    def counts() -> tuple[int, int, int]:
+        result = []
+        for page in (url, reverse("home"), reverse("people:search") + "?q=garcia"):
+            client.get(page)  # warm: the program header is read once per process
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(page).status_code == 200
+            result.append(len(queries.captured_queries))
+        return result[0], result[1], result[2]
+
+    def add_records(day: int) -> None:
+        plan = notification_plan(actor=None, person=ana, planned_on=dt.date(2022, 11, day))
+        attempt_record(
+            actor=peer,
+            person=ana,
+            notification=plan,
+            attempted_at=dt.datetime(2022, 11, day, 18, tzinfo=DENVER),
+            outcome="not_found",
+            team={"peer_support"},
+        )
+        case_note_write(actor=peer, person=ana, text=f"note {day}")
+        service_referral_create(
+            actor=peer,
+            person=ana,
+            category=ServiceCategory.objects.get(code="employment"),
+            referred_on=dt.date(2022, 11, day),
+        )
+        outcome_record(actor=police, person=ana, occurred_on=dt.date(2022, 12, day), type="arrest_other")
+
+    add_records(1)
+    before = counts()
+    for day in range(2, 7):
+        add_records(day)
+    assert counts() == before
