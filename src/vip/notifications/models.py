@@ -66,6 +66,7 @@ class NotificationAttempt(TimeStampedModel):
         indexes = [
             models.Index(fields=["outcome", "attempted_on"]),
             models.Index(fields=["person", "attempted_on"]),
+            models.Index(fields=["attempted_on"]),  # the month's attempts (home page, report)
         ]
 
     @property
