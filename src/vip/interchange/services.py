@@ -48,6 +48,8 @@ from vip.service_referrals.models import ServiceReferral, ServiceReferralStatusC
 
 # Columns computed from others (not in the bundle): updated along, not named in the audit.
 DERIVED_FIELDS = {"search_name"}
+# The apps whose tables a bundle fills (their statistics are refreshed after a large import).
+IMPORTED_APPS = {"people", "referrals", "identification", "notifications", "service_referrals", "outcomes"}
 # Problems kept for display; beyond this only the count goes on (rejects file has all).
 MAX_PROBLEMS_KEPT = 1000
 IMPORT_ROLES = {User.Role.MANAGER}
@@ -515,4 +517,23 @@ def bundle_import(
                 },
             )
         result.written = True
+        _refresh_statistics(result)
     return result
+
+
+def _refresh_statistics(result: ImportResult) -> None:
+    """After a large load, tell the database's planner how the tables now look: PostgreSQL's
+    autovacuum would get there in its own time, and until then the staff pages and the report
+    run on plans made for the empty tables."""
+    from django.apps import apps
+    from django.db import connection
+
+    changed = sum(c.created + c.updated for c in result.counts.values())
+    if changed < 10_000:
+        return
+    tables = sorted({m._meta.db_table for m in apps.get_models() if m._meta.app_label in IMPORTED_APPS})
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")
