@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,41 +14,32 @@ from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
 from vip.casework.forms import CaseNoteForm, ContactForm, NeedsAssessmentForm
 from vip.casework.services import case_note_write, contact_record, needs_assessment_record
-from vip.core.config import program_config
-from vip.core.views import add_service_errors, form_page
+from vip.core.config import program_zone
+from vip.core.views import form_page, person_or_404, submit
 from vip.people.models import Person
-from vip.people.selectors import person_get
 
 
 def _context(request: HttpRequest, person_id: int, roles: set[str], what: str) -> tuple[User, Person]:
-    user = request.user
-    assert isinstance(user, User)
-    require_role(user, roles, what)
-    try:
-        return user, person_get(user=user, person_id=person_id)
-    except Person.DoesNotExist:
-        raise Http404 from None
+    assert isinstance(request.user, User)
+    require_role(request.user, roles, what)
+    return person_or_404(request, person_id)
 
 
 @never_cache
 def needs(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = _context(request, person_id, {Role.PEER}, _("record needs assessments"))
-    zone = program_config().zone
-    form = NeedsAssessmentForm(request.POST or None, initial={"assessed_on": timezone.now().astimezone(zone).date()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            needs_assessment_record(
-                actor=user,
-                person=person,
-                assessed_on=form.cleaned_data["assessed_on"],
-                needs=form.needs(),
-                summary=form.cleaned_data["summary"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=person.pk)
-    return form_page(
+    form = NeedsAssessmentForm(
+        request.POST or None, initial={"assessed_on": timezone.now().astimezone(program_zone()).date()}
+    )
+    done = submit(
+        request,
+        form,
+        lambda data: needs_assessment_record(
+            actor=user, person=person, assessed_on=data["assessed_on"], needs=form.needs(), summary=data["summary"]
+        ),
+        on_success=reverse("people:detail", args=[person.pk]),
+    )
+    return done or form_page(
         request, form, title=_("Needs assessment: %(person)s") % {"person": person}, cancel=f"/people/{person.pk}/"
     )
 
@@ -55,27 +47,25 @@ def needs(request: HttpRequest, person_id: int) -> HttpResponse:
 @never_cache
 def contact(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = _context(request, person_id, {Role.PEER, Role.MANAGER}, _("record contacts"))
-    zone = program_config().zone
+    zone = program_zone()
     now = timezone.now().astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
     form = ContactForm(request.POST or None, initial={"contacted_at": now})
-    if request.method == "POST" and form.is_valid():
-        when = form.cleaned_data["contacted_at"]
+
+    def save(data: dict[str, Any]) -> object:
+        when = data["contacted_at"]
         if timezone.is_naive(when):
             when = when.replace(tzinfo=zone)
-        try:
-            contact_record(
-                actor=user,
-                person=person,
-                contacted_at=when,
-                kind=form.cleaned_data["kind"],
-                minutes=form.cleaned_data["minutes"],
-                summary=form.cleaned_data["summary"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=person.pk)
-    return form_page(
+        return contact_record(
+            actor=user,
+            person=person,
+            contacted_at=when,
+            kind=data["kind"],
+            minutes=data["minutes"],
+            summary=data["summary"],
+        )
+
+    done = submit(request, form, save, on_success=reverse("people:detail", args=[person.pk]))
+    return done or form_page(
         request, form, title=_("Contact with %(person)s") % {"person": person}, cancel=f"/people/{person.pk}/"
     )
 
@@ -84,14 +74,13 @@ def contact(request: HttpRequest, person_id: int) -> HttpResponse:
 def case_note(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = _context(request, person_id, {Role.PEER}, _("write case notes"))
     form = CaseNoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case_note_write(actor=user, person=person, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=person.pk)
-    return form_page(
+    done = submit(
+        request,
+        form,
+        lambda data: case_note_write(actor=user, person=person, text=data["text"]),
+        on_success=reverse("people:detail", args=[person.pk]),
+    )
+    return done or form_page(
         request,
         form,
         title=_("Case note: %(person)s") % {"person": person},

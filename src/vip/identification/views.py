@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
-from vip.core.config import program_config
-from vip.core.views import add_service_errors, form_page
+from vip.core.config import program_zone
+from vip.core.views import add_service_errors, form_page, submit
 from vip.identification.forms import IdentifyForm, ReviewForm, ReviewIncidentForm
 from vip.identification.models import ShootingReview
 from vip.identification.selectors import incident_list, shooting_review_list
@@ -42,16 +43,15 @@ def reviews(request: HttpRequest) -> HttpResponse:
 @never_cache
 def review_new(request: HttpRequest) -> HttpResponse:
     shooting_review_list(user=_user(request))  # refuses roles without police-side access
-    today = timezone.now().astimezone(program_config().zone).date()
+    today = timezone.now().astimezone(program_zone()).date()
     form = ReviewForm(request.POST or None, initial={"held_on": today})
-    if request.method == "POST" and form.is_valid():
-        try:
-            review = shooting_review_create(actor=_user(request), **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("identification:review", review_id=review.pk)
-    return form_page(request, form, title=_("New shooting review"), cancel="/identification/reviews/")
+    done = submit(
+        request,
+        form,
+        lambda data: shooting_review_create(actor=_user(request), **data),
+        on_success=lambda review: reverse("identification:review", kwargs={"review_id": review.pk}),
+    )
+    return done or form_page(request, form, title=_("New shooting review"), cancel="/identification/reviews/")
 
 
 @never_cache

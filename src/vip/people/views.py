@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -74,7 +75,7 @@ def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
 
     events: list[Event] = []
     shown: dict[str, bool] = {}
-    referrals = _visible(lambda: referral_list(user=user).filter(person=person))
+    referrals = _visible(lambda: referral_list(user=user).filter(person=person).select_related(None))
     shown["referrals"] = referrals is not None
     for r in referrals or []:
         events.append(
@@ -85,7 +86,7 @@ def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
                 r.get_status_display(),
             )
         )
-    attempts = _visible(lambda: attempt_list(user=user).filter(person=person))
+    attempts = _visible(lambda: attempt_list(user=user).filter(person=person).select_related(None))
     shown["notifications"] = attempts is not None
     for a in attempts or []:
         team = ", ".join(_team_role(role) for role in a.team_roles)
@@ -99,7 +100,9 @@ def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
         )
         if a.notes:
             events.append(Event(a.attempted_on, _("Visit notes"), a.notes))
-    services = _visible(lambda: service_referral_list(user=user).filter(person=person).select_related("category"))
+    services = _visible(
+        lambda: service_referral_list(user=user).filter(person=person).select_related(None).select_related("category")
+    )
     shown["services"] = services is not None
     for s in services or []:
         events.append(
@@ -107,19 +110,23 @@ def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
         )
         if s.connected_on:
             events.append(Event(s.connected_on, _("Service connected"), s.category.name, s.provider))
-    outcomes = _visible(lambda: outcome_list(user=user).filter(person=person))
+    outcomes = _visible(lambda: outcome_list(user=user).filter(person=person).select_related(None))
     shown["outcomes"] = outcomes is not None
     for o in outcomes or []:
         events.append(Event(o.occurred_on, _("Outcome"), o.get_type_display(), o.source_ref))
-    incidents = _visible(lambda: incident_list(user=user).filter(involvements__person=person).distinct())
+    incidents = _visible(
+        lambda: incident_list(user=user).filter(involvements__person=person).select_related(None).distinct()
+    )
     shown["incidents"] = incidents is not None
     for i in incidents or []:
         events.append(Event(i.occurred_on, _("Incident"), f"{i.get_type_display()} {i.key}"))
-    notes = _visible(lambda: case_note_list(user=user).filter(person=person))
+    notes = _visible(lambda: case_note_list(user=user).filter(person=person).select_related(None))
     shown["casework"] = notes is not None
     for n in notes or []:
         events.append(Event(n.written_at.date(), _("Case note"), n.text))
-    for assessment in _visible(lambda: needs_assessment_list(user=user).filter(person=person)) or []:
+    for assessment in (
+        _visible(lambda: needs_assessment_list(user=user).filter(person=person).select_related(None)) or []
+    ):
         events.append(Event(assessment.assessed_on, _("Needs assessment"), assessment.summary))
     events.sort(key=lambda e: e.day, reverse=True)
     return events, shown
@@ -161,7 +168,6 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _actions(user: User, person: Person) -> list[tuple[str, str]]:
     """The steps this role takes for a person, as (label, url)."""
-    from django.urls import reverse
 
     role = user.role
     actions = []
@@ -202,21 +208,18 @@ def _planned(user: User, person: Person) -> list[Any]:
 
 @never_cache
 def new(request: HttpRequest) -> HttpResponse:
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
-
     from vip.accounts.permissions import require_role
-    from vip.core.views import add_service_errors, form_page
+    from vip.core.views import form_page, submit
     from vip.people.forms import PersonForm
     from vip.people.services import PERSON_EDITORS, person_create
 
-    require_role(_user(request), PERSON_EDITORS, _("add people"))
+    user = _user(request)
+    require_role(user, PERSON_EDITORS, _("add people"))
     form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = person_create(actor=_user(request), **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", person_id=person.pk)
-    return form_page(request, form, title=_("New person"), submit=_("Add person"), cancel="/people/")
+    done = submit(
+        request,
+        form,
+        lambda data: person_create(actor=user, **data),
+        on_success=lambda person: reverse("people:detail", args=[person.pk]),
+    )
+    return done or form_page(request, form, title=_("New person"), submit=_("Add person"), cancel="/people/")
