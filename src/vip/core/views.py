@@ -23,8 +23,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     today = local_date(timezone.now(), program_zone())
-    summary = home_summary(user=user, today=today, horizon=today + dt.timedelta(days=14))
-    return render(request, "vip/home.html", {"summary": summary, "month": Month.of(today), "today": today})
+    horizon = today + dt.timedelta(days=14)
+    summary = home_summary(user=user, today=today, horizon=horizon)
+    return render(
+        request,
+        "vip/home.html",
+        {"summary": summary, "summary_horizon": horizon, "month": Month.of(today), "today": today},
+    )
 
 
 def form_page(

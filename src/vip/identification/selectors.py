@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
 from vip.identification.choices import CandidateStatus
-from vip.identification.models import Candidate, Incident, ShootingReview
+from vip.identification.models import Candidate, Incident, ReviewIdentification, ShootingReview
 
 
 def _police_side(user: User | None) -> None:
@@ -31,6 +31,12 @@ def incident_list(*, user: User | None) -> QuerySet[Incident]:
 def shooting_review_list(*, user: User | None) -> QuerySet[ShootingReview]:
     _police_side(user)
     return ShootingReview.objects.all()
+
+
+def review_identification_list(*, user: User | None) -> QuerySet[ReviewIdentification]:
+    """People identified at shooting reviews, with the decisions and follow-ups (police side)."""
+    _police_side(user)
+    return ReviewIdentification.objects.select_related("person", "review", "follow_up_owner")
 
 
 def outreach_candidates(*, user: User | None, today: dt.date) -> QuerySet[Candidate]:

@@ -91,6 +91,8 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
                         decision=data["decision"],
                         follow_up=data["follow_up"],
                         follow_up_by=data["follow_up_by"],
+                        # Whoever records a follow-up owns it (it shows on their home page).
+                        follow_up_owner=user if data["follow_up"] or data["follow_up_by"] else None,
                     )
                     return redirect("identification:review", review_id=item.pk)
         except ValidationError as exc:
