@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
 from vip.people.models import Person
-from vip.people.selectors import person_get, person_search
+from vip.people.selectors import person_list, person_search
 
 
 def _user(request: HttpRequest) -> User:
@@ -29,7 +29,6 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    from vip.people.selectors import person_list
 
     person_list(user=user)  # refuses roles without person-level access, before anything is shown
     query = request.GET.get("q", "").strip()[:200]
@@ -49,6 +48,10 @@ SECTION_NAMES = {
 }
 
 
+# Service referrals the person page lists apart, with a link to move them on.
+OPEN_SERVICE_STATUSES = {"referred", "connected"}
+
+
 @dataclass(frozen=True)
 class Event:
     day: dt.date
@@ -65,7 +68,9 @@ def _visible(fetch: Any) -> list[Any] | None:
         return None
 
 
-def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
+def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool], list[Any]]:
+    """The person's records the viewer may see, newest first; which kinds the viewer sees; and
+    the service referrals (the page lists the open ones apart)."""
     from vip.casework.selectors import case_note_list, needs_assessment_list
     from vip.identification.selectors import incident_list
     from vip.notifications.selectors import attempt_list
@@ -129,7 +134,7 @@ def timeline(user: User, person: Person) -> tuple[list[Event], dict[str, bool]]:
     ):
         events.append(Event(assessment.assessed_on, _("Needs assessment"), assessment.summary))
     events.sort(key=lambda e: e.day, reverse=True)
-    return events, shown
+    return events, shown, services or []
 
 
 def _team_role(role: str) -> str:
@@ -147,10 +152,10 @@ def _team_role(role: str) -> str:
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
     try:
-        person = person_get(user=user, person_id=person_id)
+        person = person_list(user=user).select_related("assigned_peer").get(pk=person_id)
     except Person.DoesNotExist:
         raise Http404 from None
-    events, shown = timeline(user, person)
+    events, shown, services = timeline(user, person)
     visible = [str(SECTION_NAMES.get(name, name)) for name, ok in shown.items() if ok]
     return render(
         request,
@@ -160,7 +165,9 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "events": events,
             "visible": visible,
             "actions": _actions(user, person),
-            "open_services": _open_services(user, person),
+            "open_services": [s for s in services if s.status in OPEN_SERVICE_STATUSES]
+            if user.role in {"peer", "manager"}
+            else [],
             "planned": _planned(user, person),
         },
     )
@@ -184,18 +191,6 @@ def _actions(user: User, person: Person) -> list[tuple[str, str]]:
     if role == "police":
         actions.append((_("Record an outcome"), reverse("outcomes:new", args=[person.pk])))
     return actions
-
-
-def _open_services(user: User, person: Person) -> list[Any]:
-    from vip.service_referrals.selectors import service_referral_list
-
-    if user.role not in {"peer", "manager"}:
-        return []
-    return list(
-        service_referral_list(user=user)
-        .filter(person=person, status__in=["referred", "connected"])
-        .select_related("category")
-    )
 
 
 def _planned(user: User, person: Person) -> list[Any]:
