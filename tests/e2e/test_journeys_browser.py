@@ -3,6 +3,8 @@ check (axe-core, offline) on every screen visited."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -116,6 +118,12 @@ def test_referral_to_connection_in_the_browser(browser, live_server, program, ma
     assert ServiceReferral.objects.get().status == "connected"
     check_accessibility(p, "person page (peer)")
     p.screenshot(path=str(screenshots / "person-peer.png"), full_page=True)
+    # The peer's home: the caseload, and the follow-ups due (no contact recorded with them yet).
+    p.goto(f"{base}/home/")
+    check_accessibility(p, "home (peer)")
+    due = p.get_by_role("region", name=re.compile("Follow-ups due"))
+    assert "No contact recorded yet" in due.inner_text()
+    p.screenshot(path=str(screenshots / "home-peer.png"), full_page=True)
 
     # The police officer plans nothing of peer work and sees none of it.
     o = sign_in(browser, base, police)

@@ -145,7 +145,7 @@ def _follow_ups(*, user: User, today: dt.date, horizon: dt.date, caseload: list[
                     if last_day is None
                     else _("Last contact %(day)s") % {"day": last_day.isoformat()}
                 )
-                items.append(FollowUp(due, person, what, overdue=due is None or due < today))
+                items.append(FollowUp(due, person, what, overdue=due is not None and due < today))
         waiting = dt.timedelta(days=SERVICE_WAIT_DAYS)
         for referral in (
             service_referral_list(user=user)

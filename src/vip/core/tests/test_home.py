@@ -77,7 +77,7 @@ def _due(user) -> list[tuple[str, str]]:
 def test_peer_follow_ups_are_contacts_due_and_services_waiting(world) -> None:
     due = home_summary(user=world["peer"], today=TODAY, horizon=HORIZON).follow_ups
     assert [(f.person.first_name, f.due_on, f.overdue) for f in due] == [
-        ("Ben", None, True),  # never contacted: due now
+        ("Ben", None, False),  # never contacted: due now
         ("Ana", TODAY - dt.timedelta(days=6), True),
         ("Cruz", TODAY - dt.timedelta(days=1), True),
     ]
