@@ -4,7 +4,6 @@ check (axe-core, offline) on every screen visited."""
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pytest
