@@ -46,3 +46,12 @@ def browser() -> Iterator[object]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(browser, live_server) -> Iterator[None]:
+    """Close each test's browser windows before its live server stops: a window kept open holds
+    a keep-alive connection whose server thread would otherwise outlive the test's database."""
+    yield
+    for context in list(browser.contexts):  # type: ignore[attr-defined]
+        context.close()
