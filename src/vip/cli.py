@@ -434,6 +434,24 @@ def createuser(username: str, role: str, first_name: str, last_name: str, email:
     click.echo(f"Created {user.username} ({user.get_role_display()}).")
 
 
+@main.command(name="reset-second-factor")
+@click.argument("username")
+def reset_second_factor(username: str) -> None:
+    """Remove USERNAME's second factor (a lost phone) and end their sessions; at the next sign-in
+    with the password the account enrols a new one before reaching anything."""
+    _django()
+    _require_ready()
+    from vip.accounts.models import User
+    from vip.accounts.services import user_second_factor_reset
+
+    try:
+        user = User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise click.ClickException(f"no account named {username!r}") from None
+    removed = user_second_factor_reset(actor=None, user=user)
+    click.echo(f"Removed {removed} factor(s) of {user.username}; they enrol again at their next sign-in.")
+
+
 @main.group()
 def token() -> None:
     """API tokens for integration accounts (a hospital, a records system, an evaluator)."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vip.accounts.models import User
 from vip.core.admin import AuditedModelAdmin
@@ -21,3 +25,16 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
     ]
     add_fieldsets = [(None, {"fields": ["username", "role", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=gettext_lazy("Reset the second factor (lost phone): enrol again at next sign-in"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from vip.accounts.services import user_second_factor_reset
+
+        for user in queryset:
+            user_second_factor_reset(actor=request.user, user=user)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            _("Second factor reset for %(count)d account(s); their sessions have ended.") % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
