@@ -453,6 +453,33 @@ def reset_second_factor(username: str) -> None:
 
 
 @main.group()
+def audit() -> None:
+    """The audit trail: every write, append-only and hash-chained."""
+
+
+@audit.command(name="verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain from the first event to the last.
+
+    Exit status 0 when intact (the newest event's hash is printed: record it elsewhere to detect
+    a later loss of events), 1 at the first event that was altered, removed or reordered.
+    """
+    _django()
+    _require_ready()
+    from vip.audit.models import AuditEvent
+    from vip.audit.selectors import audit_chain_verify
+
+    total = AuditEvent.objects.count()
+    with click.progressbar(length=total, label="Verifying the audit trail", file=sys.stderr) as bar:
+        result = audit_chain_verify(user=None, progress=bar.update)
+    if not result.intact:
+        click.echo(f"BROKEN at audit event {result.broken_at}: {result.reason}.", err=True)
+        click.echo(f"{result.checked:,} event(s) before it are intact.", err=True)
+        sys.exit(1)
+    click.echo(f"Intact: {result.checked:,} event(s). Head hash: {result.head}")
+
+
+@main.group()
 def token() -> None:
     """API tokens for integration accounts (a hospital, a records system, an evaluator)."""
 

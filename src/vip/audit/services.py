@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from vip.accounts.models import User
+from vip.audit import chain
 from vip.audit.context import current_origin
 from vip.audit.models import AuditEvent
 from vip.core.sensitivity import Sensitivity, fields_with
@@ -45,19 +47,23 @@ def audit_record(
         object_id = object_id or str(target.pk)
     user, name, role = actor_identity(actor)
     origin = current_origin()
-    return AuditEvent.objects.create(
-        occurred_at=timezone.now(),
-        actor=user,
-        actor_name=name,
-        actor_role=role,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=outcome,
-        changes=changes or {},
-        source_address=origin.source_address,
-        request_id=origin.request_id,
-    )
+    fields: dict[str, Any] = {
+        "occurred_at": timezone.now(),
+        "actor_id": user.pk if user is not None else None,
+        "actor_name": name,
+        "actor_role": role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "outcome": outcome,
+        # Stored as the JSON it will be read back as, so that the hash covers what is kept.
+        "changes": json.loads(json.dumps(changes or {}, default=str)),
+        "source_address": origin.source_address,
+        "request_id": origin.request_id,
+    }
+    chain.lock_chain()
+    prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or chain.GENESIS
+    return AuditEvent.objects.create(**fields, prev_hash=prev, hash=chain.digest(prev, fields))
 
 
 REDACTED = "[redacted]"
