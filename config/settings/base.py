@@ -131,7 +131,7 @@ AUTHENTICATION_BACKENDS = ["vip.accounts.backends.RoleBackend", "vip.accounts.ba
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
+        "OPTIONS": {"min_length": int(os.environ.get("VIP_PASSWORD_MIN_LENGTH", "12"))},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,50 @@
+"""Security rows 4 and 5: sign-in errors reveal nothing; the password policy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from vip.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(response, login: str) -> str:
+    body = response.content.decode()
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
+    return body.replace(login, "LOGIN")
+
+
+def test_row_04_sign_in_errors_do_not_reveal_whether_an_account_exists(client, program, make_user) -> None:
+    make_user("peer", username="maria")
+    known = client.post(reverse("account_login"), {"login": "maria", "password": "not her passphrase at all"})
+    unknown = client.post(reverse("account_login"), {"login": "nobody", "password": "not her passphrase at all"})
+    assert known.status_code == unknown.status_code == 200
+    assert _page(known, "maria") == _page(unknown, "nobody")
+
+
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("short1!", False),  # under 12 characters
+        ("Abcdefgh1!x", False),  # 11 characters, however "complex"
+        ("password1234", False),  # on the common-passwords list
+        ("qwertyuiop123", False),  # on the common-passwords list
+        ("maria.gonzalez", False),  # too close to the account's own name
+        ("correct horse battery staple", True),  # a long passphrase: no composition rules
+        ("tres tristes tigres", True),
+        ("twelve chars", True),  # exactly 12, lower case and a space
+    ],
+)
+def test_row_05_password_policy(password: str, accepted: bool) -> None:
+    user = User(username="maria.gonzalez", first_name="Maria", last_name="Gonzalez")
+    if accepted:
+        validate_password(password, user)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password, user)
