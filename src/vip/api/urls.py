@@ -21,5 +21,6 @@ urlpatterns = [
     path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
     path("v1/incidents/", views.IncidentCreate.as_view(), name="incidents"),
     path("v1/reports/<str:month>/", views.ReportFigures.as_view(), name="report"),
-    re_path(r"^.*$", not_found, name="not_found"),
+    # Any other address, newlines and all (a fuzzer's "people/[\n#/" must not reach the HTML 404).
+    re_path(r"^[\s\S]*$", not_found, name="not_found"),
 ]

@@ -136,3 +136,10 @@ def test_the_committed_schema_is_the_served_one(client) -> None:
     served = yaml.safe_load(client.get(reverse("api:schema")).content)
     committed = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     assert served == committed, "docs/openapi.yaml is out of date: run `make openapi`"
+
+
+@pytest.mark.parametrize("tail", ["v1/people/%5B%0A%C2%A8%23/", "v1/nothing/", "v1/people/%0A/", "%0D%0A"])
+def test_unknown_api_addresses_answer_json_404(client, tokens, tail: str) -> None:
+    response = client.get(f"/api/{tail}", HTTP_AUTHORIZATION=f"Bearer {tokens['manager'][1]}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

@@ -3,6 +3,7 @@ that breaks the schema, no peer-support content where it must not be."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,15 @@ def role_tokens(program, make_user, keep_connection):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomised: the suite gives the same cases on every run and every machine, so a red build
+# means a change, not a draw. VIP_FUZZ_RANDOM=1 explores afresh (the hostile run does, with
+# more examples: VIP_FUZZ_EXAMPLES); what it finds becomes a fixed test (see test_api.py).
+@settings(
+    max_examples=int(os.environ.get("VIP_FUZZ_EXAMPLES", "15")),
+    derandomize=os.environ.get("VIP_FUZZ_RANDOM") != "1",
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_api_survives_fuzzing_as_every_role(case, role_tokens) -> None:
     for role, token in role_tokens.items():
         response = case.call(app=APP, headers={"Authorization": f"Bearer {token}"})
