@@ -18,11 +18,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the live server an
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        # CI installs Chromium (.ci/run): there, a missing browser is a failure, not a reason to skip.
-        message = "Debian's chromium is not installed (apt-get install chromium): browser tests not run"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        # `make test` installs it (system-packages); a missing browser is a failure, never a skip.
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium, or run `make test`)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
