@@ -29,11 +29,15 @@ def user_with_second_factor(user_id: Any) -> User | None:
         return None
 
 
-class RoleBackend(ModelBackend):
+class LoadsSecondFactor(ModelBackend):
+    """Loads the signed-in account with ``has_totp`` (see user_with_second_factor)."""
+
     def get_user(self, user_id: Any) -> User | None:
         user = user_with_second_factor(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
+
+class RoleBackend(LoadsSecondFactor):
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         if not isinstance(user_obj, User) or not user_obj.is_active or user_obj.role != User.Role.ADMIN:
             return False
@@ -52,9 +56,5 @@ class RoleBackend(ModelBackend):
         return set()
 
 
-class SignInBackend(AuthenticationBackend):
+class SignInBackend(LoadsSecondFactor, AuthenticationBackend):
     """allauth's sign-in (username or e-mail), loading the account as RoleBackend does."""
-
-    def get_user(self, user_id: Any) -> User | None:
-        user = user_with_second_factor(user_id)
-        return user if user is not None and self.user_can_authenticate(user) else None

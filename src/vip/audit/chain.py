@@ -35,30 +35,8 @@ def _moment(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def content(fields: dict[str, Any]) -> bytes:
-    """The canonical bytes of an event's recorded fields."""
-    body = {
-        "occurred_at": _moment(fields["occurred_at"]),
-        "actor_id": fields["actor_id"],
-        "actor_name": fields["actor_name"],
-        "actor_role": fields["actor_role"],
-        "action": fields["action"],
-        "object_type": fields["object_type"],
-        "object_id": fields["object_id"],
-        "outcome": fields["outcome"],
-        "changes": fields["changes"],
-        "source_address": fields["source_address"],
-        "request_id": fields["request_id"],
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
-
-
-def digest(prev_hash: str, fields: dict[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + content(fields)).hexdigest()
-
-
-FIELDS = (
-    "id",
+# The recorded fields an event's hash covers; FIELDS: every column ``verify`` reads.
+HASHED_FIELDS = (
     "occurred_at",
     "actor_id",
     "actor_name",
@@ -70,9 +48,19 @@ FIELDS = (
     "changes",
     "source_address",
     "request_id",
-    "prev_hash",
-    "hash",
 )
+FIELDS = ("id", *HASHED_FIELDS, "prev_hash", "hash")
+
+
+def content(fields: dict[str, Any]) -> bytes:
+    """The canonical bytes of an event's recorded fields."""
+    body = {name: fields[name] for name in HASHED_FIELDS}
+    body["occurred_at"] = _moment(fields["occurred_at"])
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def digest(prev_hash: str, fields: dict[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + content(fields)).hexdigest()
 
 
 @dataclass

@@ -4,16 +4,13 @@ from django.db import migrations, models
 
 
 def chain_existing(apps, schema_editor):
-    from vip.audit.chain import GENESIS, digest
+    from vip.audit.chain import GENESIS, HASHED_FIELDS, digest
 
     AuditEvent = apps.get_model("audit", "AuditEvent")
     prev = GENESIS
     batch = []
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        fields = {name: getattr(event, name) for name in (
-            "occurred_at", "actor_id", "actor_name", "actor_role", "action", "object_type", "object_id",
-            "outcome", "changes", "source_address", "request_id",
-        )}
+        fields = {name: getattr(event, name) for name in HASHED_FIELDS}
         event.prev_hash = prev
         event.hash = digest(prev, fields)
         prev = event.hash
