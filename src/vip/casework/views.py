@@ -14,7 +14,7 @@ from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
 from vip.casework.forms import CaseNoteForm, ContactForm, NeedsAssessmentForm
 from vip.casework.services import case_note_write, contact_record, needs_assessment_record
-from vip.core.config import program_zone
+from vip.core.config import program_today, program_zone
 from vip.core.views import form_page, person_or_404, submit
 from vip.people.models import Person
 
@@ -28,9 +28,7 @@ def _context(request: HttpRequest, person_id: int, roles: set[str], what: str) -
 @never_cache
 def needs(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = _context(request, person_id, {Role.PEER}, _("record needs assessments"))
-    form = NeedsAssessmentForm(
-        request.POST or None, initial={"assessed_on": timezone.now().astimezone(program_zone()).date()}
-    )
+    form = NeedsAssessmentForm(request.POST or None, initial={"assessed_on": program_today()})
     done = submit(
         request,
         form,

@@ -7,6 +7,7 @@ querying the configuration tables row by row.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -136,3 +137,10 @@ def program_zone() -> ZoneInfo:
             "This database has no program configuration yet: run `vip setup` (or `vip demo`)."
         )
     return ZoneInfo(header.time_zone)
+
+
+def program_today() -> dt.date:
+    """Today's date in the program's time zone."""
+    from django.utils import timezone
+
+    return timezone.now().astimezone(program_zone()).date()

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
-from vip.core.config import program_zone
-from vip.core.dates import Month, local_date
+from vip.core.config import program_today
+from vip.core.dates import Month
 from vip.core.selectors import home_summary
 
 
@@ -22,7 +21,7 @@ from vip.core.selectors import home_summary
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    today = local_date(timezone.now(), program_zone())
+    today = program_today()
     horizon = today + dt.timedelta(days=14)
     summary = home_summary(user=user, today=today, horizon=horizon)
     return render(

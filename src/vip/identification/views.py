@@ -6,13 +6,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
-from vip.core.config import program_zone
+from vip.core.config import program_today
 from vip.core.views import add_service_errors, form_page, submit
 from vip.identification.forms import IdentifyForm, ReviewForm, ReviewIncidentForm
 from vip.identification.models import ShootingReview
@@ -43,7 +42,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 @never_cache
 def review_new(request: HttpRequest) -> HttpResponse:
     shooting_review_list(user=_user(request))  # refuses roles without police-side access
-    today = timezone.now().astimezone(program_zone()).date()
+    today = program_today()
     form = ReviewForm(request.POST or None, initial={"held_on": today})
     done = submit(
         request,

@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
-from vip.core.config import program_zone
-from vip.core.dates import local_date
+from vip.core.config import program_today
 from vip.core.views import form_page, person_or_404, submit
 from vip.referrals.forms import AssignForm, CloseForm, ReferralForm
 from vip.referrals.models import Referral
@@ -24,10 +22,6 @@ from vip.referrals.services import referral_accept, referral_assign, referral_cl
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _today():  # type: ignore[no-untyped-def]
-    return local_date(timezone.now(), program_zone())
 
 
 def _referral(request: HttpRequest, referral_id: int) -> Referral:
@@ -58,7 +52,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = person_or_404(request, person_id)
-    form = ReferralForm(request.POST or None, initial={"received_on": _today(), "area": person.area})
+    form = ReferralForm(request.POST or None, initial={"received_on": program_today(), "area": person.area})
     done = submit(
         request,
         form,
@@ -98,7 +92,7 @@ def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
 @never_cache
 def close(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)
-    form = CloseForm(request.POST or None, initial={"closed_on": _today()})
+    form = CloseForm(request.POST or None, initial={"closed_on": program_today()})
     done = submit(
         request,
         form,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
-from vip.core.config import program_zone
+from vip.core.config import program_today
 from vip.core.views import form_page, person_or_404, submit
 from vip.service_referrals.choices import TRANSITIONS, ServiceReferralStatus
 from vip.service_referrals.forms import MoveForm, ServiceReferralForm
@@ -22,14 +21,10 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _today():  # type: ignore[no-untyped-def]
-    return timezone.now().astimezone(program_zone()).date()
-
-
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = person_or_404(request, person_id)
-    form = ServiceReferralForm(request.POST or None, initial={"referred_on": _today()})
+    form = ServiceReferralForm(request.POST or None, initial={"referred_on": program_today()})
     done = submit(
         request,
         form,
@@ -53,7 +48,7 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
     except ServiceReferral.DoesNotExist:
         raise Http404 from None
     allowed = [(s, str(ServiceReferralStatus(s).label)) for s in sorted(TRANSITIONS.get(referral.status, set()))]
-    form = MoveForm(request.POST or None, allowed=allowed, initial={"on": _today(), "version": referral.version})
+    form = MoveForm(request.POST or None, allowed=allowed, initial={"on": program_today(), "version": referral.version})
     done = submit(
         request,
         form,
