@@ -19,9 +19,11 @@ from rest_framework.views import APIView
 
 from vip.accounts.models import User
 from vip.api import serializers as s
+from vip.audit.services import audit_read
 from vip.core.config import program_config
 from vip.core.dates import Month
 from vip.core.models import Area
+from vip.core.views import read_refused
 from vip.people.models import Person
 from vip.people.selectors import person_get, person_list, person_search
 from vip.people.services import person_upsert_by_key
@@ -60,6 +62,23 @@ def _refuse(exc: Exception) -> exceptions.APIException:
     raise exc
 
 
+def _audit_list(request: Request, response: Response, action: str, object_type: str, query: str) -> None:
+    """Audit a list the API answered: the ids on the page sent (before it is sent: fails closed)."""
+    if response.status_code != status.HTTP_200_OK:
+        return
+    rows = response.data.get("results", []) if isinstance(response.data, dict) else response.data
+    details: dict[str, Any] = {"api": True}
+    if query:
+        details["query"] = query
+    audit_read(
+        actor=_user(request),
+        action=action,
+        object_type=object_type,
+        shown=[row["id"] for row in rows],
+        details=details,
+    )
+
+
 def _area(code: str) -> Area | None:
     if not code:
         return None
@@ -80,7 +99,10 @@ class PersonList(generics.ListAPIView):  # type: ignore[type-arg]
         responses={200: s.PersonSerializer(many=True), **READ_ERRORS},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        query = request.query_params.get("q", "").strip()[:200]
+        _audit_list(request, response, "person.search" if query else "person.list_read", "people.person", query)
+        return response
 
     def get_queryset(self) -> Any:
         user = _user(self.request)
@@ -97,13 +119,17 @@ class PersonList(generics.ListAPIView):  # type: ignore[type-arg]
 class PersonDetail(APIView):
     @extend_schema(responses={200: s.PersonSerializer, **READ_ERRORS})
     def get(self, request: Request, person_id: int) -> Response:
+        user = _user(request)
         try:
-            person = person_get(user=_user(request), person_id=person_id)
+            person = person_get(user=user, person_id=person_id)
         except Person.DoesNotExist:
+            read_refused(user, person_id)
             raise exceptions.NotFound from None
         except PermissionDenied as exc:
             raise _refuse(exc) from exc
-        return Response(s.PersonSerializer(person).data)
+        data = s.PersonSerializer(person).data
+        audit_read(actor=user, action="person.read", target=person, details={"api": True})
+        return Response(data)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -117,7 +143,9 @@ class ReferralList(generics.ListAPIView):  # type: ignore[type-arg]
         parameters=[OpenApiParameter("status", str, enum=["received", "assigned", "accepted", "closed"])],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        _audit_list(request, response, "referral.list_read", "referrals.referral", "")
+        return response
 
     def get_queryset(self) -> Any:
         try:

@@ -66,6 +66,39 @@ def audit_record(
     return AuditEvent.objects.create(**fields, prev_hash=prev, hash=chain.digest(prev, fields))
 
 
+def audit_read(
+    *,
+    actor: Actor,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    shown: list[Any] | None = None,
+    details: dict[str, Any] | None = None,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+) -> AuditEvent:
+    """Record that ``actor`` read person-level data: one event per page, API call or export.
+
+    ``shown`` lists the ids of the records a list or search put in front of the reader (an empty
+    list is recorded too: "searched, saw nothing"). Reads are not inside a transaction of their
+    own, so this opens one. It raises if the event cannot be written; callers record the read
+    *before* they hand anything over, so a failed audit shows nothing (fails closed).
+    """
+    changes = dict(details or {})
+    if shown is not None:
+        changes["shown"] = [_json(item) for item in shown]
+    with transaction.atomic():
+        return audit_record(
+            actor=actor,
+            action=action,
+            target=target,
+            object_type=object_type,
+            object_id=object_id,
+            changes=changes,
+            outcome=outcome,
+        )
+
+
 REDACTED = "[redacted]"
 
 

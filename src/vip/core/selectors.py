@@ -41,6 +41,12 @@ class HomeSummary:
     figures: dict[str, int] = field(default_factory=dict)
     shows_people: bool = False
 
+    def people_shown(self) -> list[int]:
+        """The ids of the people the page names (for the audit of the read)."""
+        ids = {p.pk for p in self.caseload} | {f.person.pk for f in self.follow_ups}
+        ids |= {r.person_id for r in self.referrals_to_act_on} | {n.person_id for n in self.notifications_planned}
+        return sorted(ids)
+
 
 def home_summary(*, user: User, today: dt.date, horizon: dt.date) -> HomeSummary:
     from vip.notifications.selectors import attempt_list, notification_list

@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
+from vip.audit.models import AuditEvent
+from vip.audit.services import audit_read
 from vip.core.config import program_today
 from vip.core.dates import Month
 from vip.core.selectors import home_summary
@@ -24,6 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
     today = program_today()
     horizon = today + dt.timedelta(days=14)
     summary = home_summary(user=user, today=today, horizon=horizon)
+    if summary.shows_people:
+        audit_read(actor=user, action="home.read", object_type="people.person", shown=summary.people_shown())
     return render(
         request,
         "vip/home.html",
@@ -93,6 +97,28 @@ def person_or_404(request: HttpRequest, person_id: int) -> tuple[User, Any]:
     user = request.user
     assert isinstance(user, User)
     try:
-        return user, person_get(user=user, person_id=person_id)
+        person = person_get(user=user, person_id=person_id)
     except Person.DoesNotExist:
+        read_refused(user, person_id)
         raise Http404 from None
+    if request.method == "GET":
+        # A form page shows who it is about; a POST is audited as the write it makes.
+        audit_read(actor=user, action="person.read", target=person, details={"page": _page(request)})
+    return user, person
+
+
+def read_refused(user: User, person_id: int | str) -> None:
+    """Audit a request for a person the user may not see (or who does not exist): the page then
+    answers 404 either way, but the attempt is on record."""
+    audit_read(
+        actor=user,
+        action="person.read",
+        object_type="people.person",
+        object_id=str(person_id),
+        outcome=AuditEvent.Outcome.DENIED,
+    )
+
+
+def _page(request: HttpRequest) -> str:
+    match = request.resolver_match
+    return match.view_name if match is not None else request.path

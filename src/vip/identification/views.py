@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
+from vip.audit.services import audit_read
 from vip.core.config import program_today
 from vip.core.views import add_service_errors, form_page, submit
 from vip.identification.forms import IdentifyForm, ReviewForm, ReviewIncidentForm
@@ -35,7 +36,13 @@ def _review(request: HttpRequest, review_id: int) -> ShootingReview:
 @never_cache
 @require_GET
 def reviews(request: HttpRequest) -> HttpResponse:
-    items = shooting_review_list(user=_user(request)).order_by("-held_on")[:100]
+    items = list(shooting_review_list(user=_user(request)).order_by("-held_on")[:100])
+    audit_read(
+        actor=_user(request),
+        action="shooting_review.list_read",
+        object_type="identification.shootingreview",
+        shown=[r.pk for r in items],
+    )
     return render(request, "identification/reviews.html", {"reviews": items})
 
 
@@ -96,13 +103,20 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
                     return redirect("identification:review", review_id=item.pk)
         except ValidationError as exc:
             add_service_errors(identify_form, exc)
+    identified = list(item.identifications.select_related("person", "incident"))
+    audit_read(
+        actor=user,
+        action="shooting_review.read",
+        target=item,
+        details={"people": sorted({row.person_id for row in identified})},
+    )
     return render(
         request,
         "identification/review.html",
         {
             "review": item,
             "reviewed": item.reviewed_incidents.select_related("incident"),
-            "identified": item.identifications.select_related("person", "incident"),
+            "identified": identified,
             "incident_form": incident_form,
             "identify_form": identify_form,
         },

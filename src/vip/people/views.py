@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
+from vip.audit.services import audit_read
+from vip.core.views import read_refused
 from vip.people.models import Person
 from vip.people.selectors import person_list, person_search
 
@@ -33,6 +35,14 @@ def search(request: HttpRequest) -> HttpResponse:
     person_list(user=user)  # refuses roles without person-level access, before anything is shown
     query = request.GET.get("q", "").strip()[:200]
     hits = person_search(user=user, query=query) if query else []
+    if query:
+        audit_read(
+            actor=user,
+            action="person.search",
+            object_type="people.person",
+            shown=[hit.person.pk for hit in hits],
+            details={"query": query},
+        )
     template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"
     return render(request, template, {"query": query, "hits": hits})
 
@@ -154,8 +164,10 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
         person = person_list(user=user).select_related("assigned_peer").get(pk=person_id)
     except Person.DoesNotExist:
+        read_refused(user, person_id)
         raise Http404 from None
     events, shown, services = timeline(user, person)
+    audit_read(actor=user, action="person.read", target=person)
     visible = [str(SECTION_NAMES.get(name, name)) for name, ok in shown.items() if ok]
     return render(
         request,

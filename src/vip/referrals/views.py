@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
+from vip.audit.services import audit_read
 from vip.core.config import program_today
 from vip.core.views import form_page, person_or_404, submit
 from vip.referrals.forms import AssignForm, CloseForm, ReferralForm
@@ -38,11 +39,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     referrals = referral_list(user=user).order_by("received_on", "id")
     referrals = referrals.exclude(status="closed") if status == "open" else referrals.filter(status="closed")
+    shown = list(referrals[:200])
+    audit_read(
+        actor=user,
+        action="referral.list_read",
+        object_type="referrals.referral",
+        shown=[r.pk for r in shown],
+        details={"status": status},
+    )
     return render(
         request,
         "referrals/queue.html",
         {
-            "referrals": referrals[:200],
+            "referrals": shown,
             "status": status,
             "assign_form": AssignForm() if user.role == Role.MANAGER else None,
         },
