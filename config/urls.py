@@ -35,5 +35,6 @@ urlpatterns = [
     path("reports/", include("vip.reports.urls")),
     path("public/reports/", include(public_patterns)),
     path("api/", include("vip.api.urls")),
+    path("audit/", include("vip.audit.urls")),
     path("admin/", admin.site.urls),
 ]

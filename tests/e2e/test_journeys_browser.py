@@ -172,3 +172,19 @@ def test_the_peer_journey_in_spanish(browser, live_server, program, make_user, s
     attempt = NotificationAttempt.objects.get()
     assert (attempt.outcome, attempt.team_roles) == ("delivered", ["peer_support", "police"])  # peer preset
     assert "Entregada" in page.inner_text("main")
+
+
+def test_an_administrator_reads_the_audit_trail(browser, live_server, program, make_user, screenshots: Path) -> None:
+    from vip.audit.models import AuditEvent
+    from vip.people.services import person_create
+
+    person_create(actor=None, first_name="Rosa", last_name="Trujillo")
+    admin = make_user("admin")
+    page = sign_in(browser, live_server.url, admin)
+    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_label("Action").fill("person.")
+    page.get_by_role("button", name="Show").click()
+    assert "person.create" in page.inner_text("main")
+    check_accessibility(page, "audit trail")
+    page.screenshot(path=str(screenshots / "audit-trail.png"), full_page=True)
+    assert AuditEvent.objects.filter(action="audit.read", actor=admin).count() == 2
