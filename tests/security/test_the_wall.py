@@ -1,0 +1,78 @@
+"""Rows 10-13 of the security specification, proven by the canary sweep (tests/security/sweep.py):
+every URL pattern, API operation, export, report format, search, admin page and error page,
+called with the ids of the seeded records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.security.sweep import CASEWORK_CANARIES, IDENTIFYING, POLICE_CANARIES, build_world, leaks, sweep
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture
+def world(program, make_user):
+    return build_world(make_user)
+
+
+def _status(answers, what: str) -> int:
+    return next(a.status for a in answers if a.what == what)
+
+
+def test_the_sweep_finds_what_a_role_may_see(world, tmp_path: Path) -> None:
+    """The sweep is able to fail: the assigned peer finds every casework canary, police every police one."""
+    seen = {n.split(": ")[-1] for n in leaks(sweep(world, "peer", tmp_path), CASEWORK_CANARIES)}
+    assert seen >= {"CANARYCASENOTE7731", "CANARYNEEDS7731", "CANARYVISIT7731", "CANARYSUD7731"}
+    police = leaks(sweep(world, "police", tmp_path), POLICE_CANARIES)
+    assert not set(POLICE_CANARIES) - {n.split(": ")[-1] for n in police}
+
+
+def test_row_10_casework_and_health_details_never_reach_police(world, tmp_path: Path) -> None:
+    answers = sweep(world, "police", tmp_path)
+    assert len(answers) > 60  # every page, format, API operation and admin page was called
+    assert leaks(answers, CASEWORK_CANARIES) == []
+    ids = world.ids
+    # Direct addresses of records behind the wall: not found (not even "forbidden").
+    assert _status(answers, f"GET /services/{ids['service_referral_id']}/move/") == 404
+    for form in ("needs", "note", "contact"):
+        assert _status(answers, f"GET /casework/people/{ids['person_id']}/{form}/") in {403, 404}
+    # Managers see that peer support happened, never what was said (docs/permissions.md).
+    assert leaks(sweep(world, "manager", tmp_path), CASEWORK_CANARIES) == []
+
+
+def test_row_11_legal_assessments_and_incidents_never_reach_peers(world, tmp_path: Path) -> None:
+    answers = sweep(world, "peer", tmp_path)
+    assert leaks(answers, POLICE_CANARIES) == []
+    ids = world.ids
+    assert _status(answers, f"GET /notifications/{ids['notification_id']}/legal-assessment/") == 404
+    assert _status(answers, f"GET /identification/reviews/{ids['review_id']}/") in {403, 404}
+
+
+def test_row_12_analysts_see_deidentified_data_only(world, tmp_path: Path) -> None:
+    answers = sweep(world, "analyst", tmp_path)
+    assert any(a.what == "export (command line)" and a.status == 200 for a in answers)  # the de-identified bundle
+    assert leaks(answers, IDENTIFYING + CASEWORK_CANARIES + POLICE_CANARIES) == []
+
+
+def test_row_13_a_peer_sees_only_their_caseload(world, tmp_path: Path) -> None:
+    answers = sweep(world, "other_peer", tmp_path)
+    assert leaks(answers, IDENTIFYING + CASEWORK_CANARIES + POLICE_CANARIES) == []
+    person = str(world.ids["person_id"])
+    with_person = [a for a in answers if f"/people/{person}/" in a.what or f"people/{person}/" in a.what]
+    assert any(a.what.startswith("API GET") for a in with_person)
+    # 404 everywhere (the API, signed in by session rather than token, answers 401 first).
+    assert {a.what: a.status for a in with_person if a.status != 404 and not a.what.startswith("GET /api/")} == {}
+
+
+def test_row_29_no_bulk_export_of_candidates_to_police(world, tmp_path: Path) -> None:
+    """Candidates are read one at a time for outreach planning; no page, API operation or export
+    gives police a list of them (the identification screens, issue 6, extend this sweep)."""
+    answers = sweep(world, "police", tmp_path)
+    assert leaks(answers, ("shot on 2022-11-02",)) == []  # the candidate's reason
+    schema = next(a for a in answers if a.what == "API GET /api/schema/")
+    assert schema.status == 200 and "candidate" not in schema.text.lower()
+    export = next(a for a in answers if a.what == "export (command line)")
+    assert "candidate" not in export.text.lower()
