@@ -548,5 +548,14 @@ def serve(host: str, port: int) -> None:
     call_command("runserver", f"{host}:{port}", use_reloader=False)
 
 
+def _register_commands() -> None:
+    from vip.backup.cli import backup_command, restore_command
+
+    main.add_command(backup_command)
+    main.add_command(restore_command)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     main()
