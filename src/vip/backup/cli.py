@@ -47,6 +47,8 @@ def backup_command(out: Path | None, generate_key: bool) -> None:
         manifest = backup_create(actor=None, out=out, key=key)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
     rows = sum(manifest["tables"].values())
     click.echo(
         f"Backed up the {manifest['kind']} database ({len(manifest['tables'])} tables, {rows:,} rows, "
