@@ -66,7 +66,7 @@ def restore_command(source: Path, force: bool, check: bool) -> None:
     The whole file is checked before anything is written: a wrong key, a damaged or altered
     file, a backup from a newer version of vip or of the other kind of database is refused,
     and so is a database that is not empty, unless --force. The restore is recorded in the
-    restored database's audit trail.
+    restored database's audit trail. Stop the web application while restoring.
     """
     key = _key()
     from vip.cli import _django
