@@ -207,6 +207,15 @@ VIP_PSEUDONYM_KEY = os.environ.get("VIP_PSEUDONYM_KEY", "")
 # Rows written per database round trip by the interchange importer.
 VIP_IMPORT_BATCH_SIZE = int(os.environ.get("VIP_IMPORT_BATCH_SIZE", "2000"))
 
+# Retention (vip.retention; `vip retention purge`): days after which what the program must not keep
+# forever is purged. The audit trail and the sign-in records are kept at least 365 days (CJIS);
+# the audit default is HIPAA's six years.
+VIP_RETENTION_UNENROLLED_DAYS = int(os.environ.get("VIP_RETENTION_UNENROLLED_DAYS", "1826"))
+VIP_RETENTION_CANDIDATE_DAYS = int(os.environ.get("VIP_RETENTION_CANDIDATE_DAYS", "365"))
+VIP_RETENTION_API_TOKEN_DAYS = int(os.environ.get("VIP_RETENTION_API_TOKEN_DAYS", "90"))
+VIP_RETENTION_ACCESS_LOG_DAYS = int(os.environ.get("VIP_RETENTION_ACCESS_LOG_DAYS", "365"))
+VIP_AUDIT_RETENTION_DAYS = int(os.environ.get("VIP_AUDIT_RETENTION_DAYS", "2192"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

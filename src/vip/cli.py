@@ -476,6 +476,15 @@ def audit_verify() -> None:
         click.echo(f"BROKEN at audit event {result.broken_at}: {result.reason}.", err=True)
         click.echo(f"{result.checked:,} event(s) before it are intact.", err=True)
         sys.exit(1)
+    from vip.audit.selectors import audit_checkpoint
+
+    checkpoint = audit_checkpoint(user=None)
+    if checkpoint:
+        click.echo(
+            f"The {checkpoint['purged']:,} event(s) before event {checkpoint['through_id'] + 1} were purged "
+            f"under the retention policy (audit event {checkpoint['event_id']}, {checkpoint['occurred_at']:%Y-%m-%d}); "
+            "the chain is checked from there."
+        )
     click.echo(f"Intact: {result.checked:,} event(s). Head hash: {result.head}")
 
 
@@ -547,6 +556,17 @@ def serve(host: str, port: int) -> None:
 
     call_command("runserver", f"{host}:{port}", use_reloader=False)
 
+
+def _register_commands() -> None:
+    from vip.backup.cli import backup_command, restore_command
+    from vip.retention.cli import retention_group
+
+    main.add_command(backup_command)
+    main.add_command(restore_command)
+    main.add_command(retention_group)
+
+
+_register_commands()
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,9 @@
 An event's hash covers its own fields and the previous event's hash, so altering, removing or
 reordering any event breaks the chain from that event on; ``vip audit verify`` walks it. Events
 are chained in id order: writers take a lock first (PostgreSQL: a transaction-scoped advisory
-lock; SQLite serialises writers already), so ids and chain order agree. What a chain cannot show
+lock; SQLite serialises writers already), so ids and chain order agree. A retention purge removes the
+oldest events and records a checkpoint in the chain itself (an ``audit.purge`` event holding the
+hash of the newest event it removed), from which verification starts. What a chain cannot show
 by itself is the loss of its newest events: ``vip audit verify`` prints the head hash, which an
 operator may record elsewhere (see docs/security.md).
 """
@@ -75,10 +77,14 @@ class Verification:
         return self.broken_at is None
 
 
-def verify(rows: Any, progress: Callable[[int], None] | None = None) -> Verification:
-    """Walk ``rows`` (dicts of FIELDS in id order) and report the first event that breaks the chain."""
-    result = Verification()
-    expected_prev = GENESIS
+def verify(rows: Any, progress: Callable[[int], None] | None = None, start: str = GENESIS) -> Verification:
+    """Walk ``rows`` (dicts of FIELDS in id order) and report the first event that breaks the chain.
+
+    ``start`` is the hash the first row must link to: GENESIS, or after a retention purge the hash
+    of the newest purged event, as its ``audit.purge`` event (the checkpoint) recorded it.
+    """
+    result = Verification(head=start)
+    expected_prev = start
     for row in rows:
         if row["prev_hash"] != expected_prev:
             result.broken_at = row["id"]
