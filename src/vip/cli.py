@@ -452,6 +452,22 @@ def reset_second_factor(username: str) -> None:
     click.echo(f"Removed {removed} factor(s) of {user.username}; they enrol again at their next sign-in.")
 
 
+@main.command()
+@click.argument("username")
+def unlock(username: str) -> None:
+    """Lift the sign-in lockout of USERNAME (locked after too many failed sign-ins) before its
+    time is up."""
+    _django()
+    _require_ready()
+    from vip.accounts.services import user_unlock
+
+    cleared = user_unlock(actor=None, username=username)
+    if cleared:
+        click.echo(f"Unlocked {username}: {cleared} record(s) of failed sign-ins cleared.")
+    else:
+        click.echo(f"{username} was not locked; nothing to clear.")
+
+
 @main.group()
 def audit() -> None:
     """The audit trail: every write, append-only and hash-chained."""

@@ -25,7 +25,7 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
     ]
     add_fieldsets = [(None, {"fields": ["username", "role", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
-    actions = ["reset_second_factor"]
+    actions = ["reset_second_factor", "unlock"]
 
     @admin.action(description=gettext_lazy("Reset the second factor (lost phone): enrol again at next sign-in"))
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -37,4 +37,14 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
             request,
             _("Second factor reset for %(count)d account(s); their sessions have ended.") % {"count": len(queryset)},
             messages.SUCCESS,
+        )
+
+    @admin.action(description=gettext_lazy("Unlock sign-in (after too many failed attempts)"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from vip.accounts.services import user_unlock
+
+        for user in queryset:
+            user_unlock(actor=request.user, username=user.username)  # type: ignore[arg-type]
+        self.message_user(
+            request, _("Sign-in unlocked for %(count)d account(s).") % {"count": len(queryset)}, messages.SUCCESS
         )
