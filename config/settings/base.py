@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle and absolute session limits (VIP_SESSION_IDLE_MINUTES, VIP_SESSION_MAX_HOURS).
+    "vip.accounts.middleware.SessionLimitsMiddleware",
     # Deny by default: every view needs a signed-in user unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -185,6 +187,12 @@ AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address"]
 # axes warns when the lockout is not also by address. On purpose: staff share an office's address,
 # and one person's mistakes must not lock out everyone behind it; the name is what is guessed at.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Session limits (security row 6): a signed-in session ends after VIP_SESSION_IDLE_MINUTES
+# without a request, and VIP_SESSION_MAX_HOURS after signing in whatever the activity.
+VIP_SESSION_IDLE_MINUTES = int(os.environ.get("VIP_SESSION_IDLE_MINUTES", "30"))
+VIP_SESSION_MAX_HOURS = int(os.environ.get("VIP_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = VIP_SESSION_MAX_HOURS * 3600
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]

@@ -151,3 +151,28 @@ def user_unlock(*, actor: Actor, username: str) -> int:
         changes={"attempts_cleared": cleared},
     )
     return cleared
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Actor, user: User) -> dict[str, int]:
+    """Deactivate an account (security row 7): it can no longer sign in, every session it has ends
+    now, and its API tokens are revoked. Administrators (or the operator) only. Returns how many
+    sessions ended and tokens were revoked."""
+    from django.utils import timezone
+
+    from vip.api.models import ApiToken
+
+    _require_admin(actor, _("Only administrators deactivate accounts."))
+    was_active = user.is_active
+    if was_active:
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+    sessions = user_sessions_end(user=user)
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="account.deactivate",
+        target=user,
+        changes={"is_active": False, "sessions_ended": sessions, "tokens_revoked": tokens},
+    )
+    return {"sessions_ended": sessions, "tokens_revoked": tokens}

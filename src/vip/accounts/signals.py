@@ -1,12 +1,21 @@
-"""Receivers: audit a lockout when it happens."""
+"""Receivers: stamp a session when its account signs in; audit a lockout when it happens."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+
+@receiver(user_logged_in, dispatch_uid="vip.accounts.session_limits_start")
+def _session_limits_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    from vip.accounts.middleware import session_limits_start
+
+    if request is not None and hasattr(request, "session"):
+        session_limits_start(request)
 
 
 @receiver(user_locked_out, dispatch_uid="vip.accounts.lockout_audit")
