@@ -161,6 +161,17 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# The sign-in form adds the use banner's acknowledgement (security row 8).
+ACCOUNT_FORMS = {"login": "vip.accounts.forms.SignInForm"}
+# The use banner's wording, when a city has its own (by language; else a translated default).
+VIP_USE_BANNER = {
+    language: text
+    for language, text in (
+        ("en", os.environ.get("VIP_USE_BANNER", "")),
+        ("es", os.environ.get("VIP_USE_BANNER_ES", "")),
+    )
+    if text.strip()
+}
 # Failed sign-ins are counted by django-axes, by username (below); allauth's own counter would
 # answer a different page ("too many attempts") and so reveal that an account is locked.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}

@@ -31,9 +31,11 @@ class Clock:
         self.offset += dt.timedelta(minutes=minutes, hours=hours)
 
 
-def sign_in_post(client: Client, login: str, password: str, *, ip: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+def sign_in_post(client: Client, login: str, password: str, *, ip: str = "127.0.0.1", acknowledge: bool = True):  # type: ignore[no-untyped-def]
     """The first step of signing in (username and password), as the sign-in page posts it."""
     data = {"login": login, "password": password}
+    if acknowledge:
+        data["acknowledge"] = "on"
     return client.post(reverse("account_login"), data, REMOTE_ADDR=ip)
 
 
