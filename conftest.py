@@ -22,6 +22,15 @@ def _fresh_program_header() -> None:
     forget_program_header()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: allauth counts sign-ins per address there (30 a
+    minute), and the suite signs in from one address far more often than a person would."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def program(db: None) -> ProgramConfig:
     """The default (Albuquerque) program profile, loaded as an operator would."""

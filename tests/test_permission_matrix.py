@@ -79,7 +79,7 @@ class World:
 
 
 def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
-    from vip.accounts.services import user_create, user_second_factor_reset
+    from vip.accounts.services import user_create, user_deactivate, user_second_factor_reset, user_unlock
     from vip.api.services import token_create
     from vip.casework.services import case_note_write, contact_record, needs_assessment_record
     from vip.core.dates import Month
@@ -159,6 +159,8 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "profile.load": lambda u, w, p: profile_load(actor=u, name="albuquerque"),
         "account.create": lambda u, w, p: user_create(actor=u, username=w.fresh(), role="peer"),
         "account.second_factor_reset": lambda u, w, p: user_second_factor_reset(actor=u, user=w.peer),
+        "account.unlock": lambda u, w, p: user_unlock(actor=u, username=w.other_peer.username),
+        "account.deactivate": lambda u, w, p: user_deactivate(actor=u, user=w.again(w.other_peer)),
         "api_token.create": lambda u, w, p: token_create(actor=u, user=w.peer, name="t"),
     }
 

@@ -8,6 +8,7 @@ one and change only what they must.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "axes",
     "vip.accounts",
     "vip.audit",
     "vip.people",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle and absolute session limits (VIP_SESSION_IDLE_MINUTES, VIP_SESSION_MAX_HOURS).
+    "vip.accounts.middleware.SessionLimitsMiddleware",
     # Deny by default: every view needs a signed-in user unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -100,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vip.audit.middleware.RequestContextMiddleware",
     "vip.core.middleware.ProgramTimeZoneMiddleware",
+    # Last: answers a sign-in refused by the lockout (django-axes) with the sign-in page itself.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,8 +132,13 @@ DATABASES = {"default": database_from_env(f"sqlite:///{DATA_DIR / 'vip.sqlite3'}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-# Authentication checks passwords (ModelBackend); permissions come from the role.
-AUTHENTICATION_BACKENDS = ["vip.accounts.backends.RoleBackend", "vip.accounts.backends.SignInBackend"]
+# Authentication checks passwords (ModelBackend); permissions come from the role. The lockout
+# (django-axes) comes first: a locked account is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "vip.accounts.backends.RoleBackend",
+    "vip.accounts.backends.SignInBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -150,11 +161,49 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# The sign-in form adds the use banner's acknowledgement (security row 8).
+ACCOUNT_FORMS = {"login": "vip.accounts.forms.SignInForm"}
+# The use banner's wording, when a city has its own (by language; else a translated default).
+VIP_USE_BANNER = {
+    language: text
+    for language, text in (
+        ("en", os.environ.get("VIP_USE_BANNER", "")),
+        ("es", os.environ.get("VIP_USE_BANNER_ES", "")),
+    )
+    if text.strip()
+}
+# Failed sign-ins are counted by django-axes, by username (below); allauth's own counter would
+# answer a different page ("too many attempts") and so reveal that an account is locked.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Accept the code of the 30-second step just before or after the current one (phone clocks
 # drift, and a code typed at the end of its step arrives in the next); a used code is refused.
 MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = os.environ.get("VIP_TOTP_ISSUER", "VIP")
+
+# Lockout (security row 3): VIP_LOCKOUT_FAILURES failed sign-ins lock the account (by username,
+# whatever the address they come from) for VIP_LOCKOUT_MINUTES; refused attempts during the lock
+# do not prolong it. A locked account gets the very page a wrong password gets (row 4).
+VIP_LOCKOUT_FAILURES = int(os.environ.get("VIP_LOCKOUT_FAILURES", "5"))
+VIP_LOCKOUT_MINUTES = int(os.environ.get("VIP_LOCKOUT_MINUTES", "30"))
+AXES_FAILURE_LIMIT = VIP_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=VIP_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "vip.accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "vip.accounts.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # administrators unlock through the account list (vip.accounts.admin)
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address"]
+# axes warns when the lockout is not also by address. On purpose: staff share an office's address,
+# and one person's mistakes must not lock out everyone behind it; the name is what is guessed at.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Session limits (security row 6): a signed-in session ends after VIP_SESSION_IDLE_MINUTES
+# without a request, and VIP_SESSION_MAX_HOURS after signing in whatever the activity.
+VIP_SESSION_IDLE_MINUTES = int(os.environ.get("VIP_SESSION_IDLE_MINUTES", "30"))
+VIP_SESSION_MAX_HOURS = int(os.environ.get("VIP_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = VIP_SESSION_MAX_HOURS * 3600
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]

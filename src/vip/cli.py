@@ -452,6 +452,43 @@ def reset_second_factor(username: str) -> None:
     click.echo(f"Removed {removed} factor(s) of {user.username}; they enrol again at their next sign-in.")
 
 
+@main.command()
+@click.argument("username")
+def unlock(username: str) -> None:
+    """Lift the sign-in lockout of USERNAME (locked after too many failed sign-ins) before its
+    time is up."""
+    _django()
+    _require_ready()
+    from vip.accounts.services import user_unlock
+
+    cleared = user_unlock(actor=None, username=username)
+    if cleared:
+        click.echo(f"Unlocked {username}: {cleared} record(s) of failed sign-ins cleared.")
+    else:
+        click.echo(f"{username} was not locked; nothing to clear.")
+
+
+@main.command()
+@click.argument("username")
+def deactivate(username: str) -> None:
+    """Deactivate USERNAME: it can no longer sign in, its sessions end now and its API tokens are
+    revoked."""
+    _django()
+    _require_ready()
+    from vip.accounts.models import User
+    from vip.accounts.services import user_deactivate
+
+    try:
+        user = User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise click.ClickException(f"no account named {username!r}") from None
+    done = user_deactivate(actor=None, user=user)
+    click.echo(
+        f"Deactivated {user.username}: {done['sessions_ended']} session(s) ended, "
+        f"{done['tokens_revoked']} API token(s) revoked."
+    )
+
+
 @main.group()
 def audit() -> None:
     """The audit trail: every write, append-only and hash-chained."""

@@ -46,6 +46,10 @@ def sign_in(browser, base: str, user, viewport=None):
     check_accessibility(page, "sign-in")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
+    # The use banner must be acknowledged (security row 8): without the tick, the browser refuses.
+    page.get_by_role("button", name="Sign in").click()
+    assert page.url == f"{base}/accounts/login/"
+    page.get_by_label("I have read and accept the conditions of use above.").check()
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Authenticator code").fill(totp(user))
     page.get_by_role("button", name="Sign in").click()
@@ -158,6 +162,7 @@ def test_the_peer_journey_in_spanish(browser, live_server, program, make_user, s
     check_accessibility(page, "inicio de sesión")
     page.get_by_label("Nombre de usuario").fill(peer.username)
     page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_label("He leído y acepto las condiciones de uso anteriores.").check()
     page.get_by_role("button", name="Iniciar sesión").click()
     page.get_by_label("Código de autenticación").fill(totp(peer))
     page.get_by_role("button", name="Iniciar sesión").click()
@@ -188,3 +193,28 @@ def test_an_administrator_reads_the_audit_trail(browser, live_server, program, m
     check_accessibility(page, "audit trail")
     page.screenshot(path=str(screenshots / "audit-trail.png"), full_page=True)
     assert AuditEvent.objects.filter(action="audit.read", actor=admin).count() == 2
+
+
+def test_row_08_the_use_banner_must_be_acknowledged_in_the_browser(
+    browser, live_server, program, make_user, screenshots: Path
+) -> None:
+    base = live_server.url
+    peer = make_user("peer")
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(f"{base}/accounts/login/")
+    check_accessibility(page, "sign-in with the use banner")
+    assert "Authorised use only" in page.inner_text("main")
+    page.screenshot(path=str(screenshots / "sign-in-phone.png"), full_page=True)
+    page.get_by_label("Username").fill(peer.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    # Past the browser's own check (a hand-made request would be): the server refuses too.
+    page.eval_on_selector("#id_acknowledge", "e => e.removeAttribute('required')")
+    page.get_by_role("button", name="Sign in").click()
+    assert "tick the box to accept them" in page.inner_text("main")
+    assert page.url == f"{base}/accounts/login/"
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("I have read and accept the conditions of use above.").check()
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Authenticator code").fill(totp(peer))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/home/")

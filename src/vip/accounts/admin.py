@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +28,17 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
     ]
     add_fieldsets = [(None, {"fields": ["username", "role", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
-    actions = ["reset_second_factor"]
+    actions = ["reset_second_factor", "unlock", "deactivate"]
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        """Unticking "active" deactivates the account as the service does: its sessions end and its
+        API tokens are revoked at once, in the same transaction as the save and its audit."""
+        from vip.accounts.services import user_deactivate
+
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and isinstance(obj, User) and "is_active" in form.changed_data and not obj.is_active:
+                user_deactivate(actor=request.user, user=obj)  # type: ignore[arg-type]
 
     @admin.action(description=gettext_lazy("Reset the second factor (lost phone): enrol again at next sign-in"))
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -36,5 +49,28 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
         self.message_user(
             request,
             _("Second factor reset for %(count)d account(s); their sessions have ended.") % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=gettext_lazy("Unlock sign-in (after too many failed attempts)"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from vip.accounts.services import user_unlock
+
+        for user in queryset:
+            user_unlock(actor=request.user, username=user.username)  # type: ignore[arg-type]
+        self.message_user(
+            request, _("Sign-in unlocked for %(count)d account(s).") % {"count": len(queryset)}, messages.SUCCESS
+        )
+
+    @admin.action(description=gettext_lazy("Deactivate: end their sessions and revoke their API tokens"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from vip.accounts.services import user_deactivate
+
+        for user in queryset:
+            user_deactivate(actor=request.user, user=user)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            _("Deactivated %(count)d account(s); their sessions have ended and their API tokens are revoked.")
+            % {"count": len(queryset)},
             messages.SUCCESS,
         )

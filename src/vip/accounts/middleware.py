@@ -34,3 +34,59 @@ class RequireTwoFactorMiddleware:
         if known is not None:
             return bool(known)
         return Authenticator.objects.filter(user_id=getattr(user, "pk", None), type=Authenticator.Type.TOTP).exists()
+
+
+# Session keys of the session limits: when the account signed in, and when it was last seen (both
+# in seconds since the epoch).
+SIGNED_IN_AT = "vip_signed_in_at"
+SEEN_AT = "vip_seen_at"
+# The last-seen time is written at most once a minute: a session is saved (one database write)
+# once a minute of activity, not on every request. The idle limit is thus kept to within a minute
+# (a session may end up to a minute early, never late).
+SEEN_GRANULARITY = 60
+
+
+def session_limits_start(request: HttpRequest) -> None:
+    """Stamp a session that has just signed in (the user_logged_in signal, vip.accounts.apps)."""
+    from django.utils import timezone
+
+    now = int(timezone.now().timestamp())
+    request.session[SIGNED_IN_AT] = now
+    request.session[SEEN_AT] = now
+
+
+class SessionLimitsMiddleware:
+    """Security row 6: a signed-in session ends after VIP_SESSION_IDLE_MINUTES without a request,
+    and VIP_SESSION_MAX_HOURS after signing in however active it is. An ended session is removed
+    from the server (signed out), and the request goes on as anonymous: to the sign-in page.
+
+    A session without the stamps (signed in before this check existed) is ended too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.idle = int(settings.VIP_SESSION_IDLE_MINUTES) * 60
+        self.absolute = int(settings.VIP_SESSION_MAX_HOURS) * 3600
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.contrib.auth import SESSION_KEY
+
+        session = request.session
+        if SESSION_KEY in session:
+            from django.utils import timezone
+
+            now = int(timezone.now().timestamp())
+            signed_in, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+            if (
+                not isinstance(signed_in, int)
+                or not isinstance(seen, int)
+                or now - seen > self.idle
+                or now - signed_in > self.absolute
+            ):
+                from django.contrib.auth import logout
+
+                logout(request)  # flushes the session: deleted on the server, a new empty one
+            elif now - seen >= SEEN_GRANULARITY:
+                session[SEEN_AT] = now
+        return self.get_response(request)

@@ -90,3 +90,89 @@ def user_second_factor_reset(*, actor: Actor, user: User) -> int:
         changes={"removed": sorted(removed), "sessions_ended": sessions},
     )
     return len(removed)
+
+
+def _require_admin(actor: Actor, what: str) -> None:
+    if actor is not None and (actor.role != User.Role.ADMIN or not actor.is_active):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(what)
+
+
+def _account_named(username: str) -> User | None:
+    """The account a sign-in name designates, as allauth matches it (without regard to case)."""
+    from vip.accounts.lockout import normalise_username
+
+    key = normalise_username(username)
+    matches = [u for u in User.objects.filter(username__iexact=key) if u.username.lower() == key]
+    return matches[0] if len(matches) == 1 else None
+
+
+@transaction.atomic
+def user_lockout_record(*, username: str | None) -> None:
+    """Audit that failed sign-ins have locked a sign-in name (security row 3). The lock itself is
+    django-axes' record; this is its audit event, written when the lock begins. The actor is the
+    anonymous caller of the sign-in page (the event keeps its address). A name that matches no
+    account is recorded without the name: people type passwords into the name field."""
+    from django.conf import settings
+
+    account = _account_named(username or "")
+    audit_record(
+        actor=None,
+        action="account.lock",
+        target=account,
+        object_type="accounts.user",
+        outcome="denied",
+        changes={
+            "known_account": account is not None,
+            "failures": settings.AXES_FAILURE_LIMIT,
+            "minutes": settings.VIP_LOCKOUT_MINUTES,
+        },
+    )
+
+
+@transaction.atomic
+def user_unlock(*, actor: Actor, username: str) -> int:
+    """Lift the sign-in lockout of a name before its time is up (administrators, or the operator).
+    Returns how many records of failed sign-ins were cleared (0: it was not locked)."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    from vip.accounts.lockout import normalise_username
+
+    _require_admin(actor, _("Only administrators unlock accounts."))
+    key = normalise_username(username) or ""
+    cleared = AxesProxyHandler.reset_attempts(username=key)
+    account = _account_named(key)
+    audit_record(
+        actor=actor,
+        action="account.unlock",
+        target=account,
+        object_type="accounts.user",
+        changes={"attempts_cleared": cleared},
+    )
+    return cleared
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Actor, user: User) -> dict[str, int]:
+    """Deactivate an account (security row 7): it can no longer sign in, every session it has ends
+    now, and its API tokens are revoked. Administrators (or the operator) only. Returns how many
+    sessions ended and tokens were revoked."""
+    from django.utils import timezone
+
+    from vip.api.models import ApiToken
+
+    _require_admin(actor, _("Only administrators deactivate accounts."))
+    was_active = user.is_active
+    if was_active:
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+    sessions = user_sessions_end(user=user)
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="account.deactivate",
+        target=user,
+        changes={"is_active": False, "sessions_ended": sessions, "tokens_revoked": tokens},
+    )
+    return {"sessions_ended": sessions, "tokens_revoked": tokens}

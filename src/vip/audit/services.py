@@ -20,6 +20,10 @@ Actor = User | None  # None: the local operator on the command line (see docs/ar
 def actor_identity(actor: Actor) -> tuple[User | None, str, str]:
     if actor is None:
         origin = current_origin()
+        if origin.request_id and not origin.source_address.startswith("cli:"):
+            # A web request with nobody signed in (a sign-in attempt that locked a name): never
+            # the operator, whose None comes from the command line.
+            return None, "anonymous", "anonymous"
         return None, origin.source_address.split("@")[0], "operator"
     return actor, actor.get_username(), actor.role
 

@@ -1,4 +1,4 @@
-"""Security rows 4 and 5: sign-in errors reveal nothing; the password policy."""
+"""Security rows 4 and 5: sign-in errors reveal nothing (not whether an account exists, nor whether\nit is locked); the password policy."""
 
 from __future__ import annotations
 
@@ -21,11 +21,21 @@ def _page(response, login: str) -> str:
 
 
 def test_row_04_sign_in_errors_do_not_reveal_whether_an_account_exists(client, program, make_user) -> None:
+    from django.test import Client
+
+    from vip.accounts.tests.helpers import PASSWORD, sign_in_post
+
     make_user("peer", username="maria")
-    known = client.post(reverse("account_login"), {"login": "maria", "password": "not her passphrase at all"})
-    unknown = client.post(reverse("account_login"), {"login": "nobody", "password": "not her passphrase at all"})
-    assert known.status_code == unknown.status_code == 200
-    assert _page(known, "maria") == _page(unknown, "nobody")
+    make_user("peer", username="luis")
+    for _ in range(5):  # locks luis (security row 3)
+        sign_in_post(Client(), "luis", "not his passphrase at all")
+    known = sign_in_post(client, "maria", "not her passphrase at all")
+    unknown = sign_in_post(client, "nobody", "not her passphrase at all")
+    locked = sign_in_post(client, "luis", PASSWORD)  # the right password, but locked
+    assert known.status_code == unknown.status_code == locked.status_code == 200
+    assert _page(known, "maria") == _page(unknown, "nobody") == _page(locked, "luis")
+    assert "not correct" in _page(locked, "luis")
+    assert client.get(reverse("home")).status_code == 302  # and nobody signed in
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def test_reset_removes_the_factor_ends_sessions_and_asks_to_enrol_again(program,
 
     # Signing in again with the password leads to enrolment, and nowhere else.
     again = Client()
-    again.post(reverse("account_login"), {"login": peer.username, "password": PASSWORD})
+    again.post(reverse("account_login"), {"login": peer.username, "password": PASSWORD, "acknowledge": "on"})
     response = again.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
 

@@ -38,7 +38,9 @@ def test_no_public_sign_up(client, program) -> None:
 
 def test_password_only_account_must_enrol_a_second_factor_first(client, program, make_user) -> None:
     user = make_user("manager", second_factor=False)
-    response = client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": user.username, "password": PASSWORD, "acknowledge": "on"}
+    )
     assert response.status_code == 302
     for url in (reverse("home"), reverse("reports:index"), reverse("admin:index")):
         response = client.get(url)
@@ -86,7 +88,9 @@ def test_the_signed_in_account_and_its_factor_load_in_one_query(client, program,
 
 def test_enrolled_account_signs_in_with_password_then_code(client, program, make_user) -> None:
     user = make_user("peer")
-    response = client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": user.username, "password": PASSWORD, "acknowledge": "on"}
+    )
     assert response["Location"] == reverse("mfa_authenticate")
     # Not signed in yet: the password alone reaches nothing.
     assert client.get(reverse("home"))["Location"].startswith(reverse("account_login"))
@@ -97,7 +101,7 @@ def test_enrolled_account_signs_in_with_password_then_code(client, program, make
 
     # The same code cannot be used twice.
     client.post(reverse("account_logout"))
-    client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD})
+    client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD, "acknowledge": "on"})
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 200  # the form again, with an error
     assert client.get(reverse("home")).status_code == 302
@@ -105,7 +109,9 @@ def test_enrolled_account_signs_in_with_password_then_code(client, program, make
 
 def test_wrong_password(client, program, make_user) -> None:
     user = make_user("peer")
-    response = client.post(reverse("account_login"), {"login": user.username, "password": "not the password at all"})
+    response = client.post(
+        reverse("account_login"), {"login": user.username, "password": "not the password at all", "acknowledge": "on"}
+    )
     assert response.status_code == 200
     assert client.get(reverse("home")).status_code == 302
 

@@ -1,0 +1,30 @@
+"""Receivers: stamp a session when its account signs in; audit a lockout when it happens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+
+@receiver(user_logged_in, dispatch_uid="vip.accounts.session_limits_start")
+def _session_limits_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    from vip.accounts.middleware import session_limits_start
+
+    if request is not None and hasattr(request, "session"):
+        session_limits_start(request)
+
+
+@receiver(user_locked_out, dispatch_uid="vip.accounts.lockout_audit")
+def _lockout_audit(sender: Any, request: HttpRequest | None, username: str | None, **kwargs: Any) -> None:
+    """axes sends this on the failure that locks an account, and again for each attempt refused
+    during the lock (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off: those are not counted);
+    only the first is the lock itself."""
+    from vip.accounts.services import user_lockout_record
+
+    # Counted (the lock begins): axes set the number of failures. Refused during the lock: it did not.
+    if getattr(request, "axes_failures_since_start", None) is not None:
+        user_lockout_record(username=username)
