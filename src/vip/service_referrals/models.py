@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from vip.core.fields import EncryptedTextField
 from vip.core.models import ServiceCategory, TimeStampedModel
 from vip.core.sensitivity import Sensitivity
 from vip.people.models import Person
@@ -44,8 +45,8 @@ class ServiceReferral(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="service_referrals")
     category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    provider = models.CharField(max_length=200, blank=True)
-    details = models.TextField(blank=True)
+    provider = EncryptedTextField(max_length=200, blank=True)
+    details = EncryptedTextField(blank=True)
     referred_on = models.DateField()
     status = models.CharField(max_length=20, choices=ServiceReferralStatus.choices)
     connected_on = models.DateField(null=True, blank=True)
