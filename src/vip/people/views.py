@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from vip.accounts.models import User
 from vip.people.models import Person
 from vip.people.selectors import person_list, person_search
+from vip.service_referrals.views import consent_panel
 
 
 def _user(request: HttpRequest) -> User:
@@ -169,6 +170,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             if user.role in {"peer", "manager"}
             else [],
             "planned": _planned(user, person),
+            "consent_panel": consent_panel(user, person),
         },
     )
 
