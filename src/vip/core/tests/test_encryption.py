@@ -254,3 +254,29 @@ def test_row_20_keys_generate_writes_an_owner_only_key_file_newest_first(tmp_pat
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     printed = CliRunner().invoke(main, ["keys", "generate", "--print"])
     assert len(parse_key(printed.output.strip())) == 32
+
+
+def test_row_20_the_demo_database_file_holds_no_case_content(tmp_path: Path) -> None:
+    """`vip demo` on a real SQLite file: its key files are owner-only, the file (and its WAL)
+    hold none of the demo's visit or outcome notes, and the export reads them back."""
+    import os
+    import subprocess
+    import sys
+
+    from vip.demo.names import ATTEMPT_NOTES, OUTCOME_NOTES
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIP_") and k != "DATABASE_URL"}
+    env.update({"VIP_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings.dev"})
+    vip = str(Path(sys.executable).parent / "vip")
+    for command in (["demo", "--scale", "0.05", "--end", "2021-06-30"], ["export", str(tmp_path / "export")]):
+        done = subprocess.run([vip, *command], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        assert done.returncode == 0, done.stderr
+    for name in ("field.keys", "blind-index.key"):
+        assert stat.S_IMODE((tmp_path / "keys" / name).stat().st_mode) == 0o600
+    phrases = {p for notes in (*ATTEMPT_NOTES.values(), *OUTCOME_NOTES.values()) for p in notes if len(p) >= 12}
+    exported = (tmp_path / "export" / "notifications.csv").read_text(encoding="utf-8")
+    exported += (tmp_path / "export" / "outcomes.csv").read_text(encoding="utf-8")
+    assert sum(p in exported for p in phrases) >= 5  # the application reads them back
+    data = b"".join(f.read_bytes() for f in tmp_path.glob("vip.sqlite3*"))
+    assert b"Albuquerque" in data  # the scan sees plain text (the program's city)
+    assert [p for p in phrases if p.encode() in data] == []
