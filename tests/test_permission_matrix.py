@@ -73,6 +73,22 @@ class World:
         """The record as it is in the database now (an attempt rolled back may have changed the object)."""
         return type(record).objects.get(pk=record.pk)
 
+    def consent_terms(self) -> dict[str, Any]:
+        today = dt.datetime.now(tz=dt.UTC).date()
+        return {
+            "purpose": "coordinate treatment",
+            "recipient_kind": "external",
+            "recipient": "Clinic",
+            "signed_on": today - dt.timedelta(days=1),
+            "expires_on": today + dt.timedelta(days=30),
+        }
+
+    def consent_of(self, person: Any) -> Any:
+        """A valid consent (to an outside recipient) of ``person``, recorded by a manager."""
+        from vip.service_referrals.services import consent_record
+
+        return consent_record(actor=self.users["manager"], person=person, **self.consent_terms())
+
     def fresh(self) -> str:
         self.n += 1
         return f"M{self.n}"
@@ -106,7 +122,13 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     )
     from vip.referrals.services import referral_assign, referral_close, referral_create
     from vip.reports.services import report_generate, report_publish
-    from vip.service_referrals.services import service_create, service_referral_create
+    from vip.service_referrals.services import (
+        consent_record,
+        consent_revoke,
+        service_create,
+        service_referral_create,
+        substance_use_disclose,
+    )
 
     housing = lambda: ServiceCategory.objects.get(code="housing")  # noqa: E731
     return {
@@ -147,6 +169,9 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "service_referral.create": lambda u, w, p: service_referral_create(
             actor=u, person=p, category=housing(), referred_on=dt.date(2022, 11, 5)
         ),
+        "consent.record": lambda u, w, p: consent_record(actor=u, person=p, **w.consent_terms()),
+        "consent.revoke": lambda u, w, p: consent_revoke(actor=u, consent=w.consent_of(p), reason="asked"),
+        "substance_use.disclose": lambda u, w, p: substance_use_disclose(actor=u, consent=w.consent_of(p)),
         "outcome.record": lambda u, w, p: outcome_record(
             actor=u, person=p, occurred_on=dt.date(2022, 12, 1), type="arrest_other"
         ),

@@ -253,6 +253,13 @@ SPECTACULAR_SETTINGS = {
 VIP_DEFAULT_PROFILE = os.environ.get("VIP_PROFILE", "albuquerque")
 # Secret for stable pseudonyms in de-identified exports; falls back to SECRET_KEY.
 VIP_PSEUDONYM_KEY = os.environ.get("VIP_PSEUDONYM_KEY", "")
+# Encryption at rest of case content (vip.core.crypto): the field keys, newest first, either in
+# the environment (comma-separated) or in a file (one a line); the blind-index key likewise,
+# separate. Keys never live in the database. Development defaults to files under var/keys/.
+VIP_FIELD_KEYS = env_list("VIP_FIELD_KEYS")
+VIP_FIELD_KEY_FILE = os.environ.get("VIP_FIELD_KEY_FILE", "")
+VIP_BLIND_INDEX_KEY = os.environ.get("VIP_BLIND_INDEX_KEY", "")
+VIP_BLIND_INDEX_KEY_FILE = os.environ.get("VIP_BLIND_INDEX_KEY_FILE", "")
 # Rows written per database round trip by the interchange importer.
 VIP_IMPORT_BATCH_SIZE = int(os.environ.get("VIP_IMPORT_BATCH_SIZE", "2000"))
 

@@ -1,15 +1,36 @@
-"""Production: refuses to start without a secret key and allowed hosts."""
+"""Production: refuses to start without a secret key, allowed hosts and encryption keys."""
 
 from django.core.exceptions import ImproperlyConfigured
 
+from vip.core.crypto import FieldKeyError, Keyring, key_from_settings_values
+
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, env_list
+from .base import (
+    SECRET_KEY,
+    VIP_BLIND_INDEX_KEY,
+    VIP_BLIND_INDEX_KEY_FILE,
+    VIP_FIELD_KEY_FILE,
+    VIP_FIELD_KEYS,
+    env_bool,
+    env_list,
+)
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("VIP_SECRET_KEY must be set to a random string of at least 50 characters in production.")
 ALLOWED_HOSTS = env_list("VIP_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("VIP_ALLOWED_HOSTS must list the host names this server answers to.")
+
+# Case content is encrypted at rest: no keys, no start (and no silently unreadable data).
+try:
+    Keyring(key_from_settings_values(VIP_FIELD_KEYS, VIP_FIELD_KEY_FILE))
+    if not key_from_settings_values(VIP_BLIND_INDEX_KEY, VIP_BLIND_INDEX_KEY_FILE):
+        raise FieldKeyError("no blind-index key")
+except (FieldKeyError, OSError) as exc:
+    raise ImproperlyConfigured(
+        "Encryption keys are required in production: VIP_FIELD_KEYS or VIP_FIELD_KEY_FILE, and "
+        f"VIP_BLIND_INDEX_KEY or VIP_BLIND_INDEX_KEY_FILE (`vip keys generate`): {exc}"
+    ) from exc
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("VIP_SSL_REDIRECT", default=True)

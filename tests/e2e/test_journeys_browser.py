@@ -218,3 +218,52 @@ def test_row_08_the_use_banner_must_be_acknowledged_in_the_browser(
     page.get_by_label("Authenticator code").fill(totp(peer))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/home/")
+
+
+def test_row_15_consent_and_disclosure_in_the_browser(browser, live_server, program, make_user, screenshots) -> None:
+    """A peer records the person's consent naming program managers; the manager, who sees the
+    substance-use details withheld, shows them under it; the disclosure log says so."""
+    import datetime as dt
+
+    from vip.core.models import ServiceCategory
+    from vip.people.services import person_assign_peer, person_create
+    from vip.service_referrals.models import Disclosure
+    from vip.service_referrals.services import service_referral_create
+
+    base = live_server.url
+    peer, manager = make_user("peer"), make_user("manager")
+    person = person_assign_peer(
+        actor=None, person=person_create(actor=None, first_name="Luis", last_name="Ortega"), peer=peer
+    )
+    service_referral_create(
+        actor=peer,
+        person=person,
+        category=ServiceCategory.objects.get(code="substance_use"),
+        referred_on=dt.date.today() - dt.timedelta(days=3),
+        provider="Valley Recovery Clinic",
+        details="Outpatient programme, three sessions a week",
+    )
+    p = sign_in(browser, base, peer)
+    p.goto(f"{base}/people/{person.pk}/")
+    p.get_by_role("link", name="Record a consent").click()
+    check_accessibility(p, "record a consent")
+    p.get_by_label("Purpose of the disclosure").fill("Coordinate treatment with the program")
+    p.get_by_label("Disclosed to").select_option("managers")
+    p.get_by_label("Recipient named on the form").fill("VIP program managers")
+    p.get_by_label("Expires on").fill((dt.date.today() + dt.timedelta(days=180)).isoformat())
+    p.screenshot(path=str(screenshots / "consent-new.png"), full_page=True)
+    p.get_by_role("button", name="Record the consent").click()
+    assert "VIP program managers" in p.inner_text("#consents")
+
+    m = sign_in(browser, base, manager)
+    m.goto(f"{base}/people/{person.pk}/")
+    check_accessibility(m, "person page with consents (manager)")
+    assert "Valley Recovery" not in m.inner_text("main")  # withheld until shown under the consent
+    m.get_by_role("button", name="Show the details").click()
+    check_accessibility(m, "disclosure")
+    assert "Valley Recovery Clinic" in m.inner_text("main")
+    m.screenshot(path=str(screenshots / "disclosure.png"), full_page=True)
+    assert Disclosure.objects.get().disclosed_by == manager
+    m.goto(f"{base}/people/{person.pk}/")
+    assert "1 substance-use service referral" in m.inner_text("#consents")
+    m.locator("#consents").screenshot(path=str(screenshots / "consents-manager.png"))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from vip.casework.choices import ContactKind, NeedDomain, NeedLevel
+from vip.core.fields import EncryptedTextField
 from vip.core.models import TimeStampedModel
 from vip.core.sensitivity import Sensitivity
 from vip.people.models import Person
@@ -17,7 +18,7 @@ class NeedsAssessment(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="needs_assessments")
     assessed_on = models.DateField()
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
 
     SENSITIVE_FIELDS = {"summary": CASEWORK}
 
@@ -29,7 +30,7 @@ class NeedItem(TimeStampedModel):
     assessment = models.ForeignKey(NeedsAssessment, on_delete=models.CASCADE, related_name="items")
     domain = models.CharField(max_length=30, choices=NeedDomain.choices)
     level = models.CharField(max_length=10, choices=NeedLevel.choices)
-    detail = models.TextField(blank=True)
+    detail = EncryptedTextField(blank=True)
 
     SENSITIVE_FIELDS = {"domain": CASEWORK, "level": CASEWORK, "detail": CASEWORK}
 
@@ -45,7 +46,7 @@ class Contact(TimeStampedModel):
     kind = models.CharField(max_length=20, choices=ContactKind.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     minutes = models.PositiveIntegerField(null=True, blank=True)
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
 
     SENSITIVE_FIELDS = {"summary": CASEWORK}
 
@@ -57,7 +58,7 @@ class CaseNote(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField()
-    text = models.TextField()
+    text = EncryptedTextField()
 
     SENSITIVE_FIELDS = {"text": CASEWORK}
 

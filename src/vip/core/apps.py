@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from vip.core import signals  # noqa: F401  (connects the receivers)
+        from vip.core.crypto import connect_signals
+
+        connect_signals()

@@ -7,12 +7,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record, diff
+from vip.core.crypto import keyring
+from vip.core.fields import EncryptedTextField
 from vip.core.models import AgeBand, Area, ProgramProfile, ServiceCategory
 
 PROFILE_FIELDS = [
@@ -131,3 +134,62 @@ def ensure_configured(*, actor: Actor = None, name: str | None = None) -> Progra
     if existing is not None:
         return existing
     return profile_load(actor=actor, name=name or settings.VIP_DEFAULT_PROFILE)
+
+
+def encrypted_columns() -> list[tuple[type[models.Model], EncryptedTextField]]:
+    """Every encrypted column of the installed models."""
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
+def field_keys_rotate(*, actor: Actor, batch_size: int = 1000) -> dict[str, int]:
+    """Re-encrypt every encrypted value not yet under the newest field key.
+
+    Values are found in SQL by their key id (no trial decryption), read and
+    rewritten in batches, in one transaction with one audit event giving the
+    count per column; records keep their version (their content did not
+    change). Afterwards an older key can be removed from the configuration.
+    Operators only (the command line); an account is refused.
+    """
+    if actor is not None:
+        raise PermissionDenied(_("Only the operator on the command line rotates encryption keys."))
+    ring = keyring()
+    prefix = ring.newest_prefix
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        for model, field in encrypted_columns():
+            quote = connection.ops.quote_name
+            table, column, pk = quote(model._meta.db_table), quote(field.column), quote(model._meta.pk.column)
+            label = f"{model._meta.label_lower}.{field.name}"
+            counts[label] = 0
+            last: Any = None
+            while True:
+                where = f"{column} <> '' AND {column} NOT LIKE %s"
+                params: list[Any] = [prefix + "%"]
+                if last is not None:
+                    where += f" AND {pk} > %s"
+                    params.append(last)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT {pk}, {column} FROM {table} WHERE {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
+                        [*params, batch_size],
+                    )
+                    rows = cursor.fetchall()
+                    if not rows:
+                        break
+                    last = rows[-1][0]
+                    updates = [(ring.encrypt(ring.decrypt(value, field.aad), field.aad), key) for key, value in rows]
+                    cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", updates)  # noqa: S608
+                counts[label] += len(rows)
+        audit_record(
+            actor=actor,
+            action="keys.rotate",
+            object_type="core.field_keys",
+            object_id=ring.newest_id,
+            changes={"key": ring.newest_id, "re_encrypted": counts, "total": sum(counts.values())},
+        )
+    return counts

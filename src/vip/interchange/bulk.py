@@ -5,7 +5,7 @@ preparation for each row; for a million rows that is most of an import's time.
 The importer already holds validated, typed values, so it inserts them in one
 go per batch (SQLite: one parameterised ``executemany``; PostgreSQL: ``COPY FROM
 STDIN``), adapting only the date and date-time columns through the backend's
-own adapters. Nothing else about
+own adapters, and encrypting the encrypted ones (``vip.core.fields``). Nothing else about
 the write changes: same connection, same transaction.
 """
 
@@ -18,6 +18,8 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+
+from vip.core.fields import EncryptedTextField
 
 
 class BulkInserter:
@@ -46,7 +48,9 @@ class BulkInserter:
         self.adapters: list[tuple[int, Callable[[Any], Any]]] = []
         for position, name in enumerate(self.columns):
             field = fields[name]
-            if isinstance(field, models.DateTimeField):
+            if isinstance(field, EncryptedTextField):
+                self.adapters.append((position, field.encrypt))
+            elif isinstance(field, models.DateTimeField):
                 self.adapters.append((position, connection.ops.adapt_datetimefield_value))
             elif isinstance(field, models.DateField):
                 self.adapters.append((position, connection.ops.adapt_datefield_value))

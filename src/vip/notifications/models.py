@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from vip.core.fields import EncryptedTextField
 from vip.core.models import Area, TimeStampedModel
 from vip.core.sensitivity import Sensitivity
 from vip.notifications.choices import AttemptOutcome, NotificationStatus
@@ -25,7 +26,7 @@ class CustomNotification(TimeStampedModel):
     status = models.CharField(max_length=20, choices=NotificationStatus.choices, default=NotificationStatus.PLANNED)
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    legal_assessment = models.TextField(blank=True)
+    legal_assessment = EncryptedTextField(blank=True)
     legal_assessment_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -58,7 +59,7 @@ class NotificationAttempt(TimeStampedModel):
     legal_risk_explained = models.BooleanField(null=True, blank=True)
     offer_of_help = models.BooleanField(null=True, blank=True)
     letter_given = models.BooleanField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
 
     SENSITIVE_FIELDS = {"notes": Sensitivity.CASEWORK}
 

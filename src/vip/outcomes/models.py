@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from vip.core.fields import EncryptedTextField
 from vip.core.models import TimeStampedModel
 from vip.core.sensitivity import Sensitivity
 from vip.outcomes.choices import OutcomeType
@@ -16,7 +17,7 @@ class Outcome(TimeStampedModel):
     occurred_on = models.DateField()
     type = models.CharField(max_length=20, choices=OutcomeType.choices)
     source_ref = models.CharField(max_length=100, blank=True, help_text="E.g. the police case number.")
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
 
     SENSITIVE_FIELDS = {"source_ref": Sensitivity.POLICE, "notes": Sensitivity.POLICE}
 

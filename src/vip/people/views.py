@@ -20,6 +20,7 @@ from vip.audit.services import audit_read
 from vip.core.views import read_refused
 from vip.people.models import Person
 from vip.people.selectors import person_list, person_search
+from vip.service_referrals.views import consent_panel
 
 
 def _user(request: HttpRequest) -> User:
@@ -181,6 +182,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             if user.role in {"peer", "manager"}
             else [],
             "planned": _planned(user, person),
+            "consent_panel": consent_panel(user, person),
         },
     )
 

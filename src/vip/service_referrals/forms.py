@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vip.core.forms import StaffForm, date_input
 from vip.core.models import ServiceCategory
-from vip.service_referrals.models import Service
+from vip.service_referrals.models import ConsentRecipient, Service
 
 
 class ServiceReferralForm(StaffForm):
@@ -26,3 +26,24 @@ class MoveForm(StaffForm):
     def __init__(self, *args: object, allowed: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["status"].choices = allowed  # type: ignore[attr-defined]
+
+
+class ConsentForm(StaffForm):
+    purpose = forms.CharField(
+        label=_("Purpose of the disclosure"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("As written on the signed consent form, e.g. 'coordinate treatment and housing'."),
+    )
+    recipient_kind = forms.ChoiceField(label=_("Disclosed to"), choices=ConsentRecipient.choices)
+    recipient = forms.CharField(
+        label=_("Recipient named on the form"),
+        max_length=200,
+        help_text=_("The organisation or person (or 'VIP program managers')."),
+    )
+    signed_on = forms.DateField(label=_("Signed on"), widget=date_input())
+    expires_on = forms.DateField(label=_("Expires on"), widget=date_input())
+
+
+class RevokeForm(StaffForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -7,16 +7,26 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
-from vip.audit.services import Actor
+from vip.audit.services import Actor, audit_record
+from vip.core.config import program_today
 from vip.core.models import ServiceCategory
 from vip.core.services_base import audited_create, audited_update
 from vip.people.models import Person
 from vip.people.services import new_key
 from vip.service_referrals.choices import CLOSING, TRANSITIONS, ServiceReferralStatus
-from vip.service_referrals.models import Service, ServiceReferral, ServiceReferralStatusChange
+from vip.service_referrals.models import (
+    Consent,
+    ConsentRecipient,
+    Disclosure,
+    Service,
+    ServiceReferral,
+    ServiceReferralStatusChange,
+)
 
 CASEWORKERS = {Role.PEER, Role.MANAGER}
 
@@ -123,3 +133,123 @@ def service_referral_move(
         service_referral=referral, status=status, changed_on=on, recorded_by=actor
     )
     return updated
+
+
+# --- 42 CFR Part 2: consents and the disclosure log ---------------------------------------
+
+
+def _account(actor: Actor, what: str) -> User:
+    if actor is None:
+        raise PermissionDenied(_("Only a staff account may %(action)s.") % {"action": what})
+    return actor
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Actor,
+    person: Person,
+    purpose: str,
+    recipient_kind: str,
+    recipient: str,
+    signed_on: dt.date,
+    expires_on: dt.date,
+) -> Consent:
+    """Record a person's signed consent to disclose their substance-use referral details."""
+    what = _("record consents")
+    require_role(actor, CASEWORKERS, what)
+    user = _account(actor, what)
+    _caseload(user, person)
+    if expires_on < signed_on:
+        raise ValidationError(_("A consent cannot expire before it was signed."))
+    return audited_create(
+        actor=user,
+        model=Consent,
+        action="consent.record",
+        values={
+            "person": person,
+            "purpose": purpose,
+            "recipient_kind": recipient_kind,
+            "recipient": recipient,
+            "signed_on": signed_on,
+            "expires_on": expires_on,
+            "recorded_by": user,
+        },
+    )
+
+
+@transaction.atomic
+def consent_revoke(*, actor: Actor, consent: Consent, reason: str) -> Consent:
+    """Revoke a consent from now on (the disclosures made under it stay in the log)."""
+    what = _("revoke consents")
+    require_role(actor, CASEWORKERS, what)
+    user = _account(actor, what)
+    _caseload(user, consent.person)
+    if consent.revoked_at is not None:
+        raise ValidationError(_("This consent was already revoked."))
+    return audited_update(
+        actor=user,
+        instance=consent,
+        action="consent.revoke",
+        values={"revoked_at": timezone.now(), "revoked_by": user, "revoke_reason": reason},
+    )
+
+
+def substance_use_referrals(person: Person) -> list[ServiceReferral]:
+    """The person's substance-use service referrals in full (for the disclosure service only)."""
+    return list(
+        ServiceReferral.objects.filter(person=person, category__substance_use=True)
+        .select_related("category")
+        .order_by("-referred_on", "-id")
+    )
+
+
+@transaction.atomic
+def substance_use_disclose(*, actor: Actor, consent: Consent | None) -> tuple[Disclosure, list[ServiceReferral]]:
+    """Disclose a person's substance-use referral details under ``consent``, and log it.
+
+    Allowed only under a consent valid today (signed, not expired, not revoked):
+    to a program manager who is the consent's recipient (recipient "program
+    managers"), or by the person's peer worker or a manager to the named outside
+    recipient. Every disclosure is written to the disclosure log and audited, in
+    the transaction that returns the details; a refusal says why and shows nothing.
+    """
+    what = _("disclose substance-use details")
+    require_role(actor, CASEWORKERS, what)
+    user = _account(actor, what)
+    if consent is None:
+        raise PermissionDenied(
+            _("Substance-use details are disclosed only under a valid recorded consent: none is recorded.")
+        )
+    consent = Consent.objects.select_for_update().select_related("person").get(pk=consent.pk)
+    _caseload(user, consent.person)
+    reason = consent.refusal(program_today())
+    if reason:
+        raise PermissionDenied(
+            _("Substance-use details are disclosed only under a valid recorded consent: %(reason)s.")
+            % {"reason": reason}
+        )
+    if consent.recipient_kind == ConsentRecipient.MANAGERS and user.role != Role.MANAGER:
+        raise PermissionDenied(_("This consent allows disclosure to program managers only."))
+    referrals = substance_use_referrals(consent.person)
+    disclosure = Disclosure.objects.create(
+        person=consent.person,
+        consent=consent,
+        disclosed_at=timezone.now(),
+        disclosed_by=user,
+        recipient_kind=consent.recipient_kind,
+        recipient=consent.recipient,
+        referral_keys=[r.key for r in referrals],
+    )
+    audit_record(
+        actor=user,
+        action="substance_use.disclose",
+        target=disclosure,
+        changes={
+            "person": consent.person_id,
+            "consent": consent.pk,
+            "recipient_kind": consent.recipient_kind,
+            "service_referrals": disclosure.referral_keys,
+        },
+    )
+    return disclosure, referrals

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from vip.accounts.models import User
+from vip.accounts.permissions import Role
 from vip.core.config import program_today
 from vip.core.views import form_page, person_or_404, submit
 from vip.service_referrals.choices import TRANSITIONS, ServiceReferralStatus
-from vip.service_referrals.forms import MoveForm, ServiceReferralForm
-from vip.service_referrals.models import ServiceReferral
-from vip.service_referrals.selectors import service_referral_list
-from vip.service_referrals.services import service_referral_create, service_referral_move
+from vip.service_referrals.forms import ConsentForm, MoveForm, RevokeForm, ServiceReferralForm
+from vip.service_referrals.models import Consent, ConsentRecipient, ServiceReferral
+from vip.service_referrals.selectors import consent_list, disclosure_list, service_referral_list
+from vip.service_referrals.services import (
+    consent_record,
+    consent_revoke,
+    service_referral_create,
+    service_referral_move,
+    substance_use_disclose,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -63,4 +75,98 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
         title=_("Service referral: %(service)s") % {"service": referral.category.name},
         subtitle=_("Now %(status)s.") % {"status": referral.get_status_display().lower()},
         cancel=f"/people/{referral.person_id}/",
+    )
+
+
+# --- 42 CFR Part 2: consents, disclosure, the disclosure log ------------------------------
+
+
+def consent_panel(user: User, person: Any) -> dict[str, Any] | None:
+    """What the person page shows of consents and disclosures (None: the role sees none of it)."""
+    try:
+        consents = list(consent_list(user=user).filter(person=person).select_related(None))
+        disclosures = list(disclosure_list(user=user).filter(person=person))
+    except PermissionDenied:
+        return None
+    today = program_today()
+    rows = []
+    for c in consents:
+        usable = not c.refusal(today) and (c.recipient_kind == ConsentRecipient.EXTERNAL or user.role == Role.MANAGER)
+        rows.append({"consent": c, "status": c.status(today), "usable": usable})
+    return {"consents": rows, "disclosures": disclosures, "manager": user.role == Role.MANAGER}
+
+
+def _caseworker(request: HttpRequest) -> User:
+    user = _user(request)
+    if user.role not in {Role.PEER, Role.MANAGER}:
+        raise Http404
+    return user
+
+
+def _consent_or_404(user: User, consent_id: int) -> Consent:
+    try:
+        return consent_list(user=user).get(pk=consent_id)
+    except (Consent.DoesNotExist, PermissionDenied):
+        raise Http404 from None
+
+
+@never_cache
+def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    _caseworker(request)
+    user, person = person_or_404(request, person_id)
+    form = ConsentForm(request.POST or None, initial={"signed_on": program_today()})
+    done = submit(
+        request,
+        form,
+        lambda data: consent_record(actor=user, person=person, **data),
+        on_success=f"/people/{person.pk}/#consents",
+    )
+    return done or form_page(
+        request,
+        form,
+        title=_("Record a consent of %(person)s") % {"person": person},
+        subtitle=_(
+            "42 CFR Part 2: substance-use service referral details are disclosed only under a signed consent "
+            "naming the purpose, the recipient and an expiry."
+        ),
+        submit=_("Record the consent"),
+        cancel=f"/people/{person.pk}/",
+    )
+
+
+@never_cache
+def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
+    user = _caseworker(request)
+    consent = _consent_or_404(user, consent_id)
+    form = RevokeForm(request.POST or None)
+    done = submit(
+        request,
+        form,
+        lambda data: consent_revoke(actor=user, consent=consent, reason=data["reason"]),
+        on_success=f"/people/{consent.person_id}/#consents",
+    )
+    return done or form_page(
+        request,
+        form,
+        title=_("Revoke the consent to %(recipient)s") % {"recipient": consent.recipient},
+        subtitle=_("From now on nothing is disclosed under it; past disclosures stay in the log."),
+        submit=_("Revoke"),
+        cancel=f"/people/{consent.person_id}/",
+    )
+
+
+@never_cache
+@require_POST
+def disclose(request: HttpRequest, consent_id: int) -> HttpResponse:
+    user = _caseworker(request)
+    consent = _consent_or_404(user, consent_id)
+    try:
+        disclosure, referrals = substance_use_disclose(actor=user, consent=consent)
+    except PermissionDenied as exc:
+        context = {"person": consent.person, "refused": str(exc)}
+        return render(request, "service_referrals/disclosure.html", context, status=403)
+    return render(
+        request,
+        "service_referrals/disclosure.html",
+        {"person": consent.person, "disclosure": disclosure, "consent": consent, "referrals": referrals},
     )
