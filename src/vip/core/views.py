@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
 from vip.core.config import program_today
 from vip.core.dates import Month
 from vip.core.selectors import home_summary
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -96,3 +101,50 @@ def person_or_404(request: HttpRequest, person_id: int) -> tuple[User, Any]:
         return user, person_get(user=user, person_id=person_id)
     except Person.DoesNotExist:
         raise Http404 from None
+
+
+# ---- Error pages (security row 22) -------------------------------------------------------------
+# Plain pages in the program's layout; under /api/ the API's own JSON shape. Nothing from the
+# request or the exception is shown. Django logs the error itself (logger django.request,
+# without the exception's message: vip.core.logfilters).
+
+API_PREFIX = "/api/"
+ERRORS = {
+    400: ("400.html", "Bad request."),
+    403: ("403.html", "You do not have permission to perform this action."),
+    404: ("404.html", "Not found."),
+    500: ("500.html", "Server error."),
+}
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    template, detail = ERRORS[status]
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": detail}, status=status)
+    try:
+        return render(request, template, status=status)
+    except Exception:
+        logger.exception("The %s page could not be drawn in the layout", status)
+        return HttpResponse(
+            render_to_string(template, {"request": None}), status=status, content_type="text/html; charset=utf-8"
+        )
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500)
