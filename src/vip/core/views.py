@@ -122,11 +122,13 @@ def _error(request: HttpRequest, status: int) -> HttpResponse:
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"detail": detail}, status=status)
     try:
-        return render(request, template, status=status)
+        return render(request, template, {"error_page": True}, status=status)
     except Exception:
         logger.exception("The %s page could not be drawn in the layout", status)
         return HttpResponse(
-            render_to_string(template, {"request": None}), status=status, content_type="text/html; charset=utf-8"
+            render_to_string(template, {"request": None, "error_page": True}),
+            status=status,
+            content_type="text/html; charset=utf-8",
         )
 
 
