@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.utils import ProgrammingError
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from vip.api.services import token_create
 from vip.people.services import person_create
@@ -112,4 +113,7 @@ def test_row_22_error_pages_are_the_programs_own(client, program, make_user) -> 
     assert "The form has expired" in expired.content.decode() and "CSRF" not in expired.content.decode()
     # Spanish readers get their language.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
-    assert "Página no encontrada" in client.get("/no/such/page/").content.decode()
+    try:
+        assert "Página no encontrada" in client.get("/no/such/page/").content.decode()
+    finally:
+        translation.deactivate()  # LocaleMiddleware activated Spanish on this thread
