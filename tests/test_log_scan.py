@@ -98,3 +98,25 @@ def test_row_19_refused_requests_log_no_body_query_or_exception_text(program, ma
         written = handle.read()
     assert "Forbidden (CSRF" in written and "Not Found: /no/such/page/" in written
     assert "LOGBODY" not in written
+
+
+def test_row_19_access_log_keeps_no_query_string() -> None:
+    """The development server's access log (and gunicorn's) lose the query string: a search's
+    terms are names. Other records keep their question marks."""
+    path = Path(settings.TEST_LOG_FILE)
+    before = path.stat().st_size
+    # As django.core.servers.basehttp.WSGIRequestHandler.log_message writes it.
+    logging.getLogger("django.server").warning(
+        '"%s" %s %s', "GET /people/?q=LOGQUERY-Ana+Garcia HTTP/1.1", "200", "5120"
+    )
+    logging.getLogger("gunicorn.access").warning("GET /api/v1/people/?q=LOGQUERY-Baca")
+    logging.getLogger("vip.tests").warning("is this kept? %s", "yes")
+    for handler in logging.getLogger().handlers + logging.getLogger("django.server").handlers:
+        handler.flush()
+    with path.open(encoding="utf-8") as handle:
+        handle.seek(before)
+        written = handle.read()
+    assert '"GET /people/?… HTTP/1.1" 200 5120' in written
+    assert "GET /api/v1/people/?…" in written
+    assert "is this kept? yes" in written
+    assert "LOGQUERY" not in written

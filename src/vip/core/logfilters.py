@@ -25,7 +25,12 @@ def _strip_query(text: str) -> str:
 
 
 class WithoutQueryString(logging.Filter):
+    # The access logs: Django's development server, and gunicorn's should one be configured.
+    ACCESS_LOGGERS = ("django.server", "gunicorn.access")
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self.ACCESS_LOGGERS):
+            return True
         if isinstance(record.args, tuple):
             record.args = tuple(_strip_query(a) if isinstance(a, str) else a for a in record.args)
         if isinstance(record.msg, str):
