@@ -14,6 +14,9 @@ from vip.accounts.services import user_create
 from vip.core.config import ProgramConfig, forget_program_header, program_config
 from vip.core.services import profile_load
 
+# Security row 19: after the suite, the log of the run is scanned for secrets and case content.
+pytest_plugins = ["vip.core.logscan"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_program_header() -> None:

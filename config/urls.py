@@ -38,3 +38,9 @@ urlpatterns = [
     path("audit/", include("vip.audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The program's own error pages (plain, translated, no request data); JSON under /api/.
+handler400 = "vip.core.views.bad_request"
+handler403 = "vip.core.views.permission_denied"
+handler404 = "vip.core.views.page_not_found"
+handler500 = "vip.core.views.server_error"

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("VIP_DATA_DIR", BASE_DIR / "var"))
@@ -271,12 +272,55 @@ VIP_RETENTION_CANDIDATE_DAYS = int(os.environ.get("VIP_RETENTION_CANDIDATE_DAYS"
 VIP_RETENTION_API_TOKEN_DAYS = int(os.environ.get("VIP_RETENTION_API_TOKEN_DAYS", "90"))
 VIP_RETENTION_ACCESS_LOG_DAYS = int(os.environ.get("VIP_RETENTION_ACCESS_LOG_DAYS", "365"))
 VIP_AUDIT_RETENTION_DAYS = int(os.environ.get("VIP_AUDIT_RETENTION_DAYS", "2192"))
+# ---- Security headers and logging hygiene (issue 5, rows 19, 21, 22) -------------------------
+# Kept in one block so the sign-in work (axes) can edit MIDDLEWARE above without conflicts.
+# Content-Security-Policy (django-csp 4.0): nothing but this origin; no inline script at all;
+# the layout's one <style> element carries the per-request nonce (style="" attributes are not
+# used); no plugins, no framing, forms post only here. A stored report's HTML edition gets its
+# own, tighter policy where it is served (vip.reports.views).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# no-store on every response, Permissions-Policy (vip.core.middleware.SecurityHeadersMiddleware).
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "vip.core.middleware.SecurityHeadersMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],  # data: for the authenticator QR code (an SVG data URI)
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The session and CSRF cookies: never read by scripts; sent on top-level navigation only.
+# (Secure is set in production, config/settings/prod.py.) The CSRF token is read from the
+# form field, so its cookie can be HttpOnly too.
+CSRF_COOKIE_HTTPONLY = True
+# Server errors: the program's own plain pages (templates 400/403/404/500.html) and, under
+# /api/, JSON {"detail": ...}.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Row 19: no query strings (search terms are names), no exception messages (they can quote
+    # data), no request objects (headers, bodies) in any record (vip.core.logfilters).
+    "filters": {
+        "no_query": {"()": "vip.core.logfilters.WithoutQueryString"},
+        "no_exception_text": {"()": "vip.core.logfilters.WithoutExceptionText"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_query", "no_exception_text"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("VIP_LOG_LEVEL", "WARNING")},
-    # WeasyPrint reports every SVG presentation attribute it hands to its SVG renderer.
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        # WeasyPrint reports every SVG presentation attribute it hands to its SVG renderer.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Django's own handlers for these (console when DEBUG, mail_admins) are replaced: the
+        # records go to the filtered console handler only.
+        "django": {"handlers": ["console"], "level": os.environ.get("VIP_LOG_LEVEL", "WARNING"), "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

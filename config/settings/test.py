@@ -10,3 +10,35 @@ VIP_IMPORT_BATCH_SIZE = 50  # small batches so tests cross batch boundaries
 # Fixed keys for the suite (tests of rotation override them).
 VIP_FIELD_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0xLTAxMjM0NTY3ODk="]  # test only
 VIP_BLIND_INDEX_KEY = "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleTAxMjM0NTY="  # test only
+
+# Security row 19: everything the application logs during the suite also goes to a file of this
+# run, through the production filters, at INFO; after the suite vip.core.logscan scans it for
+# canaries, passwords, TOTP secrets, session ids and API tokens and fails the run if any is there.
+import copy  # noqa: E402
+import os  # noqa: E402
+
+from .base import LOGGING as BASE_LOGGING  # noqa: E402
+
+TEST_LOG_FILE = BASE_DIR / "var" / "test-logs" / f"pytest-{os.getpid()}.log"  # noqa: F405
+TEST_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+_handlers: dict[str, dict[str, object]] = copy.deepcopy(BASE_LOGGING["handlers"])  # type: ignore[arg-type]
+_handlers["console"]["level"] = "WARNING"
+_handlers["test_file"] = {
+    "class": "logging.FileHandler",
+    "filename": str(TEST_LOG_FILE),
+    "mode": "a",  # django.setup() again (the CLI tests) reopens it: append, never truncate
+    "encoding": "utf-8",
+    "level": "INFO",
+    "filters": ["no_query", "no_exception_text"],
+    "formatter": "test_file",
+}
+_loggers: dict[str, object] = copy.deepcopy(BASE_LOGGING["loggers"])  # type: ignore[arg-type]
+for _name in ("django", "django.server"):
+    _loggers[_name] = {"handlers": ["console", "test_file"], "level": "INFO", "propagate": False}
+LOGGING = {
+    **BASE_LOGGING,
+    "handlers": _handlers,
+    "loggers": _loggers,
+    "formatters": {"test_file": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "root": {"handlers": ["console", "test_file"], "level": "INFO"},
+}

@@ -23,3 +23,27 @@ class ProgramTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set (security row 21).
+
+    ``Cache-Control: no-store`` on every response the application makes: staff pages and API
+    answers carry person data, and even a sign-in page or an error should not sit in a shared
+    cache or the browser's history store. (Static files are served by the web server or the
+    staticfiles handler, not through this middleware; they hold no data.)
+    """
+
+    PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        directives = [d.strip() for d in response.get("Cache-Control", "").split(",") if d.strip()]
+        if "no-store" not in (d.lower() for d in directives):
+            kept = [d for d in directives if d.split("=")[0].lower() not in {"public", "max-age", "s-maxage"}]
+            response["Cache-Control"] = ", ".join(["no-store", *kept])
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        return response

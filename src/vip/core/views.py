@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
@@ -16,6 +19,8 @@ from vip.audit.services import audit_read
 from vip.core.config import program_today
 from vip.core.dates import Month
 from vip.core.selectors import home_summary
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -122,3 +127,52 @@ def read_refused(user: User, person_id: int | str) -> None:
 def _page(request: HttpRequest) -> str:
     match = request.resolver_match
     return match.view_name if match is not None else request.path
+
+
+# ---- Error pages (security row 22) -------------------------------------------------------------
+# Plain pages in the program's layout; under /api/ the API's own JSON shape. Nothing from the
+# request or the exception is shown. Django logs the error itself (logger django.request,
+# without the exception's message: vip.core.logfilters).
+
+API_PREFIX = "/api/"
+ERRORS = {
+    400: ("400.html", "Bad request."),
+    403: ("403.html", "You do not have permission to perform this action."),
+    404: ("404.html", "Not found."),
+    500: ("500.html", "Server error."),
+}
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    template, detail = ERRORS[status]
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": detail}, status=status)
+    try:
+        return render(request, template, {"error_page": True}, status=status)
+    except Exception:
+        logger.exception("The %s page could not be drawn in the layout", status)
+        return HttpResponse(
+            render_to_string(template, {"request": None, "error_page": True}),
+            status=status,
+            content_type="text/html; charset=utf-8",
+        )
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,26 @@ from vip.interchange.schema import FILES_BY_NAME, FileSpec
 
 # A generous limit per cell: longer fields are refused with a clear message.
 MAX_FIELD_BYTES = 1_000_000
-# Zip bombs: refuse members that expand past this many bytes or this ratio.
-MAX_MEMBER_BYTES = 20 * 1024**3
+# A physical line longer than this is refused before it is held in memory (a file without
+# line breaks would otherwise be read whole).
+MAX_LINE_BYTES = 4 * MAX_FIELD_BYTES
+# Zip bombs: refuse a member that expands past this many bytes (or past this ratio once
+# larger than 10 MB), and a bundle whose members together expand past MAX_TOTAL_BYTES. The
+# sizes a zip declares are checked first; the bytes actually read are counted as well.
+MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_TOTAL_BYTES = 4 * 1024**3
 MAX_COMPRESSION_RATIO = 200
+# What a damaged or hostile zip raises while it is read.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
 
 csv.field_size_limit(MAX_FIELD_BYTES)
 
@@ -52,18 +70,27 @@ class Header:
 
 
 class _CountingReader(io.RawIOBase):
-    """Counts the bytes read from an underlying binary stream (for progress bars)."""
+    """Counts the bytes read from an underlying binary stream (for progress bars), and
+    stops at ``limit`` bytes: a zip member that expands past what it declared."""
 
-    def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None] | None) -> None:
+    def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None] | None, limit: int | None = None) -> None:
         self._raw = raw
         self._on_bytes = on_bytes
+        self._limit = limit
+        self._total = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
+        try:
+            data = self._raw.read(len(buffer))
+        except ZIP_ERRORS as exc:
+            raise _BadBytesError(0, f"damaged zip member: {exc}") from None
         n = len(data)
+        self._total += n
+        if self._limit is not None and self._total > self._limit:
+            raise _BadBytesError(0, f"refused: expands past {self._limit} bytes")
         buffer[:n] = data
         if self._on_bytes is not None and n:
             self._on_bytes(n)
@@ -88,22 +115,42 @@ class BundleSource:
                     self._add(child.name, str(child))
         elif path.is_file():
             if not zipfile.is_zipfile(path):
+                with open(path, "rb") as handle:
+                    if handle.read(4) == b"PK\x03\x04":
+                        raise BundleError(
+                            Problem(path.name, 0, "", "damaged zip file: truncated (its table of contents is missing)")
+                        )
                 raise BundleError(
                     Problem(path.name, 0, "", "not a zip file or folder (a bundle is a folder or a .zip of CSV files)")
                 )
             try:
                 self._zip = zipfile.ZipFile(path)
+                total = 0
                 for info in self._zip.infolist():
                     if info.is_dir() or not info.filename.lower().endswith(".csv"):
                         continue
                     self._check_member(info)
+                    total += info.file_size
+                    if total > MAX_TOTAL_BYTES:
+                        raise BundleError(
+                            Problem(path.name, 0, "", f"refused: the files expand to more than {MAX_TOTAL_BYTES} bytes")
+                        )
                     self._add(Path(info.filename).name, info)
-            except zipfile.BadZipFile as exc:
+            except BundleError:
+                self.close()
+                raise
+            except ZIP_ERRORS as exc:
+                self.close()
                 raise BundleError(Problem(path.name, 0, "", f"damaged zip file: {exc}")) from exc
         else:
             raise BundleError(Problem(str(path), 0, "", "no such file or folder"))
 
     def _check_member(self, info: zipfile.ZipInfo) -> None:
+        parts = info.filename.replace("\\", "/").split("/")
+        if info.filename.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+            raise BundleError(Problem(info.filename, 0, "", "refused: a file name that points outside the bundle"))
+        if info.flag_bits & 0x1:
+            raise BundleError(Problem(info.filename, 0, "", "refused: the file is encrypted"))
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_MEMBER_BYTES or (info.file_size > 10_000_000 and ratio > MAX_COMPRESSION_RATIO):
             raise BundleError(
@@ -134,6 +181,10 @@ class BundleSource:
             return self._zip.open(member)
         return open(member, "rb")
 
+    def _limit(self, name: str) -> int | None:
+        member = self.members[name]
+        return member.file_size if isinstance(member, zipfile.ZipInfo) else None
+
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
@@ -157,7 +208,12 @@ class BundleSource:
         whose width differs from the header's is yielded: the row parser rejects it.
         """
         name = spec.name
-        raw = _CountingReader(self._open(name), on_bytes)
+        try:
+            opened = self._open(name)
+        except ZIP_ERRORS as exc:
+            problems(Problem(name, 0, "", f"damaged zip member: {exc}"))
+            return
+        raw = _CountingReader(opened, on_bytes, self._limit(name))
         binary = io.BufferedReader(raw, 1 << 16)
         lines = _DecodedLines(binary)
         reader = csv.reader(lines, strict=True)
@@ -166,7 +222,10 @@ class BundleSource:
             try:
                 first = next(reader, None)
             except _BadBytesError as exc:
-                problems(Problem(name, exc.line, "", exc.message))
+                problems(Problem(name, exc.line or lines.number + 1, "", exc.message))
+                return
+            except csv.Error as exc:
+                problems(Problem(name, 1, "", f"broken CSV: {exc}"))
                 return
             if first is None:
                 problems(Problem(name, 1, "", "empty file: expected a header row"))
@@ -181,7 +240,7 @@ class BundleSource:
                 except StopIteration:
                     return
                 except _BadBytesError as exc:
-                    problems(Problem(name, exc.line, "", exc.message))
+                    problems(Problem(name, exc.line or lines.number + 1, "", exc.message))
                     return
                 except csv.Error as exc:
                     problems(Problem(name, start, "", f"broken CSV: {exc}"))
@@ -206,17 +265,27 @@ class _DecodedLines:
     bad byte is reported on its own line (a byte-order mark is dropped)."""
 
     def __init__(self, binary: IO[bytes]) -> None:
-        self._lines = iter(binary)
+        self._binary = binary
         self.number = 0
 
     def __iter__(self) -> _DecodedLines:
         return self
 
     def __next__(self) -> str:
-        raw = next(self._lines)
+        raw = self._binary.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            raise StopIteration
         self.number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise _BadBytesError(self.number, f"line longer than {MAX_LINE_BYTES} bytes: refused")
         if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
+        if self.number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise _BadBytesError(
+                self.number, "saved as UTF-16 (it starts with a UTF-16 byte-order mark); save the file as UTF-8"
+            )
+        if b"\x00" in raw:
+            raise _BadBytesError(self.number, "holds a NUL byte (0x00): not a CSV text file")
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:

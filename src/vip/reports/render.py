@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -190,6 +191,27 @@ def to_json(report: Report) -> bytes:
     return json.dumps(to_data(report), indent=2, ensure_ascii=False).encode()
 
 
+# ---- Spreadsheet safety (security row 24) ------------------------------------------------------
+# A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as
+# a formula: =HYPERLINK(...) sends data away, =cmd|... ran programs. Every text cell of the CSV
+# and XLSX editions that starts so gets a leading apostrophe; genuine numbers (-3, +1.5) stay
+# numbers. (The interchange bundle is not a spreadsheet edition: it is a data contract whose
+# values must round-trip exactly; see docs/interchange.md.)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def neutralise(value: Any) -> Any:
+    """The value, made inert for a spreadsheet if it is text that would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _row(values: list[Any]) -> list[Any]:
+    return [neutralise(v) for v in values]
+
+
 def to_csv(report: Report) -> bytes:
     """Long form: one line per figure (table, row, column, value, suppressed)."""
     buffer = io.StringIO()
@@ -200,16 +222,11 @@ def to_csv(report: Report) -> bytes:
         for r, row in enumerate(t.row_keys):
             for c, col in enumerate(t.col_keys):
                 value = published.published(r, c)
-                writer.writerow([tid, row, col, "" if value is None else value, _suppression(published, r, c)])
+                writer.writerow(_row([tid, row, col, "" if value is None else value, _suppression(published, r, c)]))
     return buffer.getvalue().encode()
 
 
 # ---- XLSX --------------------------------------------------------------------------------------
-
-
-def _safe(text: str) -> str:
-    """Spreadsheets run text that starts with = + - @ as a formula: neutralise it."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
 
 
 def to_xlsx(report: Report) -> bytes:
@@ -220,7 +237,7 @@ def to_xlsx(report: Report) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Report"
-    sheet.append([_safe(f"{report.program_name}: {report.report_title}, {report.month.title()}")])
+    sheet.append([neutralise(f"{report.program_name}: {report.report_title}, {report.month.title()}")])
     sheet["A1"].font = Font(bold=True, size=13)
     for key, value in (
         ("Audience", report.audience),
@@ -229,33 +246,33 @@ def to_xlsx(report: Report) -> bytes:
         ("Data fingerprint", report.numbers.fingerprint),
         ("Generated", report.generated_at.isoformat()),
     ):
-        sheet.append([key, value])
+        sheet.append(_row([key, value]))
     sheet.append([])
     for item in headline(report):
-        sheet.append([_safe(item["title"]), item["display"]])
+        sheet.append(_row([item["title"], item["display"]]))
     sheet.column_dimensions["A"].width = 48
     for tid, published in report.tables.items():
         t = published.table
         ws = book.create_sheet(tid[:31])
-        ws.append([_safe(t.title)])
+        ws.append([neutralise(t.title)])
         ws["A1"].font = Font(bold=True)
-        ws.append(["", *t.col_labels])
+        ws.append(_row(["", *t.col_labels]))
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for r, label in enumerate(t.row_labels):
-            cells: list[Any] = [_safe(label)]
+            cells: list[Any] = [label]
             for c in range(len(t.col_keys)):
                 number = published.published(r, c)
                 cells.append(number if number is not None else published.display(r, c))
-            ws.append(cells)
+            ws.append(_row(cells))
         ws.column_dimensions["A"].width = 32
         if published.suppressed:
             ws.append([])
-            ws.append([_safe(suppression_note(report))])
+            ws.append([neutralise(suppression_note(report))])
     defs = book.create_sheet("Definitions")
     defs.append(["Metric", "Definition"])
     for d in report.definitions:
-        defs.append([d.title, d.text])
+        defs.append(_row([d.title, d.text]))
     defs.column_dimensions["A"].width = 36
     defs.column_dimensions["B"].width = 100
     for row in defs.iter_rows(min_row=2):

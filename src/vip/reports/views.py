@@ -28,10 +28,37 @@ AUDIENCE_WORDS = {
 }
 
 
+# Content-Security-Policy of a stored edition shown in the browser (security row 21). The HTML
+# edition is a document, not a page of the application: it may style itself (the inline
+# <style> kept in the stored file, which no per-request nonce can reach) but runs nothing,
+# loads nothing and, sandboxed, has no origin. The PDF keeps the browser's PDF viewer working
+# (it needs plugins, so no object-src/default-src and no sandbox); it is never framed either.
+DOCUMENT_POLICIES: dict[str, dict[str, list[str | bool]]] = {
+    "html": {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["data:"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "sandbox": [True],
+    },
+    "pdf": {
+        "script-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+
 def _file_response(item: ReportFile, inline: bool) -> HttpResponse:
     response = HttpResponse(bytes(item.content), content_type=item.content_type)
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{item.filename}"'
+    policy = DOCUMENT_POLICIES.get(item.format)
+    if policy is not None:
+        response._csp_config = policy  # type: ignore[attr-defined]  # read by csp.middleware
     return response
 
 
