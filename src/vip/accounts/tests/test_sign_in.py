@@ -36,7 +36,7 @@ def test_no_public_sign_up(client, program) -> None:
     assert not User.objects.filter(username="intruder").exists()
 
 
-def test_password_only_account_must_enrol_a_second_factor_first(client, program, make_user) -> None:
+def test_row_01_password_only_account_must_enrol_a_second_factor_first(client, program, make_user) -> None:
     user = make_user("manager", second_factor=False)
     response = client.post(
         reverse("account_login"), {"login": user.username, "password": PASSWORD, "acknowledge": "on"}
@@ -86,7 +86,7 @@ def test_the_signed_in_account_and_its_factor_load_in_one_query(client, program,
     assert not [q for q in sql if '"core_programprofile"' in q]
 
 
-def test_enrolled_account_signs_in_with_password_then_code(client, program, make_user) -> None:
+def test_row_02_sign_in_with_password_then_code_and_a_code_is_never_replayed(client, program, make_user) -> None:
     user = make_user("peer")
     response = client.post(
         reverse("account_login"), {"login": user.username, "password": PASSWORD, "acknowledge": "on"}
@@ -166,7 +166,7 @@ def _patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, obj
 API = {"api:people", "api:person", "api:referrals", "api:incidents", "api:report", "api:schema", "api:not_found"}
 
 
-def test_deny_by_default_every_view_needs_sign_in_unless_listed() -> None:
+def test_row_09_deny_by_default_every_view_needs_sign_in_unless_listed() -> None:
     open_views = {name for name, callback in _patterns(get_resolver()) if not getattr(callback, "login_required", True)}
     unexpected = open_views - PUBLIC - API - {""}  # "" is the root redirect to home (which needs sign-in)
     assert not unexpected, f"views reachable without signing in: {sorted(unexpected)}"

@@ -72,7 +72,7 @@ def role_tokens(program, make_user, keep_connection):
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_survives_fuzzing_as_every_role(case, role_tokens) -> None:
+def test_row_32_api_survives_fuzzing_as_every_role(case, role_tokens) -> None:
     for role, token in role_tokens.items():
         response = case.call(app=APP, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code < 500, f"{role}: {case.method} {case.formatted_path} -> {response.status_code}"

@@ -54,7 +54,7 @@ def test_the_hash_covers_what_the_database_gives_back(program, make_user) -> Non
     assert audit_chain_verify(user=None).intact
 
 
-def test_the_application_cannot_change_or_remove_an_event(program, make_user) -> None:
+def test_row_17_the_application_cannot_change_or_remove_an_event(program, make_user) -> None:
     event = _events(program, make_user)[1]
     event.action = "person.nothing"
     with pytest.raises(AppendOnlyError):
@@ -67,7 +67,7 @@ def test_the_application_cannot_change_or_remove_an_event(program, make_user) ->
         AuditEvent.objects.filter(pk=event.pk).delete()
 
 
-def test_an_altered_event_breaks_the_chain_at_that_event(program, make_user) -> None:
+def test_row_17_an_altered_event_breaks_the_chain_at_that_event(program, make_user) -> None:
     events = _events(program, make_user)
     _raw("UPDATE {table} SET actor_name = %s WHERE id = %s", ["someone else", events[2].pk])
     result = audit_chain_verify(user=None)
@@ -75,14 +75,14 @@ def test_an_altered_event_breaks_the_chain_at_that_event(program, make_user) -> 
     assert result.checked == 2
 
 
-def test_a_removed_event_breaks_the_chain_at_the_next(program, make_user) -> None:
+def test_row_17_a_removed_event_breaks_the_chain_at_the_next(program, make_user) -> None:
     events = _events(program, make_user)
     _raw("DELETE FROM {table} WHERE id = %s", [events[1].pk])
     result = audit_chain_verify(user=None)
     assert result.broken_at == events[2].pk and "removed" in result.reason
 
 
-def test_a_rehashed_event_still_breaks_the_chain(program, make_user) -> None:
+def test_row_17_a_rehashed_event_still_breaks_the_chain(program, make_user) -> None:
     # Someone who alters an event and recomputes its hash must also rewrite every later link.
     events = _events(program, make_user)
     from vip.audit.chain import FIELDS, digest

@@ -27,7 +27,7 @@ NOTIFICATIONS = (
 )
 
 
-def test_creates_then_reimport_changes_nothing(program, write_bundle) -> None:
+def test_row_23_creates_then_reimport_changes_nothing(program, write_bundle) -> None:
     path = write_bundle({"people.csv": PEOPLE, "notifications.csv": NOTIFICATIONS})
     first = bundle_import(actor=None, path=path)
     assert first.valid and first.written
@@ -117,7 +117,7 @@ def test_references_to_records_already_in_the_database(program, write_bundle) ->
     assert Person.objects.get(key="P2").outcomes.get().type == "arrest_firearm"
 
 
-def test_skip_invalid_writes_good_rows_and_rejects_with_reasons(program, write_bundle, tmp_path: Path) -> None:
+def test_row_23_skip_invalid_writes_good_rows_and_rejects_with_reasons(program, write_bundle, tmp_path: Path) -> None:
     people = PEOPLE + "P3,Eva,Chávez,2001-02-30,female,valley\n"
     outcomes = "outcome_key,person_key,occurred_on,type\nO1,P1,2022-11-02,shot\nO2,P3,2022-11-03,shot\n"
     rejects = tmp_path / "rejects"

@@ -172,7 +172,7 @@ def test_line_numbers_count_multiline_cells(program, write_bundle) -> None:
     assert _import_invalid(path) == ["referrals.csv:4: received_on: '2022-11-31' is not a real calendar date"]
 
 
-def test_bad_row_at_line_500_writes_nothing(program, write_bundle) -> None:
+def test_row_23_bad_row_at_line_500_writes_nothing(program, write_bundle) -> None:
     rows = [f"P{i},Name{i},Last{i},2000-01-01,male,valley" for i in range(1, 1000)]
     rows[498] = "P499,Name,Last,2000-01-01,alien,valley"  # line 500 (after the header)
     path = write_bundle({"people.csv": PEOPLE_HEADER + "\n".join(rows) + "\n"})

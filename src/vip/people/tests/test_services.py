@@ -50,7 +50,7 @@ def person(program, team) -> Person:
     return person_assign_peer(actor=team["manager"], person=p, peer=team["peer"])
 
 
-def test_two_editors_of_one_record_the_second_gets_a_conflict(person, team) -> None:
+def test_row_25_two_editors_of_one_record_the_second_gets_a_conflict(person, team) -> None:
     version = person.version
     first = Person.objects.get(pk=person.pk)
     second = Person.objects.get(pk=person.pk)
@@ -196,7 +196,7 @@ def test_health_referrals_never_reach_police(person, team) -> None:
     assert [r.provider for r in service_referral_list(user=team["peer"])] == ["SUD-CANARY clinic"]
 
 
-def test_candidates_need_reasons_a_second_person_and_expire(person, team, make_user) -> None:
+def test_row_28_candidates_need_reasons_a_second_person_and_expire(person, team, make_user) -> None:
     with pytest.raises(ValidationError, match="at least one reason"):
         candidate_propose(actor=team["police"], person=person, reasons=[])
     incident = incident_record(
@@ -228,7 +228,7 @@ def test_candidates_need_reasons_a_second_person_and_expire(person, team, make_u
     assert Candidate.objects.get(pk=candidate.pk).status == CandidateStatus.EXPIRED
 
 
-def test_the_database_refuses_self_approval_too(person, team) -> None:
+def test_row_28_the_database_refuses_self_approval_too(person, team) -> None:
     candidate = candidate_propose(
         actor=team["police"],
         person=person,

@@ -291,7 +291,7 @@ def test_threshold_many_ones_total_is_relaxed() -> None:
     assert audit(pub) == []
 
 
-def test_audit_detects_an_under_protected_table() -> None:
+def test_row_27_audit_detects_an_under_protected_table() -> None:
     rows = {**BIG, "na": [3, 15, 14, 0]}
     t = area_table(rows, exact=True)
     na_m = cell(PublishedTable(t, {}, 10), "na", "m")
@@ -416,7 +416,7 @@ def tables(draw: st.DrawFn) -> Table:
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=tables(), threshold=st.integers(5, 10))
-def test_protected_tables_pin_no_suppressed_cell(table: Table, threshold: int) -> None:
+def test_row_27_protected_tables_pin_no_suppressed_cell(table: Table, threshold: int) -> None:
     pub = protect(table, threshold)
     for r, row in enumerate(table.cells):
         for c, value in enumerate(row):
