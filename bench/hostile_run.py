@@ -700,10 +700,8 @@ def run_schemathesis(
                 failures += 1
                 message = (problem.get("message") or problem.text or "").strip().splitlines()
                 result.findings.append(f"{case.get('name')}: {message[0] if message else 'failed'}")
-    summary = re.findall(
-        r"^(?:API Operations|Test Phases|Test cases):.*$|^\s*\d+ (?:generated|passed|failed).*$", output, re.M
-    )
-    result.detail = f"{cases} operations" + (f"; {'; '.join(s.strip() for s in summary)}" if summary else "")
+    generated = re.search(r"^\s*(\d+) generated", output, re.M)
+    result.detail = f"{generated.group(1) if generated else '?'} test cases over {cases} operations"
     if proc.returncode != 0 and not result.findings:
         result.errors.append(f"schemathesis exited {proc.returncode}: " + " | ".join(output.strip().splitlines()[-5:]))
     result.errors += throttled(result)
@@ -969,9 +967,16 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "<details><summary>The commands (secrets as placeholders)</summary>",
         "",
-        *[f"- {r.target}: `{r.command}`" for r in results if r.tool in {"sqlmap", "schemathesis"}],
+        *[f"- {r.target}: `{r.command}`" for r in results if r.tool == "sqlmap"],
+        *[
+            f"- schemathesis, once per role with its token (here as {r.target.split()[-1]}): `{r.command}`"
+            for r in [r for r in results if r.tool == "schemathesis"][:1]
+        ],
         "",
         "What sqlmap tested: " + "; ".join(f"{r.target}: {r.detail}" for r in results if r.tool == "sqlmap"),
+        "",
+        "What schemathesis tested: "
+        + "; ".join(f"{r.target}: {r.detail}" for r in results if r.tool == "schemathesis"),
         "",
         "</details>",
     ]
