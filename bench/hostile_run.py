@@ -839,10 +839,15 @@ def record(label: str, body: str) -> None:
 
 
 def git_revision() -> str:
-    proc = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT, check=False
+    """The commit, with "-dirty" when the code differs from it (this run's own record does not
+    count: the run on another database has just written it)."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False
     )
-    return proc.stdout.strip() or "?"
+    changed = subprocess.run(
+        ["git", "diff", "--quiet", "HEAD", "--", ".", f":(exclude){DOC.relative_to(ROOT)}"], cwd=ROOT, check=False
+    )
+    return (head.stdout.strip() or "?") + ("-dirty" if changed.returncode else "")
 
 
 def database_version(url: str) -> str:
