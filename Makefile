@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: demo test install system-packages lint audit-deps test-sqlite test-postgres bench openapi clean help
+.PHONY: demo test install system-packages lint audit-deps test-sqlite test-postgres bench hostile openapi clean help
 
 help:
 	@echo "make demo   install everything, create the SQLite database, load the demo city"
 	@echo "make test   lint, type-check and run the whole suite on SQLite and PostgreSQL"
 	@echo "make bench  run the benchmarks in bench/ and refresh docs/benchmarks.md"
+	@echo "make hostile  sqlmap and schemathesis against a local server (HOSTILE_ARGS, e.g. --database-url URL --reset)"
 
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core poppler-utils chromium gettext
 
@@ -84,6 +85,15 @@ openapi: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The hostile run (issue 5): sqlmap (a Debian package, installed here when run as root) and
+# schemathesis against the application on loopback; results in docs/security-hostile-run.md.
+hostile: install
+	@if ! command -v sqlmap >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlmap; \
+		else echo "Please install the Debian package sqlmap"; exit 1; fi; \
+	fi
+	$(BIN)/python bench/hostile_run.py $(HOSTILE_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools var/test.sqlite3
