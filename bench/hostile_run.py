@@ -903,6 +903,9 @@ def main(argv: list[str] | None = None) -> int:
         "VIP_SSL_REDIRECT": "0",
         "VIP_DATA_DIR": str(workdir),
         "VIP_LOG_LEVEL": "WARNING",
+        # Production refuses to start without the case-content keys: fresh ones for this run.
+        "VIP_FIELD_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "VIP_BLIND_INDEX_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     }
     password = "hostile " + secrets.token_urlsafe(18)
     started = time.perf_counter()
