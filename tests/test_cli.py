@@ -20,7 +20,10 @@ def test_entry_point_help_lists_the_commands() -> None:
     result = subprocess.run(  # noqa: S603
         [str(Path(sys.executable).parent / "vip"), "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("setup", "demo", "import", "export", "serve", "createuser", "configure", "keys"):
+    for command in (
+        *("setup", "demo", "import", "export", "serve", "createuser", "configure", "keys", "audit", "token"),
+        *("backup", "restore", "retention", "unlock", "deactivate", "reset-second-factor"),
+    ):
         assert command in result.stdout
     assert "Exit codes" in result.stdout
 

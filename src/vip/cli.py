@@ -501,7 +501,8 @@ def deactivate(username: str) -> None:
 
 @main.group()
 def audit() -> None:
-    """The audit trail: every write, append-only and hash-chained."""
+    """The audit trail: every write and every read of person-level data, append-only and hash-chained
+    (administrators read it at /audit/ in the web application)."""
 
 
 @audit.command(name="verify")
