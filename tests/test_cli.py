@@ -22,7 +22,7 @@ def test_entry_point_help_lists_the_commands() -> None:
     )
     for command in (
         *("setup", "demo", "import", "export", "serve", "createuser", "configure", "keys", "audit", "token"),
-        *("backup", "restore", "retention", "unlock", "deactivate", "reset-second-factor"),
+        *("backup", "restore", "retention", "unlock", "deactivate", "reset-second-factor", "match"),
     ):
         assert command in result.stdout
     assert "Exit codes" in result.stdout
@@ -134,3 +134,18 @@ def test_import_refused_for_a_role_without_it(program, make_user, tmp_path: Path
     assert result.exit_code == 1
     assert "Only program managers import bundles." in result.output
     assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_match_proposes_links_and_merges_nothing(program) -> None:
+    import datetime as dt
+
+    from vip.people.models import PersonLink
+    from vip.people.services import person_create
+
+    person_create(actor=None, first_name="Ana", last_name="Baca", date_of_birth=dt.date(2001, 2, 3))
+    person_create(actor=None, first_name="ANA", last_name="Baca", date_of_birth=dt.date(2001, 2, 3))
+    result = CliRunner().invoke(main, ["match"])
+    assert result.exit_code == 0, result.output
+    assert "Proposed 1 link(s)" in result.output
+    assert list(PersonLink.objects.values_list("status", flat=True)) == ["proposed"]

@@ -93,6 +93,16 @@ class World:
         self.n += 1
         return f"M{self.n}"
 
+    def link_of(self, person: Any, *, confirmed: bool = False) -> Any:
+        """A link of ``person`` with a new record of the same name, proposed (and confirmed) by the operator."""
+        from vip.people.linking import link_confirm, link_propose
+        from vip.people.services import person_create
+
+        other = person_create(actor=None, first_name=person.first_name, last_name=person.last_name)
+        evidence = [{"rule": "same_name", "detail": str(person)}]
+        link = link_propose(actor=None, kept=person, duplicate=other, evidence=evidence)
+        return link_confirm(actor=None, link=link) if confirmed else link
+
 
 def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.accounts.services import user_create, user_deactivate, user_second_factor_reset, user_unlock
@@ -112,6 +122,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.interchange.services import bundle_import
     from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan
     from vip.outcomes.services import outcome_record
+    from vip.people.linking import link_confirm, link_propose, link_reject, link_undo
     from vip.people.services import (
         alias_add,
         contact_point_add,
@@ -137,6 +148,15 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "person.alias_add": lambda u, w, p: alias_add(actor=u, person=p, kind="nickname", name="Chiqui"),
         "person.contact_point_add": lambda u, w, p: contact_point_add(actor=u, person=p, kind="phone", value="5"),
         "person.assign_peer": lambda u, w, p: person_assign_peer(actor=u, person=p, peer=w.peer),
+        "person.link_propose": lambda u, w, p: link_propose(
+            actor=u,
+            kept=p,
+            duplicate=person_create(actor=None, first_name="A", last_name="B"),
+            evidence=[{"rule": "same_name", "detail": "A B"}],
+        ),
+        "person.link_confirm": lambda u, w, p: link_confirm(actor=u, link=w.link_of(p)),
+        "person.link_reject": lambda u, w, p: link_reject(actor=u, link=w.link_of(p), reason="two people"),
+        "person.link_undo": lambda u, w, p: link_undo(actor=u, link=w.link_of(p, confirmed=True), reason="a mistake"),
         "person.send": lambda u, w, p: person_upsert_by_key(actor=u, key=w.fresh(), first_name="A", last_name="B"),
         "referral.create": lambda u, w, p: referral_create(
             actor=u, person=p, received_on=dt.date(2022, 11, 2), source="community"

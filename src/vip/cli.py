@@ -444,6 +444,19 @@ def createuser(username: str, role: str, first_name: str, last_name: str, email:
     click.echo(f"Created {user.username} ({user.get_role_display()}).")
 
 
+@main.command()
+def match() -> None:
+    """Propose links between records that look like one person (the same name, accents and case
+    aside, and the same birth date or one with two digits or day and month swapped). Proposals
+    only: a program manager confirms or rejects each at /people/links/; nothing is merged here."""
+    _django()
+    _require_ready()
+    from vip.people.linking import link_candidates_find
+
+    proposed = link_candidates_find(actor=None)
+    click.echo(f"Proposed {len(proposed)} link(s) for review (the web application's Duplicates page).")
+
+
 @main.command(name="reset-second-factor")
 @click.argument("username")
 def reset_second_factor(username: str) -> None:

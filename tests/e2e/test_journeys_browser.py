@@ -267,3 +267,30 @@ def test_row_15_consent_and_disclosure_in_the_browser(browser, live_server, prog
     m.goto(f"{base}/people/{person.pk}/")
     assert "1 substance-use service referral" in m.inner_text("#consents")
     m.locator("#consents").screenshot(path=str(screenshots / "consents-manager.png"))
+
+
+def test_row_26_a_manager_decides_a_possible_duplicate_in_the_browser(
+    browser, live_server, program, make_user, screenshots: Path
+) -> None:
+    import datetime as dt
+
+    from vip.people.linking import link_candidates_find
+    from vip.people.models import PersonLink
+    from vip.people.services import person_create
+
+    person_create(actor=None, key="VIP-9", first_name="Marisol", last_name="Chávez", date_of_birth=dt.date(2003, 5, 12))
+    person_create(actor=None, key="APD-9", first_name="Marisol", last_name="Chavez", date_of_birth=dt.date(2003, 5, 12))
+    person_create(
+        actor=None, key="HOSP-9", first_name="Marisol", last_name="Chavez", date_of_birth=dt.date(2003, 12, 5)
+    )
+    link_candidates_find(actor=None)
+    manager = make_user("manager")
+    page = sign_in(browser, live_server.url, manager)
+    page.get_by_role("link", name="Duplicates").click()
+    check_accessibility(page, "possible duplicates")
+    page.screenshot(path=str(screenshots / "duplicates.png"), full_page=True)
+    first = page.locator("tbody tr").first
+    first.get_by_label("Reason").fill("same school record")
+    first.get_by_role("button", name="Same person").click()
+    assert PersonLink.objects.filter(status="confirmed").count() == 1
+    assert "Recently confirmed" in page.inner_text("main")

@@ -86,3 +86,53 @@ class ContactPoint(TimeStampedModel):
     is_current = models.BooleanField(default=True)
 
     SENSITIVE_FIELDS = {"value": IDENT, "note": IDENT}
+
+
+class PersonLink(TimeStampedModel):
+    """Two records of one person (the police, a hospital and the program spell names and birth
+    dates differently). Proposed with its evidence by the matcher or by a person; a second person
+    confirms or rejects. Confirming moves the duplicate's records onto the kept person, each move
+    logged (PersonLinkMove) so that undoing the link puts every record back exactly. Nothing is
+    ever merged without a person's decision, and the duplicate's own row is kept."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed"
+        CONFIRMED = "confirmed"
+        REJECTED = "rejected"
+        UNDONE = "undone"
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    duplicate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    # Why the two look alike: [{"rule": ..., "detail": ...}], shown to whoever decides.
+    evidence = models.JSONField(default=list, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # None: the matcher
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(kept=models.F("duplicate")), name="person_link_two_people"),
+            models.UniqueConstraint(
+                fields=["kept", "duplicate"],
+                condition=models.Q(status__in=["proposed", "confirmed"]),
+                name="person_link_open_once",
+            ),
+        ]
+
+
+class PersonLinkMove(models.Model):
+    """One record a confirmed link moved from the duplicate to the kept person."""
+
+    link = models.ForeignKey(PersonLink, on_delete=models.CASCADE, related_name="moves")
+    model = models.CharField(max_length=100)  # app_label.ModelName
+    record_id = models.CharField(max_length=64)
+    field = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["link"])]

@@ -232,3 +232,46 @@ def new(request: HttpRequest) -> HttpResponse:
         on_success=lambda person: reverse("people:detail", args=[person.pk]),
     )
     return done or form_page(request, form, title=_("New person"), submit=_("Add person"), cancel="/people/")
+
+
+@never_cache
+def links(request: HttpRequest) -> HttpResponse:
+    """The review queue of proposed links between two records of one person (program managers):
+    the evidence and both records side by side; confirm, or reject with a reason; undo a link."""
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from vip.people.linking import link_confirm, link_queue, link_reject, link_undo
+    from vip.people.models import PersonLink
+
+    user = _user(request)
+    queue = link_queue(user=user)  # refuses everyone but managers, before anything is read
+    if request.method == "POST":
+        try:
+            link = PersonLink.objects.get(pk=int(request.POST.get("link", "0")))
+        except (PersonLink.DoesNotExist, ValueError):
+            raise Http404 from None
+        decision, reason = request.POST.get("decision"), request.POST.get("reason", "").strip()[:300]
+        try:
+            if decision == "confirm":
+                link_confirm(actor=user, link=link, reason=reason)
+            elif decision == "reject":
+                link_reject(actor=user, link=link, reason=reason)
+            elif decision == "undo":
+                link_undo(actor=user, link=link, reason=reason)
+            else:
+                raise Http404
+        except (ValidationError, PermissionDenied) as exc:
+            from django.contrib import messages
+
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("people:links")
+    proposed = list(queue[:50])
+    confirmed = list(
+        PersonLink.objects.filter(status=PersonLink.Status.CONFIRMED)
+        .select_related("kept", "duplicate", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
+    shown = {link.kept_id for link in proposed + confirmed} | {link.duplicate_id for link in proposed + confirmed}
+    audit_read(actor=user, action="person.link_list_read", object_type="people.person", shown=sorted(shown))
+    return render(request, "people/links.html", {"proposed": proposed, "confirmed": confirmed})
