@@ -183,8 +183,21 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             else [],
             "planned": _planned(user, person),
             "consent_panel": consent_panel(user, person),
+            **_linked(user, person),
         },
     )
+
+
+def _linked(user: User, person: Person) -> dict[str, Any]:
+    """The confirmed link that moved this record's history onto another record, if any."""
+    from vip.people.models import PersonLink
+
+    link = (
+        PersonLink.objects.filter(duplicate=person, status=PersonLink.Status.CONFIRMED).select_related("kept").first()
+    )
+    if link is None:
+        return {}
+    return {"linked_into": link, "linked_into_visible": person_list(user=user).filter(pk=link.kept_id).exists()}
 
 
 def _actions(user: User, person: Person) -> list[tuple[str, str]]:

@@ -137,3 +137,12 @@ def test_row_26_the_review_queue_page(pair, make_user, client) -> None:
     assert "Say why the link is undone." in response.content.decode()
     client.post("/people/links/", {"link": link.pk, "decision": "undo", "reason": "wrong"})
     assert PersonLink.objects.get(pk=link.pk).status == "undone"
+
+
+def test_row_26_a_linked_record_points_to_the_kept_one(pair, client) -> None:
+    [link] = link_candidates_find(actor=None)
+    link_confirm(actor=pair["manager"], link=link)
+    client.force_login(pair["manager"])
+    page = client.get(f"/people/{pair['duplicate'].pk}/").content.decode()
+    assert "confirmed to be the same person" in page and f"/people/{pair['kept'].pk}/" in page
+    assert "confirmed to be the same person" not in client.get(f"/people/{pair['kept'].pk}/").content.decode()
