@@ -38,6 +38,17 @@ class World:
         )
         self.review = shooting_review_create(actor=self.users["police"], held_on=dt.date(2022, 11, 4))
         case_note_write(actor=self.users["peer"], person=self.person, text="RESTRICTED-NOTE-16")
+        from vip.core.models import ServiceCategory
+        from vip.notifications.services import notification_plan
+        from vip.service_referrals.services import service_referral_create
+
+        self.plan = notification_plan(actor=None, person=self.person, planned_on=dt.date(2022, 11, 3))
+        self.service = service_referral_create(
+            actor=self.users["peer"],
+            person=self.person,
+            category=ServiceCategory.objects.get(code="substance_use"),
+            referred_on=dt.date(2022, 11, 4),
+        )
         self.tokens = {
             role: token_create(actor=None, user=self.users[role], name="t")[1] for role in ("manager", "integration")
         }
@@ -87,6 +98,16 @@ CASES: list[tuple[str, str, Callable[[World], str], Any, str, Callable[[World], 
     ("manager", "get", lambda w: "/api/v1/referrals/", None, "referral.list_read",
      lambda w: ("referrals.referral", ""), "success"),
     ("manager", "post", lambda w: "/data/export/", {}, "interchange.export", lambda w: ("", ""), "success"),
+    ("police", "get", lambda w: f"/notifications/{w.plan.pk}/legal-assessment/", None, "customnotification.read",
+     lambda w: ("notifications.customnotification", str(w.plan.pk)), "success"),
+    ("peer", "get", lambda w: f"/notifications/{w.plan.pk}/legal-assessment/", None, "customnotification.read",
+     lambda w: ("notifications.customnotification", str(w.plan.pk)), "denied"),
+    ("peer", "get", lambda w: f"/services/{w.service.pk}/move/", None, "servicereferral.read",
+     lambda w: ("service_referrals.servicereferral", str(w.service.pk)), "success"),
+    ("police", "get", lambda w: f"/services/{w.service.pk}/move/", None, "servicereferral.read",
+     lambda w: ("service_referrals.servicereferral", str(w.service.pk)), "denied"),
+    ("manager", "get", lambda w: f"/referrals/{w.referral.pk}/close/", None, "referral.read",
+     lambda w: ("referrals.referral", str(w.referral.pk)), "success"),
     # Writes, through the web and the API: the write's own event, and no read event besides.
     ("peer", "post", lambda w: f"/casework/people/{w.person.pk}/note/", {"text": "a visit went well"},
      "casework.case_note", lambda w: ("casework.casenote", str(CaseNote.objects.order_by("-pk")[0].pk)), "success"),

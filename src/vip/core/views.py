@@ -112,6 +112,26 @@ def person_or_404(request: HttpRequest, person_id: int) -> tuple[User, Any]:
     return user, person
 
 
+def record_page_read(request: HttpRequest, user: User, target: Any) -> None:
+    """Audit the GET of a page that shows one person-level record (its form page); a POST is
+    audited as the write it makes."""
+    if request.method == "GET":
+        audit_read(
+            actor=user, action=f"{target._meta.model_name}.read", target=target, details={"page": _page(request)}
+        )
+
+
+def record_refused(user: User, model: Any, pk: int | str) -> None:
+    """Audit a request for a record the user may not see (the page answers 404)."""
+    audit_read(
+        actor=user,
+        action=f"{model._meta.model_name}.read",
+        object_type=model._meta.label_lower,
+        object_id=str(pk),
+        outcome=AuditEvent.Outcome.DENIED,
+    )
+
+
 def read_refused(user: User, person_id: int | str) -> None:
     """Audit a request for a person the user may not see (or who does not exist): the page then
     answers 404 either way, but the attempt is on record."""

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
 from vip.core.config import program_zone
-from vip.core.views import add_service_errors, form_page, person_or_404, submit
+from vip.core.views import add_service_errors, form_page, person_or_404, record_page_read, record_refused, submit
 from vip.notifications.forms import AttemptForm, LegalAssessmentForm, PlanForm
 from vip.notifications.models import CustomNotification
 from vip.notifications.selectors import notification_list
@@ -112,9 +112,12 @@ def legal_assessment(request: HttpRequest, notification_id: int) -> HttpResponse
     try:
         notification = notification_list(user=user).get(pk=notification_id)
     except CustomNotification.DoesNotExist:
+        record_refused(user, CustomNotification, notification_id)
         raise Http404 from None
     if user.role != Role.POLICE:
+        record_refused(user, CustomNotification, notification_id)
         raise Http404  # not even its existence: the assessment is police work product
+    record_page_read(request, user, notification)
     form = LegalAssessmentForm(
         request.POST or None, initial={"text": notification.legal_assessment, "version": notification.version}
     )

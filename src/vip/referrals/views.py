@@ -13,7 +13,7 @@ from vip.accounts.models import User
 from vip.accounts.permissions import Role
 from vip.audit.services import audit_read
 from vip.core.config import program_today
-from vip.core.views import form_page, person_or_404, submit
+from vip.core.views import form_page, person_or_404, record_page_read, submit
 from vip.referrals.forms import AssignForm, CloseForm, ReferralForm
 from vip.referrals.models import Referral
 from vip.referrals.selectors import referral_list
@@ -101,6 +101,7 @@ def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
 @never_cache
 def close(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)
+    record_page_read(request, _user(request), referral)
     form = CloseForm(request.POST or None, initial={"closed_on": program_today()})
     done = submit(
         request,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
 from vip.core.config import program_today
-from vip.core.views import form_page, person_or_404, submit
+from vip.core.views import form_page, person_or_404, record_page_read, record_refused, submit
 from vip.service_referrals.choices import TRANSITIONS, ServiceReferralStatus
 from vip.service_referrals.forms import ConsentForm, MoveForm, RevokeForm, ServiceReferralForm
 from vip.service_referrals.models import Consent, ConsentRecipient, ServiceReferral
@@ -58,7 +58,9 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
     try:
         referral = service_referral_list(user=user).get(pk=referral_id)
     except ServiceReferral.DoesNotExist:
+        record_refused(user, ServiceReferral, referral_id)
         raise Http404 from None
+    record_page_read(request, user, referral)
     allowed = [(s, str(ServiceReferralStatus(s).label)) for s in sorted(TRANSITIONS.get(referral.status, set()))]
     form = MoveForm(request.POST or None, allowed=allowed, initial={"on": program_today(), "version": referral.version})
     done = submit(
@@ -138,6 +140,7 @@ def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
 def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
     user = _caseworker(request)
     consent = _consent_or_404(user, consent_id)
+    record_page_read(request, user, consent)
     form = RevokeForm(request.POST or None)
     done = submit(
         request,
