@@ -457,6 +457,16 @@ def match() -> None:
     click.echo(f"Proposed {len(proposed)} link(s) for review (the web application's Duplicates page).")
 
 
+def _account(username: str) -> Any:
+    """The account named ``username``, active or not, or a clear error."""
+    from vip.accounts.models import User
+
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise click.ClickException(f"no account named {username!r}") from None
+
+
 @main.command(name="reset-second-factor")
 @click.argument("username")
 def reset_second_factor(username: str) -> None:
@@ -464,13 +474,9 @@ def reset_second_factor(username: str) -> None:
     with the password the account enrols a new one before reaching anything."""
     _django()
     _require_ready()
-    from vip.accounts.models import User
     from vip.accounts.services import user_second_factor_reset
 
-    try:
-        user = User.objects.get(username=username)
-    except User.DoesNotExist:
-        raise click.ClickException(f"no account named {username!r}") from None
+    user = _account(username)
     removed = user_second_factor_reset(actor=None, user=user)
     click.echo(f"Removed {removed} factor(s) of {user.username}; they enrol again at their next sign-in.")
 
@@ -498,13 +504,9 @@ def deactivate(username: str) -> None:
     revoked."""
     _django()
     _require_ready()
-    from vip.accounts.models import User
     from vip.accounts.services import user_deactivate
 
-    try:
-        user = User.objects.get(username=username)
-    except User.DoesNotExist:
-        raise click.ClickException(f"no account named {username!r}") from None
+    user = _account(username)
     done = user_deactivate(actor=None, user=user)
     click.echo(
         f"Deactivated {user.username}: {done['sessions_ended']} session(s) ended, "

@@ -23,7 +23,7 @@ from vip.audit.services import audit_read
 from vip.core.config import program_config
 from vip.core.dates import Month
 from vip.core.models import Area
-from vip.core.views import read_refused
+from vip.core.views import record_refused
 from vip.people.models import Person
 from vip.people.selectors import person_get, person_list, person_search
 from vip.people.services import person_upsert_by_key
@@ -123,7 +123,7 @@ class PersonDetail(APIView):
         try:
             person = person_get(user=user, person_id=person_id)
         except Person.DoesNotExist:
-            read_refused(user, person_id)
+            record_refused(user, Person, person_id)
             raise exceptions.NotFound from None
         except PermissionDenied as exc:
             raise _refuse(exc) from exc

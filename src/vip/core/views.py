@@ -104,11 +104,9 @@ def person_or_404(request: HttpRequest, person_id: int) -> tuple[User, Any]:
     try:
         person = person_get(user=user, person_id=person_id)
     except Person.DoesNotExist:
-        read_refused(user, person_id)
+        record_refused(user, Person, person_id)
         raise Http404 from None
-    if request.method == "GET":
-        # A form page shows who it is about; a POST is audited as the write it makes.
-        audit_read(actor=user, action="person.read", target=person, details={"page": _page(request)})
+    record_page_read(request, user, person)  # a form page shows who it is about
     return user, person
 
 
@@ -122,24 +120,13 @@ def record_page_read(request: HttpRequest, user: User, target: Any) -> None:
 
 
 def record_refused(user: User, model: Any, pk: int | str) -> None:
-    """Audit a request for a record the user may not see (the page answers 404)."""
+    """Audit a request for a record the user may not see, or that does not exist: the page
+    answers 404 either way, but the attempt is on record."""
     audit_read(
         actor=user,
         action=f"{model._meta.model_name}.read",
         object_type=model._meta.label_lower,
         object_id=str(pk),
-        outcome=AuditEvent.Outcome.DENIED,
-    )
-
-
-def read_refused(user: User, person_id: int | str) -> None:
-    """Audit a request for a person the user may not see (or who does not exist): the page then
-    answers 404 either way, but the attempt is on record."""
-    audit_read(
-        actor=user,
-        action="person.read",
-        object_type="people.person",
-        object_id=str(person_id),
         outcome=AuditEvent.Outcome.DENIED,
     )
 

@@ -46,6 +46,11 @@ def _second_person(actor: Actor, link: PersonLink, what: str) -> None:
         raise PermissionDenied(_("A link is decided by someone other than the person who proposed it."))
 
 
+def _decide(link: PersonLink, status: str, actor: Actor, reason: str) -> None:
+    link.status, link.decided_by, link.decided_at, link.reason = status, actor, timezone.now(), reason
+    link.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
+
+
 @transaction.atomic
 def link_propose(*, actor: Actor, kept: Person, duplicate: Person, evidence: list[dict[str, str]]) -> PersonLink:
     """Propose that ``duplicate`` is ``kept`` under another record, with the evidence for it."""
@@ -88,13 +93,7 @@ def link_confirm(*, actor: Actor, link: PersonLink, reason: str = "") -> PersonL
         raise ValidationError(
             _("The two records hold records that cannot both belong to one person; nothing was moved.")
         ) from exc
-    link.status, link.decided_by, link.decided_at, link.reason = (
-        PersonLink.Status.CONFIRMED,
-        actor,
-        timezone.now(),
-        reason,
-    )
-    link.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
+    _decide(link, PersonLink.Status.CONFIRMED, actor, reason)
     audit_record(actor=actor, action="person.link_confirm", target=link, changes={"moved": moved, "reason": reason})
     return link
 
@@ -107,13 +106,7 @@ def link_reject(*, actor: Actor, link: PersonLink, reason: str) -> PersonLink:
         raise ValidationError(_("Say why the two records are different people."))
     if link.status != PersonLink.Status.PROPOSED:
         raise ValidationError(_("Only a proposed link can be rejected."))
-    link.status, link.decided_by, link.decided_at, link.reason = (
-        PersonLink.Status.REJECTED,
-        actor,
-        timezone.now(),
-        reason,
-    )
-    link.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
+    _decide(link, PersonLink.Status.REJECTED, actor, reason)
     audit_record(actor=actor, action="person.link_reject", target=link, changes={"reason": reason})
     return link
 

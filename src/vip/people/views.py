@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
 from vip.audit.services import audit_read
-from vip.core.views import read_refused
+from vip.core.views import record_refused
 from vip.people.models import Person
 from vip.people.selectors import person_list, person_search
 from vip.service_referrals.views import consent_panel
@@ -165,7 +165,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
         person = person_list(user=user).select_related("assigned_peer").get(pk=person_id)
     except Person.DoesNotExist:
-        read_refused(user, person_id)
+        record_refused(user, Person, person_id)
         raise Http404 from None
     events, shown, services = timeline(user, person)
     audit_read(actor=user, action="person.read", target=person)

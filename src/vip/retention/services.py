@@ -16,7 +16,7 @@ Kinds:
   older than VIP_RETENTION_CANDIDATE_DAYS, with their reasons.
 - ``sessions``: ended sign-in sessions.
 - ``api_tokens``: tokens revoked more than VIP_RETENTION_API_TOKEN_DAYS ago.
-- ``access_logs``: sign-in attempt records (django-axes, when installed) older than
+- ``access_logs``: sign-in attempt records (django-axes) older than
   VIP_RETENTION_ACCESS_LOG_DAYS (at least a year: CJIS keeps audit records for one).
 - ``audit``: audit events older than VIP_AUDIT_RETENTION_DAYS (at least 365). The oldest events
   go; the purge's own event records the checkpoint (the hash of the newest event removed, how
@@ -162,15 +162,8 @@ def _old_candidates(cutoff: dt.datetime) -> models.QuerySet[Any]:
 
 
 def _access_log_models() -> list[type[models.Model]]:
-    if not apps.is_installed("axes"):
-        return []
-    found = []
-    for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):
-        try:
-            found.append(apps.get_model("axes", name))
-        except LookupError:
-            continue
-    return found
+    """django-axes' records of sign-in attempts (the lockout, security row 3)."""
+    return [apps.get_model("axes", name) for name in ("AccessAttempt", "AccessLog", "AccessFailureLog")]
 
 
 def _newest_event() -> int | None:
