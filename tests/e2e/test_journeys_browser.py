@@ -294,3 +294,53 @@ def test_row_26_a_manager_decides_a_possible_duplicate_in_the_browser(
     first.get_by_role("button", name="Same person").click()
     assert PersonLink.objects.filter(status="confirmed").count() == 1
     assert "Recently confirmed" in page.inner_text("main")
+
+
+def test_identification_from_police_data_to_an_approved_candidate(
+    browser, live_server, program, make_user, screenshots: Path
+) -> None:
+    """Police data in, the criteria run, a manager reviews the reasons and approves; police never
+    see the queue; every staff member can read the published criteria."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from vip.core.config import program_today
+    from vip.identification.engine import identify
+    from vip.identification.services import identify_propose, incident_record, involvement_add
+    from vip.people.services import person_create
+
+    base = live_server.url
+    manager, police, peer = make_user("manager"), make_user("police"), make_user("peer")
+    today = program_today()
+    when = dt.datetime.combine(today - dt.timedelta(days=12), dt.time(22, 15), tzinfo=ZoneInfo("America/Denver"))
+    shooting = incident_record(actor=police, key="26-104455", occurred_at=when, type="shooting")
+    victim = person_create(actor=None, first_name="Dario", last_name="Lucero", key="APD-1")
+    suspect = person_create(actor=None, first_name="Marco", last_name="Baca", key="APD-2")
+    involvement_add(actor=police, incident=shooting, person=victim, role="victim")
+    involvement_add(actor=police, incident=shooting, person=suspect, role="suspect")
+    assert identify_propose(actor=None, result=identify(as_of=today)).proposed == 2
+
+    m = sign_in(browser, base, manager)
+    m.get_by_role("link", name="Candidates").click()
+    check_accessibility(m, "candidates queue")
+    m.screenshot(path=str(screenshots / "web-candidates-queue.png"), full_page=True)
+    m.get_by_role("link", name="Dario Lucero").click()
+    assert "26-104455" in m.content() and "Shot in the last 90 days" in m.content()
+    m.get_by_label("Approve for a custom notification").check()
+    m.get_by_label("Reason").fill("Shot twelve days ago; reviewed at the shooting review.")
+    m.get_by_role("button", name="Record the decision").click()
+    assert "Approved" in m.content()
+    check_accessibility(m, "candidate")
+    m.screenshot(path=str(screenshots / "web-candidate-approved.png"), full_page=True)
+    assert m.get_by_role("link", name="Plan a custom notification").is_visible()
+
+    p = sign_in(browser, base, police)
+    assert p.get_by_role("link", name="Candidates").count() == 0
+    assert p.goto(f"{base}/identification/candidates/").status == 403
+    p.get_by_role("link", name="Criteria").click()
+    assert "Co-involved within two steps" in p.content()
+
+    w = sign_in(browser, base, peer, viewport={"width": 390, "height": 844})
+    w.get_by_role("link", name="Criteria").click()
+    check_accessibility(w, "criteria")
+    w.screenshot(path=str(screenshots / "web-criteria-phone.png"), full_page=True)

@@ -68,10 +68,17 @@ def test_row_13_a_peer_sees_only_their_caseload(world, tmp_path: Path) -> None:
 
 
 def test_row_29_no_bulk_export_of_candidates_to_police(world, tmp_path: Path) -> None:
-    """Candidates are read one at a time for outreach planning; no page, API operation or export
-    gives police a list of them (the identification screens, issue 6, extend this sweep)."""
+    """Police propose candidates but never hold the list: the review queue, a candidate's page
+    (its reasons and decision) and every API operation or export refuse them or say nothing of
+    candidates; the same sweep as a manager does reach the candidate (the sweep can see it)."""
     answers = sweep(world, "police", tmp_path)
     assert leaks(answers, ("shot on 2022-11-02",)) == []  # the candidate's reason
+    candidate_pages = [a for a in answers if a.what.startswith("GET /identification/candidates/")]
+    assert len(candidate_pages) >= 2  # the queue and the seeded candidate's page
+    assert {a.what: a.status for a in candidate_pages if a.status not in {403, 404}} == {}
+    managers = sweep(world, "manager", tmp_path)
+    seen = [a for a in managers if a.what.startswith("GET /identification/candidates/") and a.status == 200]
+    assert any("shot on 2022-11-02" in a.text for a in seen)
     schema = next(a for a in answers if a.what == "API GET /api/schema/")
     assert schema.status == 200 and "candidate" not in schema.text.lower()
     export = next(a for a in answers if a.what == "export (command line)")

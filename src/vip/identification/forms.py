@@ -29,3 +29,23 @@ class IdentifyForm(StaffForm):
     decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
     follow_up = forms.CharField(label=_("Follow-up"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     follow_up_by = forms.DateField(label=_("Follow up by"), widget=date_input(), required=False)
+
+
+class CandidateDecisionForm(StaffForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve for a custom notification")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Say why; the reason is kept with the decision."),
+    )
+
+
+class RevalidateForm(StaffForm):
+    reason = forms.CharField(
+        label=_("Why the approval still holds"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

@@ -39,8 +39,18 @@ def review_identification_list(*, user: User | None) -> QuerySet[ReviewIdentific
     return ReviewIdentification.objects.select_related("person", "review", "follow_up_owner")
 
 
+def _managers(user: User | None) -> None:
+    if user is not None and user.role != Role.MANAGER:
+        raise PermissionDenied(_("Candidates are reviewed by the program's managers."))
+
+
+def candidate_list(*, user: User | None) -> QuerySet[Candidate]:
+    """Every candidacy with its person: program managers only (police propose, never hold the list)."""
+    _managers(user)
+    return Candidate.objects.select_related("person", "proposed_by", "decided_by", "revalidated_by")
+
+
 def outreach_candidates(*, user: User | None, today: dt.date) -> QuerySet[Candidate]:
-    """Approved, unexpired candidates: the list notification planning works from."""
-    if user is not None and user.role not in {Role.POLICE, Role.MANAGER, Role.PEER}:
-        raise PermissionDenied(_("Your role does not plan outreach."))
+    """Approved, unexpired candidates: the list notification planning works from (managers)."""
+    _managers(user)
     return Candidate.objects.filter(status=CandidateStatus.APPROVED, expires_on__gte=today).select_related("person")

@@ -7,4 +7,7 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/new/", views.review_new, name="review_new"),
     path("reviews/<int:review_id>/", views.review, name="review"),
+    path("criteria/", views.criteria, name="criteria"),
+    path("candidates/", views.candidates, name="candidates"),
+    path("candidates/<int:candidate_id>/", views.candidate, name="candidate"),
 ]

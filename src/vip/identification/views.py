@@ -1,8 +1,9 @@
-"""The weekly shooting review: incidents reviewed, people identified with their role, decisions."""
+"""The weekly shooting review, the published criteria and the candidates' review queue."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,12 +13,27 @@ from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
 from vip.audit.services import audit_read
-from vip.core.config import program_today
+from vip.core.config import program_config, program_today
 from vip.core.views import add_service_errors, form_page, submit
-from vip.identification.forms import IdentifyForm, ReviewForm, ReviewIncidentForm
-from vip.identification.models import ShootingReview
-from vip.identification.selectors import incident_list, shooting_review_list
-from vip.identification.services import review_identify, review_incident_add, shooting_review_create
+from vip.identification.choices import CandidateStatus
+from vip.identification.criteria import built_in, criteria_in_force, parse
+from vip.identification.forms import (
+    CandidateDecisionForm,
+    IdentifyForm,
+    RevalidateForm,
+    ReviewForm,
+    ReviewIncidentForm,
+)
+from vip.identification.models import Candidate, CriteriaVersion, ShootingReview
+from vip.identification.selectors import candidate_list, incident_list, shooting_review_list
+from vip.identification.services import (
+    candidate_decide,
+    candidate_revalidate,
+    review_identify,
+    review_incident_add,
+    shooting_review_create,
+)
+from vip.notifications.selectors import notification_list
 from vip.people.selectors import person_list
 
 
@@ -119,5 +135,129 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
             "identified": identified,
             "incident_form": incident_form,
             "identify_form": identify_form,
+        },
+    )
+
+
+# --- criteria and candidates ---------------------------------------------------------------------
+
+CANDIDATE_TABS = ("proposed", "approved", "declined", "expired")
+
+
+@never_cache
+@require_GET
+def criteria(request: HttpRequest) -> HttpResponse:
+    """The criteria in force and every version ever published: readable by every staff member."""
+    if _user(request).role == User.Role.INTEGRATION:
+        raise PermissionDenied
+    in_force = criteria_in_force()
+    versions = list(CriteriaVersion.objects.select_related("published_by"))
+    return render(
+        request,
+        "identification/criteria.html",
+        {
+            "criteria": in_force,
+            "versions": versions,
+            "built_in": built_in(),
+            "candidate_expiry_days": program_config().candidate_expiry_days,
+            "kinds": {"involvement": _("involvement"), "network": _("network")},
+        },
+    )
+
+
+def _titles(codes: list[str]) -> dict[str, str]:
+    """Criterion code -> title, over the versions in force and published (for old proposals)."""
+    found = {c.code: c.title for c in built_in().criteria}
+    for version in CriteriaVersion.objects.all():
+        found.update({c.code: c.title for c in parse(version.source).criteria})
+    found.update({c.code: c.title for c in criteria_in_force().criteria})
+    found["manual"] = _("Proposed by a person")
+    return {code: found.get(code, code) for code in codes}
+
+
+@never_cache
+@require_GET
+def candidates(request: HttpRequest) -> HttpResponse:
+    """The review queue (proposals first, ordered by the published weights) and the other tabs."""
+    user = _user(request)
+    status = request.GET.get("status", "proposed")
+    if status not in CANDIDATE_TABS:
+        status = "proposed"
+    today = program_today()
+    items = candidate_list(user=user).filter(status=status)
+    if status == "approved":
+        items = items.filter(expires_on__gte=today).order_by("expires_on", "pk")
+    elif status == "proposed":
+        items = items.order_by("-score", "proposed_at", "pk")
+    else:
+        items = items.order_by("-updated_at", "-pk")
+    page = Paginator(items.prefetch_related("reasons"), 25).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    audit_read(
+        actor=user,
+        action="candidate.list_read",
+        object_type="identification.candidate",
+        shown=[c.pk for c in shown],
+        details={"status": status, "page": page.number},
+    )
+    counts = {tab: candidate_list(user=user).filter(status=tab).count() for tab in CANDIDATE_TABS}
+    titles = _titles(sorted({r.criterion for c in shown for r in c.reasons.all()}))
+    rows = [(c, sorted({titles[r.criterion] for r in c.reasons.all()})) for c in shown]
+    return render(
+        request,
+        "identification/candidates.html",
+        {
+            "status": status,
+            "tabs": [(tab, CandidateStatus(tab).label, counts[tab]) for tab in CANDIDATE_TABS],
+            "page": page,
+            "rows": rows,
+            "criteria": criteria_in_force(),
+        },
+    )
+
+
+@never_cache
+def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """One candidacy: every reason with its records, the decision, re-validation, outreach."""
+    user = _user(request)
+    try:
+        item = candidate_list(user=user).get(pk=candidate_id)
+    except Candidate.DoesNotExist:
+        raise Http404 from None
+    today = program_today()
+    decide_form = CandidateDecisionForm(request.POST if request.POST.get("form") == "decide" else None, prefix="decide")
+    revalidate_form = RevalidateForm(request.POST if request.POST.get("form") == "revalidate" else None, prefix="re")
+    url = reverse("identification:candidate", kwargs={"candidate_id": item.pk})
+    done = submit(
+        request,
+        decide_form,
+        lambda data: candidate_decide(
+            actor=user, candidate=item, approve=data["decision"] == "approve", reason=data["reason"]
+        ),
+        on_success=url,
+    ) or submit(
+        request,
+        revalidate_form,
+        lambda data: candidate_revalidate(actor=user, candidate=item, reason=data["reason"]),
+        on_success=url,
+    )
+    if done:
+        return done
+    reasons = list(item.reasons.order_by("pk"))
+    audit_read(actor=user, action="candidate.read", target=item, details={"person": item.person_id})
+    titles = _titles(sorted({r.criterion for r in reasons}))
+    active = item.status == CandidateStatus.APPROVED and item.expires_on is not None and item.expires_on >= today
+    return render(
+        request,
+        "identification/candidate.html",
+        {
+            "candidate": item,
+            "reasons": [(r, titles[r.criterion]) for r in reasons],
+            "decide_form": decide_form if item.status == CandidateStatus.PROPOSED else None,
+            "revalidate_form": revalidate_form if active else None,
+            "active": active,
+            "notifications": notification_list(user=user)
+            .filter(person=item.person, planned_on__gte=item.proposed_at.date())
+            .order_by("-planned_on")[:5],
         },
     )
