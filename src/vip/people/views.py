@@ -217,6 +217,13 @@ def _actions(user: User, person: Person) -> list[tuple[str, str]]:
         actions.append((_("Case note"), reverse("casework:note", args=[person.pk])))
     if role == "police":
         actions.append((_("Record an outcome"), reverse("outcomes:new", args=[person.pk])))
+    if role == "manager":
+        from vip.identification.selectors import candidate_list
+
+        latest = candidate_list(user=user).filter(person=person).order_by("-proposed_at", "-pk").first()
+        if latest is not None:
+            label = _("Candidacy: %(status)s") % {"status": latest.get_status_display().lower()}
+            actions.append((label, reverse("identification:candidate", args=[latest.pk])))
     return actions
 
 
