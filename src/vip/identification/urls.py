@@ -7,4 +7,6 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/new/", views.review_new, name="review_new"),
     path("reviews/<int:review_id>/", views.review, name="review"),
+    path("disparity/", views.disparity, name="disparity"),
+    path("disparity/csv/", views.disparity_csv, name="disparity_csv"),
 ]
