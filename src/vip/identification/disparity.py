@@ -59,8 +59,8 @@ MEASURES: tuple[str, ...] = ("victims", "proposed", "approved", "notified")
 MEASURE_LABELS: dict[str, Promise] = {
     "victims": gettext_lazy("Shooting victims"),
     "proposed": gettext_lazy("Candidates proposed"),
-    "approved": gettext_lazy("Approved"),
-    "notified": gettext_lazy("Notified"),
+    "approved": gettext_lazy("Candidates approved"),
+    "notified": gettext_lazy("People notified"),
 }
 DIMENSIONS: tuple[str, ...] = ("age", "sex", "race", "ethnicity", "area")
 DIMENSION_LABELS: dict[str, Promise] = {
@@ -94,14 +94,14 @@ DEFINITIONS: tuple[tuple[Promise, Promise], ...] = (
         ),
     ),
     (
-        gettext_lazy("Approved"),
+        gettext_lazy("Candidates approved"),
         gettext_lazy(
             "Distinct people whose candidacy was approved in the period (the day of the approval "
             "decision), including approvals that have expired since. Declined candidacies are not counted."
         ),
     ),
     (
-        gettext_lazy("Notified"),
+        gettext_lazy("People notified"),
         gettext_lazy(
             "Distinct people with a custom notification delivered in the period (the day of the attempt "
             "that reached the person, as in the Monthly Report)."

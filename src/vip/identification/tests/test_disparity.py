@@ -418,3 +418,49 @@ def test_default_page_and_bad_periods(world: World, client: Any) -> None:
     assert b"The period ends before it starts." in bad.content
     refused = client.get(reverse("identification:disparity_csv"), {"start": "2022-13-01", "end": "2022-01-01"})
     assert refused.status_code == 400
+
+
+# ---- the command line -------------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_csv_and_prints_a_summary(world: World, tmp_path: Any, make_user: Any) -> None:
+    from click.testing import CliRunner
+
+    from vip.cli import main
+
+    result = CliRunner().invoke(
+        main, ["disparity", "--from", "2022-01-01", "--to", "2022-06-30", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Disparity report 2022-01-01 to 2022-06-30 (official):" in result.output
+    assert "Candidates proposed" in result.output
+    path = tmp_path / "disparity-2022-01-01-2022-06-30-official.csv"
+    assert str(path) in result.output
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    total = {r["measure"]: r["count"] for r in rows if (r["dimension"], r["group"]) == ("area", "total")}
+    assert total == {"victims": "4", "proposed": "4", "approved": "2", "notified": "2"}
+    assert AuditEvent.objects.filter(action="disparity.read", actor=None).latest("id").changes == {
+        "audience": "official",
+        "format": "cli",
+    }
+
+    make_user("analyst", username="eval")
+    result = CliRunner().invoke(main, ["disparity", "--audience", "official", "--as", "eval", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "withheld only" in result.output
+    result = CliRunner().invoke(main, ["disparity", "--from", "2022-07-01", "--to", "2022-01-01"])
+    assert result.exit_code == 2
+    assert "before it starts" in result.output
+    result = CliRunner().invoke(main, ["disparity", "--from", "2022-02-30"])
+    assert result.exit_code == 2
+
+
+def test_cli_help() -> None:
+    from click.testing import CliRunner
+
+    from vip.cli import main
+
+    result = CliRunner().invoke(main, ["disparity", "--help"])
+    assert result.exit_code == 0
+    for option in ("--from", "--to", "--audience", "--out", "--as"):
+        assert option in result.output
