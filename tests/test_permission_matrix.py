@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from vip.accounts.models import User
+from vip.core.dates import Period
 
 MATRIX = Path(__file__).parents[1] / "docs" / "permissions.md"
 ROLES = ["peer", "police", "manager", "analyst", "admin", "integration"]
@@ -64,6 +65,7 @@ class World:
             reasons=[Reason("manual", "named at review", "identification.shootingreview", "1")],
         )
         self.n = 0
+        self.period = Period(dt.date(2022, 1, 1), dt.date(2022, 12, 31))
         bundle = tmp_path / "bundle"
         bundle.mkdir()
         (bundle / "people.csv").write_text("person_key,first_name,last_name\nMX1,Ana,García\n", encoding="utf-8")
@@ -121,6 +123,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.core.models import ServiceCategory
     from vip.core.services import profile_load
     from vip.identification.criteria import built_in
+    from vip.identification.disparity import disparity_report
     from vip.identification.engine import identify
     from vip.identification.services import (
         Reason,
@@ -222,6 +225,8 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "report.publish": lambda u, w, p: report_publish(
             actor=u, run=report_generate(actor=None, month=Month(2022, 11), formats=["json"])
         ),
+        "disparity.official": lambda u, w, p: disparity_report(user=u, period=w.period, audience="official"),
+        "disparity.public": lambda u, w, p: disparity_report(user=u, period=w.period, audience="public"),
         "profile.load": lambda u, w, p: profile_load(actor=u, name="albuquerque"),
         "account.create": lambda u, w, p: user_create(actor=u, username=w.fresh(), role="peer"),
         "account.second_factor_reset": lambda u, w, p: user_second_factor_reset(actor=u, user=w.peer),

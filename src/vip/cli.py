@@ -404,6 +404,78 @@ def report(
 
 
 @main.command()
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="First day of the period, YYYY-MM-DD (default: the first day of the last 12 complete months).",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day of the period, YYYY-MM-DD (default: the last day of the latest complete month).",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["official", "public"]),
+    default="official",
+    show_default=True,
+    help="official: exact counts; public: counts 1-10 withheld, with complementary suppression.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/reports"),
+    show_default=True,
+    help="Folder for the CSV file.",
+)
+@click.option("--as", "username", default=None, help="Read as this account (manager; an analyst: public only).")
+def disparity(
+    start: dt.datetime | None, end: dt.datetime | None, audience: str, out_dir: Path, username: str | None
+) -> None:
+    """Write the disparity report of identification as CSV and print a summary.
+
+    Shooting victims (the reference), candidates proposed, approved and notified in the
+    period, by age band, sex, race, ethnicity and area, with shares and representation
+    ratios (docs/disparity-report.md). The read is recorded in the audit trail.
+    """
+    _django()
+    _require_ready()
+    from django.core.exceptions import ValidationError
+
+    from vip.core.config import program_today
+    from vip.core.dates import Period
+    from vip.identification.disparity import MEASURE_LABELS, MEASURES, csv_filename, default_period, to_csv
+    from vip.identification.disparity import disparity_report as read_report
+
+    default = default_period(program_today())
+    try:
+        period = Period(start.date() if start else default.start, end.date() if end else default.end)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        report = read_report(user=_actor(username), period=period, audience=audience, purpose="cli")
+    except ValidationError as exc:
+        raise click.UsageError(" ".join(exc.messages)) from exc
+    content = to_csv(report)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / csv_filename(report)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(content)
+    partial.replace(path)  # never a half-written file under the final name
+    click.echo(f"Disparity report {period.start} to {period.end} ({audience}):")
+    for measure in MEASURES:
+        click.echo(f"  {MEASURE_LABELS[measure]:24} {report.total(measure).display:>8}")
+    if report.published.suppressed:
+        click.echo(f"  {len(report.published.suppressed)} count(s) withheld (disclosure control).")
+    click.echo(f"  {path}")
+
+
+@main.command()
 @click.argument("username")
 @click.option(
     "--role",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -49,3 +51,26 @@ class RevalidateForm(StaffForm):
     reason = forms.CharField(
         label=_("Why the approval still holds"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class DisparityForm(StaffForm):
+    """The period (and, for program managers, the audience) of the disparity report."""
+
+    start = forms.DateField(label=_("From"), widget=date_input())
+    end = forms.DateField(label=_("To"), widget=date_input())
+    audience = forms.ChoiceField(
+        label=_("Audience"),
+        choices=[("public", _("Public (small counts withheld)")), ("official", _("Official (exact counts)"))],
+    )
+
+    def __init__(self, *args: Any, exact_allowed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not exact_allowed:
+            del self.fields["audience"]  # analysts: always the disclosure-controlled version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data

@@ -10,4 +10,6 @@ urlpatterns = [
     path("criteria/", views.criteria, name="criteria"),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/<int:candidate_id>/", views.candidate, name="candidate"),
+    path("disparity/", views.disparity, name="disparity"),
+    path("disparity/csv/", views.disparity_csv, name="disparity_csv"),
 ]

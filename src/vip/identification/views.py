@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,11 +14,14 @@ from django.views.decorators.http import require_GET
 from vip.accounts.models import User
 from vip.audit.services import audit_read
 from vip.core.config import program_config, program_today
+from vip.core.dates import Period
 from vip.core.views import add_service_errors, form_page, submit
+from vip.identification import disparity as disparity_report
 from vip.identification.choices import CandidateStatus
 from vip.identification.criteria import built_in, criteria_in_force, parse
 from vip.identification.forms import (
     CandidateDecisionForm,
+    DisparityForm,
     IdentifyForm,
     RevalidateForm,
     ReviewForm,
@@ -261,3 +264,68 @@ def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
             .order_by("-planned_on")[:5],
         },
     )
+
+
+# ---- the disparity report -----------------------------------------------------------------------
+
+
+def _disparity_form(request: HttpRequest) -> tuple[DisparityForm, Period | None, str]:
+    """The period form, and the period and audience asked for (None: the form has errors).
+
+    Roles other than managers and analysts are refused before anything is read. Analysts get
+    no audience choice: theirs is always the disclosure-controlled (public) version.
+    """
+    user = _user(request)
+    if user.role not in disparity_report.READERS:
+        raise PermissionDenied(_("The disparity report is for program managers and analysts."))
+    exact_allowed = user.role in disparity_report.EXACT_READERS
+    default = disparity_report.default_period(program_today())
+    asked = any(key in request.GET for key in ("start", "end", "audience"))
+    form = DisparityForm(
+        request.GET if asked else None,
+        exact_allowed=exact_allowed,
+        initial={"start": default.start, "end": default.end, "audience": "public"},
+    )
+    if not asked:
+        return form, default, "public"
+    if not form.is_valid():
+        return form, None, "public"
+    data = form.cleaned_data
+    return form, Period(data["start"], data["end"]), data.get("audience") or "public"
+
+
+@never_cache
+@require_GET
+def disparity(request: HttpRequest) -> HttpResponse:
+    """Candidates, approvals and notifications by group, against shooting victims."""
+    form, period, audience = _disparity_form(request)
+    report = None
+    if period is not None:
+        report = disparity_report.disparity_report(user=_user(request), period=period, audience=audience)
+    query = request.GET.urlencode() if report is not None and request.GET else ""
+    return render(
+        request,
+        "identification/disparity.html",
+        {
+            "form": form,
+            "report": report,
+            "measures": [disparity_report.MEASURE_LABELS[m] for m in disparity_report.MEASURES],
+            "definitions": disparity_report.DEFINITIONS,
+            "csv_query": query,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def disparity_csv(request: HttpRequest) -> HttpResponse:
+    """The same tables as the page, same audience rules, as CSV (long form)."""
+    form, period, audience = _disparity_form(request)
+    if period is None:
+        return HttpResponseBadRequest(
+            "\n".join(form.errors_as_messages()).encode(), content_type="text/plain; charset=utf-8"
+        )
+    report = disparity_report.disparity_report(user=_user(request), period=period, audience=audience, purpose="csv")
+    response = HttpResponse(disparity_report.to_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{disparity_report.csv_filename(report)}"'
+    return response
