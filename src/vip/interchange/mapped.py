@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -622,6 +623,7 @@ class _Translator:
         self.seen = seen
         self.report = report  # (line, column, message)
         self.index: dict[str, int] = {}
+        self.plans: dict[str, list[tuple[str, FieldMap, Callable[[list[Any]], str]]]] = {}
         self.width = 0
         self.files = {section: _BundleFile(folder, SECTIONS[section], self._columns(section)) for section in SECTIONS}
         self.lines_read = 0
@@ -652,6 +654,11 @@ class _Translator:
                     f"column named in {self.mapping.path.name} ({targets}) is not in the header",
                 )
                 ok = False
+        if ok:
+            self.plans = {
+                section: [(name, fmap, self._compile(fmap)) for name, fmap in fields.items()]
+                for section, fields in self.mapping.fields.items()
+            }
         return ok
 
     def batch(self, rows: list[_SourceRow]) -> None:
@@ -711,9 +718,10 @@ class _Translator:
 
     def _part(self, row: _SourceRow, section: str, key_name: str) -> _Part:
         part = _Part()
-        for name, fmap in self.mapping.fields[section].items():
+        cells = row.cells
+        for name, fmap, get in self.plans[section]:
             try:
-                part.values[name] = self._value(row, fmap)
+                part.values[name] = get(cells)
             except CellError as exc:
                 part.problems.append((fmap, str(exc)))
         if key_name:
@@ -722,52 +730,73 @@ class _Translator:
                 part.problems.append((self.mapping.fields[section][key_name], "required, but empty"))
         return part
 
-    def _cell(self, row: _SourceRow, column: str) -> Any:
-        position = self.index[_norm(column)]
-        return row.cells[position] if position < len(row.cells) else None
-
-    def _value(self, row: _SourceRow, fmap: FieldMap) -> str:
-        """The bundle cell of one field: from the source column(s), a code, or a constant."""
+    def _compile(self, fmap: FieldMap) -> Callable[[list[Any]], str]:
+        """The bundle cell of one field from a source row's cells: from the source
+        column(s), through the codes, or a constant. Compiled once, after the header."""
         if fmap.value is not None:
-            return fmap.prefix + fmap.value if fmap.kind == "key" and fmap.value else fmap.value
-        cells = [self._cell(row, column) for column in fmap.columns]
-        if all(cell is None or cell == "" for cell in cells):
-            if fmap.codes is not None and "" in fmap.codes:
-                return fmap.codes[""]
-            return fmap.default
-        if fmap.kind in {"date", "moment"}:
-            return self._moment(cells, fmap)
-        text = fmap.separator.join(t for t in (_text(cell) for cell in cells) if t)
-        if not text:  # cells of spaces only
-            return fmap.codes.get("", fmap.default) if fmap.codes is not None else fmap.default
-        if fmap.codes is not None:
-            folded = _norm(text)
-            if folded not in fmap.codes:
-                raise CellError(f"source code {text!r} is not in the mapping ({fmap.target}.codes)")
-            return fmap.codes[folded]
-        if fmap.kind == "key":
-            return fmap.prefix + text
-        # Codes are compared as the bundle reads them (lower case), so that a person given
-        # as MALE on one line and male on another is the same person.
-        return text.lower() if fmap.kind in {"choice", "area"} else text
+            constant = fmap.prefix + fmap.value if fmap.kind == "key" and fmap.value else fmap.value
+            return lambda cells: constant
+        positions = tuple(self.index[_norm(column)] for column in fmap.columns)
+        codes = fmap.codes
+        empty = codes[""] if codes is not None and "" in codes else fmap.default
+        separator = fmap.separator
 
-    def _moment(self, cells: list[Any], fmap: FieldMap) -> str:
-        values = [c for c in cells if c is not None and c != ""]
-        parsed: dt.date | dt.datetime
-        if len(values) == 1 and isinstance(values[0], dt.datetime | dt.date):
-            parsed = values[0]
-        elif (
-            len(values) == 2
-            and isinstance(values[0], dt.date)
-            and not isinstance(values[0], dt.datetime)
-            and isinstance(values[1], dt.time)
-        ):
-            parsed = dt.datetime.combine(values[0], values[1])  # a date cell and a time cell
-        else:
-            text = fmap.separator.join(_text(v) for v in values)
+        def texts(cells: list[Any]) -> str:
+            width = len(cells)
+            if len(positions) == 1:
+                cell = cells[positions[0]] if positions[0] < width else None
+                return cell.strip() if type(cell) is str else _text(cell)
+            parts = (_text(cells[p]) if p < width else "" for p in positions)
+            return separator.join(t for t in parts if t)
+
+        if fmap.kind in {"date", "moment"}:
+            from_text = functools.lru_cache(maxsize=20_000)(functools.partial(self._moment_text, fmap))
+
+            def moment(cells: list[Any]) -> str:
+                width = len(cells)
+                values = [cells[p] for p in positions if p < width and cells[p] is not None and cells[p] != ""]
+                if not values:
+                    return empty
+                if len(values) == 1 and isinstance(values[0], dt.date):
+                    return self._moment_value(values[0], fmap)
+                if (
+                    len(values) == 2
+                    and isinstance(values[0], dt.date)
+                    and not isinstance(values[0], dt.datetime)
+                    and isinstance(values[1], dt.time)
+                ):
+                    return self._moment_value(dt.datetime.combine(values[0], values[1]), fmap)  # date + time cells
+                text = separator.join(t for t in (_text(v) for v in values) if t)
+                return from_text(text) if text else empty
+
+            return moment
+
+        target = fmap.target
+        prefix = fmap.prefix
+        lower = fmap.kind in {"choice", "area"}
+        key = fmap.kind == "key"
+
+        def value(cells: list[Any]) -> str:
+            text = texts(cells)
             if not text:
-                return fmap.default
-            parsed = _strptime(text, fmap.formats, fmap.kind)
+                return empty
+            if codes is not None:
+                found = codes.get(text.casefold())
+                if found is None:
+                    raise CellError(f"source code {text!r} is not in the mapping ({target}.codes)")
+                return found
+            if key:
+                return prefix + text
+            # Codes are compared as the bundle reads them (lower case), so that a person given
+            # as MALE on one line and male on another is the same person.
+            return text.lower() if lower else text
+
+        return value
+
+    def _moment_text(self, fmap: FieldMap, text: str) -> str:
+        return self._moment_value(_strptime(text, fmap.formats, fmap.kind), fmap)
+
+    def _moment_value(self, parsed: dt.date, fmap: FieldMap) -> str:
         if isinstance(parsed, dt.datetime):
             if fmap.kind == "date":
                 if parsed.time() != dt.time(0):
