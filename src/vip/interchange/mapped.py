@@ -29,6 +29,7 @@ import re
 import sqlite3
 import tempfile
 import tomllib
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,16 @@ from vip.audit.services import Actor
 from vip.core.config import program_config
 from vip.interchange.cells import ParseContext, cell_parser
 from vip.interchange.formats import CellError, parse_moment
-from vip.interchange.reader import Problem, _BadBytesError, _CountingReader, _DecodedLines
+from vip.interchange.reader import (
+    MAX_COMPRESSION_RATIO,
+    MAX_MEMBER_BYTES,
+    MAX_TOTAL_BYTES,
+    ZIP_ERRORS,
+    Problem,
+    _BadBytesError,
+    _CountingReader,
+    _DecodedLines,
+)
 from vip.interchange.schema import INCIDENTS, INVOLVEMENTS, PEOPLE, FileSpec
 from vip.interchange.services import (
     MAX_PROBLEMS_KEPT,
@@ -449,13 +459,19 @@ class _Source:
             binary.close()
 
     def _xlsx_rows(self, on_bytes: Callable[[int], None]) -> Iterator[_SourceRow]:
-        import zipfile
+        from xml.etree.ElementTree import ParseError
 
         from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
 
+        refused = _xlsx_refused(self.path)
+        if refused:
+            self.problems(Problem(self.name, 0, "", refused))
+            return
+        damaged = (*ZIP_ERRORS, KeyError, ParseError, InvalidFileException)
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        except damaged as exc:
             self.problems(Problem(self.name, 0, "", f"cannot read the workbook: {exc}"))
             return
         try:
@@ -479,7 +495,15 @@ class _Source:
             total_rows = max(int(getattr(sheet, "max_row", 0) or 0), 1)
             per_row = self.size / total_rows
             number = 0
-            for cells in sheet.iter_rows():
+            rows = sheet.iter_rows()
+            while True:
+                try:
+                    cells = next(rows, None)
+                except damaged as exc:
+                    self.problems(Problem(self.name, number + 1, "", f"damaged worksheet: {exc}"))
+                    return
+                if cells is None:
+                    return
                 number += 1
                 for cell in cells:
                     row = getattr(cell, "row", None)
@@ -493,6 +517,23 @@ class _Source:
                 yield _SourceRow(number, values)
         finally:
             book.close()
+
+
+def _xlsx_refused(path: Path) -> str | None:
+    """A workbook is a zip: refuse the same bombs the bundle reader refuses."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = 0
+            for info in archive.infolist():
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > MAX_MEMBER_BYTES or (info.file_size > 10_000_000 and ratio > MAX_COMPRESSION_RATIO):
+                    return f"refused: {info.filename} expands to {info.file_size} bytes (ratio {ratio:.0f}:1)"
+                total += info.file_size
+                if total > MAX_TOTAL_BYTES:
+                    return f"refused: the workbook expands to more than {MAX_TOTAL_BYTES} bytes"
+    except ZIP_ERRORS as exc:
+        return f"cannot read the workbook: {exc}"
+    return None
 
 
 def _xlsx_value(cell: Any) -> Any:

@@ -404,6 +404,19 @@ def _line_of(needle: str) -> int:
     return next(n for n, line in enumerate(lines, start=1) if needle in line)
 
 
+def test_a_file_that_is_not_a_workbook_and_a_zip_bomb_are_refused(program, tmp_path, monkeypatch) -> None:
+    mapping = _xlsx_mapping(tmp_path)
+    fake = tmp_path / "export.xlsx"
+    fake.write_text("CASE_NUMBER,OCCURRED\n", encoding="utf-8")
+    assert _invalid(fake, mapping) == ["export.xlsx:0: -: cannot read the workbook: File is not a zip file"]
+    from vip.interchange import mapped
+
+    path = _xlsx(tmp_path / "big.xlsx")
+    monkeypatch.setattr(mapped, "MAX_TOTAL_BYTES", 1000)
+    (problem,) = _invalid(path, mapping)
+    assert problem == "big.xlsx:0: -: refused: the workbook expands to more than 1000 bytes"
+
+
 def test_bad_mapping_files_name_the_file_line_and_key(program, tmp_path) -> None:
     VIC, AGG = '"VIC" = ', '"AGG ASSLT" ='  # noqa: N806
     problems = _invalid(EXPORT, _mapping(tmp_path, '"VIC" = "victim"', '"VIC" = "victm"'))
