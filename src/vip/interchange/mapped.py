@@ -955,6 +955,8 @@ def mapped_import(
                     result.add_problem(mapped)
             hidden = imported.problem_count - len(imported.problems)
             result.problem_count += max(hidden, 0)
+            if not imported.valid and result.valid:  # cannot happen: a reference fails only after its record
+                result.add_problem(Problem(source.name, 0, "", "the translated rows were refused; nothing was written"))
             result.counts = imported.counts
             result.written = imported.written
         finally:

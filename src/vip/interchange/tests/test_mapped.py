@@ -350,6 +350,20 @@ def test_value_too_long_for_the_database(program, tmp_path) -> None:
     assert problem.startswith("export.csv:8: FIRST_NAME: longer than ")
 
 
+def test_lines_are_counted_across_cells_that_span_lines(program, tmp_path) -> None:
+    """Eva's middle name spans source lines 8-9 (and two lines of the translated people.csv):
+    the next row is line 10, in the source as the user sees it."""
+    rows = _rows()
+    header = rows[0]
+    rows[7][header.index("MIDDLE_NAME")] = "Evie\nE."
+    extra = list(rows[7])
+    for column, value in {"CASE_NUMBER": "22-0109999", "MNI": "M200", "LAST_NAME": "", "MIDDLE_NAME": ""}.items():
+        extra[header.index(column)] = value
+    rows.append(extra)
+    problems = _invalid(_write_csv(tmp_path / "export.csv", rows))
+    assert problems == ["export.csv:10: LAST_NAME: required, but empty"]
+
+
 def test_inconsistent_repeated_person(program, tmp_path) -> None:
     problems = _invalid(_edit(tmp_path, 5, "DOB", "02/28/2000"))
     assert problems == [
