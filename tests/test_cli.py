@@ -23,6 +23,7 @@ def test_entry_point_help_lists_the_commands() -> None:
     for command in (
         *("setup", "demo", "import", "export", "serve", "createuser", "configure", "keys", "audit", "token"),
         *("backup", "restore", "retention", "unlock", "deactivate", "reset-second-factor", "match"),
+        "import-mapped",
     ):
         assert command in result.stdout
     assert "Exit codes" in result.stdout

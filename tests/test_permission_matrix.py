@@ -20,6 +20,7 @@ from vip.accounts.models import User
 from vip.core.dates import Period
 
 MATRIX = Path(__file__).parents[1] / "docs" / "permissions.md"
+EXAMPLES = Path(__file__).parents[1] / "docs" / "examples"
 ROLES = ["peer", "police", "manager", "analyst", "admin", "integration"]
 NOON = dt.datetime(2022, 11, 3, 18, 0, tzinfo=dt.UTC)
 
@@ -136,6 +137,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         shooting_review_create,
     )
     from vip.interchange.export import bundle_export
+    from vip.interchange.mapped import mapped_import
     from vip.interchange.services import bundle_import
     from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan
     from vip.outcomes.services import outcome_record
@@ -220,6 +222,9 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
             actor=u, person=p, occurred_on=dt.date(2022, 12, 1), type="arrest_other"
         ),
         "interchange.import": lambda u, w, p: bundle_import(actor=u, path=w.bundle),
+        "interchange.import_mapped": lambda u, w, p: mapped_import(
+            actor=u, path=EXAMPLES / "police-rms-export.csv", mapping_path=EXAMPLES / "police-rms-mapping.toml"
+        ),
         "interchange.export": lambda u, w, p: bundle_export(actor=u, out_dir=w.tmp / w.fresh()),
         "report.generate": lambda u, w, p: report_generate(actor=u, month=Month(2022, 11), formats=["json"]),
         "report.publish": lambda u, w, p: report_publish(

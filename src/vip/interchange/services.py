@@ -462,17 +462,21 @@ def bundle_import(
     dry_run: bool = False,
     progress: ProgressFn | None = None,
     batch_size: int | None = None,
+    label: str | None = None,
+    audit_extra: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Validate and import an interchange bundle (a folder or a .zip).
 
     Strict (default): nothing is written unless every row is valid.
     ``skip_invalid``: valid rows are written; rejected rows (and rows that refer
     to them) go with their reasons to ``rejects_dir``. ``dry_run``: validate only.
+    ``label``: the name the audit gives the import instead of the path (the mapped
+    import's source file); ``audit_extra`` goes into its summary event.
     """
     _check_permission(actor)
     config = program_config()
     batch_size = batch_size or settings.VIP_IMPORT_BATCH_SIZE
-    result = ImportResult(bundle=str(path))
+    result = ImportResult(bundle=label or str(path))
     ctx = ParseContext(
         zone=config.zone,
         areas=frozenset(config.areas),
@@ -508,12 +512,13 @@ def bundle_import(
                 actor=actor,
                 action="interchange.import",
                 object_type="interchange.bundle",
-                object_id=path.name,
+                object_id=label or path.name,
                 changes={
-                    "bundle": str(path),
+                    "bundle": result.bundle,
                     "format_version": FORMAT_VERSION,
                     "skip_invalid": skip_invalid,
                     "counts": {name: vars(c) for name, c in result.counts.items()},
+                    **(audit_extra or {}),
                 },
             )
         result.written = True
