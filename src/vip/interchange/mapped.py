@@ -9,7 +9,9 @@ source's codes become ours, the date formats and the time zone of the source.
 rows (``people.csv``, ``incidents.csv``, ``involvements.csv``) in a temporary bundle
 folder, checking only what the bundle cannot see: the source's header, its dates and
 codes, and that a person or incident repeated across lines is given the same way
-every time. The bundle then goes through ``bundle_import`` unchanged: the same
+every time. Fields the mapping does not name keep the current values of a record the
+database already has under that key (read per batch, written as the exporter writes them);
+a new record has them empty. The bundle then goes through ``bundle_import`` unchanged: the same
 validation, the same single transaction, the same idempotent writes and audit. Every
 problem is reported against the source file, its line (XLSX: sheet and row) and its
 column; a bad mapping file, against the mapping file and its key.
@@ -40,8 +42,10 @@ from django.conf import settings
 
 from vip.audit.services import Actor
 from vip.core.config import program_config
+from vip.interchange.bulk import column_in
 from vip.interchange.cells import ParseContext, cell_parser
 from vip.interchange.formats import CellError, parse_moment
+from vip.interchange.mapping import EXPORT, EXPORT_EXTRA_LOOKUPS
 from vip.interchange.reader import (
     MAX_COMPRESSION_RATIO,
     MAX_MEMBER_BYTES,
@@ -668,12 +672,17 @@ class _Translator:
         self.width = 0
         self.files = {section: _BundleFile(folder, SECTIONS[section], self._columns(section)) for section in SECTIONS}
         self.lines_read = 0
+        self.zone = program_config().zone
+        # Per record section: the bundle columns the mapping does not name (kept from the database).
+        self.kept = {
+            section: [c for c in SECTIONS[section].header if c not in self.mapping.fields[section]]
+            for section in ("people", "incidents")
+        }
 
     def _columns(self, section: str) -> list[str]:
-        spec = SECTIONS[section]
         if section == "involvements":
             return ["incident_key", "person_key", "role"]
-        return [c for c in spec.header if c in self.mapping.fields[section]]
+        return SECTIONS[section].header
 
     def header(self, row: _SourceRow) -> bool:
         names = [_norm(str(cell)) if cell is not None else "" for cell in row.cells]
@@ -735,12 +744,17 @@ class _Translator:
         earlier = self.seen.records(kind, {part.key for _, part in good})
         new: list[tuple[str, int, dict[str, str]]] = []
         bundle_lines: list[tuple[int, int]] = []
+        current = self._current(section, {part.key for _, part in good if part.key not in earlier})
         for line, part in good:
             first = earlier.get(part.key)
             if first is None:
                 earlier[part.key] = (line, part.values)
                 new.append((part.key, line, part.values))
-                bundle_lines.append((self.files[section].write(part.values), line))
+                # Fields the mapping does not name keep the record's current values (a new
+                # record: empty); the mapped ones, compared above and later, are the source's.
+                kept = current.get(part.key)
+                row = part.values if kept is None else {**kept, **part.values}
+                bundle_lines.append((self.files[section].write(row), line))
                 continue
             first_line, first_values = first
             for name, value in part.values.items():
@@ -756,6 +770,19 @@ class _Translator:
                     break
         self.seen.add_records(kind, new)
         self.seen.add_lines(SECTIONS[section].name, bundle_lines)
+
+    def _current(self, section: str, keys: set[str]) -> dict[str, dict[str, str]]:
+        """The bundle cells, as the exporter writes them, of the fields the mapping does not
+        name, for the records of these keys that the database already has: one query."""
+        names = set(self.kept[section])
+        if not names or not keys:
+            return {}
+        spec = SECTIONS[section]
+        columns = [c for c in EXPORT[spec.name] if c.name in names]
+        lookups = list(dict.fromkeys(["key", *(c.lookup for c in columns), *EXPORT_EXTRA_LOOKUPS.get(spec.name, ())]))
+        rows = spec.model.objects.filter(column_in("key", keys)).values(*lookups)  # type: ignore[attr-defined]
+        zone = self.zone
+        return {row["key"]: {c.name: c.render(row[c.lookup], row, zone) for c in columns} for row in rows}
 
     def _part(self, row: _SourceRow, section: str, key_name: str) -> _Part:
         part = _Part()
@@ -1014,6 +1041,7 @@ def _map_back(problem: Problem, mapping: Mapping, source: _Source, seen: _Seen) 
     section = next((s for s, spec in SECTIONS.items() if spec.name == problem.file), None)
     line = seen.source_line(problem.file, problem.line) if problem.line > 1 else None
     column = problem.column
+    message = problem.message
     if section is not None:
         if section == "involvements" and column in INVOLVEMENT_KEYS:
             owner = "people" if column == "person_key" else "incidents"
@@ -1022,6 +1050,11 @@ def _map_back(problem: Problem, mapping: Mapping, source: _Source, seen: _Seen) 
             fmap = mapping.fields[section].get(column)
         if fmap is not None:
             column = fmap.shown_column
+        elif section != "involvements" and column in SECTIONS[section].columns_by_name:
+            # A field the mapping does not name holds the record's current value, which the
+            # bundle's rules no longer accept (e.g. an area since made inactive).
+            column = f"(kept {section}.{column})"
+            message = f"{message} (the record's current value, kept because the mapping does not name this field)"
     if line is None:
-        return Problem(source.name, problem.line, column, f"{problem.message} (in the translated {problem.file})")
-    return Problem(source.name, line, column, problem.message)
+        return Problem(source.name, problem.line, column, f"{message} (in the translated {problem.file})")
+    return Problem(source.name, line, column, message)

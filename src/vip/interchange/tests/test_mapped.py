@@ -18,10 +18,13 @@ from openpyxl import Workbook
 
 from vip.audit.models import AuditEvent
 from vip.cli import main
+from vip.core.models import Area
 from vip.identification.models import Incident, Involvement
 from vip.interchange.mapped import MappedImportResult, mapped_import
+from vip.interchange.services import bundle_import
 from vip.interchange.tests.helpers import table_counts
 from vip.people.models import Person
+from vip.people.services import person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +151,111 @@ def test_a_changed_value_is_an_update_not_a_new_record(program, tmp_path) -> Non
     result = _import(_write_csv(path, rows))
     assert _counts(result)["people.csv"] == (4, 0, 1, 3)
     assert Person.objects.get(key="APD-M100231").address == "9 Coal Ave SE"
+
+
+# --------------------------------------------------------------------------- fields the mapping does not name
+
+
+def _without(tmp_path: Path, *lines: str, name: str = "partial.toml") -> Path:
+    """The example mapping without some of its lines (fields it then does not name)."""
+    text = MAPPING.read_text(encoding="utf-8")
+    for line in lines:
+        assert line in text
+        text = text.replace(line, "", 1)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_fields_the_mapping_does_not_name_keep_the_records_values(program, tmp_path) -> None:
+    """A records-system export without the program's phone or address must not wipe them."""
+    southeast = Area.objects.get(code="southeast")
+    person_create(
+        actor=None,
+        key="APD-M100231",
+        first_name="Ana",
+        last_name="Garcia",  # the export spells it García: a mapped field that changed
+        date_of_birth=dt.date(2000, 2, 29),
+        sex="female",
+        race="white",
+        ethnicity="hispanic",
+        address="77 Program Way NE",
+        city="Albuquerque",
+        state="NM",
+        postal_code="87106",
+        area=southeast,
+        phone="505-555-0100",
+    )
+    mapping = _without(tmp_path, 'address = "HOME_ADDRESS"\n')
+    result = _import(mapping=mapping)
+    assert _counts(result)["people.csv"] == (4, 3, 1, 0)
+    ana = Person.objects.get(key="APD-M100231")
+    assert (ana.last_name, ana.sex, ana.state) == ("García", "female", "NM")  # mapped: the source's
+    assert (ana.address, ana.city, ana.postal_code, ana.area_id, ana.phone) == (
+        "77 Program Way NE",
+        "Albuquerque",
+        "87106",
+        southeast.pk,
+        "505-555-0100",
+    )
+    assert Person.objects.get(key="APD-M100877").phone == ""  # a new person: unnamed fields empty
+    update = AuditEvent.objects.get(action="interchange.import.batch", object_type="people.person")
+    assert update.changes["updated"] == {"APD-M100231": ["last_name"]}
+
+    version = ana.version
+    again = _import(mapping=mapping, batch_size=2)
+    assert _counts(again) == {
+        "people.csv": (4, 0, 0, 4),
+        "incidents.csv": (4, 0, 0, 4),
+        "involvements.csv": (7, 0, 0, 7),
+    }
+    assert Person.objects.get(key="APD-M100231").version == version
+
+
+def test_a_named_field_with_an_empty_source_cell_is_emptied(program) -> None:
+    """Luis has no HOME_ADDRESS in the export: the mapping names the field, so it is emptied;
+    his phone, which the mapping does not name, is kept."""
+    person_create(
+        actor=None, key="APD-M100877", first_name="Luis", last_name="Baca", address="5 Elm St", phone="505-555-0101"
+    )
+    result = _import()
+    assert _counts(result)["people.csv"] == (4, 3, 1, 0)
+    luis = Person.objects.get(key="APD-M100877")
+    assert (luis.address, luis.phone, luis.middle_name) == ("", "505-555-0101", "R")
+
+
+def test_an_incidents_unnamed_address_is_kept(program, tmp_path, write_bundle) -> None:
+    bundle = write_bundle(
+        {
+            "incidents.csv": [
+                ["incident_key", "occurred_at", "type", "area", "address"],
+                ["APD-22-0104411", "2022-11-03T14:05:00-06:00", "shooting", "southeast", "412 Central Ave SE"],
+                ["APD-22-0104502", "2022-11-04T09:00:00-06:00", "shots_fired", "", "Edith & Lomas"],
+            ]
+        }
+    )
+    assert bundle_import(actor=None, path=bundle).valid
+    mapping = _without(tmp_path, 'address = "LOCATION"\n')
+    result = _import(mapping=mapping)
+    # The first is as the export gives it (its address kept): unchanged; the second's time, type and area changed.
+    assert _counts(result)["incidents.csv"] == (4, 2, 1, 1)
+    assert Incident.objects.get(key="APD-22-0104411").address == "412 Central Ave SE"
+    changed = Incident.objects.get(key="APD-22-0104502")
+    assert (changed.type, changed.address) == ("shooting", "Edith & Lomas")
+    assert Incident.objects.get(key="APD-22-0104701").address == ""  # new: empty
+    again = _import(mapping=mapping)
+    assert _counts(again)["incidents.csv"] == (4, 0, 0, 4)
+
+
+def test_a_kept_value_the_bundle_rules_refuse_is_reported_as_kept(program, tmp_path) -> None:
+    """A person's area since made inactive cannot be kept through the bundle: the import
+    stops and says which field, rather than emptying it."""
+    old = Area.objects.create(code="retired", name="Retired", active=False)
+    person_create(actor=None, key="APD-M101150", first_name="Eva", last_name="Nez", area=old)
+    problems = _invalid(EXPORT)
+    assert len(problems) == 1
+    assert problems[0].startswith("police-rms-export.csv:8: (kept people.area): unknown area code 'retired'")
+    assert problems[0].endswith("(the record's current value, kept because the mapping does not name this field)")
 
 
 def _xlsx(path: Path, sheet: str = "Involvements") -> Path:
