@@ -5,8 +5,8 @@
 ``notifications.csv``, ``service_referrals.csv``, ``outcomes.csv``; see
 ``interchange-v1.md``) describing a Violence Intervention Program from its start
 (2020-03-01 by default) to an end date. Nothing depends on anything but the
-arguments: one ``random.Random(seed)`` drives everything, so the same arguments
-give byte-identical files.
+arguments: one ``random.Random(seed)`` drives everything (and a second one, seeded from the
+same ``seed``, the planted duplicates), so the same arguments give byte-identical files.
 
 The model, simulated one day at a time:
 
@@ -47,6 +47,12 @@ The model, simulated one day at a time:
   slow; behavioral health and substance use less likely) and its own completion
   rate; some people get a second round of referrals months later. Statuses are
   as of the end date: a referral still ``referred`` is always recent.
+* **Planted duplicates.** About 3% of the people the police meet also appear as a
+  second person record from another source (``APD0000001``, ``MRN0000001``), spelled
+  differently and carrying some of their involvements, for the person matcher
+  (``vip match``) to find; see ``_Duplicates``. Which record duplicates which is written
+  to ``duplicates_file`` only, never into the bundle. They draw from their own random
+  stream: the rest of the city, and every report figure, is the same as without them.
 * **Effect.** Notified people are less active in later violence, engaged ones
   less still (the effect fades after a year and a half), so the data shows a
   plausible, modest program effect: some 10-20% of notified people are shot,

@@ -198,12 +198,16 @@ def link_candidates_run(*, actor: Actor) -> MatchRun:
     if matches:
         wanted = {m.kept for m in matches} | {m.duplicate for m in matches}
         by_pk = Person.objects.in_bulk(wanted)
-    for match in matches:
-        proposed.append(
-            link_propose(
-                actor=actor, kept=by_pk[match.kept], duplicate=by_pk[match.duplicate], evidence=match.evidence_json()
+    with transaction.atomic():  # all the proposals or none
+        for match in matches:
+            proposed.append(
+                link_propose(
+                    actor=actor,
+                    kept=by_pk[match.kept],
+                    duplicate=by_pk[match.duplicate],
+                    evidence=match.evidence_json(),
+                )
             )
-        )
     return MatchRun(
         proposed=proposed,
         people=len(records),

@@ -31,19 +31,21 @@ comparison             level                                                    
 first name             the same (accents and case aside)                           +5
                        a common nickname of it (``NICKNAMES``)                     +4
                        one of the other record's other names (alias)               +4
-                       one typo (one letter wrong, missing, extra or two swapped)  +3
+                       one typo (one letter wrong, missing, extra or two swapped)  +4
                        one is the first part of the other ("Juan" / "Juan Carlos") +3
                        different                                                   -15
 last name              the same                                                    +6
                        one part of a compound or hyphenated name ("García-López")  +5
                        one of the other record's other names (alias)               +4
-                       one typo                                                    +4
+                       one typo                                                    +5
                        different                                                   -10
 names swapped          first and last name swapped (each side as above)            sum -1
+common name            the same name (nicknames aside) held by n > 2 records       -log2(n/2)
 birth date             the same                                                    +11
                        day and month swapped                                       +8
                        two neighbouring digits swapped                             +7
-                       one digit different                                         +5
+                       one digit different in the day or month                     +5
+                       one digit different in the year (a brother, a cousin?)      +3
                        missing on either record                                    0
                        different                                                   -10
 middle name            the same (both given)                                       +2
@@ -58,8 +60,8 @@ says less than one of a kind: the most when only the two records hold it, one le
 doubling of the records that hold it, at least +1. A different phone or address weighs nothing: people move
 and change numbers. ``THRESHOLD`` is 15: the same name and birth date (22) is proposed; the same
 name with a nickname and two digits swapped (17) is; twins (same last name, birth date, address
-and phone, different first names) are not; nor are two people of one common name born years
-apart.
+and phone, different first names: 13) are not; nor are two people of one common name born
+years apart.
 
 The weights were tuned on demo cities of seeds other than the one ``bench/match_quality.py``
 reports (see docs/benchmarks.md).
