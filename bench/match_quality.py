@@ -113,7 +113,7 @@ def main() -> None:
         "",
         "`python bench/match_quality.py`. The demo city (`vip demo --seed S --scale N",
         f"--end {END} --bundle DIR --duplicates TRUTH`) plants a second person record from another",
-        "source (police or hospital record number) for about 3% of the people the police meet,",
+        "source (police or hospital record number) for about 2.5% of the people the police meet,",
         "spelled differently (nickname, typo, first and last name swapped, a second last name,",
         "accents dropped; birth date with two digits or day and month swapped, one digit off, or",
         "missing), carrying some of their involvements; the truth goes to a file outside the",

@@ -201,7 +201,7 @@ def demo(
     """Build the synthetic demo city (March 2020 to yesterday) and load it.
 
     The city is generated as an interchange bundle and loaded through the same
-    importer that real data takes. About 3% of the people the police meet also
+    importer that real data takes. About 2.5% of the people the police meet also
     appear as a second person record from another source, spelled differently
     (planted duplicates, for `vip match`); --duplicates writes the ground truth.
     """

@@ -47,7 +47,7 @@ The model, simulated one day at a time:
   slow; behavioral health and substance use less likely) and its own completion
   rate; some people get a second round of referrals months later. Statuses are
   as of the end date: a referral still ``referred`` is always recent.
-* **Planted duplicates.** About 3% of the people the police meet also appear as a
+* **Planted duplicates.** About 2.5% of the people the police meet also appear as a
   second person record from another source (``APD0000001``, ``MRN0000001``), spelled
   differently and carrying some of their involvements, for the person matcher
   (``vip match``) to find; see ``_Duplicates``. Which record duplicates which is written
@@ -350,10 +350,12 @@ class _Person:
 class _Duplicates:
     """Planted duplicates: a few people the police meet also exist as a second person record.
 
-    A share (``SHARE``) of the people written get a second record from another source (a police
-    record number ``APD0000001`` or a hospital record number ``MRN0000001``), written when one of
-    their incident involvements is first recorded under it; from then on some of their
-    involvements (``MOVED``) name the second record, so that confirming the link moves records.
+    A share (``SHARE``) of the people written are picked; those who are involved in an incident
+    after their first appearance (about half of them: some 2.5% of the city) get a second record
+    from another source (a police record number ``APD0000001`` or a hospital record number
+    ``MRN0000001``), written when that involvement is recorded under it; from then on some of
+    their involvements (``MOVED``) name the second record, so that confirming the link moves
+    records, while their first appearance always names their own record.
     The second record spells the person differently: exactly as written, accents dropped and
     upper case, a common nickname, one typo, first and last name swapped, or a second last name
     added (or dropped); its birth date is the same, or has two digits or day and month swapped,
@@ -365,7 +367,7 @@ class _Duplicates:
     ``generate_bundle`` (never into the bundle).
     """
 
-    SHARE = 0.03
+    SHARE = 0.05
     MOVED = 0.4
     NAME_CHANGES = (
         ("as_written", 16),
@@ -537,7 +539,7 @@ class _Duplicates:
                 written = date(int(cand[:4]), int(cand[4:6]), int(cand[6:])).isoformat()
             except ValueError:
                 continue
-            if written != dob:
+            if written != dob and written < self.city.ds[0]:
                 return written, slip
         return dob, "same"
 
@@ -797,8 +799,10 @@ class _City:
 
     def involved_as(self, person: _Person) -> str:
         """The key an involvement names: the person's, or now and then their planted second record's."""
+        seen = bool(person.key)
         key = self.ensure(person)
-        return self.duplicates.key_for(person, key) if person.alt is not None else key
+        # The first appearance is always the person's own record, so that it names something.
+        return self.duplicates.key_for(person, key) if seen and person.alt is not None else key
 
     def address(self, area: str, rng: random.Random | None = None) -> tuple[str, str, str, str]:
         rng = rng or self.rng
