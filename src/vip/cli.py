@@ -480,8 +480,8 @@ def match() -> None:
 
     run = link_candidates_run(actor=None)
     click.echo(
-        f"Compared {run.pairs_compared:,} pairs among {run.people:,} records in {run.seconds:.1f} s; "
-        f"proposed {len(run.proposed)} link(s) for review (the web application's Duplicates page)."
+        f"Proposed {len(run.proposed)} link(s) for review (the web application's Duplicates page); "
+        f"compared {run.pairs_compared:,} pairs among {run.people:,} records in {run.seconds:.1f} s."
     )
 
 
