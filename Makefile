@@ -37,6 +37,7 @@ install: system-packages $(VENV)/.synced
 
 demo: install
 	$(BIN)/vip demo
+	$(BIN)/vip match
 	$(BIN)/vip identify
 	$(BIN)/vip export var/demo-export
 	$(BIN)/vip report --out var/reports
@@ -44,8 +45,8 @@ demo: install
 	$(BIN)/vip report --month 2022-11 --out var/reports
 	$(BIN)/vip report --month 2022-11 --audience public --publish --out var/reports
 	@echo
-	@echo "The demo city is in var/vip.sqlite3, with its outreach candidates proposed by the"
-	@echo "published criteria for a program manager to review; its export is in var/demo-export/."
+	@echo "The demo city is in var/vip.sqlite3, with its possible duplicate records and its outreach"
+	@echo "candidates proposed for a program manager to review; its export is in var/demo-export/."
 	@echo "Its Monthly Informational Reports (latest complete month and November 2022, official"
 	@echo "and public editions, PDF/HTML/XLSX/CSV/JSON) are in var/reports/."
 	@echo "Next: 'source .venv/bin/activate', then 'vip --help'. 'vip serve' starts the web"

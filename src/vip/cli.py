@@ -188,11 +188,22 @@ def _require_ready_schema() -> None:
     default=None,
     help="Write the city as an interchange bundle to this folder instead of loading it.",
 )
-def demo(seed: int, scale: float, end: dt.datetime | None, bundle_dir: Path | None) -> None:
+@click.option(
+    "--duplicates",
+    "duplicates_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write which person records are planted duplicates of which (CSV) to this file, outside the bundle.",
+)
+def demo(
+    seed: int, scale: float, end: dt.datetime | None, bundle_dir: Path | None, duplicates_file: Path | None
+) -> None:
     """Build the synthetic demo city (March 2020 to yesterday) and load it.
 
     The city is generated as an interchange bundle and loaded through the same
-    importer that real data takes.
+    importer that real data takes. About 2.5% of the people the police meet also
+    appear as a second person record from another source, spelled differently
+    (planted duplicates, for `vip match`); --duplicates writes the ground truth.
     """
     _django()
     from vip.core.config import program_config
@@ -220,6 +231,7 @@ def demo(seed: int, scale: float, end: dt.datetime | None, bundle_dir: Path | No
                 service_categories=list(config.service_categories),
                 time_zone=config.time_zone,
                 progress=bar.update,
+                duplicates_file=duplicates_file,
             )
 
     if bundle_dir is not None:
@@ -568,15 +580,31 @@ def createuser(username: str, role: str, first_name: str, last_name: str, email:
 
 @main.command()
 def match() -> None:
-    """Propose links between records that look like one person (the same name, accents and case
-    aside, and the same birth date or one with two digits or day and month swapped). Proposals
-    only: a program manager confirms or rejects each at /people/links/; nothing is merged here."""
+    """Propose links between person records that look like one person.
+
+    The same person arrives from the police, a hospital and the program under slightly
+    different names and birth dates. Records are compared within blocks (the same birth date;
+    the same sounding last name and birth year; the same sounding first and last names, in
+    either order; the same phone or address), and each pair's evidence is weighed: names the
+    same, a common nickname (Bobby / Robert, Pepe / José), an other name on record, one typo,
+    first and last name swapped, one of two last names; birth dates the same, with two digits
+    or day and month swapped, one digit off, or missing; the same phone, the same address.
+    Pairs whose weights add up to the threshold are proposed, each with its evidence in words
+    (vip.people.matching documents every weight).
+
+    Proposals only: a program manager confirms or rejects each on the Duplicates page
+    (/people/links/); nothing is merged here. Rejected pairs are never proposed again, and
+    pairs already proposed or linked are left alone.
+    """
     _django()
     _require_ready()
-    from vip.people.linking import link_candidates_find
+    from vip.people.linking import link_candidates_run
 
-    proposed = link_candidates_find(actor=None)
-    click.echo(f"Proposed {len(proposed)} link(s) for review (the web application's Duplicates page).")
+    run = link_candidates_run(actor=None)
+    click.echo(
+        f"Proposed {len(run.proposed)} link(s) for review (the web application's Duplicates page); "
+        f"compared {run.pairs_compared:,} pairs among {run.people:,} records in {run.seconds:.1f} s."
+    )
 
 
 def _account(username: str) -> Any:

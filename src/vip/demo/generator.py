@@ -5,8 +5,8 @@
 ``notifications.csv``, ``service_referrals.csv``, ``outcomes.csv``; see
 ``interchange-v1.md``) describing a Violence Intervention Program from its start
 (2020-03-01 by default) to an end date. Nothing depends on anything but the
-arguments: one ``random.Random(seed)`` drives everything, so the same arguments
-give byte-identical files.
+arguments: one ``random.Random(seed)`` drives everything (and a second one, seeded from the
+same ``seed``, the planted duplicates), so the same arguments give byte-identical files.
 
 The model, simulated one day at a time:
 
@@ -47,6 +47,12 @@ The model, simulated one day at a time:
   slow; behavioral health and substance use less likely) and its own completion
   rate; some people get a second round of referrals months later. Statuses are
   as of the end date: a referral still ``referred`` is always recent.
+* **Planted duplicates.** About 2.5% of the people the police meet also appear as a
+  second person record from another source (``APD0000001``, ``MRN0000001``), spelled
+  differently and carrying some of their involvements, for the person matcher
+  (``vip match``) to find; see ``_Duplicates``. Which record duplicates which is written
+  to ``duplicates_file`` only, never into the bundle. They draw from their own random
+  stream: the rest of the city, and every report figure, is the same as without them.
 * **Effect.** Notified people are less active in later violence, engaged ones
   less still (the effect fades after a year and a half), so the data shows a
   plausible, modest program effect: some 10-20% of notified people are shot,
@@ -73,6 +79,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+import unicodedata
 from bisect import bisect
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -256,12 +263,15 @@ def generate_bundle(
     service_categories: Sequence[str],
     time_zone: str = "America/Denver",
     progress: Callable[[int], None] | None = None,
+    duplicates_file: Path | None = None,
 ) -> dict[str, int]:
     """Write a synthetic program's interchange bundle into ``out_dir``; return rows written per file.
 
     ``end`` is the inclusive last day of data; ``scale`` multiplies volumes (1.0 is a city of
     roughly 3,000 people over 2020-2026); ``progress`` is called now and then with the number of
-    rows written since its previous call.
+    rows written since its previous call. ``duplicates_file``, if given (outside ``out_dir``:
+    it is not part of the bundle), receives the ground truth of the planted duplicates, one row
+    per second record: ``duplicate_key,person_key,variations`` (see ``_Duplicates``).
     """
     if end < start:
         raise ValueError(f"end ({end}) is before start ({start})")
@@ -270,6 +280,10 @@ def generate_bundle(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as files:
+        truth = None
+        if duplicates_file is not None:
+            truth = csv.writer(files.enter_context(Path(duplicates_file).open("w", encoding="utf-8", newline="")))
+            truth.writerow(("duplicate_key", "person_key", "variations"))
         writers = {}
         for file_name, header in FILES.items():
             handle = files.enter_context((out_dir / file_name).open("w", encoding="utf-8", newline=""))
@@ -287,6 +301,7 @@ def generate_bundle(
             time_zone=time_zone,
             progress=progress,
         )
+        city.duplicates.truth = truth
         city.run()
     return dict(city.counts)
 
@@ -294,6 +309,7 @@ def generate_bundle(
 class _Person:
     __slots__ = (
         "activity",
+        "alt",
         "area",
         "busy",
         "dead",
@@ -314,6 +330,7 @@ class _Person:
 
     def __init__(self, area: str, dob: int | None, male: bool, group: _Group | None) -> None:
         self.key = ""  # assigned when the person is first written
+        self.alt: tuple[str, ...] | str | None = None  # a planted second record: its row to come, then its key
         self.area = area
         self.dob = dob  # ordinal of the date of birth, None = unknown
         self.male = male
@@ -328,6 +345,208 @@ class _Person:
         self.last_ref = -_NEVER  # day of the latest referral
         self.last_notified = -_NEVER  # day of the latest delivered notification
         self.flagged = -_NEVER  # day last listed as a crime-analysis candidate
+
+
+class _Duplicates:
+    """Planted duplicates: a few people the police meet also exist as a second person record.
+
+    A share (``SHARE``) of the people written are picked; those who are involved in an incident
+    after their first appearance (about half of them: some 2.5% of the city) get a second record
+    from another source (a police record number ``APD0000001`` or a hospital record number
+    ``MRN0000001``), written when that involvement is recorded under it; from then on some of
+    their involvements (``MOVED``) name the second record, so that confirming the link moves
+    records, while their first appearance always names their own record.
+    The second record spells the person differently: exactly as written, accents dropped and
+    upper case, a common nickname, one typo, first and last name swapped, or a second last name
+    added (or dropped); its birth date is the same, or has two digits or day and month swapped,
+    one digit wrong, or is missing; the middle name, address and phone are kept or not.
+
+    Everything here draws from its own random stream (seeded from ``seed``), so the rest of the
+    city is byte-identical to a city without duplicates; only involvements move, so no report
+    figure changes. The ground truth is written to the ``duplicates_file`` given to
+    ``generate_bundle`` (never into the bundle).
+    """
+
+    SHARE = 0.05
+    MOVED = 0.4
+    NAME_CHANGES = (
+        ("as_written", 16),
+        ("folded", 22),
+        ("nickname", 20),
+        ("typo", 18),
+        ("swapped", 10),
+        ("compound", 14),
+    )
+    DATE_CHANGES = (("same", 58), ("digits_swapped", 12), ("day_month_swapped", 8), ("one_digit", 12), ("missing", 10))
+    NICKS = {
+        "Robert": ("Bobby", "Rob"),
+        "William": ("Bill", "Will"),
+        "Richard": ("Rick",),
+        "James": ("Jimmy", "Jim"),
+        "John": ("Johnny",),
+        "Joseph": ("Joe",),
+        "Michael": ("Mike",),
+        "Christopher": ("Chris",),
+        "Anthony": ("Tony",),
+        "Daniel": ("Danny",),
+        "David": ("Dave",),
+        "Thomas": ("Tommy",),
+        "Matthew": ("Matt",),
+        "Joshua": ("Josh",),
+        "Andrew": ("Andy",),
+        "Nicholas": ("Nick",),
+        "Jonathan": ("Jon",),
+        "Benjamin": ("Ben",),
+        "Samuel": ("Sam",),
+        "Alexander": ("Alex",),
+        "Zachary": ("Zach",),
+        "Jessica": ("Jess",),
+        "Jennifer": ("Jenny",),
+        "Samantha": ("Sam",),
+        "Elizabeth": ("Liz", "Beth"),
+        "Stephanie": ("Steph",),
+        "Amanda": ("Mandy",),
+        "José": ("Pepe", "Chepe"),
+        "Jose": ("Pepe",),
+        "Francisco": ("Paco", "Pancho"),
+        "Jesús": ("Chuy",),
+        "Jesus": ("Chuy",),
+        "Guillermo": ("Memo",),
+        "Alejandro": ("Alex",),
+        "Eduardo": ("Lalo",),
+        "Roberto": ("Beto",),
+        "Ignacio": ("Nacho",),
+        "Enrique": ("Kike",),
+        "Manuel": ("Manny",),
+        "Rafael": ("Rafa",),
+        "Ricardo": ("Ricky",),
+        "Antonio": ("Tony",),
+        "Fernando": ("Nando",),
+        "Guadalupe": ("Lupe",),
+        "María": ("Mari",),
+        "Isabel": ("Chabela",),
+        "Alejandra": ("Ale",),
+        "Gabriela": ("Gaby",),
+        "Daniela": ("Dani",),
+    }
+
+    def __init__(self, seed: int, city: _City, truth: Any) -> None:
+        self.rng = random.Random(f"{seed}:planted-duplicates")
+        self.city = city
+        self.truth = truth
+        self.n = 0
+        self.names = _cumulative(self.NAME_CHANGES)
+        self.dates = _cumulative(self.DATE_CHANGES)
+
+    def consider(self, person: _Person, row: tuple[str, ...]) -> None:
+        if self.rng.random() < self.SHARE:
+            person.alt = row
+
+    def key_for(self, person: _Person, key: str) -> str:
+        if isinstance(person.alt, tuple):
+            person.alt = self.write(person.alt)
+            return person.alt
+        return person.alt if person.alt and self.rng.random() < self.MOVED else key
+
+    def pick(self, table: tuple[tuple[str, ...], list[float]]) -> str:
+        items, cum = table
+        return items[bisect(cum, self.rng.random() * cum[-1])]
+
+    def write(self, row: tuple[str, ...]) -> str:
+        rng = self.rng
+        key, first, last, middle, dob, sex, race, ethnicity, address, city, state, postal, area, phone = row
+        self.n += 1
+        alt_key = f"{'APD' if rng.random() < 0.6 else 'MRN'}{self.n:07d}"
+        change = self.pick(self.names)
+        if change == "nickname" and first not in self.NICKS:
+            change = "typo"
+        if change == "folded":
+            first, last = _plain(first).upper(), _plain(last).upper()
+        elif change == "nickname":
+            first = self.one(self.NICKS[first])
+        elif change == "typo":
+            if rng.random() < 0.5:
+                first = self.typo(first)
+            else:
+                last = self.typo(last)
+        elif change == "swapped":
+            first, last = last, first
+        elif change == "compound":
+            if "-" in last:
+                last = last.split("-")[0 if rng.random() < 0.5 else 1]
+            else:
+                last = f"{last}-{self.one(names.SPANISH_SURNAMES)}"
+        slip = "same"
+        if dob and (change in ("as_written", "folded") or rng.random() < 0.7):
+            slip = self.pick(self.dates)
+            dob, slip = self.slip(dob, slip)
+        if middle and rng.random() < 0.5:
+            middle = ""
+        if rng.random() < 0.5:
+            address, city, state, postal = self.city.address(area, rng) if area else ("", "", "", "")
+        if rng.random() < 0.5:
+            phone = "" if rng.random() < 0.5 else f"505-555-01{rng.randrange(100):02d}"
+        self.city.w_people(
+            (alt_key, first, last, middle, dob, sex, race, ethnicity, address, city, state, postal, area, phone)
+        )
+        self.city.counts["people.csv"] += 1
+        if self.truth is not None:
+            self.truth.writerow((alt_key, key, f"{change};birth_date_{slip}"))
+        return alt_key
+
+    def one(self, items: Sequence[_T]) -> _T:
+        return items[int(self.rng.random() * len(items))]
+
+    def typo(self, name: str) -> str:
+        """One letter wrong, missing, doubled, or two neighbours swapped (never the first letter)."""
+        if len(name) < 4:
+            return name + name[-1]
+        rng = self.rng
+        i = rng.randrange(1, len(name) - 1)
+        kind = rng.random()
+        if kind < 0.3:
+            return (
+                name[:i] + name[i + 1] + name[i] + name[i + 2 :] if name[i] != name[i + 1] else name[:i] + name[i + 1 :]
+            )
+        if kind < 0.55:
+            return name[:i] + name[i + 1 :]
+        if kind < 0.75:
+            return name[:i] + name[i] + name[i:]
+        letter = self.one("aeiourlnst".replace(name[i].lower(), ""))
+        return name[:i] + letter + name[i + 1 :]
+
+    def slip(self, dob: str, slip: str) -> tuple[str, str]:
+        """The birth date as the other source wrote it (a real date, different from ``dob``)."""
+        rng = self.rng
+        if slip == "missing":
+            return "", slip
+        born = date.fromisoformat(dob)
+        if slip == "day_month_swapped":
+            if born.day <= 12 and born.day != born.month:
+                return date(born.year, born.day, born.month).isoformat(), slip
+            slip = "one_digit"
+        digits = dob.replace("-", "")
+        for _ in range(20):
+            if slip == "digits_swapped":
+                i = rng.randrange(2, 7)
+                cand = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+            elif slip == "one_digit":
+                i = rng.randrange(3, 8)
+                cand = digits[:i] + str((int(digits[i]) + rng.choice((1, 9))) % 10) + digits[i + 1 :]
+            else:
+                return dob, "same"
+            try:
+                written = date(int(cand[:4]), int(cand[4:6]), int(cand[6:])).isoformat()
+            except ValueError:
+                continue
+            if written != dob and written < self.city.ds[0]:
+                return written, slip
+        return dob, "same"
+
+
+def _plain(text: str) -> str:
+    """``"José"`` -> ``"Jose"``: accents dropped, as systems without them write names."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 class _Group:
@@ -372,6 +591,7 @@ class _City:
         self.areas = areas
         self.progress = progress
         self.counts = dict.fromkeys(FILES, 0)
+        self.duplicates = _Duplicates(seed, self, None)
         self._reported = 0
         self.w_people = writers["people.csv"].writerow
         self.w_referrals = writers["referrals.csv"].writerow
@@ -574,17 +794,25 @@ class _City:
         row = (key, first, last, middle, dob, sex, race, ethnicity, address, city, state, postal, area, phone)
         self.w_people(row)
         self.counts["people.csv"] += 1
+        self.duplicates.consider(person, row)
         return key
 
-    def address(self, area: str) -> tuple[str, str, str, str]:
-        rng = self.rng
+    def involved_as(self, person: _Person) -> str:
+        """The key an involvement names: the person's, or now and then their planted second record's."""
+        seen = bool(person.key)
+        key = self.ensure(person)
+        # The first appearance is always the person's own record, so that it names something.
+        return self.duplicates.key_for(person, key) if seen and person.alt is not None else key
+
+    def address(self, area: str, rng: random.Random | None = None) -> tuple[str, str, str, str]:
+        rng = rng or self.rng
         streets, zips = self.streets.get(area) or self.streets[""]
-        street = self.one(streets)
+        street = streets[int(rng.random() * len(streets))]
         number = rng.randint(100, 12999) if rng.random() < 0.6 else rng.randint(100, 4999)
         address = f"{number} {street}"
         if rng.random() < 0.22:
             address += f" Apt {rng.randint(1, 40) if rng.random() < 0.5 else rng.randint(100, 340)}"
-        return address, "Albuquerque", "NM", self.one(zips)
+        return address, "Albuquerque", "NM", zips[int(rng.random() * len(zips))]
 
     def age_at(self, person: _Person, day: int) -> float:
         if person.dob is None:
@@ -884,7 +1112,7 @@ class _City:
             ("witness", witnesses),
         ):
             for person in people:
-                w_inv((key, self.ensure(person), role))
+                w_inv((key, self.involved_as(person), role))
                 self.counts["involvements.csv"] += 1
                 if person.group is not None:
                     person.prev_inv, person.last_inv = person.last_inv, day

@@ -9,9 +9,10 @@ without a person's decision (security row 26).
 
 from __future__ import annotations
 
-import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -23,8 +24,8 @@ from vip.accounts.models import User
 from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor, audit_record
 from vip.core.services_base import audited_create
-from vip.core.text import fold
-from vip.people.models import Person, PersonLink, PersonLinkMove
+from vip.people.matching import Matcher, Record
+from vip.people.models import Person, PersonAlias, PersonLink, PersonLinkMove
 
 LINK_PROPOSERS = {Role.POLICE, Role.MANAGER}  # a peer worker asks their manager
 LINK_DECIDERS = {Role.MANAGER}
@@ -148,51 +149,74 @@ def link_queue(*, user: User | None) -> QuerySet[PersonLink]:
     )
 
 
-def _date_slip(a: dt.date, b: dt.date) -> str:
-    """How two birth dates differ when one is a typing slip of the other: two neighbouring digits
-    swapped (1998-04-12 / 1998-04-21), or day and month swapped (2003-05-12 / 2003-12-05)."""
-    x, y = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
-    diff = [i for i in range(8) if x[i] != y[i]]
-    if len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] and x[diff[1]] == y[diff[0]]:
-        return "birth_date_digits_swapped"
-    if a.year == b.year and a.month == b.day and a.day == b.month:
-        return "birth_date_day_month_swapped"
-    return ""
+@dataclass
+class MatchRun:
+    """What one run of the matcher did: its proposals, and how much it compared."""
+
+    proposed: list[PersonLink]
+    people: int
+    pairs_compared: int
+    blocks_skipped: int
+    seconds: float
 
 
-def _evidence(a: Person, b: Person) -> list[dict[str, str]]:
-    if fold(a.first_name) != fold(b.first_name):
-        return []
-    name = {"rule": "same_name", "detail": f"{a.first_name} {a.last_name} / {b.first_name} {b.last_name}"}
-    if a.date_of_birth is None or b.date_of_birth is None:
-        return []
-    if a.date_of_birth == b.date_of_birth:
-        return [name, {"rule": "same_birth_date", "detail": a.date_of_birth.isoformat()}]
-    slip = _date_slip(a.date_of_birth, b.date_of_birth)
-    if slip:
-        return [name, {"rule": slip, "detail": f"{a.date_of_birth.isoformat()} / {b.date_of_birth.isoformat()}"}]
-    return []
+def _records() -> list[Record]:
+    """Every person record the matcher may pair: all but those already linked into another one."""
+    linked_away = set(
+        PersonLink.objects.filter(status=PersonLink.Status.CONFIRMED).values_list("duplicate_id", flat=True)
+    )
+    aliases: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for person_id, first, last, name in PersonAlias.objects.values_list("person_id", "first_name", "last_name", "name"):
+        written = " ".join(part for part in (first, last) if part) or name
+        if first or last:
+            aliases[person_id].append((first, last, written))
+        if name:
+            aliases[person_id].append((name, "", name))
+    fields = ("pk", "first_name", "last_name", "middle_name", "date_of_birth", "sex", "phone", "address")
+    return [
+        Record.of(pk, first, last, middle, born, sex, phone, address, aliases.get(pk, ()))
+        for pk, first, last, middle, born, sex, phone, address in Person.objects.values_list(*fields).iterator(
+            chunk_size=5000
+        )
+        if pk not in linked_away
+    ]
+
+
+def link_candidates_run(*, actor: Actor) -> MatchRun:
+    """Propose a link for every pair of records the matcher (``vip.people.matching``) weighs as
+    likely one person, each with its evidence in words; pairs already linked, proposed, rejected
+    or undone are left alone, and so are records already linked into another. Proposals only:
+    each waits for a manager's decision."""
+    require_role(actor, LINK_PROPOSERS, _("propose that two records are one person"))
+    started = time.perf_counter()
+    records = _records()
+    known = set(PersonLink.objects.values_list("kept_id", "duplicate_id"))
+    matcher = Matcher(records)
+    proposed = []
+    by_pk = {}
+    matches = matcher.matches(skip=known)
+    if matches:
+        wanted = {m.kept for m in matches} | {m.duplicate for m in matches}
+        by_pk = Person.objects.in_bulk(wanted)
+    with transaction.atomic():  # all the proposals or none
+        for match in matches:
+            proposed.append(
+                link_propose(
+                    actor=actor,
+                    kept=by_pk[match.kept],
+                    duplicate=by_pk[match.duplicate],
+                    evidence=match.evidence_json(),
+                )
+            )
+    return MatchRun(
+        proposed=proposed,
+        people=len(records),
+        pairs_compared=matcher.pairs_compared,
+        blocks_skipped=matcher.blocks_skipped,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def link_candidates_find(*, actor: Actor) -> list[PersonLink]:
-    """Propose a link for every pair of records with the same name (accents and case aside) and
-    the same birth date, or one with two digits (or day and month) swapped; pairs already linked,
-    proposed or rejected are left alone. Proposals only: each waits for a manager's decision."""
-    require_role(actor, LINK_PROPOSERS, _("propose that two records are one person"))
-    by_last: dict[str, list[Person]] = defaultdict(list)
-    for person in Person.objects.exclude(date_of_birth=None).only("first_name", "last_name", "date_of_birth"):
-        by_last[fold(person.last_name)].append(person)
-    known = set(PersonLink.objects.values_list("kept_id", "duplicate_id"))
-    known |= {(b, a) for a, b in known}
-    proposed = []
-    for group in by_last.values():
-        group.sort(key=lambda p: p.pk)
-        for i, kept in enumerate(group):
-            for duplicate in group[i + 1 :]:
-                if (kept.pk, duplicate.pk) in known:
-                    continue
-                evidence = _evidence(kept, duplicate)
-                if evidence:
-                    proposed.append(link_propose(actor=actor, kept=kept, duplicate=duplicate, evidence=evidence))
-                    known |= {(kept.pk, duplicate.pk), (duplicate.pk, kept.pk)}
-    return proposed
+    """The proposals of one matcher run (see ``link_candidates_run``)."""
+    return link_candidates_run(actor=actor).proposed

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from vip.accounts.models import User
 from vip.accounts.permissions import Role
 from vip.core.text import fold
-from vip.people.models import Person, PersonAlias
+from vip.people.models import Person, PersonAlias, PersonLink
 
 # Fuzzy matching looks at this many candidates at most, and keeps scores from this value.
 FUZZY_CANDIDATES = 5000
@@ -59,6 +59,10 @@ class SearchHit:
     person: Person
     score: int  # 100: every word found as typed (accents and case aside); lower: a close spelling
     how: str  # "name", "alias", "date of birth" or "similar spelling"
+    # A record confirmed to be another record's duplicate is labelled so, not shown as a person
+    # of its own: ``linked`` is true, and ``linked_to`` is the kept record if the viewer sees it.
+    linked: bool = False
+    linked_to: Person | None = None
 
 
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
@@ -140,7 +144,25 @@ def person_search(*, user: User | None, query: str, limit: int = 25) -> list[Sea
         found.values(),
         key=lambda h: (-h.score, h.person.last_name.casefold(), h.person.first_name.casefold(), h.person.pk),
     )
-    return hits[:limit]
+    return _label_linked(user, hits[:limit])
+
+
+def _label_linked(user: User | None, hits: list[SearchHit]) -> list[SearchHit]:
+    """Mark the hits that are the duplicate side of a confirmed link, with the kept record."""
+    kept_of = dict(
+        PersonLink.objects.filter(
+            status=PersonLink.Status.CONFIRMED, duplicate_id__in=[h.person.pk for h in hits]
+        ).values_list("duplicate_id", "kept_id")
+    )
+    if not kept_of:
+        return hits
+    visible = person_list(user=user).in_bulk(set(kept_of.values()))
+    return [
+        SearchHit(h.person, h.score, h.how, linked=True, linked_to=visible.get(kept_of[h.person.pk]))
+        if h.person.pk in kept_of
+        else h
+        for h in hits
+    ]
 
 
 def _close_spellings(words: list[str]) -> Q:

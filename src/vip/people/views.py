@@ -41,7 +41,7 @@ def search(request: HttpRequest) -> HttpResponse:
             actor=user,
             action="person.search",
             object_type="people.person",
-            shown=[hit.person.pk for hit in hits],
+            shown=[hit.person.pk for hit in hits] + [hit.linked_to.pk for hit in hits if hit.linked_to is not None],
             details={"query": query},
         )
     template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"

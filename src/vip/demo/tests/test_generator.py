@@ -291,7 +291,10 @@ def test_keys_look_like_the_sending_systems(data: Data) -> None:
         ("service_referrals.csv", "S"),
         ("outcomes.csv", "O"),
     ):
-        assert all(re.fullmatch(prefix + r"\d{6}", row[FILES[name][0]]) for row in data[name]), name
+        keys = [row[FILES[name][0]] for row in data[name]]
+        if name == "people.csv":  # planted second records carry a police or hospital record number
+            keys = [key for key in keys if not re.fullmatch(r"(APD|MRN)\d{7}", key)]
+        assert all(re.fullmatch(prefix + r"\d{6}", key) for key in keys), name
     for row in data["incidents.csv"]:
         assert re.fullmatch(r"\d{2}-\d{6}", row["incident_key"])
         assert row["incident_key"][:2] == row["occurred_at"][2:4]  # case numbers start with the year
@@ -558,3 +561,36 @@ def test_other_area_and_category_lists_are_honoured(tmp_path: Path) -> None:
     counts = generate(empty, scale=0.1, areas=(), service_categories=())
     assert counts["service_referrals.csv"] == 0
     assert {row["area"] for row in read(empty, "incidents.csv")} == {""}
+
+
+# --- planted duplicates -----------------------------------------------------------------------
+
+
+def test_planted_duplicates_leave_the_rest_of_the_city_unchanged(tmp_path: Path, monkeypatch) -> None:
+    """The city with its planted second records taken out (their involvements given back to
+    their person) is byte for byte the city generated without any."""
+    from vip.demo.generator import _Duplicates
+
+    truth_file = tmp_path / "truth.csv"
+    generate(tmp_path / "with", seed=11, scale=0.3, duplicates_file=truth_file)
+    monkeypatch.setattr(_Duplicates, "SHARE", 0.0)
+    generate(tmp_path / "without", seed=11, scale=0.3)
+    truth = {row["duplicate_key"]: row["person_key"] for row in read(tmp_path, "truth.csv")}
+    assert truth and not (tmp_path / "with" / "truth.csv").exists()
+    for name in FILES:
+        lines = (tmp_path / "with" / name).read_text(encoding="utf-8").splitlines()
+        if name == "people.csv":
+            lines = [line for line in lines if line.split(",", 1)[0] not in truth]
+        if name == "involvements.csv":
+            lines = [",".join(truth.get(part, part) for part in line.split(",")) for line in lines]
+        assert lines == (tmp_path / "without" / name).read_text(encoding="utf-8").splitlines(), name
+
+
+def test_planted_duplicates_vary_the_name_and_birth_date(data: Data, city: tuple[Path, dict[str, int]]) -> None:
+    people = {row["person_key"]: row for row in data["people.csv"]}
+    second = [row for key, row in people.items() if key[:3] in ("APD", "MRN")]
+    assert 0.015 < len(second) / len(people) < 0.04
+    involved = Counter(row["person_key"] for row in data["involvements.csv"])
+    assert all(involved[row["person_key"]] for row in second)
+    assert any(row["first_name"].isupper() for row in second)
+    assert any("-" in row["last_name"] for row in second)

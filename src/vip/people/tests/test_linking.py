@@ -64,7 +64,7 @@ def test_row_26_near_duplicates_land_in_a_review_queue_and_nothing_is_merged(pai
     proposed = link_candidates_find(actor=None)
     assert [(link.kept, link.duplicate) for link in proposed] == [(pair["kept"], pair["duplicate"])]
     rules = [item["rule"] for item in proposed[0].evidence]
-    assert rules == ["same_name", "birth_date_digits_swapped"]
+    assert rules == ["first_name_same", "last_name_same", "common_name", "birth_date_digits_swapped", "score"]
     assert list(link_queue(user=pair["manager"])) == proposed
     assert _who_points_where() == before  # a proposal moves nothing
     assert Person.objects.count() == 4
