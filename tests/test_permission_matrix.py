@@ -89,6 +89,15 @@ class World:
 
         return consent_record(actor=self.users["manager"], person=person, **self.consent_terms())
 
+    def approved(self) -> Any:
+        """A candidate proposed by the operator and approved by a manager."""
+        from vip.identification.services import candidate_decide
+
+        candidate = self.again(self.candidate)
+        if candidate.status == "proposed":
+            candidate = candidate_decide(actor=self.users["manager"], candidate=candidate, approve=True, reason="ok")
+        return candidate
+
     def fresh(self) -> str:
         self.n += 1
         return f"M{self.n}"
@@ -111,10 +120,15 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.core.dates import Month
     from vip.core.models import ServiceCategory
     from vip.core.services import profile_load
+    from vip.identification.criteria import built_in
+    from vip.identification.engine import identify
     from vip.identification.services import (
         Reason,
         candidate_decide,
         candidate_propose,
+        candidate_revalidate,
+        criteria_publish,
+        identify_propose,
         incident_record,
         shooting_review_create,
     )
@@ -179,6 +193,13 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         ),
         "candidate.decide": lambda u, w, p: candidate_decide(
             actor=u, candidate=w.again(w.candidate), approve=True, reason="ok"
+        ),
+        "candidate.revalidate": lambda u, w, p: candidate_revalidate(
+            actor=u, candidate=w.approved(), reason="still at risk"
+        ),
+        "identify.run": lambda u, w, p: identify_propose(actor=u, result=identify(as_of=dt.date(2022, 11, 5))),
+        "criteria.publish": lambda u, w, p: criteria_publish(
+            actor=u, text=built_in().source.replace('version = "1"', f'version = "{w.fresh()}"')
         ),
         "casework.needs_assessment": lambda u, w, p: needs_assessment_record(
             actor=u, person=p, assessed_on=dt.date(2022, 11, 5), needs={"housing": "some"}

@@ -690,11 +690,14 @@ def serve(host: str, port: int) -> None:
 
 def _register_commands() -> None:
     from vip.backup.cli import backup_command, restore_command
+    from vip.identification.cli import criteria_group, identify_command
     from vip.retention.cli import retention_group
 
     main.add_command(backup_command)
     main.add_command(restore_command)
     main.add_command(retention_group)
+    main.add_command(identify_command)
+    main.add_command(criteria_group)
 
 
 _register_commands()

@@ -122,6 +122,13 @@ class Candidate(TimeStampedModel):
     )
     decision_reason = models.TextField(blank=True)
     expires_on = models.DateField(null=True, blank=True)
+    # The review queue's ordering: the sum of the published weights of the criteria met.
+    score = models.PositiveSmallIntegerField(default=0)
+    # The last time a manager confirmed that an approval still holds (extends expires_on).
+    revalidated_on = models.DateField(null=True, blank=True)
+    revalidated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["status", "expires_on"])]
@@ -149,6 +156,8 @@ class CandidateReason(TimeStampedModel):
     text = models.TextField()
     source_type = models.CharField(max_length=60)
     source_id = models.CharField(max_length=100)
+    # Every record the reason rests on (source_id is the first of them).
+    source_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -157,3 +166,21 @@ class CandidateReason(TimeStampedModel):
                 name="candidate_reason_complete",
             )
         ]
+
+
+class CriteriaVersion(TimeStampedModel):
+    """A published version of the identification criteria (the TOML document as published)."""
+
+    label = models.CharField(max_length=30, unique=True, help_text="The version as published, e.g. 2.")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.TextField()
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Criteria version {self.label}"

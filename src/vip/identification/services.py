@@ -8,10 +8,10 @@ with a reason, and expires unless re-validated.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,10 +22,13 @@ from vip.core.config import program_config
 from vip.core.dates import local_date
 from vip.core.models import Area
 from vip.core.services_base import audited_create, audited_update
-from vip.identification.choices import CandidateStatus
+from vip.identification.choices import CandidateStatus, ReviewDecision
+from vip.identification.criteria import CriteriaError, criteria_in_force, parse
+from vip.identification.engine import IdentifyResult
 from vip.identification.models import (
     Candidate,
     CandidateReason,
+    CriteriaVersion,
     Incident,
     Involvement,
     ReviewedIncident,
@@ -117,7 +120,7 @@ def review_identify(
 ) -> ReviewIdentification:
     """A person identified at the review, with their role and the decision taken."""
     require_role(actor, POLICE_SIDE, _("record shooting reviews"))
-    return audited_create(
+    identification = audited_create(
         actor=actor,
         model=ReviewIdentification,
         action="shooting_review.identify",
@@ -132,6 +135,18 @@ def review_identify(
             "follow_up_owner": follow_up_owner,
         },
     )
+    if decision == ReviewDecision.PROPOSE_CANDIDATE:
+        # Proposed by the person who recorded it; a manager other than them decides.
+        words = _("Identified at the shooting review of %(day)s as %(role)s") % {
+            "day": review.held_on.isoformat(),
+            "role": identification.get_role_display().lower(),
+        }
+        if incident is not None:
+            words += " " + _("(incident %(key)s)") % {"key": incident.key}
+        reason = Reason("manual", words, "identification.reviewidentification", str(identification.pk))
+        if not _open_candidacy(person):
+            candidate_propose(actor=actor, person=person, reasons=[reason])
+    return identification
 
 
 @dataclass(frozen=True)
@@ -140,10 +155,24 @@ class Reason:
     text: str
     source_type: str
     source_id: str
+    source_ids: tuple[str, ...] = ()
+
+
+def _open_candidacy(person: Person) -> bool:
+    today = local_date(timezone.now(), program_config().zone)
+    return (
+        Candidate.objects.filter(person=person)
+        .filter(
+            models.Q(status=CandidateStatus.PROPOSED) | models.Q(status=CandidateStatus.APPROVED, expires_on__gte=today)
+        )
+        .exists()
+    )
 
 
 @transaction.atomic
-def candidate_propose(*, actor: Actor, person: Person, reasons: list[Reason], criteria_version: str = "") -> Candidate:
+def candidate_propose(
+    *, actor: Actor, person: Person, reasons: list[Reason], criteria_version: str = "", score: int = 0
+) -> Candidate:
     """Propose a person for a custom notification. At least one reason tied to a source record."""
     require_role(actor, POLICE_SIDE | {Role.PEER}, _("propose candidates"))
     if not reasons:
@@ -160,6 +189,7 @@ def candidate_propose(*, actor: Actor, person: Person, reasons: list[Reason], cr
             "proposed_at": timezone.now(),
             "proposed_by": actor,
             "criteria_version": criteria_version,
+            "score": score,
         },
     )
     CandidateReason.objects.bulk_create(
@@ -169,6 +199,7 @@ def candidate_propose(*, actor: Actor, person: Person, reasons: list[Reason], cr
             text=r.text,
             source_type=r.source_type,
             source_id=r.source_id,
+            source_ids=list(r.source_ids or (r.source_id,)),
         )
         for r in reasons
     )
@@ -177,8 +208,11 @@ def candidate_propose(*, actor: Actor, person: Person, reasons: list[Reason], cr
 
 @transaction.atomic
 def candidate_decide(*, actor: User, candidate: Candidate, approve: bool, reason: str) -> Candidate:
-    """Approve or decline a proposed candidate: by a person other than the proposer, with a reason."""
-    require_role(actor, POLICE_SIDE, _("decide on candidates"))
+    """Approve or decline a proposed candidate: a manager other than the proposer, with a reason.
+
+    Only program managers decide: police propose (e.g. from the shooting review) but never hold
+    the list of candidates (security row 29)."""
+    require_role(actor, {Role.MANAGER}, _("decide on candidates"))
     if candidate.status != CandidateStatus.PROPOSED:
         raise ValidationError(
             _("This candidate is already %(status)s.") % {"status": candidate.get_status_display().lower()}
@@ -204,11 +238,44 @@ def candidate_decide(*, actor: User, candidate: Candidate, approve: bool, reason
 
 
 @transaction.atomic
-def candidates_expire(*, actor: Actor, today: dt.date) -> int:
-    """Expire approved candidates whose approval ran out (not re-validated in time)."""
+def candidate_revalidate(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
+    """Confirm that an approval still holds: a manager, with a reason; the expiry starts again."""
+    require_role(actor, {Role.MANAGER}, _("re-validate candidates"))
+    config = program_config()
+    today = local_date(timezone.now(), config.zone)
+    if candidate.status != CandidateStatus.APPROVED or (candidate.expires_on and candidate.expires_on < today):
+        raise ValidationError(_("Only an approved candidate that has not expired can be re-validated."))
+    if candidate.proposed_by_id is not None and candidate.proposed_by_id == actor.pk:
+        raise ValidationError(_("The person who proposed a candidate cannot also re-validate it."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the decision."))
+    return audited_update(
+        actor=actor,
+        instance=candidate,
+        action="candidate.revalidate",
+        values={
+            "revalidated_on": today,
+            "revalidated_by": actor,
+            "decision_reason": f"{candidate.decision_reason}\n{today.isoformat()}: {reason.strip()}",
+            "expires_on": today + dt.timedelta(days=config.candidate_expiry_days),
+        },
+    )
+
+
+@transaction.atomic
+def candidates_expire(*, actor: Actor, today: dt.date, proposal_days: int | None = None) -> int:
+    """Expire approvals that ran out (not re-validated in time) and proposals nobody reviewed
+    within the criteria's ``proposal_expiry_days``."""
     require_role(actor, {Role.MANAGER}, _("expire candidates"))
+    if proposal_days is None:
+        proposal_days = criteria_in_force().proposal_expiry_days
+    zone = program_config().zone
+    stale = dt.datetime.combine(today - dt.timedelta(days=proposal_days - 1), dt.time.min, tzinfo=zone)
     due = list(
-        Candidate.objects.filter(status=CandidateStatus.APPROVED, expires_on__lt=today).values_list("pk", flat=True)
+        Candidate.objects.filter(
+            models.Q(status=CandidateStatus.APPROVED, expires_on__lt=today)
+            | models.Q(status=CandidateStatus.PROPOSED, proposed_at__lt=stale)
+        ).values_list("pk", flat=True)
     )
     if due:
         Candidate.objects.filter(pk__in=due).update(status=CandidateStatus.EXPIRED, updated_at=timezone.now())
@@ -220,3 +287,164 @@ def candidates_expire(*, actor: Actor, today: dt.date) -> int:
             changes={"count": len(due), "as_of": today.isoformat()},
         )
     return len(due)
+
+
+@transaction.atomic
+def criteria_publish(*, actor: Actor, text: str, name: str = "criteria") -> CriteriaVersion:
+    """Publish a new version of the identification criteria (managers; never edited in place)."""
+    require_role(actor, {Role.MANAGER}, _("publish identification criteria"))
+    try:
+        criteria = parse(text, name=name)
+    except CriteriaError as exc:
+        raise ValidationError(str(exc)) from None
+    if criteria.version == criteria_in_force().version or CriteriaVersion.objects.filter(label=criteria.version):
+        raise ValidationError(
+            _("Criteria version %(version)s is already published: give the new version its own number.")
+            % {"version": criteria.version}
+        )
+    return audited_create(
+        actor=actor,
+        model=CriteriaVersion,
+        action="criteria.publish",
+        values={"label": criteria.version, "published_at": timezone.now(), "source": text, "notes": criteria.notes},
+    )
+
+
+@dataclass
+class ProposeSummary:
+    proposed: int = 0
+    already_open: int = 0
+    declined_before: int = 0
+    expired: int = 0
+    candidate_ids: list[int] = field(default_factory=list)
+
+
+def _declined_sources(person_ids: list[int]) -> dict[int, set[str]]:
+    """For people declined before: every record their declined proposals rested on."""
+    found: dict[int, set[str]] = {}
+    rows = CandidateReason.objects.filter(
+        candidate__person_id__in=person_ids, candidate__status=CandidateStatus.DECLINED
+    ).values_list("candidate__person_id", "criterion", "source_ids")
+    for person, criterion, sources in rows:
+        found.setdefault(person, set()).update(f"{criterion}:{s}" for s in sources)
+    return found
+
+
+@transaction.atomic
+def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int = 10) -> ProposeSummary:
+    """Turn the criteria's findings into proposals for a manager to review (never approvals).
+
+    Skips people with an open candidacy (proposed, or approved and not expired); a person
+    declined before is proposed again only on a record the declined proposal did not rest on.
+    At most ``reason_limit`` network reasons are kept per person, the count of the rest said.
+    """
+    require_role(actor, {Role.MANAGER}, _("run the identification criteria"))
+    summary = ProposeSummary()
+    summary.expired = candidates_expire(
+        actor=actor, today=result.as_of, proposal_days=result.criteria.proposal_expiry_days
+    )
+    today = result.as_of
+    keys = sorted(result.findings)
+    now = timezone.now()
+    for start in range(0, len(keys), 5_000):
+        chunk = keys[start : start + 5_000]
+        ids = [result.person_ids[k] for k in chunk]
+        open_ = set(
+            Candidate.objects.filter(person_id__in=ids)
+            .filter(
+                models.Q(status=CandidateStatus.PROPOSED)
+                | models.Q(status=CandidateStatus.APPROVED, expires_on__gte=today)
+            )
+            .values_list("person_id", flat=True)
+        )
+        declined = _declined_sources(ids)
+        new: list[tuple[Candidate, list[Reason]]] = []
+        for key in chunk:
+            person = result.person_ids[key]
+            if person in open_:
+                summary.already_open += 1
+                continue
+            reasons = _reasons(result, key, reason_limit)
+            if person in declined and all(
+                f"{r.criterion}:{s}" in declined[person] for r in reasons for s in r.source_ids
+            ):
+                summary.declined_before += 1
+                continue
+            candidate = Candidate(
+                person_id=person,
+                status=CandidateStatus.PROPOSED,
+                proposed_at=now,
+                criteria_version=result.criteria.version,
+                score=min(result.criteria.score(result.criteria_met(key)), 32767),
+            )
+            new.append((candidate, reasons))
+        Candidate.objects.bulk_create([c for c, _r in new], batch_size=1000)
+        if new and new[0][0].pk is None:  # backends that do not return ids from bulk inserts
+            raise RuntimeError("the database did not return the new candidates' ids")
+        CandidateReason.objects.bulk_create(
+            [
+                CandidateReason(
+                    candidate=c,
+                    criterion=r.criterion,
+                    text=r.text,
+                    source_type=r.source_type,
+                    source_id=r.source_id,
+                    source_ids=list(r.source_ids),
+                )
+                for c, reasons in new
+                for r in reasons
+            ],
+            batch_size=2000,
+        )
+        summary.proposed += len(new)
+        summary.candidate_ids.extend(c.pk for c, _r in new)
+    audit_record(
+        actor=actor,
+        action="candidate.propose_run",
+        object_type="identification.candidate",
+        object_id=",".join(str(pk) for pk in summary.candidate_ids[:500]),
+        changes={
+            "as_of": result.as_of.isoformat(),
+            "criteria_version": result.criteria.version,
+            "proposed": summary.proposed,
+            "candidate_ids": summary.candidate_ids,
+            "already_open": summary.already_open,
+            "declined_before": summary.declined_before,
+            "expired": summary.expired,
+        },
+    )
+    return summary
+
+
+def _reasons(result: IdentifyResult, key: str, limit: int) -> list[Reason]:
+    reasons: list[Reason] = []
+    network: dict[str, int] = {}
+    for finding in result.findings[key]:
+        if finding.people:
+            network[finding.criterion] = network.get(finding.criterion, 0) + 1
+            if network[finding.criterion] > limit:
+                continue
+        reasons.append(
+            Reason(
+                criterion=finding.criterion,
+                text=finding.text,
+                source_type="identification.incident",
+                source_id=finding.incidents[0],
+                source_ids=finding.incidents,
+            )
+        )
+    for code, count in network.items():
+        if count > limit:
+            extra = [f for f in result.findings[key] if f.criterion == code][limit:]
+            sources = tuple(sorted({i for f in extra for i in f.incidents}))
+            reasons.append(
+                Reason(
+                    criterion=code,
+                    text=_("%(title)s: and %(count)s more people shot, through the same network")
+                    % {"title": result.criteria.by_code(code).title, "count": count - limit},
+                    source_type="identification.incident",
+                    source_id=sources[0],
+                    source_ids=sources,
+                )
+            )
+    return reasons

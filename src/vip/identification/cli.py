@@ -1,0 +1,123 @@
+"""`vip identify` and `vip criteria`: running and publishing the identification criteria
+(registered in vip/cli.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _ready() -> None:
+    from vip.cli import _django, _require_ready
+
+    _django()
+    _require_ready()
+
+
+def _as(username: str | None) -> Any:
+    from vip.cli import _actor
+
+    return _actor(username)
+
+
+@click.command(name="identify")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run the criteria as of this date (default: today in the program's time zone).",
+)
+@click.option("--dry-run", is_flag=True, help="Count who meets the criteria; propose nobody, write nothing.")
+@click.option("--as", "username", default=None, help="Run as this account (a program manager; named in the audit).")
+def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | None) -> None:
+    """Run the published identification criteria and propose, for review, everyone who meets one.
+
+    Each proposal carries every reason that applies, each tied to its incident records; a
+    program manager other than the proposer approves or declines it, with a reason, on the
+    Candidates page. Nothing here approves anybody. People with an open candidacy are not
+    proposed again; someone declined before is proposed again only on new records. Expired
+    proposals and approvals are marked expired first. The criteria in force are on the
+    Criteria page and `vip criteria show`. Prints a summary: people per criterion, proposals.
+    """
+    _ready()
+    from django.db import transaction
+
+    from vip.core.config import program_today
+    from vip.identification.engine import identify
+    from vip.identification.services import identify_propose
+
+    actor = _as(username)
+    day = as_of.date() if as_of else program_today()
+    state: dict[str, Any] = {"bar": None}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if state["bar"] is None:
+            state["bar"] = click.progressbar(length=total, label="identify", file=sys.stderr).__enter__()
+        bar = state["bar"]
+        bar.label = f"identify: {phase}"
+        bar.update(done - bar.pos)
+
+    started = time.monotonic()
+    try:
+        result = identify(as_of=day, progress=progress)
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+    seconds = time.monotonic() - started
+    criteria = result.criteria
+    click.echo(f"Criteria version {criteria.version}, as of {day.isoformat()} ({seconds:.1f} s):")
+    click.echo(f"  involvements read: {result.involvements_read:,}")
+    click.echo(f"  co-involvement network: {result.network_nodes:,} people, {result.network_edges:,} links")
+    for criterion in criteria.criteria:
+        click.echo(f"  {criterion.code:<20} {result.counts()[criterion.code]:>9,}  {criterion.title}")
+    click.echo(f"  people meeting at least one criterion: {len(result.findings):,}")
+    if result.excluded_deceased:
+        click.echo(f"  not proposed, known to have died: {result.excluded_deceased:,}")
+    if dry_run:
+        click.echo("Nothing was proposed (--dry-run).")
+        return
+    with transaction.atomic():
+        summary = identify_propose(actor=actor, result=result)
+    click.echo(
+        f"Proposed {summary.proposed:,} for review; {summary.already_open:,} already open; "
+        f"{summary.declined_before:,} declined before on the same records; {summary.expired:,} expired."
+    )
+    click.echo("Review them on the Candidates page (/identification/candidates/).")
+
+
+@click.group(name="criteria")
+def criteria_group() -> None:
+    """The published identification criteria (versioned; shown on /identification/criteria/)."""
+
+
+@criteria_group.command(name="show")
+def criteria_show_command() -> None:
+    """Print the criteria in force (the TOML document as published)."""
+    _ready()
+    from vip.identification.criteria import criteria_in_force
+
+    click.echo(criteria_in_force().source, nl=False)
+
+
+@criteria_group.command(name="publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "username", default=None, help="Publish as this account (a program manager).")
+def criteria_publish_command(file: Path, username: str | None) -> None:
+    """Publish FILE (TOML, like src/vip/identification/published/v1.toml) as the new criteria
+    version. Checked first; errors name the file and key. Versions are never edited in place."""
+    _ready()
+    from django.core.exceptions import ValidationError
+
+    from vip.identification.services import criteria_publish
+
+    try:
+        version = criteria_publish(actor=_as(username), text=file.read_text(encoding="utf-8"), name=str(file))
+    except ValidationError as exc:
+        raise click.ClickException(" ".join(exc.messages)) from None
+    click.echo(f"Published criteria version {version.label}; it is in force from now.")
