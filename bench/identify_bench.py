@@ -183,7 +183,7 @@ def engine_child(url: str, as_of: dt.date, out: Path, profile: bool) -> None:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(45)
     rows: dict[tuple[str, str], set[str]] = {}
     problems: list[str] = []
     seed_incidents: dict[str, list[str]] = {}
