@@ -85,6 +85,7 @@ class Imported:
     seconds: float
     peak_rss_mb: float
     reused: bool
+    load: float | None = None  # the machine's 15-minute load average when the import ended
 
 
 def _import(bundle: Path, url: str, marker: Path, database: str) -> Imported:
@@ -92,10 +93,14 @@ def _import(bundle: Path, url: str, marker: Path, database: str) -> Imported:
     run([str(BIN / "vip"), "setup"], env)
     imported = run(measured([str(BIN / "vip"), "import", str(bundle)]), env)
     marker.write_text(
-        json.dumps({"url": url, "seconds": imported.seconds, "peak_rss_mb": imported.peak_rss_mb}, indent=2) + "\n",
+        json.dumps(
+            {"url": url, "seconds": imported.seconds, "peak_rss_mb": imported.peak_rss_mb, "load": os.getloadavg()[2]},
+            indent=2,
+        )
+        + "\n",
         encoding="utf-8",
     )
-    return Imported(database, url, imported.seconds, imported.peak_rss_mb, reused=False)
+    return Imported(database, url, imported.seconds, imported.peak_rss_mb, reused=False, load=os.getloadavg()[2])
 
 
 def _reuse(marker: Path, url: str, database: str) -> Imported | None:
@@ -105,7 +110,7 @@ def _reuse(marker: Path, url: str, database: str) -> Imported | None:
     if saved.get("url") != url:
         return None
     run([str(BIN / "vip"), "setup"], {"DATABASE_URL": url, "VIP_DEBUG": "0"})  # the schema up to date
-    return Imported(database, url, saved["seconds"], saved["peak_rss_mb"], reused=True)
+    return Imported(database, url, saved["seconds"], saved["peak_rss_mb"], reused=True, load=saved.get("load"))
 
 
 def ensure_sqlite(size: Size, bundle: Path, cache: Path, fresh: bool) -> Imported:
@@ -395,7 +400,8 @@ def main() -> None:
     print(f"agreement: {candidates:,} candidates, {len(result):,} (person, criterion) pairs", flush=True)
     if args.small or args.no_write:
         return
-    write_section("identify", report(size, counts, outcomes, reference, reference_report, candidates, findings))
+    load = os.getloadavg()[1]
+    write_section("identify", report(size, counts, outcomes, reference, reference_report, candidates, findings, load))
 
 
 def report(
@@ -406,6 +412,7 @@ def report(
     reference_report: dict[str, Any],
     candidates: int,
     findings: dict[str, int],
+    load: float,
 ) -> str:
     import duckdb
     import rustworkx
@@ -434,7 +441,9 @@ def report(
         "process from the data (database or CSV files) to the findings, without the interpreter's start and "
         "imports; *process* is the whole command, wall-clock; memory is each process's peak resident set.",
         "",
-        f"Machine: {machine()}; DuckDB {duckdb.__version__}; rustworkx {rustworkx.__version__}.",
+        f"Machine: {machine()}; DuckDB {duckdb.__version__}; rustworkx {rustworkx.__version__}. The machine "
+        f"is shared: its 5-minute load average was {load:.1f} at the end of this run (2.0 is both cores busy); "
+        "compare the ratio, which both sides suffer alike, more than single times.",
         "",
         f"Data: {counts['people.csv']:,} people, {counts['incidents.csv']:,} incidents, "
         f"{counts['involvements.csv']:,} involvements, {counts['outcomes.csv']:,} outcomes ({rows:,} rows). "
@@ -451,6 +460,7 @@ def report(
         lines.append(
             f"| {db} | `vip setup` + `vip import` ({rows / imported.seconds:,.0f} rows/s"
             + (", from the run that built the cached database" if imported.reused else "")
+            + (f"; 15-minute load average {imported.load:.1f} at its end" if imported.load is not None else "")
             + f") | | {imported.seconds:.0f} s | {imported.peak_rss_mb:.0f} MB |"
         )
         lines.append(
