@@ -447,7 +447,7 @@ def report(
         "",
         f"Data: {counts['people.csv']:,} people, {counts['incidents.csv']:,} incidents, "
         f"{counts['involvements.csv']:,} involvements, {counts['outcomes.csv']:,} outcomes ({rows:,} rows). "
-        f"Network of the last 365 days: {steps['graph_nodes']:,.0f} people, {steps['graph_edges']:,.0f} links. "
+        f"Network of the last 365 days (reference): {steps['graph_nodes']:,.0f} people with a counted role, {steps['graph_edges']:,.0f} links. "
         f"Candidates: {candidates:,} people, {sum(findings.values()):,} (person, criterion) pairs: "
         + ", ".join(f"{name} {n:,}" for name, n in findings.items())
         + ".",
