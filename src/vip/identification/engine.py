@@ -219,6 +219,9 @@ def _walk(
 ) -> dict[int, list[Finding]]:
     """From each seed, everyone within ``steps`` links: one finding per (person, seed)."""
     found: dict[int, list[Finding]] = defaultdict(list)
+    # Translated once: gettext per finding was most of the time on a city-sized network.
+    template = _("%(title)s: %(steps)s from a person shot: %(shot)s; linked through %(path)s")
+    one_step, many_steps, via_incident = _("1 step"), _("%(n)s steps"), _("incident %(key)s")
     for seed in sorted(seeds, key=lambda p: data.person_key[p]):
         start = node.get(seed)
         if start is None:
@@ -245,11 +248,11 @@ def _walk(
                 via, hop = reached[via]
                 path.append(hop)
             person = graph[index]
-            text = _("%(title)s: %(steps)s from a person shot: %(shot)s; linked through %(path)s") % {
+            text = template % {
                 "title": criterion.title,
-                "steps": _("1 step") if len(path) == 1 else _("%(n)s steps") % {"n": len(path)},
+                "steps": one_step if len(path) == 1 else many_steps % {"n": len(path)},
                 "shot": shot_words,
-                "path": ", ".join(_("incident %(key)s") % {"key": data.incident_key[i]} for i in path),
+                "path": ", ".join(via_incident % {"key": data.incident_key[i]} for i in path),
             }
             found[person].append(Finding(criterion.code, text, shot_keys, (data.person_key[seed],)))
     return found
