@@ -10,10 +10,13 @@ findings into proposals for a person to review; nothing here decides anything.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+import numpy as np
 import rustworkx as rx
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -27,14 +30,39 @@ _TYPES = dict(IncidentType.choices)
 _ROLES = dict(InvolvementRole.choices)
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One reason: the criterion met, in words, and the records it rests on."""
+def _route_words(walk: _SeedWalk, index: int) -> str:
+    """A network finding in words: the seed's shooting and the incidents of one shortest path."""
+    data, graph = walk.data, walk.graph
+    depth = next(k for k, layer in enumerate(walk.layers) if index in layer)
+    path: list[int] = []
+    here = index
+    for k in range(depth - 1, -1, -1):
+        previous = min(p for p in graph.neighbors(here) if p in walk.layers[k])
+        path.append(graph.get_edge_data(previous, here))
+        here = previous
+    steps = _("1 step") if len(path) == 1 else _("%(n)s steps") % {"n": len(path)}
+    return _("%(title)s: %(steps)s from a person shot: %(shot)s; linked through %(path)s") % {
+        "title": walk.criterion.title,
+        "steps": steps,
+        "shot": "; ".join(_describe_incident(data, i) for i in walk.shot),
+        "path": ", ".join(_("incident %(key)s") % {"key": data.incident_key[i]} for i in path),
+    }
+
+
+class Finding(NamedTuple):
+    """One reason: the criterion met, the records it rests on, and its words."""
 
     criterion: str
-    text: str
     incidents: tuple[str, ...]  # incident keys, sorted
     people: tuple[str, ...] = ()  # network: the key of the person shot the reason rests on
+    words: str = ""
+    # Network findings are put into words only when asked: a city's network gives hundreds of
+    # thousands of them and only a few become stored reasons.
+    route: tuple[_SeedWalk, int] | None = None
+
+    @property
+    def text(self) -> str:
+        return _route_words(*self.route) if self.route is not None else self.words
 
 
 @dataclass
@@ -60,6 +88,15 @@ class IdentifyResult:
         return tally
 
 
+class _Words:
+    """The words of reasons, translated once per run rather than once per finding."""
+
+    def __init__(self) -> None:
+        self.incident = _("%(type)s on %(day)s (incident %(key)s)")
+        self.types = {code: str(label) for code, label in _TYPES.items()}
+        self.roles = {code: str(label).lower() for code, label in _ROLES.items()}
+
+
 @dataclass
 class _Data:
     """The involvements in the lookback window, as parallel lists (one entry per involvement)."""
@@ -73,31 +110,50 @@ class _Data:
     incident_day: dict[int, str]
     incident_type: dict[int, str]
     person_key: dict[int, str]
+    words: _Words = field(default_factory=_Words)
 
 
 def _load(as_of: dt.date, since: dt.date) -> _Data:
-    sql = (
-        "SELECT v.person_id, p.key, v.incident_id, i.key, v.role, i.type, CAST(i.occurred_on AS TEXT) "
-        "FROM identification_involvement v "
-        "JOIN identification_incident i ON i.id = v.incident_id "
-        "JOIN people_person p ON p.id = v.person_id "
-        "WHERE i.occurred_on >= %s AND i.occurred_on <= %s"
-    )
+    """Two index-only reads: the window's incidents, then who was involved in them."""
     data = _Data([], [], [], [], [], {}, {}, {}, {})
+    window = [since, as_of]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [since, as_of])
+        cursor.execute(
+            "SELECT id, key, type, CAST(occurred_on AS TEXT) FROM identification_incident "
+            "WHERE occurred_on >= %s AND occurred_on <= %s",
+            window,
+        )
         while rows := cursor.fetchmany(50_000):
-            for person, person_key, incident, incident_key, role, kind, day in rows:
-                data.person.append(person)
-                data.incident.append(incident)
-                data.role.append(role)
-                data.type.append(kind)
-                data.day.append(day[:10])
-                data.incident_key[incident] = incident_key
-                data.incident_day[incident] = day[:10]
+            for incident, key, kind, day in rows:
+                data.incident_key[incident] = key
                 data.incident_type[incident] = kind
-                data.person_key[person] = person_key
+                data.incident_day[incident] = day[:10]
+        cursor.execute(
+            "SELECT v.incident_id, v.person_id, v.role FROM identification_incident i "
+            "JOIN identification_involvement v ON v.incident_id = i.id "
+            "WHERE i.occurred_on >= %s AND i.occurred_on <= %s",
+            window,
+        )
+        types, days = data.incident_type, data.incident_day
+        while rows := cursor.fetchmany(100_000):
+            incidents, people, roles = zip(*rows, strict=True)
+            data.incident.extend(incidents)
+            data.person.extend(people)
+            data.role.extend(roles)
+            data.type.extend([types[i] for i in incidents])
+            data.day.extend([days[i] for i in incidents])
     return data
+
+
+def _keys(data: _Data, people: set[int]) -> None:
+    """Fill ``data.person_key`` for ``people`` (by primary key, a chunk at a time)."""
+    wanted = sorted(p for p in people if p not in data.person_key)
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 5_000):
+            chunk = wanted[start : start + 5_000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT id, key FROM people_person WHERE id IN ({marks})", chunk)  # noqa: S608
+            data.person_key.update(cursor.fetchall())
 
 
 def _deceased(as_of: dt.date) -> set[int]:
@@ -122,8 +178,9 @@ def _involved(data: _Data, criterion: Criterion, as_of: dt.date) -> dict[int, di
 
 
 def _describe_incident(data: _Data, incident: int, roles: str = "") -> str:
-    text = _("%(type)s on %(day)s (incident %(key)s)") % {
-        "type": _TYPES.get(data.incident_type[incident], data.incident_type[incident]),
+    kind = data.incident_type[incident]
+    text = data.words.incident % {
+        "type": data.words.types.get(kind, kind),
         "day": data.incident_day[incident],
         "key": data.incident_key[incident],
     }
@@ -134,37 +191,69 @@ def _network(data: _Data, criterion: Criterion, as_of: dt.date) -> tuple[rx.PyGr
     """The co-involvement network: one node per person, an edge per pair sharing an incident.
 
     Each edge carries one incident that links the pair (the latest), for the reason's words.
+    The pairs are formed with numpy, incidents of the same size at once; rustworkx holds the
+    network and walks it.
     """
     since = criterion.since(as_of).isoformat()
-    members: dict[int, set[int]] = defaultdict(set)
-    for person, incident, role, kind, day in zip(
-        data.person, data.incident, data.role, data.type, data.day, strict=True
-    ):
-        if day >= since and criterion.counts(role, kind):
-            members[incident].add(person)
+    counts = criterion.counts
+    kept = [
+        (day, incident, person)
+        for person, incident, role, kind, day in zip(
+            data.person, data.incident, data.role, data.type, data.day, strict=True
+        )
+        if day >= since and counts(role, kind)
+    ]
     graph: rx.PyGraph = rx.PyGraph(multigraph=False)
-    node: dict[int, int] = {}
-    edges: list[tuple[int, int, int]] = []
-    for incident in sorted(members, key=lambda i: (data.incident_day[i], i)):
-        people = sorted(members[incident])
-        if len(people) < 2:
-            continue
-        indices = []
-        for person in people:
-            index = node.get(person)
-            if index is None:
-                index = node[person] = graph.add_node(person)
-            indices.append(index)
-        for a in range(len(indices)):
-            for b in range(a + 1, len(indices)):
-                edges.append((indices[a], indices[b], incident))
-    # Without multigraph, a repeated pair keeps the data of its last incident (the latest).
-    graph.add_edges_from(edges)
+    if not kept:
+        return graph, {}
+    # By date, incident and person: each incident's people are one run, oldest incident first.
+    kept.sort()
+    incidents = np.fromiter((row[1] for row in kept), dtype=np.int64, count=len(kept))
+    people = np.fromiter((row[2] for row in kept), dtype=np.int64, count=len(kept))
+    # A person with two roles in one incident counts once.
+    fresh = np.r_[True, (incidents[1:] != incidents[:-1]) | (people[1:] != people[:-1])]
+    incidents, people = incidents[fresh], people[fresh]
+    persons, members = np.unique(people, return_inverse=True)
+    graph.add_nodes_from(persons.tolist())
+    node = {p: i for i, p in enumerate(persons.tolist())}
+    firsts = np.flatnonzero(np.r_[True, incidents[1:] != incidents[:-1]])
+    sizes = np.diff(np.r_[firsts, len(incidents)])
+    src, dst, order, via = [], [], [], []
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        which = np.flatnonzero(sizes == size)  # the incidents (runs) of this size, by date
+        block = members[firsts[which][:, None] + np.arange(size)]
+        a, b = np.triu_indices(size, 1)
+        src.append(block[:, a].ravel())
+        dst.append(block[:, b].ravel())
+        order.append(np.repeat(which, len(a)))
+        via.append(np.repeat(incidents[firsts[which]], len(a)))
+    if src:
+        # Added oldest incident first: a pair seen twice keeps its latest incident's data.
+        chronological = np.argsort(np.concatenate(order), kind="stable")
+        edges = zip(
+            np.concatenate(src)[chronological].tolist(),
+            np.concatenate(dst)[chronological].tolist(),
+            np.concatenate(via)[chronological].tolist(),
+            strict=True,
+        )
+        graph.add_edges_from(list(edges))
     return graph, node
 
 
 def identify(*, as_of: dt.date, criteria: Criteria | None = None, progress: Progress | None = None) -> IdentifyResult:
     """Every person who meets a published criterion on ``as_of``, with every reason that applies."""
+    # Hundreds of thousands of small, long-lived objects and no cycles among them: the cyclic
+    # collector would walk them again and again for nothing (it runs after the run, once).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _identify(as_of, criteria, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _identify(as_of: dt.date, criteria: Criteria | None, progress: Progress | None) -> IdentifyResult:
     criteria = criteria or criteria_in_force()
     result = IdentifyResult(as_of=as_of, criteria=criteria)
     steps = 2 + len(criteria.criteria)
@@ -185,20 +274,21 @@ def identify(*, as_of: dt.date, criteria: Criteria | None = None, progress: Prog
             for person, incidents in found.items():
                 ordered = sorted(incidents, key=lambda i: (data.incident_day[i], data.incident_key[i]))
                 words = (
-                    _describe_incident(data, i, ", ".join(sorted(str(_ROLES.get(r, r)).lower() for r in incidents[i])))
+                    _describe_incident(data, i, ", ".join(sorted(data.words.roles.get(r, r) for r in incidents[i])))
                     for i in ordered
                 )
                 text = f"{criterion.title}: {'; '.join(words)}"
-                findings[person].append(
-                    Finding(criterion.code, text, tuple(sorted(data.incident_key[i] for i in incidents)))
-                )
+                keys = tuple(sorted(data.incident_key[i] for i in incidents))
+                findings[person].append(Finding(criterion.code, keys, words=text))
         else:
+            _keys(data, set(met[criterion.seed]))
             graph, node = _network(data, criterion, as_of)
             result.network_nodes, result.network_edges = graph.num_nodes(), graph.num_edges()
             for person, reasons in _walk(data, criterion, graph, node, met[criterion.seed]).items():
                 findings[person].extend(reasons)
         tick(criterion.title, number, steps)
 
+    _keys(data, set(findings))
     for person, items in findings.items():
         if person in deceased:
             result.excluded_deceased += 1
@@ -210,6 +300,18 @@ def identify(*, as_of: dt.date, criteria: Criteria | None = None, progress: Prog
     return result
 
 
+@dataclass
+class _SeedWalk:
+    """One seed's neighbourhood, layer by layer (shared by its findings, for their words)."""
+
+    data: _Data
+    criterion: Criterion
+    graph: rx.PyGraph
+    start: int
+    shot: list[int]  # the seed's incidents that make it a seed, by date
+    layers: list[set[int]]  # layers[k]: the people k links away
+
+
 def _walk(
     data: _Data,
     criterion: Criterion,
@@ -219,40 +321,26 @@ def _walk(
 ) -> dict[int, list[Finding]]:
     """From each seed, everyone within ``steps`` links: one finding per (person, seed)."""
     found: dict[int, list[Finding]] = defaultdict(list)
-    # Translated once: gettext per finding was most of the time on a city-sized network.
-    template = _("%(title)s: %(steps)s from a person shot: %(shot)s; linked through %(path)s")
-    one_step, many_steps, via_incident = _("1 step"), _("%(n)s steps"), _("incident %(key)s")
+    neighbors = graph.neighbors
+    code = criterion.code
     for seed in sorted(seeds, key=lambda p: data.person_key[p]):
         start = node.get(seed)
         if start is None:
             continue
         shot = sorted(seeds[seed], key=lambda i: (data.incident_day[i], data.incident_key[i]))
         shot_keys = tuple(sorted(data.incident_key[i] for i in shot))
-        shot_words = "; ".join(_describe_incident(data, i) for i in shot)
-        # Breadth first, remembering through whom and which incident each person was reached.
-        reached: dict[int, tuple[int, int]] = {start: (start, -1)}
-        frontier = [start]
+        people = (data.person_key[seed],)
+        seen = {start}
+        layers = [{start}]
         for _step in range(criterion.steps):
-            following = []
-            for here in frontier:
-                for there, incident in graph.adj(here).items():
-                    if there not in reached:
-                        reached[there] = (here, incident)
-                        following.append(there)
-            frontier = following
-        for index, (first, incident) in reached.items():
-            if index == start:
-                continue
-            path, via = [incident], first
-            while via != start:
-                via, hop = reached[via]
-                path.append(hop)
-            person = graph[index]
-            text = template % {
-                "title": criterion.title,
-                "steps": one_step if len(path) == 1 else many_steps % {"n": len(path)},
-                "shot": shot_words,
-                "path": ", ".join(via_incident % {"key": data.incident_key[i]} for i in path),
-            }
-            found[person].append(Finding(criterion.code, text, shot_keys, (data.person_key[seed],)))
+            following: set[int] = set()
+            for here in layers[-1]:
+                following.update(neighbors(here))
+            following -= seen
+            seen |= following
+            layers.append(following)
+        walk = _SeedWalk(data, criterion, graph, start, shot, layers)
+        for layer in layers[1:]:
+            for index in layer:
+                found[graph[index]].append(Finding(code, shot_keys, people, "", (walk, index)))
     return found
