@@ -97,52 +97,89 @@ class _Words:
         self.roles = {code: str(label).lower() for code, label in _ROLES.items()}
 
 
+_ROLE_CODES = {code: n for n, code in enumerate(InvolvementRole.values)}
+_TYPE_CODES = {code: n for n, code in enumerate(IncidentType.values)}
+
+
 @dataclass
 class _Data:
-    """The involvements in the lookback window, as parallel lists (one entry per involvement)."""
+    """The involvements in the lookback window, as numpy columns (one entry per involvement),
+    and the window's incidents by id (for the words of reasons)."""
 
-    person: list[int]
-    incident: list[int]
-    role: list[str]
-    type: list[str]
-    day: list[str]  # ISO date: compares as text
+    person: np.ndarray  # person id
+    incident: np.ndarray  # incident id
+    role: np.ndarray  # _ROLE_CODES
+    type: np.ndarray  # _TYPE_CODES of the incident
+    day: np.ndarray  # the incident's date, as a proleptic ordinal
     incident_key: dict[int, str]
     incident_day: dict[int, str]
     incident_type: dict[int, str]
     person_key: dict[int, str]
     words: _Words = field(default_factory=_Words)
 
+    def rows(self, criterion: Criterion, as_of: dt.date) -> np.ndarray:
+        """The involvements that count for ``criterion`` on ``as_of``: its window, roles, types."""
+        keep = self.day >= criterion.since(as_of).toordinal()
+        keep &= np.isin(self.role, [_ROLE_CODES[r] for r in criterion.roles])
+        if criterion.types:
+            keep &= np.isin(self.type, [_TYPE_CODES[t] for t in criterion.types])
+        return np.flatnonzero(keep)
+
 
 def _load(as_of: dt.date, since: dt.date) -> _Data:
     """Two index-only reads: the window's incidents, then who was involved in them."""
-    data = _Data([], [], [], [], [], {}, {}, {}, {})
+    keys: dict[int, str] = {}
+    kinds: dict[int, str] = {}
+    days: dict[int, str] = {}
     window = [since, as_of]
+    incidents: list[int] = []
+    people: list[int] = []
+    roles: list[str] = []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, key, type, CAST(occurred_on AS TEXT) FROM identification_incident "
             "WHERE occurred_on >= %s AND occurred_on <= %s",
             window,
         )
-        while rows := cursor.fetchmany(50_000):
+        while rows := cursor.fetchmany(100_000):
             for incident, key, kind, day in rows:
-                data.incident_key[incident] = key
-                data.incident_type[incident] = kind
-                data.incident_day[incident] = day[:10]
+                keys[incident] = key
+                kinds[incident] = kind
+                days[incident] = day[:10]
         cursor.execute(
             "SELECT v.incident_id, v.person_id, v.role FROM identification_incident i "
             "JOIN identification_involvement v ON v.incident_id = i.id "
             "WHERE i.occurred_on >= %s AND i.occurred_on <= %s",
             window,
         )
-        types, days = data.incident_type, data.incident_day
         while rows := cursor.fetchmany(100_000):
-            incidents, people, roles = zip(*rows, strict=True)
-            data.incident.extend(incidents)
-            data.person.extend(people)
-            data.role.extend(roles)
-            data.type.extend([types[i] for i in incidents])
-            data.day.extend([days[i] for i in incidents])
-    return data
+            chunk = list(zip(*rows, strict=True))
+            incidents.extend(chunk[0])
+            people.extend(chunk[1])
+            roles.extend(chunk[2])
+    # Codes by lookup in sorted arrays, all at once (no Python step per involvement).
+    ids = np.fromiter(keys, dtype=np.int64, count=len(keys))
+    sort = np.argsort(ids)
+    ids = ids[sort]
+    type_of = np.fromiter((_TYPE_CODES.get(k, -1) for k in kinds.values()), dtype=np.int8, count=len(kinds))[sort]
+    ordinal = {d: dt.date.fromisoformat(d).toordinal() for d in set(days.values())}
+    day_of = np.fromiter((ordinal[d] for d in days.values()), dtype=np.int32, count=len(days))[sort]
+    incident = np.array(incidents, dtype=np.int64)
+    at = np.searchsorted(ids, incident)
+    names = np.array(sorted(_ROLE_CODES))
+    named = np.array(roles) if roles else np.array([], dtype=names.dtype)
+    role = np.array([_ROLE_CODES[n] for n in names], dtype=np.int8)[np.searchsorted(names, named)]
+    return _Data(
+        person=np.array(people, dtype=np.int64),
+        incident=incident,
+        role=role,
+        type=type_of[at],
+        day=day_of[at],
+        incident_key=keys,
+        incident_day=days,
+        incident_type=kinds,
+        person_key={},
+    )
 
 
 def _keys(data: _Data, people: set[int]) -> None:
@@ -166,14 +203,13 @@ def _deceased(as_of: dt.date) -> set[int]:
 
 def _involved(data: _Data, criterion: Criterion, as_of: dt.date) -> dict[int, dict[int, set[str]]]:
     """Person id -> incident -> the person's roles in it, for an involvement criterion."""
-    since = criterion.since(as_of).isoformat()
     found: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    roles, types = criterion.roles, criterion.types
-    for person, incident, role, kind, day in zip(
-        data.person, data.incident, data.role, data.type, data.day, strict=True
+    roles = InvolvementRole.values
+    rows = data.rows(criterion, as_of)
+    for person, incident, role in zip(
+        data.person[rows].tolist(), data.incident[rows].tolist(), data.role[rows].tolist(), strict=True
     ):
-        if day >= since and role in roles and (not types or kind in types):
-            found[person][incident].add(role)
+        found[person][incident].add(roles[role])
     return {p: incidents for p, incidents in found.items() if len(incidents) >= criterion.min_incidents}
 
 
@@ -194,22 +230,13 @@ def _network(data: _Data, criterion: Criterion, as_of: dt.date) -> tuple[rx.PyGr
     The pairs are formed with numpy, incidents of the same size at once; rustworkx holds the
     network and walks it.
     """
-    since = criterion.since(as_of).isoformat()
-    counts = criterion.counts
-    kept = [
-        (day, incident, person)
-        for person, incident, role, kind, day in zip(
-            data.person, data.incident, data.role, data.type, data.day, strict=True
-        )
-        if day >= since and counts(role, kind)
-    ]
+    rows = data.rows(criterion, as_of)
     graph: rx.PyGraph = rx.PyGraph(multigraph=False)
-    if not kept:
+    if not len(rows):
         return graph, {}
     # By date, incident and person: each incident's people are one run, oldest incident first.
-    kept.sort()
-    incidents = np.fromiter((row[1] for row in kept), dtype=np.int64, count=len(kept))
-    people = np.fromiter((row[2] for row in kept), dtype=np.int64, count=len(kept))
+    by_date = np.lexsort((data.person[rows], data.incident[rows], data.day[rows]))
+    incidents, people = data.incident[rows][by_date], data.person[rows][by_date]
     # A person with two roles in one incident counts once.
     fresh = np.r_[True, (incidents[1:] != incidents[:-1]) | (people[1:] != people[:-1])]
     incidents, people = incidents[fresh], people[fresh]
@@ -218,7 +245,10 @@ def _network(data: _Data, criterion: Criterion, as_of: dt.date) -> tuple[rx.PyGr
     node = {p: i for i, p in enumerate(persons.tolist())}
     firsts = np.flatnonzero(np.r_[True, incidents[1:] != incidents[:-1]])
     sizes = np.diff(np.r_[firsts, len(incidents)])
-    src, dst, order, via = [], [], [], []
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    order: list[np.ndarray] = []
+    via: list[np.ndarray] = []
     for size in np.unique(sizes[sizes >= 2]).tolist():
         which = np.flatnonzero(sizes == size)  # the incidents (runs) of this size, by date
         block = members[firsts[which][:, None] + np.arange(size)]
@@ -323,6 +353,7 @@ def _walk(
     found: dict[int, list[Finding]] = defaultdict(list)
     neighbors = graph.neighbors
     code = criterion.code
+    person_at = graph.nodes()  # node index -> person id (nodes are never removed)
     for seed in sorted(seeds, key=lambda p: data.person_key[p]):
         start = node.get(seed)
         if start is None:
@@ -342,5 +373,5 @@ def _walk(
         walk = _SeedWalk(data, criterion, graph, start, shot, layers)
         for layer in layers[1:]:
             for index in layer:
-                found[graph[index]].append(Finding(code, shot_keys, people, "", (walk, index)))
+                found[person_at[index]].append(Finding(code, shot_keys, people, "", (walk, index)))
     return found
