@@ -360,6 +360,16 @@ def import_mapped(source: Path, mapping_path: Path, dry_run: bool, username: str
     click.echo("Imported.")
 
 
+# The audience of a report (the Monthly Report, the disparity report): one choice, one wording.
+_audience_option = click.option(
+    "--audience",
+    type=click.Choice(["official", "public"]),
+    default="official",
+    show_default=True,
+    help="official: exact counts; public: counts 1-10 withheld, with complementary suppression.",
+)
+
+
 @main.command(name="export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--as", "username", default=None, help="Export as this account: the bundle holds only what it may see.")
@@ -394,13 +404,7 @@ def export(directory: Path, username: str | None) -> None:
 
 @main.command()
 @click.option("--month", "month_text", default=None, help="Report month YYYY-MM (default: the latest complete month).")
-@click.option(
-    "--audience",
-    type=click.Choice(["official", "public"]),
-    default="official",
-    show_default=True,
-    help="official: exact counts; public: counts 1-10 withheld, with complementary suppression.",
-)
+@_audience_option
 @click.option(
     "--format",
     "formats",
@@ -480,13 +484,7 @@ def report(
     default=None,
     help="Last day of the period, YYYY-MM-DD (default: the last day of the latest complete month).",
 )
-@click.option(
-    "--audience",
-    type=click.Choice(["official", "public"]),
-    default="official",
-    show_default=True,
-    help="official: exact counts; public: counts 1-10 withheld, with complementary suppression.",
-)
+@_audience_option
 @click.option(
     "--out",
     "out_dir",

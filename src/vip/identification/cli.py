@@ -74,8 +74,9 @@ def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | N
     click.echo(f"Criteria version {criteria.version}, as of {day.isoformat()} ({seconds:.1f} s):")
     click.echo(f"  involvements read: {result.involvements_read:,}")
     click.echo(f"  co-involvement network: {result.network_nodes:,} people, {result.network_edges:,} links")
+    counts = result.counts()
     for criterion in criteria.criteria:
-        click.echo(f"  {criterion.code:<20} {result.counts()[criterion.code]:>9,}  {criterion.title}")
+        click.echo(f"  {criterion.code:<20} {counts[criterion.code]:>9,}  {criterion.title}")
     click.echo(f"  people meeting at least one criterion: {len(result.findings):,}")
     if result.excluded_deceased:
         click.echo(f"  not proposed, known to have died: {result.excluded_deceased:,}")

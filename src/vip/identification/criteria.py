@@ -117,8 +117,19 @@ def parse(text: str, *, name: str = "criteria") -> Criteria:
     if not entries:
         raise CriteriaError(f"{name}: at least one [[criteria]] is needed")
     roles, types = set(InvolvementRole.values), set(IncidentType.values)
-    known = {"code", "title", "description", "kind", "roles", "types", "days", "min_incidents", "seed", "steps"}
-    known |= {"weight"}
+    known = {
+        "code",
+        "title",
+        "description",
+        "kind",
+        "roles",
+        "types",
+        "days",
+        "min_incidents",
+        "seed",
+        "steps",
+        "weight",
+    }
     parsed: list[Criterion] = []
     for number, entry in enumerate(entries, start=1):
         where = f"{name}: criteria #{number}"

@@ -157,16 +157,26 @@ class Reason:
     source_id: str
     source_ids: tuple[str, ...] = ()
 
+    def row(self, candidate: Candidate) -> CandidateReason:
+        """The reason as stored with ``candidate`` (every record it rests on, the first as source_id)."""
+        return CandidateReason(
+            candidate=candidate,
+            criterion=self.criterion,
+            text=self.text,
+            source_type=self.source_type,
+            source_id=self.source_id,
+            source_ids=list(self.source_ids or (self.source_id,)),
+        )
+
+
+def _open_on(today: dt.date) -> models.Q:
+    """Candidacies still open on ``today``: proposed, or approved and not expired."""
+    return models.Q(status=CandidateStatus.PROPOSED) | models.Q(status=CandidateStatus.APPROVED, expires_on__gte=today)
+
 
 def _open_candidacy(person: Person) -> bool:
     today = local_date(timezone.now(), program_config().zone)
-    return (
-        Candidate.objects.filter(person=person)
-        .filter(
-            models.Q(status=CandidateStatus.PROPOSED) | models.Q(status=CandidateStatus.APPROVED, expires_on__gte=today)
-        )
-        .exists()
-    )
+    return Candidate.objects.filter(_open_on(today), person=person).exists()
 
 
 @transaction.atomic
@@ -192,17 +202,7 @@ def candidate_propose(
             "score": score,
         },
     )
-    CandidateReason.objects.bulk_create(
-        CandidateReason(
-            candidate=candidate,
-            criterion=r.criterion,
-            text=r.text,
-            source_type=r.source_type,
-            source_id=r.source_id,
-            source_ids=list(r.source_ids or (r.source_id,)),
-        )
-        for r in reasons
-    )
+    CandidateReason.objects.bulk_create(r.row(candidate) for r in reasons)
     return candidate
 
 
@@ -349,14 +349,7 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
     for start in range(0, len(keys), 5_000):
         chunk = keys[start : start + 5_000]
         ids = [result.person_ids[k] for k in chunk]
-        open_ = set(
-            Candidate.objects.filter(person_id__in=ids)
-            .filter(
-                models.Q(status=CandidateStatus.PROPOSED)
-                | models.Q(status=CandidateStatus.APPROVED, expires_on__gte=today)
-            )
-            .values_list("person_id", flat=True)
-        )
+        open_ = set(Candidate.objects.filter(_open_on(today), person_id__in=ids).values_list("person_id", flat=True))
         declined = _declined_sources(ids)
         new: list[tuple[Candidate, list[Reason]]] = []
         for key in chunk:
@@ -381,21 +374,7 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
         Candidate.objects.bulk_create([c for c, _r in new], batch_size=1000)
         if new and new[0][0].pk is None:  # backends that do not return ids from bulk inserts
             raise RuntimeError("the database did not return the new candidates' ids")
-        CandidateReason.objects.bulk_create(
-            [
-                CandidateReason(
-                    candidate=c,
-                    criterion=r.criterion,
-                    text=r.text,
-                    source_type=r.source_type,
-                    source_id=r.source_id,
-                    source_ids=list(r.source_ids),
-                )
-                for c, reasons in new
-                for r in reasons
-            ],
-            batch_size=2000,
-        )
+        CandidateReason.objects.bulk_create([r.row(c) for c, reasons in new for r in reasons], batch_size=2000)
         summary.proposed += len(new)
         summary.candidate_ids.extend(c.pk for c, _r in new)
     audit_record(

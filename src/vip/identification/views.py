@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -171,9 +172,9 @@ def criteria(request: HttpRequest) -> HttpResponse:
 def _titles(codes: list[str]) -> dict[str, str]:
     """Criterion code -> title, over the versions in force and published (for old proposals)."""
     found = {c.code: c.title for c in built_in().criteria}
-    for version in CriteriaVersion.objects.all():
+    # Oldest first, so that the version in force (the latest) names a code last.
+    for version in CriteriaVersion.objects.order_by("published_at", "pk"):
         found.update({c.code: c.title for c in parse(version.source).criteria})
-    found.update({c.code: c.title for c in criteria_in_force().criteria})
     found["manual"] = _("Proposed by a person")
     return {code: found.get(code, code) for code in codes}
 
@@ -203,7 +204,8 @@ def candidates(request: HttpRequest) -> HttpResponse:
         shown=[c.pk for c in shown],
         details={"status": status, "page": page.number},
     )
-    counts = {tab: candidate_list(user=user).filter(status=tab).count() for tab in CANDIDATE_TABS}
+    counts = dict.fromkeys(CANDIDATE_TABS, 0)
+    counts.update(candidate_list(user=user).order_by().values_list("status").annotate(n=Count("pk")))
     titles = _titles(sorted({r.criterion for c in shown for r in c.reasons.all()}))
     rows = [(c, sorted({titles[r.criterion] for r in c.reasons.all()})) for c in shown]
     return render(
