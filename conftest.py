@@ -11,8 +11,8 @@ import pytest
 
 from vip.accounts.models import User
 from vip.accounts.services import user_create
+from vip.configuration.services import profile_load
 from vip.core.config import ProgramConfig, forget_program_header, program_config
-from vip.core.services import profile_load
 
 # Security row 19: after the suite, the log of the run is scanned for secrets and case content.
 pytest_plugins = ["vip.core.logscan"]

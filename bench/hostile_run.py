@@ -163,7 +163,7 @@ django.setup()
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from vip.accounts.models import User
 from vip.accounts.services import user_create
-from vip.api.services import token_create
+from vip.accounts.tokens import token_create
 from vip.casework.services import case_note_write, needs_assessment_record
 from vip.core.models import ServiceCategory
 from vip.people.services import person_assign_peer, person_create

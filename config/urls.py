@@ -6,7 +6,7 @@ from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from vip.core.views import home
+from vip.desk.views import home
 from vip.reports.urls import public_patterns
 
 
@@ -25,6 +25,7 @@ urlpatterns = [
     # The language switch in the header: reachable before signing in (the sign-in page has it too).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("people/", include("vip.people.urls")),
+    path("people/", include("vip.desk.urls")),
     path("referrals/", include("vip.referrals.urls")),
     path("notifications/", include("vip.notifications.urls")),
     path("services/", include("vip.service_referrals.urls")),

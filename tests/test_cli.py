@@ -69,7 +69,7 @@ def test_export_refused_for_a_role_without_it(program, make_user, tmp_path: Path
     make_user("admin", username="it")
     result = CliRunner().invoke(main, ["export", str(tmp_path / "out"), "--as", "it"])
     assert result.exit_code == 1
-    assert "does not export program data" in result.output
+    assert "Your role may not export program data." in result.output
 
 
 @pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_import_refused_for_a_role_without_it(program, make_user, tmp_path: Path
     make_user("police", username="officer")
     result = CliRunner().invoke(main, ["import", str(tmp_path), "--as", "officer"])
     assert result.exit_code == 1
-    assert "Only program managers import bundles." in result.output
+    assert "Your role may not import bundles." in result.output
     assert not Person.objects.exists()
 
 

@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from vip.api.services import token_create
+from vip.accounts.tokens import token_create
 from vip.people.services import person_create
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_row_22_production_errors_show_no_traceback(program, make_user, monkeypa
     person_create(actor=None, first_name="Ana", last_name="García")
     client = Client(raise_request_exception=False)
     client.force_login(make_user("manager"))
-    monkeypatch.setattr("vip.core.views.home_summary", failure)
+    monkeypatch.setattr("vip.desk.views.home_summary", failure)
     response = client.get(reverse("home"))
     assert response.status_code == 500
     body = response.content.decode()
@@ -76,7 +76,7 @@ def test_row_22_production_errors_show_no_traceback(program, make_user, monkeypa
     # Logged: the address and where it failed, not what the failure said.
     log = log_output.getvalue()
     assert "Internal Server Error: /home/" in log
-    assert "(message withheld)" in log and "vip/core/views.py" in log
+    assert "(message withheld)" in log and "vip/desk/views.py" in log
     assert "EXC-CANARY" not in log and "García" not in log
 
 

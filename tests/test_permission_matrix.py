@@ -118,11 +118,11 @@ class World:
 
 def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.accounts.services import user_create, user_deactivate, user_second_factor_reset, user_unlock
-    from vip.api.services import token_create
+    from vip.accounts.tokens import token_create
     from vip.casework.services import case_note_write, contact_record, needs_assessment_record
+    from vip.configuration.services import profile_load
     from vip.core.dates import Month
     from vip.core.models import ServiceCategory
-    from vip.core.services import profile_load
     from vip.identification.criteria import built_in
     from vip.identification.disparity import disparity_report
     from vip.identification.engine import identify

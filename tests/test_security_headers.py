@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from vip.api.services import token_create
+from vip.accounts.tokens import token_create
 from vip.core.dates import Month
 from vip.core.models import ServiceCategory
 from vip.identification.services import shooting_review_create

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "vip.accounts",
     "vip.audit",
+    "vip.configuration",
     "vip.people",
     "vip.referrals",
     "vip.identification",
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "vip.interchange",
     "vip.reports",
     "vip.demo",
+    "vip.desk",
     "vip.api",
     "rest_framework",
     "drf_spectacular",
@@ -137,6 +139,8 @@ AUTH_USER_MODEL = "accounts.User"
 # (django-axes) comes first: a locked account is refused before its password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions (actions, reads, the admin's) answered from the access policy (vip.core.access).
+    "rules.permissions.ObjectPermissionBackend",
     "vip.accounts.backends.RoleBackend",
     "vip.accounts.backends.SignInBackend",
 ]
@@ -228,7 +232,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["vip.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["vip.accounts.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -250,7 +254,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# The program profile loaded into an empty database (see src/vip/core/profiles/).
+# The program profile loaded into an empty database (see src/vip/configuration/profiles/).
 VIP_DEFAULT_PROFILE = os.environ.get("VIP_PROFILE", "albuquerque")
 # Secret for stable pseudonyms in de-identified exports; falls back to SECRET_KEY.
 VIP_PSEUDONYM_KEY = os.environ.get("VIP_PSEUDONYM_KEY", "")

@@ -134,7 +134,7 @@ def main() -> None:
 def setup(profile: str | None) -> None:
     """Create or upgrade the database and load the program profile."""
     _django()
-    from vip.core.services import ensure_configured
+    from vip.configuration.services import ensure_configured
 
     _ensure_keys()
     _migrate()
@@ -152,7 +152,7 @@ def configure(profile: str) -> None:
     """
     _django()
     _require_ready_schema()
-    from vip.core.services import profile_load
+    from vip.configuration.services import profile_load
 
     try:
         loaded = profile_load(actor=None, name=profile)
@@ -206,9 +206,9 @@ def demo(
     (planted duplicates, for `vip match`); --duplicates writes the ground truth.
     """
     _django()
+    from vip.configuration.services import ensure_configured
     from vip.core.config import program_config
     from vip.core.dates import local_date
-    from vip.core.services import ensure_configured
     from vip.demo.generator import estimated_rows, generate_bundle
 
     _ensure_keys()
@@ -753,8 +753,8 @@ def keys_rotate(batch_size: int) -> None:
     """
     _django()
     _require_ready()
+    from vip.configuration.services import field_keys_rotate
     from vip.core.crypto import FieldKeyError, keyring
-    from vip.core.services import field_keys_rotate
 
     try:
         counts = field_keys_rotate(actor=None, batch_size=batch_size)
@@ -780,7 +780,7 @@ def token_create_command(username: str, name: str) -> None:
     _django()
     _require_ready()
     from vip.accounts.models import User
-    from vip.api.services import token_create
+    from vip.accounts.tokens import token_create
 
     try:
         user = User.objects.get(username=username, is_active=True)
@@ -801,8 +801,8 @@ def token_revoke_command(prefix: str) -> None:
     """Revoke the token that starts with PREFIX (as `vip token list` shows it)."""
     _django()
     _require_ready()
-    from vip.api.models import ApiToken
-    from vip.api.services import token_revoke
+    from vip.accounts.models import ApiToken
+    from vip.accounts.tokens import token_revoke
 
     matches = list(ApiToken.objects.filter(prefix__startswith=prefix, revoked_at__isnull=True))
     if len(matches) != 1:
@@ -816,7 +816,7 @@ def token_list_command() -> None:
     """List tokens (never their secrets)."""
     _django()
     _require_ready()
-    from vip.api.models import ApiToken
+    from vip.accounts.models import ApiToken
 
     for item in ApiToken.objects.select_related("user").order_by("created_at"):
         state = "revoked" if item.revoked_at else "active"

@@ -64,7 +64,7 @@ class World:
 
 def build_world(make_user: Callable[..., User]) -> World:
     """Every kind of record, each written by the role that writes it, through the services."""
-    from vip.api.services import token_create
+    from vip.accounts.tokens import token_create
     from vip.casework.services import case_note_write, contact_record, needs_assessment_record
     from vip.core.dates import Month
     from vip.core.models import ServiceCategory

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from vip.accounts.models import User
-from vip.api.services import token_create
+from vip.accounts.tokens import token_create
 from vip.audit.models import AuditEvent
 from vip.casework.models import CaseNote
 from vip.casework.services import case_note_write

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from vip.accounts.models import User
-from vip.api.services import token_create
+from vip.accounts.tokens import token_create
 from vip.casework.models import CaseNote
 from vip.identification.models import Incident
 from vip.people.models import Person

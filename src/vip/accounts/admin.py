@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vip.accounts.models import User
-from vip.core.admin import AuditedModelAdmin
+from vip.audit.admin import AuditedModelAdmin
 
 
 @admin.register(User)

@@ -1,7 +1,9 @@
-"""Model permissions for Django's admin come from the role, not from per-user rows.
+"""Loading the signed-in account; the admin's model permissions come from the access policy.
 
-Administrators (IT) manage accounts and the program configuration; no role gets
-case data through the admin. Everything else is the web application's business.
+Permissions are never per-user rows: ``rules``' backend answers every ``has_perm`` from the
+policy (``vip.core.access``), the admin's ``view_``, ``add_`` and ``change_`` permissions
+included. Administrators (IT) manage accounts and the program configuration; no role gets
+case data through the admin.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 
 from vip.accounts.models import User
-
-ADMIN_APPS = {"core", "accounts"}
+from vip.core.access import admin_apps
 
 
 def user_with_second_factor(user_id: Any) -> User | None:
@@ -38,19 +39,13 @@ class LoadsSecondFactor(ModelBackend):
 
 
 class RoleBackend(LoadsSecondFactor):
+    """No per-user permission rows: ``has_perm`` is the policy's (the ``rules`` backend)."""
+
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        if not isinstance(user_obj, User) or not user_obj.is_active or user_obj.role != User.Role.ADMIN:
-            return False
-        app_label, _, codename = perm.partition(".")
-        return app_label in ADMIN_APPS and not codename.startswith("delete_")
+        return False
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        return (
-            isinstance(user_obj, User)
-            and user_obj.is_active
-            and user_obj.role == User.Role.ADMIN
-            and app_label in ADMIN_APPS
-        )
+        return isinstance(user_obj, User) and app_label in admin_apps(user_obj)
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return set()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from vip.accounts.models import User
+from vip.accounts.lockout import normalise_username
+from vip.accounts.models import ApiToken, User
 from vip.audit.services import Actor, audit_record
+from vip.core.access import require
 
 
 @transaction.atomic
@@ -22,10 +29,7 @@ def user_create(
     email: str = "",
 ) -> User:
     """Create a staff account. Accounts are made by an administrator (or the operator), never by sign-up."""
-    if actor is not None and actor.role != User.Role.ADMIN:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("Only administrators create accounts."))
+    require(actor, "account.create")
     if role not in User.Role.values:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(User.Role.values)}")
     if User.objects.filter(username=username).exists():
@@ -57,10 +61,6 @@ def user_create(
 def user_sessions_end(*, user: User) -> int:
     """End every signed-in session of an account (part of a change made to it, so no audit of its
     own: the caller's audit event says why). Returns how many ended."""
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
     ended = []
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
@@ -74,12 +74,7 @@ def user_second_factor_reset(*, actor: Actor, user: User) -> int:
     """Remove an account's second factor (a lost phone): its TOTP and recovery codes go, its
     sessions end, and at the next sign-in with the password it must enrol a new factor before
     reaching anything. Administrators (or the operator) only. Returns the factors removed."""
-    from allauth.mfa.models import Authenticator
-
-    if actor is not None and actor.role != User.Role.ADMIN:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("Only administrators reset a second factor."))
+    require(actor, "account.second_factor_reset", user)
     removed = [str(kind) for kind in Authenticator.objects.filter(user=user).values_list("type", flat=True)]
     Authenticator.objects.filter(user=user).delete()
     sessions = user_sessions_end(user=user)
@@ -92,17 +87,8 @@ def user_second_factor_reset(*, actor: Actor, user: User) -> int:
     return len(removed)
 
 
-def _require_admin(actor: Actor, what: str) -> None:
-    if actor is not None and (actor.role != User.Role.ADMIN or not actor.is_active):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(what)
-
-
 def _account_named(username: str) -> User | None:
     """The account a sign-in name designates, as allauth matches it (without regard to case)."""
-    from vip.accounts.lockout import normalise_username
-
     key = normalise_username(username)
     matches = [u for u in User.objects.filter(username__iexact=key) if u.username.lower() == key]
     return matches[0] if len(matches) == 1 else None
@@ -114,8 +100,6 @@ def user_lockout_record(*, username: str | None) -> None:
     django-axes' record; this is its audit event, written when the lock begins. The actor is the
     anonymous caller of the sign-in page (the event keeps its address). A name that matches no
     account is recorded without the name: people type passwords into the name field."""
-    from django.conf import settings
-
     account = _account_named(username or "")
     audit_record(
         actor=None,
@@ -135,11 +119,7 @@ def user_lockout_record(*, username: str | None) -> None:
 def user_unlock(*, actor: Actor, username: str) -> int:
     """Lift the sign-in lockout of a name before its time is up (administrators, or the operator).
     Returns how many records of failed sign-ins were cleared (0: it was not locked)."""
-    from axes.handlers.proxy import AxesProxyHandler
-
-    from vip.accounts.lockout import normalise_username
-
-    _require_admin(actor, _("Only administrators unlock accounts."))
+    require(actor, "account.unlock")
     key = normalise_username(username) or ""
     cleared = AxesProxyHandler.reset_attempts(username=key)
     account = _account_named(key)
@@ -158,11 +138,7 @@ def user_deactivate(*, actor: Actor, user: User) -> dict[str, int]:
     """Deactivate an account (security row 7): it can no longer sign in, every session it has ends
     now, and its API tokens are revoked. Administrators (or the operator) only. Returns how many
     sessions ended and tokens were revoked."""
-    from django.utils import timezone
-
-    from vip.api.models import ApiToken
-
-    _require_admin(actor, _("Only administrators deactivate accounts."))
+    require(actor, "account.deactivate", user)
     was_active = user.is_active
     if was_active:
         User.objects.filter(pk=user.pk).update(is_active=False)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from vip.configuration.services import read_profile
+from vip.core.access import Show, treatment
 from vip.identification.choices import IncidentType, InvolvementRole
 from vip.people.choices import Ethnicity, Race, Sex
+from vip.people.models import Person
 from vip.referrals.choices import ReferralSource
+from vip.referrals.models import Referral
 
 
 class StrictCharField(serializers.CharField):
@@ -23,10 +29,6 @@ class StrictCharField(serializers.CharField):
 
 def _profile_area_codes() -> list[str]:
     """The default profile's area codes, for the schema (requests are checked against the live configuration)."""
-    from django.conf import settings
-
-    from vip.core.services import read_profile
-
     return ["", *(a["code"] for a in read_profile(settings.VIP_DEFAULT_PROFILE).get("areas", []))]
 
 
@@ -35,12 +37,30 @@ class AreaCodeField(StrictCharField):
     pass
 
 
-class PersonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ReadsThePolicy(serializers.Serializer):  # type: ignore[type-arg]
+    """A serializer of records that leaves out (null) every field the reader does not get as it is,
+    by the access policy (``vip.core.access``). The reader is the request's user, or
+    ``context["reader"]`` (``None``: a receipt of what the caller itself sent)."""
+
+    policy_model: type[models.Model]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        reader = self.context["reader"] if "reader" in self.context else self.context["request"].user
+        for name, field in self.fields.items():
+            source = field.source if field.source not in {"*", None} else name
+            if treatment(reader, self.policy_model, source.split(".")[0].removesuffix("_id")) != Show.SHOWN:
+                data[name] = None
+        return data
+
+
+class PersonSerializer(ReadsThePolicy):
+    policy_model = Person
     id = serializers.IntegerField(read_only=True)
-    key = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(read_only=True)
-    middle_name = serializers.CharField(read_only=True)
-    last_name = serializers.CharField(read_only=True)
+    key = serializers.CharField(read_only=True, allow_null=True)
+    first_name = serializers.CharField(read_only=True, allow_null=True)
+    middle_name = serializers.CharField(read_only=True, allow_null=True)
+    last_name = serializers.CharField(read_only=True, allow_null=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
     sex = serializers.CharField(read_only=True)
     area = serializers.SerializerMethodField(help_text="Area code, or null when unknown.")
@@ -49,13 +69,14 @@ class PersonSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return obj.area.code if obj.area_id else None
 
 
-class ReferralSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ReferralSerializer(ReadsThePolicy):
+    policy_model = Referral
     id = serializers.IntegerField(read_only=True)
-    key = serializers.CharField(read_only=True)
+    key = serializers.CharField(read_only=True, allow_null=True)
     person = serializers.IntegerField(source="person_id", read_only=True)
     received_on = serializers.DateField(read_only=True)
     source = serializers.CharField(read_only=True)
-    referred_by = serializers.CharField(read_only=True)
+    referred_by = serializers.CharField(read_only=True, allow_null=True)
     area = serializers.SerializerMethodField(help_text="Area code, or null when unknown.")
 
     def get_area(self, obj: Any) -> str | None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,16 +18,16 @@ from rest_framework.views import APIView
 
 from vip.accounts.models import User
 from vip.api import serializers as s
+from vip.audit.reads import record_or_404
 from vip.audit.services import audit_read
 from vip.core.config import program_config
 from vip.core.dates import Month
+from vip.core.errors import AlreadyReceivedError
 from vip.core.models import Area
-from vip.core.views import record_refused
-from vip.people.models import Person
-from vip.people.selectors import person_get, person_list, person_search
-from vip.people.services import person_upsert_by_key
+from vip.identification import services as identification
+from vip.people.selectors import person_list, person_search
+from vip.referrals import services as referrals
 from vip.referrals.selectors import referral_list
-from vip.referrals.services import referral_create
 from vip.reports.models import ReportRun
 from vip.reports.selectors import run_list
 
@@ -120,14 +119,8 @@ class PersonDetail(APIView):
     @extend_schema(responses={200: s.PersonSerializer, **READ_ERRORS})
     def get(self, request: Request, person_id: int) -> Response:
         user = _user(request)
-        try:
-            person = person_get(user=user, person_id=person_id)
-        except Person.DoesNotExist:
-            record_refused(user, Person, person_id)
-            raise exceptions.NotFound from None
-        except PermissionDenied as exc:
-            raise _refuse(exc) from exc
-        data = s.PersonSerializer(person).data
+        person = record_or_404(request, person_list, person_id, audit=False)  # audited below, as the API's
+        data = s.PersonSerializer(person, context={"reader": user}).data
         audit_read(actor=user, action="person.read", target=person, details={"api": True})
         return Response(data)
 
@@ -163,23 +156,22 @@ class ReferralList(generics.ListAPIView):  # type: ignore[type-arg]
         data = incoming.validated_data
         user = _user(request)
         try:
-            with transaction.atomic():
-                if referral_list(user=None).filter(key=data["key"]).exists():
-                    raise AlreadyReceived("A referral with this key was already received.")
-                person = person_upsert_by_key(actor=user, **data["person"])
-                referral = referral_create(
-                    actor=user,
-                    person=person,
-                    key=data["key"],
-                    received_on=data["received_on"],
-                    source=data["source"],
-                    referred_by=data["referred_by"],
-                    area=_area(data["area"]),
-                    reason=data["reason"],
-                )
+            referral = referrals.referral_receive(
+                actor=user,
+                key=data["key"],
+                person=data["person"],
+                received_on=data["received_on"],
+                source=data["source"],
+                referred_by=data["referred_by"],
+                area=_area(data["area"]),
+                reason=data["reason"],
+            )
+        except AlreadyReceivedError as exc:
+            raise AlreadyReceived(exc.messages[0]) from exc
         except (PermissionDenied, ValidationError) as exc:
             raise _refuse(exc) from exc
-        return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+        # The receipt repeats what the caller sent (an integration reads no referrals otherwise).
+        return Response(s.ReferralSerializer(referral, context={"reader": None}).data, status=status.HTTP_201_CREATED)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -187,28 +179,22 @@ class IncidentCreate(APIView):
     @extend_schema(request=s.IncomingIncidentSerializer, responses={201: s.CreatedSerializer, **WRITE_ERRORS})
     def post(self, request: Request) -> Response:
         """Send an incident from a records system, with the people involved (police and integrations)."""
-        from vip.identification.models import Incident
-        from vip.identification.services import incident_record, involvement_add
-
         incoming = s.IncomingIncidentSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         user = _user(request)
         try:
-            with transaction.atomic():
-                if Incident.objects.filter(key=data["key"]).exists():
-                    raise AlreadyReceived("An incident with this key was already received.")
-                incident = incident_record(
-                    actor=user,
-                    key=data["key"],
-                    occurred_at=data["occurred_at"],
-                    type=data["type"],
-                    area=_area(data["area"]),
-                    address=data["address"],
-                )
-                for item in data["involvements"]:
-                    person = person_upsert_by_key(actor=user, **item["person"])
-                    involvement_add(actor=user, incident=incident, person=person, role=item["role"])
+            incident = identification.incident_receive(
+                actor=user,
+                key=data["key"],
+                occurred_at=data["occurred_at"],
+                type=data["type"],
+                area=_area(data["area"]),
+                address=data["address"],
+                involved=[identification.Involved(item["person"], item["role"]) for item in data["involvements"]],
+            )
+        except AlreadyReceivedError as exc:
+            raise AlreadyReceived(exc.messages[0]) from exc
         except (PermissionDenied, ValidationError) as exc:
             raise _refuse(exc) from exc
         return Response({"id": incident.pk, "key": incident.key}, status=status.HTTP_201_CREATED)

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
-from vip.accounts.models import User
-from vip.audit.chain import Verification
+from vip.audit.chain import FIELDS, GENESIS, Verification, verify
 from vip.audit.models import AuditEvent
+from vip.core.access import visible
 
 PURGE_ACTION = "audit.purge"  # a retention purge of the oldest events: the chain's checkpoint
 
 
-def audit_event_list(*, user: User | None) -> QuerySet[AuditEvent]:
-    if user is not None and user.role != User.Role.ADMIN:
-        raise PermissionDenied(_("Only administrators read the audit trail."))
-    return AuditEvent.objects.all()
+def audit_event_list(*, user: Any) -> QuerySet[AuditEvent]:
+    """The trail, for those the access policy lets read it (administrators; the operator)."""
+    return visible(AuditEvent.objects.all(), user)
 
 
-def audit_event_search(*, user: User | None, filters: dict[str, Any], limit: int = 100) -> list[AuditEvent]:
+def audit_event_search(*, user: Any, filters: dict[str, Any], limit: int = 100) -> list[AuditEvent]:
     """The newest ``limit`` events matching ``filters`` (see ``AuditFilterForm``), older than
     event ``before`` when given: the viewer pages by id, which stays fast on a long trail."""
-    import datetime as dt
-
     events = audit_event_list(user=user)
     if filters.get("actor"):
         events = events.filter(actor_name=filters["actor"])
@@ -47,19 +43,17 @@ def audit_event_search(*, user: User | None, filters: dict[str, Any], limit: int
     return list(events.order_by("-id")[:limit])
 
 
-def audit_chain_head(*, user: User | None) -> AuditEvent | None:
+def audit_chain_head(*, user: Any) -> AuditEvent | None:
     """The newest event: its hash is what to keep outside the database (docs/security.md)."""
     return audit_event_list(user=user).order_by("-id").first()
 
 
-def audit_chain_verify(*, user: User | None, progress: Any = None) -> Verification:
+def audit_chain_verify(*, user: Any, progress: Any = None) -> Verification:
     """Walk the whole audit trail in order and check its hash chain (administrators, operator).
 
     After a retention purge the walk starts at the latest ``audit.purge`` event's checkpoint: the
     first event kept must link to the hash of the newest event purged (vip.retention).
     """
-    from vip.audit.chain import FIELDS, GENESIS, verify
-
     events = audit_event_list(user=user)
     checkpoint = audit_checkpoint(user=user)
     start, after = (checkpoint["through_hash"], checkpoint["through_id"]) if checkpoint else (GENESIS, 0)
@@ -67,7 +61,7 @@ def audit_chain_verify(*, user: User | None, progress: Any = None) -> Verificati
     return verify(rows, progress, start=start)
 
 
-def audit_checkpoint(*, user: User | None) -> dict[str, Any] | None:
+def audit_checkpoint(*, user: Any) -> dict[str, Any] | None:
     """What the latest retention purge of the audit trail recorded: ``through_id``, ``through_hash``,
     ``purged``, ``cutoff`` (and the purge event's id and moment), or None when none happened."""
     event = (

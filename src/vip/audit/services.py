@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from vip.accounts.models import User
 from vip.audit import chain
 from vip.audit.context import current_origin
 from vip.audit.models import AuditEvent
-from vip.core.sensitivity import Sensitivity, fields_with
+from vip.core.sensitivity import CONTENT, fields_with
 
-Actor = User | None  # None: the local operator on the command line (see docs/architecture.md)
+if TYPE_CHECKING:  # the audit sits below the accounts: it names their type, never imports them
+    from vip.accounts.models import User
+
+Actor: TypeAlias = "User | None"  # None: the local operator on the command line (docs/architecture.md)
 
 
 def actor_identity(actor: Actor) -> tuple[User | None, str, str]:
@@ -112,7 +114,7 @@ def diff(instance: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]
     Case content (casework, health, police fields) is never copied into the
     audit trail: the change is recorded, its value is not.
     """
-    secret = fields_with(type(instance), Sensitivity.CASEWORK, Sensitivity.HEALTH, Sensitivity.POLICE)
+    secret = fields_with(type(instance), *CONTENT)
     changed: dict[str, list[Any]] = {}
     for name, new in values.items():
         old = getattr(instance, name)
@@ -123,7 +125,7 @@ def diff(instance: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]
 
 def snapshot(instance: models.Model, names: list[str]) -> dict[str, Any]:
     """The values of a newly created record for its audit event (case content redacted)."""
-    secret = fields_with(type(instance), Sensitivity.CASEWORK, Sensitivity.HEALTH, Sensitivity.POLICE)
+    secret = fields_with(type(instance), *CONTENT)
     return {n: REDACTED if n in secret else _json(getattr(instance, n)) for n in names}
 
 

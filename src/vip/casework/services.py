@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role, require_role
-from vip.audit.services import Actor
+from vip.audit.writes import audited_create
 from vip.casework.choices import NeedDomain, NeedLevel
 from vip.casework.models import CaseNote, Contact, NeedItem, NeedsAssessment
-from vip.core.services_base import audited_create
+from vip.core.access import require
 from vip.people.models import Person
-
-
-def _own_caseload(actor: Actor, person: Person) -> None:
-    if actor is not None and actor.role == Role.PEER and person.assigned_peer_id != actor.pk:
-        raise PermissionDenied(_("This person is not on your caseload."))
 
 
 @transaction.atomic
@@ -35,8 +29,7 @@ def needs_assessment_record(
     summary: str = "",
 ) -> NeedsAssessment:
     """A needs assessment: a level for each domain (e.g. {"housing": "urgent"})."""
-    require_role(actor, {Role.PEER}, _("record needs assessments"))
-    _own_caseload(actor, person)
+    require(actor, "casework.needs_assessment", person)
     for domain, level in needs.items():
         if domain not in NeedDomain.values or level not in NeedLevel.values:
             raise ValidationError(_("Unknown need %(domain)s=%(level)s") % {"domain": domain, "level": level})
@@ -57,8 +50,7 @@ def needs_assessment_record(
 def contact_record(
     *, actor: User, person: Person, contacted_at: dt.datetime, kind: str, minutes: int | None = None, summary: str = ""
 ) -> Contact:
-    require_role(actor, {Role.PEER, Role.MANAGER}, _("record contacts"))
-    _own_caseload(actor, person)
+    require(actor, "casework.contact", person)
     return audited_create(
         actor=actor,
         model=Contact,
@@ -76,8 +68,7 @@ def contact_record(
 
 @transaction.atomic
 def case_note_write(*, actor: User, person: Person, text: str) -> CaseNote:
-    require_role(actor, {Role.PEER}, _("write case notes"))
-    _own_caseload(actor, person)
+    require(actor, "casework.case_note", person)
     if not text.strip():
         raise ValidationError(_("A case note needs text."))
     return audited_create(

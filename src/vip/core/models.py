@@ -37,7 +37,7 @@ class ProgramProfile(models.Model):
     """The one configuration of this installation (a single row).
 
     Areas, service categories and age bands hang off it. Loaded from a profile
-    file in ``vip/core/profiles/`` and editable by an administrator.
+    file in ``vip/configuration/profiles/`` and editable by an administrator.
     """
 
     profile = models.CharField(max_length=50, help_text="Name of the profile file it was loaded from.")

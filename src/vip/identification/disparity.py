@@ -19,7 +19,7 @@ in the period (their age on that day; their sex, race, ethnicity and area as rec
 
 The numbers form one table (:func:`compute`): a row per column above, a column per group of
 every dimension plus a ``total`` column, with one exact column sum per dimension (every
-dimension splits the same total). Disclosure control (:mod:`vip.reports.disclosure`) protects
+dimension splits the same total). Disclosure control (:mod:`vip.stats.disclosure`) protects
 that one table, so a count withheld in one dimension cannot be recovered through the total a
 reader knows from another dimension. Shares and representation ratios are derived from the
 published counts only: "—" when they rest on a withheld count.
@@ -32,15 +32,14 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vip.accounts.models import User
-from vip.accounts.permissions import Role
 from vip.audit.services import audit_read
+from vip.core.access import require
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import Month, Period, age_on, local_date
 from vip.identification.choices import CandidateStatus, IncidentType, InvolvementRole
@@ -48,12 +47,10 @@ from vip.identification.models import Candidate, Involvement
 from vip.notifications.choices import AttemptOutcome
 from vip.notifications.models import NotificationAttempt
 from vip.people.choices import Ethnicity, Race, Sex
-from vip.reports.disclosure import protect, rate_display
-from vip.reports.tables import ColumnSum, PublishedTable, Table
+from vip.stats.disclosure import protect, rate_display
+from vip.stats.tables import ColumnSum, PublishedTable, Table
 
 AUDIENCES = ("official", "public")
-READERS = {Role.MANAGER, Role.ANALYST}
-EXACT_READERS = {Role.MANAGER}  # analysts see aggregates only: always the disclosure-controlled version
 
 MEASURES: tuple[str, ...] = ("victims", "proposed", "approved", "notified")
 MEASURE_LABELS: dict[str, Promise] = {
@@ -364,20 +361,19 @@ def build(config: ProgramConfig, published: PublishedTable) -> tuple[DimensionTa
     return tuple(out)
 
 
-def disparity_report(*, user: User | None, period: Period, audience: str, purpose: str = "page") -> DisparityReport:
+def disparity_report(*, user: Any, period: Period, audience: str, purpose: str = "page") -> DisparityReport:
     """The disparity report of ``period`` for ``audience``; the read is audited.
 
     Program managers read either audience; analysts the ``public`` one only (aggregates with
     small counts withheld); other roles are refused. ``None`` is the local operator.
     """
-    if user is not None and (not user.is_active or user.role not in READERS):
-        raise PermissionDenied(_("The disparity report is for program managers and analysts."))
+    require(user, "disparity.public")
     if audience not in AUDIENCES:
         raise ValidationError(
             _("Unknown audience %(audience)s: choose official or public.") % {"audience": repr(audience)}
         )
-    if audience == "official" and user is not None and user.role not in EXACT_READERS:
-        raise PermissionDenied(_("Analysts read the disparity report with small counts withheld only."))
+    if audience == "official":
+        require(user, "disparity.official")  # analysts: aggregates with small counts withheld only
     config = program_config()
     facts = load_facts(config, period)
     threshold = config.suppression_threshold if audience == "public" else 0

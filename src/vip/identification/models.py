@@ -31,7 +31,7 @@ class Incident(TimeStampedModel):
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     address = models.CharField(max_length=200, blank=True)
 
-    SENSITIVE_FIELDS = {"key": POLICE, "address": POLICE}
+    SENSITIVE_FIELDS = {"key": Sensitivity.KEY, "address": POLICE}
 
     class Meta:
         indexes = [models.Index(fields=["occurred_on"]), models.Index(fields=["type", "occurred_on"])]
@@ -130,6 +130,8 @@ class Candidate(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    SENSITIVE_FIELDS = {"decision_reason": POLICE}
+
     class Meta:
         indexes = [models.Index(fields=["status", "expires_on"])]
         constraints = [
@@ -158,6 +160,8 @@ class CandidateReason(TimeStampedModel):
     source_id = models.CharField(max_length=100)
     # Every record the reason rests on (source_id is the first of them).
     source_ids = models.JSONField(default=list, blank=True)
+
+    SENSITIVE_FIELDS = {"text": POLICE, "source_id": POLICE, "source_ids": POLICE}
 
     class Meta:
         constraints = [

@@ -1,56 +1,68 @@
-"""Reading police data and candidates: the police side and managers only.
+"""Reading police data and candidates, as the access policy lets the reader see them: the
+police side and managers only.
 
-Raw incident records never reach peer support workers. Candidates are read
-one by one for outreach; there is no bulk export of them to police.
+Raw incident records never reach peer support workers. Candidates are read one by one for
+outreach by program managers; police propose them but never hold the list (row 29).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
-from vip.accounts.models import User
-from vip.accounts.permissions import Role
+from vip.core.access import selects, visible
 from vip.identification.choices import CandidateStatus
-from vip.identification.models import Candidate, Incident, ReviewIdentification, ShootingReview
+from vip.identification.models import (
+    Candidate,
+    CandidateReason,
+    CriteriaVersion,
+    Incident,
+    ReviewedIncident,
+    ReviewIdentification,
+    ShootingReview,
+)
 
 
-def _police_side(user: User | None) -> None:
-    if user is not None and user.role not in {Role.POLICE, Role.MANAGER}:
-        raise PermissionDenied(_("Police records are for the program's police officers and managers."))
+@selects(Incident)
+def incident_list(*, user: Any) -> QuerySet[Incident]:
+    return visible(Incident.objects.select_related("area"), user)
 
 
-def incident_list(*, user: User | None) -> QuerySet[Incident]:
-    _police_side(user)
-    return Incident.objects.select_related("area")
+@selects(ShootingReview)
+def shooting_review_list(*, user: Any) -> QuerySet[ShootingReview]:
+    return visible(ShootingReview.objects.all(), user)
 
 
-def shooting_review_list(*, user: User | None) -> QuerySet[ShootingReview]:
-    _police_side(user)
-    return ShootingReview.objects.all()
+def reviewed_incident_list(*, user: Any) -> QuerySet[ReviewedIncident]:
+    return visible(ReviewedIncident.objects.select_related("incident"), user)
 
 
-def review_identification_list(*, user: User | None) -> QuerySet[ReviewIdentification]:
+@selects(ReviewIdentification)
+def review_identification_list(*, user: Any) -> QuerySet[ReviewIdentification]:
     """People identified at shooting reviews, with the decisions and follow-ups (police side)."""
-    _police_side(user)
-    return ReviewIdentification.objects.select_related("person", "review", "follow_up_owner")
+    return visible(ReviewIdentification.objects.select_related("person", "review", "follow_up_owner"), user)
 
 
-def _managers(user: User | None) -> None:
-    if user is not None and user.role != Role.MANAGER:
-        raise PermissionDenied(_("Candidates are reviewed by the program's managers."))
-
-
-def candidate_list(*, user: User | None) -> QuerySet[Candidate]:
+@selects(Candidate)
+def candidate_list(*, user: Any) -> QuerySet[Candidate]:
     """Every candidacy with its person: program managers only (police propose, never hold the list)."""
-    _managers(user)
-    return Candidate.objects.select_related("person", "proposed_by", "decided_by", "revalidated_by")
+    return visible(Candidate.objects.select_related("person", "proposed_by", "decided_by", "revalidated_by"), user)
 
 
-def outreach_candidates(*, user: User | None, today: dt.date) -> QuerySet[Candidate]:
+def candidate_reason_list(*, user: Any) -> QuerySet[CandidateReason]:
+    return visible(CandidateReason.objects.all(), user)
+
+
+def outreach_candidates(*, user: Any, today: dt.date) -> QuerySet[Candidate]:
     """Approved, unexpired candidates: the list notification planning works from (managers)."""
-    _managers(user)
-    return Candidate.objects.filter(status=CandidateStatus.APPROVED, expires_on__gte=today).select_related("person")
+    return visible(
+        Candidate.objects.filter(status=CandidateStatus.APPROVED, expires_on__gte=today).select_related("person"),
+        user,
+    )
+
+
+def criteria_version_list(*, user: Any) -> QuerySet[CriteriaVersion]:
+    """Every published version of the criteria: published to every staff member."""
+    return visible(CriteriaVersion.objects.select_related("published_by"), user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -16,12 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor, audit_record
+from vip.audit.writes import audited_create, audited_update
+from vip.core.access import require
 from vip.core.config import program_config
 from vip.core.dates import local_date
+from vip.core.errors import AlreadyReceivedError
 from vip.core.models import Area
-from vip.core.services_base import audited_create, audited_update
 from vip.identification.choices import CandidateStatus, ReviewDecision
 from vip.identification.criteria import CriteriaError, criteria_in_force, parse
 from vip.identification.engine import IdentifyResult
@@ -36,8 +38,7 @@ from vip.identification.models import (
     ShootingReview,
 )
 from vip.people.models import Person
-
-POLICE_SIDE = {Role.POLICE, Role.MANAGER}
+from vip.people.services import person_upsert_by_key
 
 
 @transaction.atomic
@@ -50,7 +51,7 @@ def incident_record(
     area: Area | None = None,
     address: str = "",
 ) -> Incident:
-    require_role(actor, {Role.POLICE, Role.INTEGRATION}, _("record incidents"))
+    require(actor, "incident.record")
     if occurred_at.tzinfo is None:
         raise ValidationError("occurred_at must carry its time zone")
     return audited_create(
@@ -70,7 +71,7 @@ def incident_record(
 
 @transaction.atomic
 def involvement_add(*, actor: Actor, incident: Incident, person: Person, role: str) -> Involvement:
-    require_role(actor, {Role.POLICE, Role.INTEGRATION}, _("record involvements"))
+    require(actor, "incident.record")
     return audited_create(
         actor=actor,
         model=Involvement,
@@ -79,11 +80,42 @@ def involvement_add(*, actor: Actor, incident: Incident, person: Person, role: s
     )
 
 
+@dataclass(frozen=True)
+class Involved:
+    """A person involved in an incident sent by a records system: the person as sent, and the role."""
+
+    person: dict[str, Any]
+    role: str
+
+
+@transaction.atomic
+def incident_receive(
+    *,
+    actor: Actor,
+    key: str,
+    occurred_at: dt.datetime,
+    type: str,
+    area: Area | None = None,
+    address: str = "",
+    involved: list[Involved] | None = None,
+) -> Incident:
+    """An incident sent by a records system, with the people involved: each person matched by
+    their key in that system, or added. One transaction: all of it, or nothing."""
+    require(actor, "incident.record")
+    if Incident.objects.filter(key=key).exists():
+        raise AlreadyReceivedError(_("An incident with this key was already received."))
+    incident = incident_record(actor=actor, key=key, occurred_at=occurred_at, type=type, area=area, address=address)
+    for item in involved or []:
+        person = person_upsert_by_key(actor=actor, **item.person)
+        involvement_add(actor=actor, incident=incident, person=person, role=item.role)
+    return incident
+
+
 @transaction.atomic
 def shooting_review_create(
     *, actor: Actor, held_on: dt.date, agencies_present: str = "", summary: str = ""
 ) -> ShootingReview:
-    require_role(actor, POLICE_SIDE, _("record shooting reviews"))
+    require(actor, "shooting_review.create")
     return audited_create(
         actor=actor,
         model=ShootingReview,
@@ -96,7 +128,7 @@ def shooting_review_create(
 def review_incident_add(
     *, actor: Actor, review: ShootingReview, incident: Incident, discussion: str = ""
 ) -> ReviewedIncident:
-    require_role(actor, POLICE_SIDE, _("record shooting reviews"))
+    require(actor, "shooting_review.create")
     return audited_create(
         actor=actor,
         model=ReviewedIncident,
@@ -119,7 +151,7 @@ def review_identify(
     follow_up_owner: User | None = None,
 ) -> ReviewIdentification:
     """A person identified at the review, with their role and the decision taken."""
-    require_role(actor, POLICE_SIDE, _("record shooting reviews"))
+    require(actor, "shooting_review.create")
     identification = audited_create(
         actor=actor,
         model=ReviewIdentification,
@@ -184,7 +216,7 @@ def candidate_propose(
     *, actor: Actor, person: Person, reasons: list[Reason], criteria_version: str = "", score: int = 0
 ) -> Candidate:
     """Propose a person for a custom notification. At least one reason tied to a source record."""
-    require_role(actor, POLICE_SIDE | {Role.PEER}, _("propose candidates"))
+    require(actor, "candidate.propose", person)
     if not reasons:
         raise ValidationError(_("A candidate needs at least one reason tied to a source record."))
     for reason in reasons:
@@ -212,7 +244,7 @@ def candidate_decide(*, actor: User, candidate: Candidate, approve: bool, reason
 
     Only program managers decide: police propose (e.g. from the shooting review) but never hold
     the list of candidates (security row 29)."""
-    require_role(actor, {Role.MANAGER}, _("decide on candidates"))
+    require(actor, "candidate.decide", candidate)
     if candidate.status != CandidateStatus.PROPOSED:
         raise ValidationError(
             _("This candidate is already %(status)s.") % {"status": candidate.get_status_display().lower()}
@@ -240,7 +272,7 @@ def candidate_decide(*, actor: User, candidate: Candidate, approve: bool, reason
 @transaction.atomic
 def candidate_revalidate(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
     """Confirm that an approval still holds: a manager, with a reason; the expiry starts again."""
-    require_role(actor, {Role.MANAGER}, _("re-validate candidates"))
+    require(actor, "candidate.revalidate", candidate)
     config = program_config()
     today = local_date(timezone.now(), config.zone)
     if candidate.status != CandidateStatus.APPROVED or (candidate.expires_on and candidate.expires_on < today):
@@ -266,7 +298,7 @@ def candidate_revalidate(*, actor: User, candidate: Candidate, reason: str) -> C
 def candidates_expire(*, actor: Actor, today: dt.date, proposal_days: int | None = None) -> int:
     """Expire approvals that ran out (not re-validated in time) and proposals nobody reviewed
     within the criteria's ``proposal_expiry_days``."""
-    require_role(actor, {Role.MANAGER}, _("expire candidates"))
+    require(actor, "candidate.expire")
     if proposal_days is None:
         proposal_days = criteria_in_force().proposal_expiry_days
     zone = program_config().zone
@@ -292,7 +324,7 @@ def candidates_expire(*, actor: Actor, today: dt.date, proposal_days: int | None
 @transaction.atomic
 def criteria_publish(*, actor: Actor, text: str, name: str = "criteria") -> CriteriaVersion:
     """Publish a new version of the identification criteria (managers; never edited in place)."""
-    require_role(actor, {Role.MANAGER}, _("publish identification criteria"))
+    require(actor, "criteria.publish")
     try:
         criteria = parse(text, name=name)
     except CriteriaError as exc:
@@ -338,7 +370,7 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
     declined before is proposed again only on a record the declined proposal did not rest on.
     At most ``reason_limit`` network reasons are kept per person, the count of the rest said.
     """
-    require_role(actor, {Role.MANAGER}, _("run the identification criteria"))
+    require(actor, "identify.run")
     summary = ProposeSummary()
     summary.expired = candidates_expire(
         actor=actor, today=result.as_of, proposal_days=result.criteria.proposal_expiry_days

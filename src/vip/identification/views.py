@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
+from vip.audit.reads import record_or_404
 from vip.audit.services import audit_read
+from vip.core.access import can, require_some
 from vip.core.config import program_config, program_today
 from vip.core.dates import Period
 from vip.core.views import add_service_errors, form_page, submit
@@ -28,8 +30,15 @@ from vip.identification.forms import (
     ReviewForm,
     ReviewIncidentForm,
 )
-from vip.identification.models import Candidate, CriteriaVersion, ShootingReview
-from vip.identification.selectors import candidate_list, incident_list, shooting_review_list
+from vip.identification.models import CriteriaVersion, ShootingReview
+from vip.identification.selectors import (
+    candidate_list,
+    criteria_version_list,
+    incident_list,
+    review_identification_list,
+    reviewed_incident_list,
+    shooting_review_list,
+)
 from vip.identification.services import (
     candidate_decide,
     candidate_revalidate,
@@ -47,10 +56,8 @@ def _user(request: HttpRequest) -> User:
 
 
 def _review(request: HttpRequest, review_id: int) -> ShootingReview:
-    try:
-        return shooting_review_list(user=_user(request)).get(pk=review_id)
-    except ShootingReview.DoesNotExist:
-        raise Http404 from None
+    # The page audits its read itself, with the people it names.
+    return record_or_404(request, shooting_review_list, review_id, audit=False)
 
 
 @never_cache
@@ -68,7 +75,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def review_new(request: HttpRequest) -> HttpResponse:
-    shooting_review_list(user=_user(request))  # refuses roles without police-side access
+    require_some(_user(request), "shooting_review.create")
     today = program_today()
     form = ReviewForm(request.POST or None, initial={"held_on": today})
     done = submit(
@@ -123,7 +130,7 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
                     return redirect("identification:review", review_id=item.pk)
         except ValidationError as exc:
             add_service_errors(identify_form, exc)
-    identified = list(item.identifications.select_related("person", "incident"))
+    identified = list(review_identification_list(user=user).filter(review=item).select_related("incident"))
     audit_read(
         actor=user,
         action="shooting_review.read",
@@ -135,7 +142,7 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
         "identification/review.html",
         {
             "review": item,
-            "reviewed": item.reviewed_incidents.select_related("incident"),
+            "reviewed": reviewed_incident_list(user=user).filter(review=item),
             "identified": identified,
             "incident_form": incident_form,
             "identify_form": identify_form,
@@ -152,10 +159,8 @@ CANDIDATE_TABS = ("proposed", "approved", "declined", "expired")
 @require_GET
 def criteria(request: HttpRequest) -> HttpResponse:
     """The criteria in force and every version ever published: readable by every staff member."""
-    if _user(request).role == User.Role.INTEGRATION:
-        raise PermissionDenied
+    versions = list(criteria_version_list(user=_user(request)))  # refuses who sees no criteria
     in_force = criteria_in_force()
-    versions = list(CriteriaVersion.objects.select_related("published_by"))
     return render(
         request,
         "identification/criteria.html",
@@ -225,10 +230,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
 def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
     """One candidacy: every reason with its records, the decision, re-validation, outreach."""
     user = _user(request)
-    try:
-        item = candidate_list(user=user).get(pk=candidate_id)
-    except Candidate.DoesNotExist:
-        raise Http404 from None
+    item = record_or_404(request, candidate_list, candidate_id, audit=False)  # audited below, with the person
     today = program_today()
     decide_form = CandidateDecisionForm(request.POST if request.POST.get("form") == "decide" else None, prefix="decide")
     revalidate_form = RevalidateForm(request.POST if request.POST.get("form") == "revalidate" else None, prefix="re")
@@ -278,9 +280,8 @@ def _disparity_form(request: HttpRequest) -> tuple[DisparityForm, Period | None,
     no audience choice: theirs is always the disclosure-controlled (public) version.
     """
     user = _user(request)
-    if user.role not in disparity_report.READERS:
-        raise PermissionDenied(_("The disparity report is for program managers and analysts."))
-    exact_allowed = user.role in disparity_report.EXACT_READERS
+    require_some(user, "disparity.public")
+    exact_allowed = can(user, "disparity.official")
     default = disparity_report.default_period(program_today())
     asked = any(key in request.GET for key in ("start", "end", "audience"))
     form = DisparityForm(

@@ -940,7 +940,7 @@ def mapped_import(
     All or nothing: if any row of the source (or the mapping) has a problem, nothing is
     written. ``dry_run``: validate only. Re-importing the same file changes nothing.
     """
-    _check_permission(actor)
+    _check_permission(actor, "interchange.import_mapped")
     result = MappedImportResult(source=str(path), mapping=str(mapping_path))
     try:
         mapping = load_mapping(mapping_path)

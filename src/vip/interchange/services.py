@@ -25,13 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
-from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record
+from vip.core.access import hidden_fields, require
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import local_date
 from vip.identification.models import Incident, Involvement
@@ -52,7 +50,6 @@ DERIVED_FIELDS = {"search_name"}
 IMPORTED_APPS = {"people", "referrals", "identification", "notifications", "service_referrals", "outcomes"}
 # Problems kept for display; beyond this only the count goes on (rejects file has all).
 MAX_PROBLEMS_KEPT = 1000
-IMPORT_ROLES = {User.Role.MANAGER}
 
 ProgressFn = Callable[[str, int, int], None]  # (phase, bytes done in this step, total bytes)
 
@@ -96,9 +93,8 @@ class ImportResult:
             self.problems.append(problem)
 
 
-def _check_permission(actor: Actor) -> None:
-    if actor is not None and actor.role not in IMPORT_ROLES:
-        raise PermissionDenied(gettext("Only program managers import bundles."))
+def _check_permission(actor: Actor, action: str = "interchange.import") -> None:
+    require(actor, action)
 
 
 def _batches(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -381,12 +377,16 @@ class _Writer(_Parsers):
         created: list[str] = []
         updated: dict[str, list[str]] = {}
         changed_fields: set[str] = set()
-        for key, values in incoming.items():
+        # Security row 35: a value the importing account may not read is never cleared or
+        # overwritten (a manager's export leaves the visit notes blank; re-imported, the notes stay).
+        unreadable = sorted(hidden_fields(self.actor, model) & set(names))
+        for key, sent in incoming.items():
             old = existing.get(key)
             if old is None:
-                new_rows.append({"key": key, **values})
+                new_rows.append({"key": key, **sent})
                 created.append(key)
                 continue
+            values = {**sent, **{name: old[name] for name in unreadable}}
             differing = [name for name in names if old[name] != values[name]]
             if differing:
                 obj = model(id=old["id"], key=key, version=old["version"] + 1, updated_at=self.now, **values)

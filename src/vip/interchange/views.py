@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from vip.accounts.models import User
+from vip.core.access import can_some
 from vip.interchange.export import bundle_export
-from vip.interchange.selectors import export_policy
-from vip.interchange.services import IMPORT_ROLES, bundle_import
+from vip.interchange.services import bundle_import
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
@@ -38,12 +38,8 @@ def _user(request: HttpRequest) -> User:
 @never_cache
 def data(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    can_import = user.role in IMPORT_ROLES
-    try:
-        export_policy(user)
-        can_export = True
-    except PermissionDenied:
-        can_export = False
+    can_import = can_some(user, "interchange.import")
+    can_export = can_some(user, "interchange.export")
     if not (can_import or can_export):
         raise PermissionDenied(gettext("Your role neither imports nor exports program data."))
     form = ImportForm(request.POST or None, request.FILES or None)

@@ -23,3 +23,7 @@ class NotificationStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DELIVERED = "delivered", _("Delivered")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# The part of the team an account's role plays on a visit (what the attempt form starts with).
+TEAM_ROLE_OF_ACCOUNT = {"peer": TeamRole.PEER_SUPPORT, "police": TeamRole.POLICE}

@@ -31,7 +31,7 @@ class CustomNotification(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    SENSITIVE_FIELDS = {"legal_assessment": Sensitivity.POLICE}
+    SENSITIVE_FIELDS = {"legal_assessment": Sensitivity.LEGAL}
 
     class Meta:
         indexes = [models.Index(fields=["status", "planned_on"])]
@@ -61,7 +61,7 @@ class NotificationAttempt(TimeStampedModel):
     letter_given = models.BooleanField(null=True, blank=True)
     notes = EncryptedTextField(blank=True)
 
-    SENSITIVE_FIELDS = {"notes": Sensitivity.CASEWORK}
+    SENSITIVE_FIELDS = {"key": Sensitivity.KEY, "notes": Sensitivity.CASEWORK}
 
     class Meta:
         indexes = [

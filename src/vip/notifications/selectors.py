@@ -1,37 +1,25 @@
-"""Reading custom notifications and attempts, through the wall.
+"""Reading custom notifications and attempts, as the access policy lets the reader see them.
 
-Peers never see the legal assessment; police never see the notes of an attempt
-(peer-support content). Both see the notification records themselves.
+Peers and managers never get the legal assessment; police and managers never get the notes
+of an attempt (peer-support content). Who sees which notifications and fields is declared in
+``vip.core.access.policy``.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from typing import Any
 
-from vip.accounts.models import User
-from vip.accounts.permissions import Role
+from django.db.models import QuerySet
+
+from vip.core.access import selects, visible
 from vip.notifications.models import CustomNotification, NotificationAttempt
 
 
-def notification_list(*, user: User | None) -> QuerySet[CustomNotification]:
-    qs = CustomNotification.objects.select_related("person", "area")
-    if user is None or user.role == Role.POLICE:
-        return qs
-    if user.role == Role.MANAGER:
-        return qs.mask("legal_assessment")
-    if user.role == Role.PEER:
-        return qs.filter(person__assigned_peer=user).mask("legal_assessment")
-    raise PermissionDenied(_("Your role does not see custom notifications."))
+@selects(CustomNotification)
+def notification_list(*, user: Any) -> QuerySet[CustomNotification]:
+    return visible(CustomNotification.objects.select_related("person", "area"), user)
 
 
-def attempt_list(*, user: User | None) -> QuerySet[NotificationAttempt]:
-    qs = NotificationAttempt.objects.select_related("person", "area")
-    if user is None:
-        return qs
-    if user.role in {Role.POLICE, Role.MANAGER}:
-        return qs.mask("notes")
-    if user.role == Role.PEER:
-        return qs.filter(person__assigned_peer=user)
-    raise PermissionDenied(_("Your role does not see notification attempts."))
+@selects(NotificationAttempt)
+def attempt_list(*, user: Any) -> QuerySet[NotificationAttempt]:
+    return visible(NotificationAttempt.objects.select_related("person", "area"), user)

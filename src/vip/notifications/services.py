@@ -9,19 +9,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor
+from vip.audit.writes import audited_create, audited_update
+from vip.core.access import require
 from vip.core.config import program_config
 from vip.core.dates import local_date
 from vip.core.models import Area
-from vip.core.services_base import audited_create, audited_update
 from vip.notifications.choices import AttemptOutcome, NotificationStatus, TeamRole
 from vip.notifications.models import CustomNotification, NotificationAttempt
 from vip.people.models import Person
 from vip.people.services import new_key
 from vip.referrals.models import Referral
-
-FIELD_ROLES = {Role.PEER, Role.POLICE, Role.MANAGER}
 
 
 @transaction.atomic
@@ -34,7 +32,7 @@ def notification_plan(
     referral: Referral | None = None,
     area: Area | None = None,
 ) -> CustomNotification:
-    require_role(actor, FIELD_ROLES, _("plan custom notifications"))
+    require(actor, "notification.plan", person)
     notification = audited_create(
         actor=actor,
         model=CustomNotification,
@@ -51,7 +49,7 @@ def legal_assessment_write(
     *, actor: Actor, notification: CustomNotification, text: str, expected_version: int
 ) -> CustomNotification:
     """The custom legal assessment: written by the police side only."""
-    require_role(actor, {Role.POLICE}, _("write legal assessments"))
+    require(actor, "notification.legal_assessment", notification)
     return audited_update(
         actor=actor,
         instance=notification,
@@ -79,7 +77,7 @@ def attempt_record(
     key: str | None = None,
 ) -> NotificationAttempt:
     """Record one attempt to deliver a custom notification (from the field)."""
-    require_role(actor, FIELD_ROLES, _("record notification attempts"))
+    require(actor, "notification.attempt", person)
     if attempted_at.tzinfo is None:
         raise ValidationError("attempted_at must carry its time zone")
     unknown = team - set(TeamRole.values)

@@ -5,22 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role
+from vip.audit.reads import record_or_404
+from vip.core.access import shows
 from vip.core.config import program_zone
-from vip.core.views import add_service_errors, form_page, person_or_404, record_page_read, record_refused, submit
+from vip.core.views import add_service_errors, form_page, submit
+from vip.notifications.choices import TEAM_ROLE_OF_ACCOUNT
 from vip.notifications.forms import AttemptForm, LegalAssessmentForm, PlanForm
-from vip.notifications.models import CustomNotification
+from vip.notifications.models import NotificationAttempt
 from vip.notifications.selectors import notification_list
 from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan
-from vip.people.models import Person
-from vip.people.selectors import person_get
+from vip.people.selectors import person_list
 
 
 def _user(request: HttpRequest) -> User:
@@ -28,16 +29,10 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _person(request: HttpRequest, person_id: int) -> Person:
-    try:
-        return person_get(user=_user(request), person_id=person_id)
-    except Person.DoesNotExist:
-        raise Http404 from None
-
-
 @never_cache
 def plan(request: HttpRequest, person_id: int) -> HttpResponse:
-    user, person = person_or_404(request, person_id)
+    user = _user(request)
+    person = record_or_404(request, person_list, person_id, action="notification.plan")
     zone = program_zone()
     form = PlanForm(
         request.POST or None, initial={"planned_on": timezone.now().astimezone(zone).date(), "area": person.area}
@@ -62,16 +57,21 @@ def plan(request: HttpRequest, person_id: int) -> HttpResponse:
 @never_cache
 def attempt(request: HttpRequest, person_id: int) -> HttpResponse:
     """Record an attempt, as it happens, from a phone on the doorstep."""
-    person = _person(request, person_id)
     user = _user(request)
+    person = record_or_404(request, person_list, person_id, action="notification.attempt")
     zone = program_zone()
     now = timezone.now().astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
     form = AttemptForm(
         request.POST or None,
-        initial={"attempted_at": now, "area": person.area, "team": ["peer_support"] if user.role == Role.PEER else []},
+        # Whoever records the attempt was on the team, in their part of it.
+        initial={
+            "attempted_at": now,
+            "area": person.area,
+            "team": [TEAM_ROLE_OF_ACCOUNT[user.role]] if user.role in TEAM_ROLE_OF_ACCOUNT else [],
+        },
     )
-    if user.role == Role.POLICE:
-        del form.fields["notes"]  # visit notes are peer-support content
+    if not shows(user, NotificationAttempt, "notes"):
+        del form.fields["notes"]  # who may not read visit notes does not write them either
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         when: dt.datetime = data["attempted_at"]
@@ -95,7 +95,7 @@ def attempt(request: HttpRequest, person_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect("people:detail", person_id=person.pk)
+            return redirect("desk:person", person_id=person.pk)
     return form_page(
         request,
         form,
@@ -109,15 +109,8 @@ def attempt(request: HttpRequest, person_id: int) -> HttpResponse:
 def legal_assessment(request: HttpRequest, notification_id: int) -> HttpResponse:
     """The custom legal assessment, written by the police side only."""
     user = _user(request)
-    try:
-        notification = notification_list(user=user).get(pk=notification_id)
-    except CustomNotification.DoesNotExist:
-        record_refused(user, CustomNotification, notification_id)
-        raise Http404 from None
-    if user.role != Role.POLICE:
-        record_refused(user, CustomNotification, notification_id)
-        raise Http404  # not even its existence: the assessment is police work product
-    record_page_read(request, user, notification)
+    # Who may not write it learns not even whether it exists: the assessment is police work product.
+    notification = record_or_404(request, notification_list, notification_id, action="notification.legal_assessment")
     form = LegalAssessmentForm(
         request.POST or None, initial={"text": notification.legal_assessment, "version": notification.version}
     )

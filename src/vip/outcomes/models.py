@@ -19,7 +19,7 @@ class Outcome(TimeStampedModel):
     source_ref = models.CharField(max_length=100, blank=True, help_text="E.g. the police case number.")
     notes = EncryptedTextField(blank=True)
 
-    SENSITIVE_FIELDS = {"source_ref": Sensitivity.POLICE, "notes": Sensitivity.POLICE}
+    SENSITIVE_FIELDS = {"key": Sensitivity.KEY, "source_ref": Sensitivity.POLICE, "notes": Sensitivity.LEGAL}
 
     class Meta:
         indexes = [models.Index(fields=["type", "occurred_on"]), models.Index(fields=["person", "occurred_on"])]

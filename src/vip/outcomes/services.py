@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor
-from vip.core.services_base import audited_create
+from vip.audit.writes import audited_create
+from vip.core.access import require
 from vip.outcomes.models import Outcome
 from vip.people.models import Person
 from vip.people.services import new_key
@@ -26,7 +25,7 @@ def outcome_record(
     notes: str = "",
     key: str | None = None,
 ) -> Outcome:
-    require_role(actor, {Role.POLICE, Role.INTEGRATION}, _("record outcomes"))
+    require(actor, "outcome.record", person)
     return audited_create(
         actor=actor,
         model=Outcome,

@@ -6,14 +6,17 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from vip.core.views import form_page, person_or_404, submit
+from vip.audit.reads import record_or_404
+from vip.core.views import form_page, submit
 from vip.outcomes.forms import OutcomeForm
 from vip.outcomes.services import outcome_record
+from vip.people.selectors import person_list
 
 
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
-    user, person = person_or_404(request, person_id)
+    user = request.user
+    person = record_or_404(request, person_list, person_id, action="outcome.record")
     form = OutcomeForm(request.POST or None)
     done = submit(
         request,

@@ -21,14 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor, audit_record
-from vip.core.services_base import audited_create
+from vip.audit.writes import audited_create
+from vip.core.access import require, visible
 from vip.people.matching import Matcher, Record
 from vip.people.models import Person, PersonAlias, PersonLink, PersonLinkMove
 
-LINK_PROPOSERS = {Role.POLICE, Role.MANAGER}  # a peer worker asks their manager
-LINK_DECIDERS = {Role.MANAGER}
 OPEN = [PersonLink.Status.PROPOSED, PersonLink.Status.CONFIRMED]
 
 
@@ -41,8 +39,8 @@ def _relations() -> Iterator[tuple[type[models.Model], str]]:
         yield model, relation.field.name  # type: ignore[misc]
 
 
-def _second_person(actor: Actor, link: PersonLink, what: str) -> None:
-    require_role(actor, LINK_DECIDERS, what)
+def _second_person(actor: Actor, link: PersonLink, action: str) -> None:
+    require(actor, action, link)
     if actor is not None and link.proposed_by_id == actor.pk:
         raise PermissionDenied(_("A link is decided by someone other than the person who proposed it."))
 
@@ -55,7 +53,7 @@ def _decide(link: PersonLink, status: str, actor: Actor, reason: str) -> None:
 @transaction.atomic
 def link_propose(*, actor: Actor, kept: Person, duplicate: Person, evidence: list[dict[str, str]]) -> PersonLink:
     """Propose that ``duplicate`` is ``kept`` under another record, with the evidence for it."""
-    require_role(actor, LINK_PROPOSERS, _("propose that two records are one person"))
+    require(actor, "person.link_propose")
     if kept.pk == duplicate.pk:
         raise ValidationError(_("A person cannot be linked to the same record."))
     if not evidence or not all(item.get("rule") and item.get("detail") for item in evidence):
@@ -74,7 +72,7 @@ def link_propose(*, actor: Actor, kept: Person, duplicate: Person, evidence: lis
 @transaction.atomic
 def link_confirm(*, actor: Actor, link: PersonLink, reason: str = "") -> PersonLink:
     """Confirm a proposed link: the duplicate's records move to the kept person, each move logged."""
-    _second_person(actor, link, _("decide whether two records are one person"))
+    _second_person(actor, link, "person.link_confirm")
     link = PersonLink.objects.select_for_update().get(pk=link.pk)
     if link.status != PersonLink.Status.PROPOSED:
         raise ValidationError(_("Only a proposed link can be confirmed."))
@@ -102,7 +100,7 @@ def link_confirm(*, actor: Actor, link: PersonLink, reason: str = "") -> PersonL
 @transaction.atomic
 def link_reject(*, actor: Actor, link: PersonLink, reason: str) -> PersonLink:
     """Two different people: the proposal is closed, and the matcher will not propose it again."""
-    _second_person(actor, link, _("decide whether two records are one person"))
+    _second_person(actor, link, "person.link_reject")
     if not reason.strip():
         raise ValidationError(_("Say why the two records are different people."))
     if link.status != PersonLink.Status.PROPOSED:
@@ -115,7 +113,7 @@ def link_reject(*, actor: Actor, link: PersonLink, reason: str) -> PersonLink:
 @transaction.atomic
 def link_undo(*, actor: Actor, link: PersonLink, reason: str) -> PersonLink:
     """Undo a confirmed link: every record it moved goes back to the duplicate, exactly."""
-    require_role(actor, LINK_DECIDERS, _("undo a link between two records"))
+    require(actor, "person.link_undo", link)
     if not reason.strip():
         raise ValidationError(_("Say why the link is undone."))
     link = PersonLink.objects.select_for_update().get(pk=link.pk)
@@ -140,10 +138,9 @@ def link_undo(*, actor: Actor, link: PersonLink, reason: str) -> PersonLink:
 
 def link_queue(*, user: User | None) -> QuerySet[PersonLink]:
     """Proposed links waiting for a decision, with both records (program managers)."""
-    if user is not None and user.role not in LINK_DECIDERS:
-        raise PermissionDenied(_("Program managers decide whether two records are one person."))
     return (
-        PersonLink.objects.filter(status=PersonLink.Status.PROPOSED)
+        visible(PersonLink.objects.all(), user)
+        .filter(status=PersonLink.Status.PROPOSED)
         .select_related("kept", "duplicate", "proposed_by")
         .order_by("created_at", "pk")
     )
@@ -187,7 +184,7 @@ def link_candidates_run(*, actor: Actor) -> MatchRun:
     likely one person, each with its evidence in words; pairs already linked, proposed, rejected
     or undone are left alone, and so are records already linked into another. Proposals only:
     each waits for a manager's decision."""
-    require_role(actor, LINK_PROPOSERS, _("propose that two records are one person"))
+    require(actor, "person.link_propose")
     started = time.perf_counter()
     records = _records()
     known = set(PersonLink.objects.values_list("kept_id", "duplicate_id"))

@@ -42,7 +42,7 @@ class Person(TimeStampedModel):
     )
 
     SENSITIVE_FIELDS = {
-        "key": IDENT,
+        "key": Sensitivity.KEY,
         "first_name": IDENT,
         "middle_name": IDENT,
         "last_name": IDENT,
@@ -114,6 +114,8 @@ class PersonLink(TimeStampedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
+
+    SENSITIVE_FIELDS = {"evidence": IDENT, "reason": IDENT}
 
     class Meta:
         constraints = [

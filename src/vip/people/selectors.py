@@ -1,9 +1,10 @@
-"""Reading people, as the viewer may see them.
+"""Reading people, as the access policy lets the reader see them (``vip.core.access.policy``):
 
-- peer support workers: the people on their own caseload;
+- peer support workers: the people on their own caseload, and the people behind referrals
+  assigned to them;
 - police and program managers: everyone (identification needs it);
-- analysts and administrators: no person-level data (analysts use
-  de-identified exports and aggregates).
+- analysts and administrators: no person-level data (analysts use de-identified exports
+  and aggregates).
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
-from vip.accounts.models import User
-from vip.accounts.permissions import Role
+from vip.core.access import selects, visible
 from vip.core.text import fold
 from vip.people.models import Person, PersonAlias, PersonLink
 
@@ -36,22 +35,35 @@ TRIGRAM_THRESHOLD = 0.3
 MAX_ALIAS_HITS = 1000
 
 
-def person_list(*, user: User | None) -> QuerySet[Person]:
-    qs = Person.objects.select_related("area")
-    if user is None:
-        return qs
-    if not user.is_active:
-        raise PermissionDenied(_("Inactive account."))
-    if user.role == Role.PEER:
-        return qs.filter(assigned_peer=user)
-    if user.role in {Role.POLICE, Role.MANAGER}:
-        return qs
-    raise PermissionDenied(_("Your role does not see person-level records."))
+@selects(Person)
+def person_list(*, user: Any) -> QuerySet[Person]:
+    return visible(Person.objects.select_related("area"), user)
 
 
-def person_get(*, user: User | None, person_id: int) -> Person:
+def person_get(*, user: Any, person_id: int) -> Person:
     """One person, or ``Person.DoesNotExist`` when the viewer may not see them (a 404, not a 403)."""
     return person_list(user=user).get(pk=person_id)
+
+
+def confirmed_duplicate_of(*, user: Any, person: Person) -> tuple[PersonLink | None, bool]:
+    """Was ``person`` (a record the reader sees) confirmed to be another record's duplicate? The
+    link, and whether the reader sees the kept record. That a record is a duplicate is part of the
+    record; the link's evidence and decisions stay with the managers (``person_link_list``)."""
+    person_get(user=user, person_id=person.pk)  # the reader sees this record, or DoesNotExist
+    link = (
+        PersonLink.objects.filter(duplicate=person, status=PersonLink.Status.CONFIRMED)
+        .select_related("kept")
+        .only("pk", "kept_id", "kept__key", "duplicate_id", "status")
+        .first()
+    )
+    if link is None:
+        return None, False
+    return link, person_list(user=user).filter(pk=link.kept_id).exists()
+
+
+def person_link_list(*, user: Any) -> QuerySet[PersonLink]:
+    """Links between records of one person, proposed and decided (program managers)."""
+    return visible(PersonLink.objects.all(), user)
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,7 @@ def _closeness(words: list[str], name: str) -> int:
     return round(sum(process.extractOne(w, parts, scorer=fuzz.ratio)[1] for w in words) / len(words))
 
 
-def person_search(*, user: User | None, query: str, limit: int = 25) -> list[SearchHit]:
+def person_search(*, user: Any, query: str, limit: int = 25) -> list[SearchHit]:
     """Find people by name, alias or date of birth, forgiving accents, case and small typos.
 
     Words must all appear in the person's name or one of their aliases; when that finds
@@ -147,8 +159,10 @@ def person_search(*, user: User | None, query: str, limit: int = 25) -> list[Sea
     return _label_linked(user, hits[:limit])
 
 
-def _label_linked(user: User | None, hits: list[SearchHit]) -> list[SearchHit]:
+def _label_linked(user: Any, hits: list[SearchHit]) -> list[SearchHit]:
     """Mark the hits that are the duplicate side of a confirmed link, with the kept record."""
+    # Which hits were confirmed to be another record: read as the operator (the label is shown
+    # to whoever sees the hit; the kept record only to whoever sees it).
     kept_of = dict(
         PersonLink.objects.filter(
             status=PersonLink.Status.CONFIRMED, duplicate_id__in=[h.person.pk for h in hits]

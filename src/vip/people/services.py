@@ -10,14 +10,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor
+from vip.audit.writes import audited_create, audited_update
+from vip.core.access import require
 from vip.core.models import Area
-from vip.core.services_base import audited_create, audited_update
+from vip.core.roles import Role
 from vip.core.text import search_name
 from vip.people.models import ContactPoint, Person, PersonAlias
 
-PERSON_EDITORS = {Role.PEER, Role.POLICE, Role.MANAGER}
 PERSON_FIELDS = {
     "first_name",
     "middle_name",
@@ -59,7 +59,7 @@ def person_create(
     area: Area | None = None,
     phone: str = "",
 ) -> Person:
-    require_role(actor, PERSON_EDITORS, _("add people"))
+    require(actor, "person.create")
     return _new_person(
         actor=actor,
         key=key or new_key("P"),
@@ -112,7 +112,7 @@ def person_upsert_by_key(
     phone: str = "",
 ) -> Person:
     """The person with this key from a sending system, added when new (never merged: see matching)."""
-    require_role(actor, PERSON_EDITORS | {Role.INTEGRATION}, _("send people"))
+    require(actor, "person.send")
     existing = Person.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -133,7 +133,7 @@ def person_upsert_by_key(
 
 @transaction.atomic
 def person_update(*, actor: Actor, person: Person, expected_version: int, **values: object) -> Person:
-    require_role(actor, PERSON_EDITORS, _("change people"))
+    require(actor, "person.update", person)
     unknown = set(values) - PERSON_FIELDS
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -147,7 +147,7 @@ def person_update(*, actor: Actor, person: Person, expected_version: int, **valu
 @transaction.atomic
 def person_assign_peer(*, actor: Actor, person: Person, peer: User | None) -> Person:
     """Put a person on a peer support worker's caseload (or take them off)."""
-    require_role(actor, {Role.MANAGER}, _("assign caseloads"))
+    require(actor, "person.assign_peer", person)
     if peer is not None and peer.role != Role.PEER:
         raise ValidationError(_("Only peer support workers carry a caseload."))
     return audited_update(actor=actor, instance=person, action="person.assign_peer", values={"assigned_peer": peer})
@@ -157,7 +157,7 @@ def person_assign_peer(*, actor: Actor, person: Person, peer: User | None) -> Pe
 def alias_add(
     *, actor: Actor, person: Person, kind: str, first_name: str = "", last_name: str = "", name: str = ""
 ) -> PersonAlias:
-    require_role(actor, PERSON_EDITORS, _("add aliases"))
+    require(actor, "person.alias_add", person)
     return audited_create(
         actor=actor,
         model=PersonAlias,
@@ -175,7 +175,7 @@ def alias_add(
 
 @transaction.atomic
 def contact_point_add(*, actor: Actor, person: Person, kind: str, value: str, note: str = "") -> ContactPoint:
-    require_role(actor, {Role.PEER, Role.MANAGER}, _("add contact points"))
+    require(actor, "person.contact_point_add", person)
     return audited_create(
         actor=actor,
         model=ContactPoint,

@@ -7,5 +7,4 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.new, name="new"),
     path("links/", views.links, name="links"),
-    path("<int:person_id>/", views.detail, name="detail"),
 ]

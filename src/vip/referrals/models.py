@@ -26,7 +26,11 @@ class Referral(TimeStampedModel):
     closed_on = models.DateField(null=True, blank=True)
     close_reason = models.CharField(max_length=20, choices=ReferralCloseReason.choices, blank=True)
 
-    SENSITIVE_FIELDS = {"key": Sensitivity.IDENTIFYING}
+    SENSITIVE_FIELDS = {
+        "key": Sensitivity.KEY,
+        "referred_by": Sensitivity.IDENTIFYING,
+        "reason": Sensitivity.IDENTIFYING,
+    }
 
     class Meta:
         indexes = [models.Index(fields=["received_on"]), models.Index(fields=["status"])]

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor
+from vip.audit.writes import audited_create, audited_update
+from vip.core.access import require
+from vip.core.errors import AlreadyReceivedError
 from vip.core.models import Area
-from vip.core.services_base import audited_create, audited_update
+from vip.core.roles import Role
 from vip.people.models import Person
-from vip.people.services import new_key
+from vip.people.services import new_key, person_upsert_by_key
 from vip.referrals.choices import ReferralCloseReason, ReferralStatus
 from vip.referrals.models import Referral
-
-INTAKE_ROLES = {Role.PEER, Role.POLICE, Role.MANAGER, Role.INTEGRATION}
 
 
 @transaction.atomic
@@ -33,7 +34,7 @@ def referral_create(
     reason: str = "",
     key: str | None = None,
 ) -> Referral:
-    require_role(actor, INTAKE_ROLES, _("record referrals"))
+    require(actor, "referral.create", person)
     return audited_create(
         actor=actor,
         model=Referral,
@@ -52,7 +53,7 @@ def referral_create(
 
 @transaction.atomic
 def referral_assign(*, actor: Actor, referral: Referral, assignee: User) -> Referral:
-    require_role(actor, {Role.MANAGER}, _("assign referrals"))
+    require(actor, "referral.assign", referral)
     if referral.status == ReferralStatus.CLOSED:
         raise ValidationError(_("A closed referral cannot be assigned."))
     if assignee.role not in {Role.PEER, Role.POLICE, Role.MANAGER}:
@@ -67,7 +68,7 @@ def referral_assign(*, actor: Actor, referral: Referral, assignee: User) -> Refe
 
 @transaction.atomic
 def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
-    require_role(actor, {Role.PEER, Role.POLICE, Role.MANAGER}, _("accept referrals"))
+    require(actor, "referral.accept", referral)
     if referral.status != ReferralStatus.ASSIGNED:
         raise ValidationError(_("Only an assigned referral can be accepted."))
     if actor is not None and referral.assigned_to_id != actor.pk and actor.role != Role.MANAGER:
@@ -83,7 +84,7 @@ def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
 
 @transaction.atomic
 def referral_close(*, actor: Actor, referral: Referral, closed_on: dt.date, reason: str) -> Referral:
-    require_role(actor, {Role.PEER, Role.POLICE, Role.MANAGER}, _("close referrals"))
+    require(actor, "referral.close", referral)
     if reason not in ReferralCloseReason.values:
         raise ValidationError(_("Unknown close reason %(reason)s.") % {"reason": repr(reason)})
     if closed_on < referral.received_on:
@@ -93,4 +94,35 @@ def referral_close(*, actor: Actor, referral: Referral, closed_on: dt.date, reas
         instance=referral,
         action="referral.close",
         values={"status": ReferralStatus.CLOSED, "closed_on": closed_on, "close_reason": reason},
+    )
+
+
+@transaction.atomic
+def referral_receive(
+    *,
+    actor: Actor,
+    key: str,
+    person: dict[str, Any],
+    received_on: dt.date,
+    source: str,
+    referred_by: str = "",
+    area: Area | None = None,
+    reason: str = "",
+) -> Referral:
+    """A referral sent by a partner system (e.g. a hospital), with the person it is about: the
+    person is matched by their key in that system, or added (never merged: see matching). One
+    transaction: a refused person or referral leaves nothing behind."""
+    require(actor, "referral.create")
+    if Referral.objects.filter(key=key).exists():
+        raise AlreadyReceivedError(_("A referral with this key was already received."))
+    found = person_upsert_by_key(actor=actor, **person)
+    return referral_create(
+        actor=actor,
+        person=found,
+        key=key,
+        received_on=received_on,
+        source=source,
+        referred_by=referred_by,
+        area=area,
+        reason=reason,
     )

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role
+from vip.audit.reads import record_or_404
 from vip.audit.services import audit_read
+from vip.core.access import can_some
 from vip.core.config import program_today
-from vip.core.views import form_page, person_or_404, record_page_read, submit
+from vip.core.views import form_page, submit
+from vip.people.selectors import person_list
 from vip.referrals.forms import AssignForm, CloseForm, ReferralForm
 from vip.referrals.models import Referral
 from vip.referrals.selectors import referral_list
@@ -26,10 +29,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _referral(request: HttpRequest, referral_id: int) -> Referral:
-    try:
-        return referral_list(user=_user(request)).get(pk=referral_id)
-    except Referral.DoesNotExist:
-        raise Http404 from None
+    return record_or_404(request, referral_list, referral_id)
 
 
 @never_cache
@@ -53,14 +53,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "referrals": shown,
             "status": status,
-            "assign_form": AssignForm() if user.role == Role.MANAGER else None,
+            "assign_form": AssignForm() if can_some(user, "referral.assign") else None,
         },
     )
 
 
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
-    user, person = person_or_404(request, person_id)
+    user = _user(request)
+    person = record_or_404(request, person_list, person_id, action="referral.create")
     form = ReferralForm(request.POST or None, initial={"received_on": program_today(), "area": person.area})
     done = submit(
         request,
@@ -92,8 +93,6 @@ def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
     try:
         referral_accept(actor=_user(request), referral=referral)
     except ValidationError as exc:
-        from django.contrib import messages
-
         messages.error(request, " ".join(exc.messages))
     return redirect("referrals:queue")
 
@@ -101,7 +100,6 @@ def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
 @never_cache
 def close(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)
-    record_page_read(request, _user(request), referral)
     form = CloseForm(request.POST or None, initial={"closed_on": program_today()})
     done = submit(
         request,

@@ -15,7 +15,7 @@ import matplotlib as mpl
 mpl.use("Agg")
 import matplotlib.pyplot as plt
 
-from vip.reports.tables import PublishedTable
+from vip.stats.tables import PublishedTable
 
 INK = "#1f2933"
 ACCENT = "#0b5d8c"

@@ -14,7 +14,7 @@ import numpy as np
 from vip.core.dates import Month, Period, age_on, month_label, report_columns
 from vip.reports.definitions import CURRENT_VERSION
 from vip.reports.facts import NO_AREA, NO_DATE, OUTCOME_TYPES, REFERRAL_SOURCES, Facts, day_from_number, day_number
-from vip.reports.tables import ColumnSum, Table
+from vip.stats.tables import ColumnSum, Table
 
 NEVER = np.iinfo(np.int32).max
 VIOLENT_OUTCOMES = ("arrest_violent", "arrest_firearm", "shot", "killed")

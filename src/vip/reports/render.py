@@ -23,9 +23,9 @@ from vip.core.config import ProgramConfig
 from vip.core.dates import month_label
 from vip.reports import charts
 from vip.reports.definitions import Definition, definitions
-from vip.reports.disclosure import protect, rate_display
 from vip.reports.metrics import ReportNumbers
-from vip.reports.tables import PublishedTable
+from vip.stats.disclosure import protect, rate_display
+from vip.stats.tables import PublishedTable
 
 FORMATS = ("pdf", "html", "xlsx", "csv", "json")
 CONTENT_TYPES = {

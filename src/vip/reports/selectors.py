@@ -1,26 +1,24 @@
-"""Reading report runs: staff see runs and files; the public sees published public runs only."""
+"""Reading report runs: staff see runs and files (aggregates only); the public sees the
+latest published public run of each month. Who reads which is the access policy's."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from typing import Any
 
-from vip.accounts.models import User
-from vip.accounts.permissions import Role
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from vip.core.access import selects, visible_rows
 from vip.reports.models import ReportFile, ReportRun
 
-READERS = {Role.MANAGER, Role.ANALYST, Role.POLICE, Role.PEER}
 
-
-def run_list(*, user: User | None) -> QuerySet[ReportRun]:
+@selects(ReportRun)
+def run_list(*, user: Any) -> QuerySet[ReportRun]:
     """Runs for staff (aggregate figures only, no person-level data)."""
-    if user is not None and (not user.is_active or user.role not in READERS):
-        raise PermissionDenied(_("Your role does not read program reports."))
-    return ReportRun.objects.defer("numbers")
+    return visible_rows(ReportRun.objects.defer("numbers"), user)
 
 
-def run_file(*, user: User | None, run_id: int, fmt: str) -> ReportFile:
+def run_file(*, user: Any, run_id: int, fmt: str) -> ReportFile:
     return ReportFile.objects.get(run__in=run_list(user=user), run_id=run_id, format=fmt)
 
 
@@ -28,7 +26,7 @@ def public_runs() -> QuerySet[ReportRun]:
     """The latest published public run of each month (no login needed)."""
     latest: dict[str, int] = {}
     for pk, month in (
-        ReportRun.objects.filter(audience=ReportRun.Audience.PUBLIC, published=True)
+        visible_rows(ReportRun.objects.all(), AnonymousUser())
         .order_by("month", "published_at", "id")
         .values_list("pk", "month")
     ):

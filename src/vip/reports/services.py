@@ -16,17 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor, actor_identity, audit_record
+from vip.core.access import require
 from vip.core.config import program_config
 from vip.core.dates import Month, local_date
 from vip.reports.facts import load_facts
 from vip.reports.metrics import compute
 from vip.reports.models import ReportFile, ReportRun
 from vip.reports.render import AUDIENCES, CONTENT_TYPES, FORMATS, build, filename, render, to_data
-
-GENERATORS = {Role.MANAGER, Role.ANALYST}
-PUBLISHERS = {Role.MANAGER}
 
 
 def latest_complete_month(today: Any = None) -> Month:
@@ -75,9 +72,9 @@ def report_generate(
     publish: bool = False,
 ) -> ReportRun:
     """Compute, render and record a report for ``month``; publish it if asked."""
-    require_role(actor, GENERATORS, _("generate reports"))
+    require(actor, "report.generate")
     if publish:
-        require_role(actor, PUBLISHERS, _("publish reports"))
+        require(actor, "report.publish")
     if audience not in AUDIENCES:
         raise ValidationError(
             _("Unknown audience %(audience)s: choose official or public.") % {"audience": repr(audience)}
@@ -144,7 +141,7 @@ def report_generate(
 @transaction.atomic
 def report_publish(*, actor: Actor, run: ReportRun) -> ReportRun:
     """Publish a draft run as it is. A published run can never be changed."""
-    require_role(actor, PUBLISHERS, _("publish reports"))
+    require(actor, "report.publish")
     locked = ReportRun.objects.select_for_update().get(pk=run.pk)
     if locked.published:
         raise ValidationError(_("This run is already published; published runs never change."))

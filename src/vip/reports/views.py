@@ -14,11 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role
+from vip.audit.reads import record_or_404
+from vip.core.access import can_some
 from vip.reports.forms import GenerateForm
-from vip.reports.models import ReportFile, ReportRun
+from vip.reports.models import ReportFile
 from vip.reports.selectors import public_file, public_runs, run_file, run_list
-from vip.reports.services import GENERATORS, PUBLISHERS, latest_complete_month, report_generate, report_publish
+from vip.reports.services import latest_complete_month, report_generate, report_publish
 
 DOWNLOADS = ("pdf", "xlsx", "csv", "json", "html")
 # The audience as a word in a sentence ("Generated the report for 2022-11 (official).").
@@ -74,7 +75,7 @@ def _user(request: HttpRequest) -> User:
 def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     runs = run_list(user=user).prefetch_related("files")[:100]
-    can_generate = user.role in GENERATORS
+    can_generate = can_some(user, "report.generate")
     form = GenerateForm(initial={"month": str(latest_complete_month()), "audience": "official"})
     if request.method == "POST":
         if not can_generate:
@@ -100,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/index.html",
-        {"runs": runs, "form": form, "can_generate": can_generate, "can_publish": user.role in PUBLISHERS},
+        {"runs": runs, "form": form, "can_generate": can_generate, "can_publish": can_some(user, "report.publish")},
     )
 
 
@@ -108,17 +109,14 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    try:
-        run = run_list(user=_user(request)).get(pk=run_id)
-    except ReportRun.DoesNotExist:
-        raise Http404 from None
+    run = record_or_404(request, run_list, run_id, audit=False)  # aggregates: nothing person-level to audit
     return render(
         request,
         "reports/run.html",
         {
             "run": run,
             "files": run.files.only("format", "filename", "size", "sha256"),
-            "can_publish": _user(request).role == Role.MANAGER and not run.published,
+            "can_publish": can_some(_user(request), "report.publish") and not run.published,
         },
     )
 
@@ -127,10 +125,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
-    try:
-        run = run_list(user=_user(request)).get(pk=run_id)
-    except ReportRun.DoesNotExist:
-        raise Http404 from None
+    run = record_or_404(request, run_list, run_id, audit=False)
     try:
         report_publish(actor=_user(request), run=run)
     except ValidationError as exc:

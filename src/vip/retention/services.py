@@ -192,7 +192,7 @@ def _audit_through(cutoff: dt.datetime, newest: int | None) -> tuple[int, int]:
 
 
 def _selection(kind: str, cutoff: dt.datetime, now: dt.datetime) -> list[models.QuerySet[Any]]:
-    from vip.api.models import ApiToken
+    from vip.accounts.models import ApiToken
 
     if kind == "people":
         return [_unenrolled_people(cutoff)]

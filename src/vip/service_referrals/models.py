@@ -16,6 +16,7 @@ from vip.people.models import Person
 from vip.service_referrals.choices import ServiceReferralStatus
 
 HEALTH = Sensitivity.HEALTH
+PART2 = Sensitivity.PART2
 
 
 class Service(TimeStampedModel):
@@ -59,7 +60,7 @@ class ServiceReferral(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    SENSITIVE_FIELDS = {"provider": HEALTH, "details": HEALTH}
+    SENSITIVE_FIELDS = {"key": Sensitivity.KEY, "provider": HEALTH, "details": HEALTH}
 
     class Meta:
         indexes = [
@@ -128,7 +129,7 @@ class Consent(TimeStampedModel):
     )
     revoke_reason = EncryptedTextField(blank=True)
 
-    SENSITIVE_FIELDS = {"purpose": HEALTH, "recipient": HEALTH, "revoke_reason": HEALTH}
+    SENSITIVE_FIELDS = {"purpose": PART2, "recipient": PART2, "revoke_reason": PART2}
 
     class Meta:
         ordering = ["-signed_on", "-id"]
@@ -176,7 +177,7 @@ class Disclosure(models.Model):
 
     objects = MaskingManager()
 
-    SENSITIVE_FIELDS = {"recipient": HEALTH}
+    SENSITIVE_FIELDS = {"recipient": PART2, "referral_keys": PART2}
 
     class Meta:
         ordering = ["-disclosed_at", "-id"]

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role, require_role
 from vip.audit.services import Actor, audit_record
+from vip.audit.writes import audited_create, audited_update
+from vip.core.access import require, require_some
 from vip.core.config import program_today
 from vip.core.models import ServiceCategory
-from vip.core.services_base import audited_create, audited_update
+from vip.core.roles import Role
 from vip.people.models import Person
 from vip.people.services import new_key
 from vip.service_referrals.choices import CLOSING, TRANSITIONS, ServiceReferralStatus
@@ -28,25 +29,18 @@ from vip.service_referrals.models import (
     ServiceReferralStatusChange,
 )
 
-CASEWORKERS = {Role.PEER, Role.MANAGER}
-
 
 @transaction.atomic
 def service_create(
     *, actor: Actor, category: ServiceCategory, name: str, provider: str, description: str = "", phone: str = ""
 ) -> Service:
-    require_role(actor, {Role.MANAGER, Role.ADMIN}, _("edit the service catalogue"))
+    require(actor, "service.create")
     return audited_create(
         actor=actor,
         model=Service,
         action="service.create",
         values={"category": category, "name": name, "provider": provider, "description": description, "phone": phone},
     )
-
-
-def _caseload(actor: Actor, person: Person) -> None:
-    if actor is not None and actor.role == Role.PEER and person.assigned_peer_id != actor.pk:
-        raise PermissionDenied(_("This person is not on your caseload."))
 
 
 @transaction.atomic
@@ -61,8 +55,7 @@ def service_referral_create(
     details: str = "",
     key: str | None = None,
 ) -> ServiceReferral:
-    require_role(actor, CASEWORKERS, _("refer people to services"))
-    _caseload(actor, person)
+    require(actor, "service_referral.create", person)
     if service is not None and service.category_id != category.pk:
         raise ValidationError(_("The service is not in that category."))
     referral = audited_create(
@@ -100,8 +93,7 @@ def service_referral_move(
     *, actor: Actor, referral: ServiceReferral, status: str, on: dt.date, expected_version: int
 ) -> ServiceReferral:
     """Move a service referral to its next status on a given day."""
-    require_role(actor, CASEWORKERS, _("update service referrals"))
-    _caseload(actor, referral.person)
+    require(actor, "service_referral.move", referral.person)
     if status not in TRANSITIONS.get(referral.status, set()):
         raise ValidationError(
             _("A %(current)s referral cannot become %(status)s.")
@@ -156,10 +148,8 @@ def consent_record(
     expires_on: dt.date,
 ) -> Consent:
     """Record a person's signed consent to disclose their substance-use referral details."""
-    what = _("record consents")
-    require_role(actor, CASEWORKERS, what)
-    user = _account(actor, what)
-    _caseload(user, person)
+    require(actor, "consent.record", person)
+    user = _account(actor, _("record consents"))
     if expires_on < signed_on:
         raise ValidationError(_("A consent cannot expire before it was signed."))
     return audited_create(
@@ -181,10 +171,8 @@ def consent_record(
 @transaction.atomic
 def consent_revoke(*, actor: Actor, consent: Consent, reason: str) -> Consent:
     """Revoke a consent from now on (the disclosures made under it stay in the log)."""
-    what = _("revoke consents")
-    require_role(actor, CASEWORKERS, what)
-    user = _account(actor, what)
-    _caseload(user, consent.person)
+    require(actor, "consent.revoke", consent.person)
+    user = _account(actor, _("revoke consents"))
     if consent.revoked_at is not None:
         raise ValidationError(_("This consent was already revoked."))
     return audited_update(
@@ -214,15 +202,14 @@ def substance_use_disclose(*, actor: Actor, consent: Consent | None) -> tuple[Di
     recipient. Every disclosure is written to the disclosure log and audited, in
     the transaction that returns the details; a refusal says why and shows nothing.
     """
-    what = _("disclose substance-use details")
-    require_role(actor, CASEWORKERS, what)
-    user = _account(actor, what)
+    user = _account(actor, _("disclose substance-use details"))
+    require_some(user, "substance_use.disclose")
     if consent is None:
         raise PermissionDenied(
             _("Substance-use details are disclosed only under a valid recorded consent: none is recorded.")
         )
     consent = Consent.objects.select_for_update().select_related("person").get(pk=consent.pk)
-    _caseload(user, consent.person)
+    require(user, "substance_use.disclose", consent)
     reason = consent.refusal(program_today())
     if reason:
         raise PermissionDenied(

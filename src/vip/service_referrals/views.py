@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from vip.accounts.models import User
-from vip.accounts.permissions import Role
+from vip.audit.reads import record_or_404
 from vip.core.config import program_today
-from vip.core.views import form_page, person_or_404, record_page_read, record_refused, submit
+from vip.core.views import form_page, submit
+from vip.people.selectors import person_list
 from vip.service_referrals.choices import TRANSITIONS, ServiceReferralStatus
 from vip.service_referrals.forms import ConsentForm, MoveForm, RevokeForm, ServiceReferralForm
-from vip.service_referrals.models import Consent, ConsentRecipient, ServiceReferral
-from vip.service_referrals.selectors import consent_list, disclosure_list, service_referral_list
+from vip.service_referrals.selectors import consent_list, service_referral_list
 from vip.service_referrals.services import (
     consent_record,
     consent_revoke,
@@ -35,7 +33,8 @@ def _user(request: HttpRequest) -> User:
 
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
-    user, person = person_or_404(request, person_id)
+    user = _user(request)
+    person = record_or_404(request, person_list, person_id, action="service_referral.create")
     form = ServiceReferralForm(request.POST or None, initial={"referred_on": program_today()})
     done = submit(
         request,
@@ -55,12 +54,7 @@ def new(request: HttpRequest, person_id: int) -> HttpResponse:
 @never_cache
 def move(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        referral = service_referral_list(user=user).get(pk=referral_id)
-    except ServiceReferral.DoesNotExist:
-        record_refused(user, ServiceReferral, referral_id)
-        raise Http404 from None
-    record_page_read(request, user, referral)
+    referral = record_or_404(request, service_referral_list, referral_id, action="service_referral.move")
     allowed = [(s, str(ServiceReferralStatus(s).label)) for s in sorted(TRANSITIONS.get(referral.status, set()))]
     form = MoveForm(request.POST or None, allowed=allowed, initial={"on": program_today(), "version": referral.version})
     done = submit(
@@ -83,39 +77,10 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
 # --- 42 CFR Part 2: consents, disclosure, the disclosure log ------------------------------
 
 
-def consent_panel(user: User, person: Any) -> dict[str, Any] | None:
-    """What the person page shows of consents and disclosures (None: the role sees none of it)."""
-    try:
-        consents = list(consent_list(user=user).filter(person=person).select_related(None))
-        disclosures = list(disclosure_list(user=user).filter(person=person))
-    except PermissionDenied:
-        return None
-    today = program_today()
-    rows = []
-    for c in consents:
-        usable = not c.refusal(today) and (c.recipient_kind == ConsentRecipient.EXTERNAL or user.role == Role.MANAGER)
-        rows.append({"consent": c, "status": c.status(today), "usable": usable})
-    return {"consents": rows, "disclosures": disclosures, "manager": user.role == Role.MANAGER}
-
-
-def _caseworker(request: HttpRequest) -> User:
-    user = _user(request)
-    if user.role not in {Role.PEER, Role.MANAGER}:
-        raise Http404
-    return user
-
-
-def _consent_or_404(user: User, consent_id: int) -> Consent:
-    try:
-        return consent_list(user=user).get(pk=consent_id)
-    except (Consent.DoesNotExist, PermissionDenied):
-        raise Http404 from None
-
-
 @never_cache
 def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
-    _caseworker(request)
-    user, person = person_or_404(request, person_id)
+    user = _user(request)
+    person = record_or_404(request, person_list, person_id, action="consent.record")
     form = ConsentForm(request.POST or None, initial={"signed_on": program_today()})
     done = submit(
         request,
@@ -138,9 +103,8 @@ def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @never_cache
 def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
-    user = _caseworker(request)
-    consent = _consent_or_404(user, consent_id)
-    record_page_read(request, user, consent)
+    user = _user(request)
+    consent = record_or_404(request, consent_list, consent_id, action="consent.revoke")
     form = RevokeForm(request.POST or None)
     done = submit(
         request,
@@ -161,8 +125,9 @@ def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
 @never_cache
 @require_POST
 def disclose(request: HttpRequest, consent_id: int) -> HttpResponse:
-    user = _caseworker(request)
-    consent = _consent_or_404(user, consent_id)
+    user = _user(request)
+    # The disclosure is its own record (the log and its audit event).
+    consent = record_or_404(request, consent_list, consent_id, action="substance_use.disclose", audit=False)
     try:
         disclosure, referrals = substance_use_disclose(actor=user, consent=consent)
     except PermissionDenied as exc:

@@ -115,7 +115,7 @@ def test_row_07_signing_out_ends_the_session_on_the_server(client, program, make
 
 
 def test_row_07_deactivation_ends_sessions_and_revokes_api_tokens_at_once(program, make_user) -> None:
-    from vip.api.services import token_create
+    from vip.accounts.tokens import token_create
 
     peer, other, admin = make_user("peer"), make_user("peer"), make_user("admin")
     phone, laptop, bystander = Client(), Client(), Client()

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from vip.api.services import token_create, token_revoke
+from vip.accounts.tokens import token_create, token_revoke
 from vip.notifications.services import attempt_record
 from vip.people.models import Person
 from vip.people.services import person_assign_peer, person_create

@@ -36,7 +36,7 @@ def keep_connection():
 def role_tokens(program, make_user, keep_connection):
     import datetime as dt
 
-    from vip.api.services import token_create
+    from vip.accounts.tokens import token_create
     from vip.casework.services import case_note_write
     from vip.notifications.services import attempt_record
     from vip.people.services import person_assign_peer, person_create

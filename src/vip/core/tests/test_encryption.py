@@ -25,10 +25,10 @@ from vip.audit.models import AuditEvent
 from vip.casework.models import CaseNote, Contact, NeedItem, NeedsAssessment
 from vip.casework.services import case_note_write, contact_record, needs_assessment_record
 from vip.cli import main
+from vip.configuration.services import encrypted_columns
 from vip.core.crypto import FieldKeyError, blind_index, generate_key, key_id, parse_key, read_key_file
 from vip.core.fields import _rewrite_columns
 from vip.core.models import ServiceCategory
-from vip.core.services import encrypted_columns
 from vip.interchange.services import bundle_import
 from vip.notifications.models import CustomNotification, NotificationAttempt
 from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan

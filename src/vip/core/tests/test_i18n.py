@@ -185,7 +185,7 @@ def _staff_pages(manager_person_id: int) -> list[tuple[str, str]]:
     return [
         ("manager", reverse("home")),
         ("manager", reverse("people:search") + "?q=Garcia"),
-        ("manager", reverse("people:detail", args=[manager_person_id])),
+        ("manager", reverse("desk:person", args=[manager_person_id])),
         ("manager", reverse("people:new")),
         ("manager", reverse("referrals:queue")),
         ("manager", reverse("referrals:queue") + "?status=closed"),
@@ -220,7 +220,7 @@ def test_staff_pages_in_spanish_show_no_english_chrome(program, client, make_use
     client.force_login(users["manager"])
     queue = client.get(reverse("referrals:queue")).content.decode()
     assert "Hospital" in queue and "Recibida" in queue and "Asignar" in queue
-    detail = client.get(reverse("people:detail", args=[person.pk])).content.decode()
+    detail = client.get(reverse("desk:person", args=[person.pk])).content.decode()
     assert "Registrar un intento de notificación" in detail
     assert "Remisión" in detail  # the timeline
     form = client.get(reverse("people:new")).content.decode()

@@ -41,8 +41,8 @@ from vip.identification.services import (
 )
 from vip.notifications.services import attempt_record
 from vip.people.services import person_create
-from vip.reports.disclosure import audit, protect
-from vip.reports.tables import PRIMARY
+from vip.stats.disclosure import audit, protect
+from vip.stats.tables import PRIMARY
 
 pytestmark = pytest.mark.django_db
 DENVER = ZoneInfo("America/Denver")

@@ -42,8 +42,8 @@ def test_only_managers_see_candidates(client, proposed, make_user, role) -> None
     client.force_login(make_user(role))
     assert client.get(reverse("identification:candidates")).status_code == 403
     url = reverse("identification:candidate", args=[proposed.pk])
-    assert client.get(url).status_code == 403
-    assert client.post(url, {"form": "decide", "decide-decision": "approve", "decide-reason": "x"}).status_code == 403
+    assert client.get(url).status_code == 404  # a record the role may not see: not even its existence
+    assert client.post(url, {"form": "decide", "decide-decision": "approve", "decide-reason": "x"}).status_code == 404
     assert Candidate.objects.get(pk=proposed.pk).status == CandidateStatus.PROPOSED
 
 
@@ -66,11 +66,11 @@ def test_a_manager_reviews_from_the_queue_and_the_reads_are_audited(client, prop
     assert Candidate.objects.get().status == CandidateStatus.APPROVED
     approved = client.get(reverse("identification:candidates") + "?status=approved").content.decode()
     assert "Ana Griego" in approved
-    person_page = client.get(reverse("people:detail", args=[proposed.person_id])).content.decode()
+    person_page = client.get(reverse("desk:person", args=[proposed.person_id])).content.decode()
     assert "Candidacy: approved" in person_page
 
 
 def test_police_see_no_candidacy_on_a_person_page(client, proposed, make_user) -> None:
     client.force_login(make_user("police"))
-    page = client.get(reverse("people:detail", args=[proposed.person_id])).content.decode()
+    page = client.get(reverse("desk:person", args=[proposed.person_id])).content.decode()
     assert "Candidacy" not in page

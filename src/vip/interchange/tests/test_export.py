@@ -111,21 +111,28 @@ def test_export_is_audited(program, tmp_path: Path) -> None:
     assert event.changes["counts"]["people.csv"] == 3
 
 
-def test_police_export_has_no_peer_notes_and_no_service_referrals(program, make_user, tmp_path: Path) -> None:
+def test_police_export_has_no_peer_notes_and_no_health_referrals(program, make_user, tmp_path: Path) -> None:
     bundle_import(actor=None, path=_write(tmp_path / "in", CANONICAL))
     out = tmp_path / "police"
     bundle_export(actor=make_user("police"), out_dir=out)
-    assert not (out / "service_referrals.csv").exists()
+    # As on every page: service referrals but the health and substance-use ones, never a provider.
+    services = _rows(out, "service_referrals.csv")
+    assert {row["service_referral_key"] for row in services} == {"S1", "S3"}
+    assert {row["provider"] for row in services} == {""}
     assert all(row["notes"] == "" for row in _rows(out, "notifications.csv"))
     assert "thank you" not in "".join(p.read_text(encoding="utf-8") for p in out.iterdir())
 
 
-def test_manager_export_leaves_out_case_content_and_health_referrals(program, make_user, tmp_path: Path) -> None:
+def test_manager_export_leaves_out_case_content_and_health_details(program, make_user, tmp_path: Path) -> None:
     bundle_import(actor=None, path=_write(tmp_path / "in", CANONICAL))
     out = tmp_path / "manager"
     bundle_export(actor=make_user("manager"), out_dir=out)
-    assert {row["service_referral_key"] for row in _rows(out, "service_referrals.csv")} == {"S1", "S3"}
+    # As on the pages: every referral, its provider withheld (shown only under a consent).
+    services = _rows(out, "service_referrals.csv")
+    assert {row["service_referral_key"] for row in services} == {"S1", "S2", "S3"}
+    assert {row["provider"] for row in services} == {""}
     assert all(row["notes"] == "" for row in _rows(out, "notifications.csv"))
+    assert {row["notes"] for row in _rows(out, "outcomes.csv")} == {""}  # police work product
 
 
 def test_peer_export_is_their_caseload_without_police_records(program, make_user, tmp_path: Path) -> None:

@@ -619,4 +619,4 @@ def test_command_line(program, make_user, tmp_path) -> None:
     make_user("police", username="officer")
     result = runner.invoke(main, ["import-mapped", str(EXPORT), "--mapping", str(MAPPING), "--user", "officer"])
     assert result.exit_code == 1
-    assert "Only program managers import bundles." in result.output
+    assert "Your role may not import records systems' exports." in result.output

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from vip.configuration.services import profile_load
 from vip.core.dates import Month
-from vip.core.services import profile_load
 from vip.interchange.export import bundle_export
 from vip.interchange.services import bundle_import
 from vip.interchange.tests.helpers import table_counts
@@ -51,7 +51,7 @@ def _hostile_profile(tmp_path: Path) -> Path:
     """The default profile with formulas where an administrator types names (admin-editable)."""
     from importlib import resources
 
-    text = (resources.files("vip.core") / "profiles" / "albuquerque.toml").read_text(encoding="utf-8")
+    text = (resources.files("vip.configuration") / "profiles" / "albuquerque.toml").read_text(encoding="utf-8")
     text = text.replace('program_name = "Violence Intervention Program"', f"program_name = '{HOSTILE}'")
     text = text.replace('name = "Southeast"', 'name = "@SUM(1+1)"').replace('name = "Northeast"', 'name = "-2+3+cmd"')
     path = tmp_path / "hostile.toml"

@@ -15,7 +15,7 @@ from vip.core.dates import Month
 from vip.interchange.services import bundle_import
 from vip.reports.facts import load_facts
 from vip.reports.metrics import compute
-from vip.reports.tables import ColumnSum
+from vip.stats.tables import ColumnSum
 
 pytestmark = pytest.mark.django_db
 
@@ -180,10 +180,10 @@ def test_same_facts_same_fingerprint(program, write_bundle) -> None:
 def test_a_category_no_longer_offered_keeps_its_history(program, write_bundle, tmp_path) -> None:
     from pathlib import Path
 
-    from vip.core.services import profile_load
+    from vip.configuration.services import profile_load
 
     assert bundle_import(actor=None, path=write_bundle(BUNDLE)).written
-    profile = (Path(__file__).parents[2] / "core" / "profiles" / "albuquerque.toml").read_text(encoding="utf-8")
+    profile = (Path(__file__).parents[2] / "configuration" / "profiles" / "albuquerque.toml").read_text(encoding="utf-8")
     for code in ("medical", "legal"):  # drop the whole [[service_categories]] block of each
         profile = re.sub(rf'\[\[service_categories\]\]\ncode = "{code}"\n(?:[^\[].*\n)*', "", profile)
     path = tmp_path / "fewer.toml"

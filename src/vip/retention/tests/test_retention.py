@@ -17,8 +17,8 @@ from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.utils import timezone
 
-from vip.api.models import ApiToken
-from vip.api.services import token_create, token_revoke
+from vip.accounts.models import ApiToken
+from vip.accounts.tokens import token_create, token_revoke
 from vip.audit.models import AuditEvent
 from vip.audit.selectors import audit_chain_verify, audit_checkpoint
 from vip.audit.services import audit_record

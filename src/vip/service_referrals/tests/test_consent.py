@@ -70,7 +70,7 @@ def test_row_15_without_consent_the_details_are_withheld(world, client) -> None:
     with pytest.raises(PermissionDenied, match="none is recorded"):
         substance_use_disclose(actor=manager, consent=None)
     client.force_login(manager)
-    page = client.get(reverse("people:detail", args=[world["person"].pk])).content.decode()
+    page = client.get(reverse("desk:person", args=[world["person"].pk])).content.decode()
     assert CANARY not in page
     assert "No consent recorded: substance-use details are not disclosed." in page
     assert not Disclosure.objects.exists()
@@ -122,7 +122,7 @@ def test_row_15_a_valid_consent_allows_the_disclosure_and_logs_it(world, client)
     # The person page shows the log to the peer worker and the manager.
     for viewer in (world["peer"], world["manager"]):
         client.force_login(viewer)
-        person_page = client.get(reverse("people:detail", args=[world["person"].pk])).content.decode()
+        person_page = client.get(reverse("desk:person", args=[world["person"].pk])).content.decode()
         assert "Disclosure log" in person_page
         assert "1 substance-use service referral" in person_page
 
@@ -158,7 +158,7 @@ def test_row_15_police_never_reach_consents_disclosures_or_details(world, client
         assert client.get(reverse("service_referrals:consent_revoke", args=[consent.pk])).status_code == 404
         assert client.get(reverse("service_referrals:consent_new", args=[world["person"].pk])).status_code == 404
     client.force_login(world["police"])
-    page = client.get(reverse("people:detail", args=[world["person"].pk])).content.decode()
+    page = client.get(reverse("desk:person", args=[world["person"].pk])).content.decode()
     for hidden in (CANARY, "Consents", "Disclosure log", "Valley Recovery"):
         assert hidden not in page
 
@@ -180,7 +180,7 @@ def test_row_15_consents_are_recorded_and_revoked_from_the_person_page(world, cl
     assert response.status_code == 302, response.content.decode()
     consent = Consent.objects.get()
     assert (consent.recorded_by, consent.recipient) == (world["peer"], "Valley Recovery Clinic")
-    page = client.get(reverse("people:detail", args=[world["person"].pk])).content.decode()
+    page = client.get(reverse("desk:person", args=[world["person"].pk])).content.decode()
     assert "Valley Recovery Clinic" in page and "Disclose to the recipient" in page
     response = client.post(reverse("service_referrals:consent_revoke", args=[consent.pk]), {"reason": "withdrawn"})
     assert response.status_code == 302

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from vip.reports.disclosure import Exposure, audit, protect, protect_all, rate_display
-from vip.reports.tables import COMPLEMENTARY, PRIMARY, ColumnSum, PublishedTable, Table
+from vip.stats.disclosure import Exposure, audit, protect, protect_all, rate_display
+from vip.stats.tables import COMPLEMENTARY, PRIMARY, ColumnSum, PublishedTable, Table
 
 AREAS = ["southeast", "northeast", "northwest", "southwest", "foothills", "valley", "na"]
 

@@ -8,7 +8,7 @@ A reader of a published table knows:
 - every published cell exactly;
 - a primary-suppressed cell ("<11") is an integer in ``[1, threshold]``;
 - a complementary-suppressed cell ("*") is an integer in ``[0, +inf)``;
-- the table's linear relations (see :mod:`vip.reports.tables`): the total row is the sum of
+- the table's linear relations (see :mod:`vip.stats.tables`): the total row is the sum of
   the other rows, column by column, and a column sum's total equals the sum of its parts
   (plus a hidden non-negative remainder when the sum is not exact, e.g. FYTD also counts
   months the table does not show). Each relation is written ``total = sum(parts) [+ hidden]``.
@@ -67,7 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from vip.reports.tables import COMPLEMENTARY, PRIMARY, PublishedTable, Table
+from vip.stats.tables import COMPLEMENTARY, PRIMARY, PublishedTable, Table
 
 Cell = tuple[int, int]  # (row index, column index)
 

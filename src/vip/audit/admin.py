@@ -1,8 +1,5 @@
-"""The configuration screens of Django's admin, for administrators.
-
-Every save and delete made here is audited in the same transaction, like any
-other write (``AuditedModelAdmin``).
-"""
+"""Audited administration screens: every save made in Django's admin is audited in the same
+transaction, like any other write. Registered by the apps whose models it edits."""
 
 from __future__ import annotations
 
@@ -13,7 +10,6 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from vip.audit.services import audit_record, snapshot
-from vip.core.models import AgeBand, Area, ProgramProfile, ServiceCategory
 
 
 class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -35,23 +31,3 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False  # bulk deletes bypass delete_model; deactivate instead
-
-
-@admin.register(ProgramProfile)
-class ProgramProfileAdmin(AuditedModelAdmin):
-    list_display = ["program_name", "city", "time_zone", "fiscal_year_start_month", "web_address"]
-
-
-@admin.register(Area)
-class AreaAdmin(AuditedModelAdmin):
-    list_display = ["code", "name", "report_order", "active"]
-
-
-@admin.register(ServiceCategory)
-class ServiceCategoryAdmin(AuditedModelAdmin):
-    list_display = ["code", "name", "report_order", "sensitivity", "substance_use", "active"]
-
-
-@admin.register(AgeBand)
-class AgeBandAdmin(AuditedModelAdmin):
-    list_display = ["label", "min_age", "max_age", "report_order"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from vip.casework.services import contact_record
 from vip.core.models import ServiceCategory
-from vip.core.selectors import home_summary
+from vip.desk.selectors import home_summary
 from vip.identification.services import review_identify, shooting_review_create
 from vip.people.services import person_assign_peer, person_create
 from vip.service_referrals.services import service_referral_create

@@ -1,4 +1,5 @@
-"""The shared mechanics of single-record services: create, update with a version check.
+"""Audited writes: the shared mechanics of single-record services (create, update with a
+version check), each recording its audit event in the caller's transaction.
 
 Every domain service is a thin, named function (``person_create``,
 ``attempt_record``...) that checks permissions and rules, then calls these, so
@@ -12,25 +13,11 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
-from django.utils.translation import gettext as _
 
 from vip.audit.services import Actor, audit_record, diff, snapshot
+from vip.core.errors import ConflictError
 
 M = TypeVar("M", bound=models.Model)
-
-
-class ConflictError(Exception):
-    """Someone else saved this record after it was opened; the first change stands."""
-
-    def __init__(self, instance: models.Model) -> None:
-        super().__init__(
-            _(
-                "This %(record)s was changed by someone else after you opened it. "
-                "Your changes were not saved; reload it to see the current version."
-            )
-            % {"record": instance._meta.verbose_name}
-        )
-        self.instance = instance
 
 
 def audited_create(*, actor: Actor, model: type[M], action: str, values: dict[str, Any]) -> M:

@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from vip.api.models import ApiToken
-from vip.api.services import hash_token
+from vip.accounts.models import ApiToken
+from vip.accounts.tokens import hash_token
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):

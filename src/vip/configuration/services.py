@@ -1,4 +1,5 @@
-"""Loading and editing the program configuration."""
+"""The installation's configuration: loading a program profile (the program's settings, areas,
+service categories, age bands and wording) and rotating the encryption keys of case content."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
-from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record, diff
+from vip.core.access import require
 from vip.core.crypto import keyring
 from vip.core.fields import EncryptedTextField
 from vip.core.models import AgeBand, Area, ProgramProfile, ServiceCategory
@@ -32,7 +34,7 @@ PROFILE_FIELDS = [
 
 
 def available_profiles() -> list[str]:
-    folder = resources.files("vip.core") / "profiles"
+    folder = resources.files("vip.configuration") / "profiles"
     return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -43,7 +45,7 @@ def read_profile(name_or_path: str) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         name = path.stem
     else:
-        resource = resources.files("vip.core") / "profiles" / f"{name_or_path}.toml"
+        resource = resources.files("vip.configuration") / "profiles" / f"{name_or_path}.toml"
         if not resource.is_file():
             raise ValueError(f"unknown profile {name_or_path!r}; shipped profiles: {', '.join(available_profiles())}")
         text = resource.read_text(encoding="utf-8")
@@ -51,11 +53,6 @@ def read_profile(name_or_path: str) -> dict[str, Any]:
     data = tomllib.loads(text)
     data.setdefault("program", {})["profile"] = name
     return data
-
-
-def _require_admin(actor: Actor) -> None:
-    if actor is not None and actor.role != User.Role.ADMIN:
-        raise PermissionDenied(_("Only administrators change the program configuration."))
 
 
 @transaction.atomic
@@ -66,7 +63,7 @@ def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
     added, and ones the profile no longer lists are deactivated (never deleted,
     since records refer to them).
     """
-    _require_admin(actor)
+    require(actor, "profile.load")
     data = read_profile(name)
     program = data["program"]
     profile = ProgramProfile.objects.order_by("pk").first() or ProgramProfile()
@@ -128,8 +125,6 @@ def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
 
 def ensure_configured(*, actor: Actor = None, name: str | None = None) -> ProgramProfile:
     """Load the default profile into a database that has none; otherwise leave it alone."""
-    from django.conf import settings
-
     existing = ProgramProfile.objects.order_by("pk").first()
     if existing is not None:
         return existing

@@ -9,10 +9,10 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
 from vip.audit.models import AuditEvent
+from vip.configuration.services import available_profiles, profile_load
 from vip.core.config import ProgramNotConfiguredError, program_config
 from vip.core.models import Area
 from vip.core.sensitivity import Sensitivity, sensitive_fields
-from vip.core.services import available_profiles, profile_load
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_sensitive_fields_are_declared_on_the_models() -> None:
         if model.__module__.startswith("vip.")
     }
     assert declared["casework.CaseNote"] == {"text": Sensitivity.CASEWORK}
-    assert declared["notifications.CustomNotification"] == {"legal_assessment": Sensitivity.POLICE}
+    assert declared["notifications.CustomNotification"] == {"legal_assessment": Sensitivity.LEGAL}
     assert declared["notifications.NotificationAttempt"]["notes"] == Sensitivity.CASEWORK
     assert declared["service_referrals.ServiceReferral"]["details"] == Sensitivity.HEALTH
     assert declared["casework.NeedItem"]["detail"] == Sensitivity.CASEWORK

@@ -8,10 +8,9 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from vip.accounts.models import User
-from vip.accounts.permissions import Role, require_role
-from vip.api.models import ApiToken
+from vip.accounts.models import ApiToken, User
 from vip.audit.services import Actor, audit_record
+from vip.core.access import require
 
 
 def hash_token(key: str) -> str:
@@ -21,7 +20,7 @@ def hash_token(key: str) -> str:
 @transaction.atomic
 def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the token record and the secret (shown only now)."""
-    require_role(actor, {Role.ADMIN}, "issue API tokens")
+    require(actor, "api_token.create")
     key = "vip_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:12], key_hash=hash_token(key))
     audit_record(actor=actor, action="api_token.create", target=token, changes={"user": user.username, "name": name})
@@ -30,7 +29,7 @@ def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]
 
 @transaction.atomic
 def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
-    require_role(actor, {Role.ADMIN}, "revoke API tokens")
+    require(actor, "api_token.revoke")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="api_token.revoke", target=token)

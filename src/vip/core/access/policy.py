@@ -1,0 +1,517 @@
+"""THE access policy: who sees which records and fields, and who may do what. Declared once.
+
+Everything that decides visibility reads this module through ``vip.core.access``: the
+selectors (and so the pages, partials, search and the API), the bundle export, the
+importer (it never overwrites what the importing account cannot read), the audit viewer,
+the administration screens and the navigation. ``docs/permissions.md`` is generated from
+it (``python -m vip.core.access.docs``) and a test fails when the two differ.
+
+Three declarations:
+
+- ``FIELDS``: what each role sees of a field, by the sensitivity each model declares on its
+  fields (``SENSITIVE_FIELDS``, ``vip.core.sensitivity``). A field without a declared
+  sensitivity is shown to whoever sees its record.
+- ``READS``: for every model of the program, which of its records each role sees
+  (``Rows``), and the paths the row rules need (to the record's person, its assignee, the
+  mark of a health or substance-use record).
+- ``ACTIONS``: who may do what (``Scope``: any record, or only the records of their own
+  caseload). The services check these before they write (``vip.core.access.require``), the
+  pages offer only these (``vip.core.access.can``); both go through ``rules`` predicates.
+
+The roles are those of ``program.md`` (shared spec). Where the spec is silent the choice is
+written next to the line; docs/permissions.md gives the reasons at length.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from vip.core.roles import Role
+from vip.core.sensitivity import Sensitivity
+
+PEER, POLICE, MANAGER, ANALYST, ADMIN, INTEGRATION = (
+    Role.PEER,
+    Role.POLICE,
+    Role.MANAGER,
+    Role.ANALYST,
+    Role.ADMIN,
+    Role.INTEGRATION,
+)
+# Anyone, signed in or not: the public pages (the published monthly reports).
+PUBLIC = "public"
+ROLES: tuple[str, ...] = (*Role.values, PUBLIC)
+STAFF: tuple[str, ...] = (PEER, POLICE, MANAGER)
+
+
+class Show(enum.StrEnum):
+    """What a role gets of one field of a record it sees."""
+
+    SHOWN = "shown"
+    # A stand-in that keeps records linkable but not the value: a keyed pseudonym
+    # (de-identified data only).
+    MASKED = "masked"
+    WITHHELD = "withheld"
+    # Withheld everywhere; shown only through the logged disclosure under a valid consent
+    # naming the reader (42 CFR Part 2, ``substance_use.disclose``).
+    CONSENT = "consent"
+
+
+class Rows(enum.StrEnum):
+    """Which records of a model a role sees."""
+
+    ALL = "all"
+    # The people on the peer's caseload (the person's ``assigned_peer``) and their records.
+    CASELOAD = "own caseload"
+    # As CASELOAD, and the records assigned to the user (a referral offered to a peer worker,
+    # and the person behind it).
+    CASELOAD_OR_ASSIGNED = "own caseload and assigned to them"
+    # All but the records of health or substance-use service categories.
+    NOT_HEALTH = "all but health and substance-use ones"
+    # Only in de-identified form (the analyst's export): never on a page or through the API.
+    DEIDENTIFIED = "de-identified only"
+    DEIDENTIFIED_NOT_HEALTH = "de-identified only, health and substance-use ones left out"
+    # Published public editions (the public report pages).
+    PUBLISHED = "published public editions"
+    NONE = "none"
+
+
+# What each role sees of a field of a given sensitivity, in every channel.
+FIELDS: dict[str, dict[Sensitivity, Show]] = {
+    PEER: {
+        Sensitivity.IDENTIFYING: Show.SHOWN,
+        Sensitivity.KEY: Show.SHOWN,
+        Sensitivity.CASEWORK: Show.SHOWN,
+        Sensitivity.HEALTH: Show.SHOWN,  # their own caseload's: they made the referral
+        Sensitivity.PART2: Show.SHOWN,
+        Sensitivity.POLICE: Show.WITHHELD,
+        Sensitivity.LEGAL: Show.WITHHELD,
+    },
+    POLICE: {
+        Sensitivity.IDENTIFYING: Show.SHOWN,
+        Sensitivity.KEY: Show.SHOWN,
+        Sensitivity.CASEWORK: Show.WITHHELD,  # the wall
+        Sensitivity.HEALTH: Show.WITHHELD,  # the wall
+        Sensitivity.PART2: Show.WITHHELD,
+        Sensitivity.POLICE: Show.SHOWN,
+        Sensitivity.LEGAL: Show.SHOWN,
+    },
+    MANAGER: {
+        Sensitivity.IDENTIFYING: Show.SHOWN,
+        Sensitivity.KEY: Show.SHOWN,
+        # "everything except case-note text and health/substance-use details" (program.md):
+        # a manager sees that peer support happened, never what was said.
+        Sensitivity.CASEWORK: Show.WITHHELD,
+        Sensitivity.HEALTH: Show.CONSENT,
+        Sensitivity.PART2: Show.SHOWN,  # managers record and act on consents
+        Sensitivity.POLICE: Show.SHOWN,
+        # Police work product about one person's legal exposure stays with the police side
+        # (need to know; CJIS): a civilian manager plans the visit without it.
+        Sensitivity.LEGAL: Show.WITHHELD,
+    },
+    ANALYST: {
+        # De-identified data only: identifying fields withheld, keys replaced by pseudonyms.
+        Sensitivity.IDENTIFYING: Show.WITHHELD,
+        Sensitivity.KEY: Show.MASKED,
+        Sensitivity.CASEWORK: Show.WITHHELD,
+        Sensitivity.HEALTH: Show.WITHHELD,
+        Sensitivity.PART2: Show.WITHHELD,
+        Sensitivity.POLICE: Show.WITHHELD,
+        Sensitivity.LEGAL: Show.WITHHELD,
+    },
+    # IT: accounts, configuration and the audit trail; no case data (the audit viewer
+    # redacts by these same lines).
+    ADMIN: dict.fromkeys(Sensitivity, Show.WITHHELD),
+    INTEGRATION: dict.fromkeys(Sensitivity, Show.WITHHELD),
+    PUBLIC: dict.fromkeys(Sensitivity, Show.WITHHELD),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Who sees which records of one model."""
+
+    model: str  # app_label.ModelName
+    rows: dict[str, Rows]  # roles not named: Rows.NONE (deny by default)
+    # Path from a record to its person ("" for a person itself): what CASELOAD follows.
+    person: str | None = None
+    # Path from a record to the account it is assigned to (CASELOAD_OR_ASSIGNED). For a person:
+    # a path from the person to such an account through their records.
+    assignee: str | None = None
+    # A lookup whose non-empty value marks a health or substance-use record (NOT_HEALTH).
+    health: str | None = None
+    note: str = ""  # why, where the spec is silent (shown in docs/permissions.md)
+    refusal: str = ""  # the message of a refusal (a generic one when empty)
+
+
+def _staff(rows: Rows, **more: Rows) -> dict[str, Rows]:
+    return {PEER: rows, POLICE: rows, MANAGER: rows, **more}
+
+
+READS: tuple[Entry, ...] = (
+    # --- people -----------------------------------------------------------------------------
+    Entry(
+        "people.Person",
+        {PEER: Rows.CASELOAD_OR_ASSIGNED, POLICE: Rows.ALL, MANAGER: Rows.ALL, ANALYST: Rows.DEIDENTIFIED},
+        person="",
+        assignee="referrals__assigned_to",
+        note="A peer worker also sees who is behind a referral offered to them, to decide on it.",
+        refusal=_("Your role does not see person-level records."),
+    ),
+    Entry(
+        "people.PersonAlias",
+        {PEER: Rows.CASELOAD, POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        person="person",
+    ),
+    Entry(
+        "people.ContactPoint",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        note="Ways to reach a person given to peer support: not police records.",
+    ),
+    Entry("people.PersonLink", {MANAGER: Rows.ALL}, note="The duplicates queue is the managers'."),
+    Entry("people.PersonLinkMove", {MANAGER: Rows.ALL}),
+    # --- referrals into the program -------------------------------------------------------------
+    Entry(
+        "referrals.Referral",
+        {PEER: Rows.CASELOAD_OR_ASSIGNED, POLICE: Rows.ALL, MANAGER: Rows.ALL, ANALYST: Rows.DEIDENTIFIED},
+        person="person",
+        assignee="assigned_to",
+        refusal=_("Your role does not see referrals."),
+    ),
+    # --- custom notifications ---------------------------------------------------------------------
+    Entry(
+        "notifications.CustomNotification",
+        {PEER: Rows.CASELOAD, POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        person="person",
+        refusal=_("Your role does not see custom notifications."),
+    ),
+    Entry(
+        "notifications.NotificationAttempt",
+        {PEER: Rows.CASELOAD, POLICE: Rows.ALL, MANAGER: Rows.ALL, ANALYST: Rows.DEIDENTIFIED},
+        person="person",
+        refusal=_("Your role does not see notification attempts."),
+    ),
+    # --- peer casework ------------------------------------------------------------------------------
+    Entry(
+        "casework.NeedsAssessment",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        note="A manager sees that an assessment was made and when, not its content.",
+        refusal=_("Needs assessments stay with the assigned peer support worker."),
+    ),
+    Entry(
+        "casework.NeedItem",
+        {PEER: Rows.CASELOAD},
+        person="assessment__person",
+        refusal=_("Needs assessments stay with the assigned peer support worker."),
+    ),
+    Entry(
+        "casework.Contact",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        refusal=_("Contacts are peer-support records."),
+    ),
+    Entry(
+        "casework.CaseNote",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        note="A manager sees that a note was written and when, never its text.",
+        refusal=_("Case notes stay with the assigned peer support worker."),
+    ),
+    # --- services ---------------------------------------------------------------------------------------
+    Entry("service_referrals.Service", {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL}),
+    Entry(
+        "service_referrals.ServiceReferral",
+        {
+            PEER: Rows.CASELOAD,
+            POLICE: Rows.NOT_HEALTH,
+            MANAGER: Rows.ALL,
+            ANALYST: Rows.DEIDENTIFIED_NOT_HEALTH,
+        },
+        person="person",
+        health="category__sensitivity",
+        note="Managers see that a health or substance-use referral exists and how it moves (the report "
+        "counts it; 42 CFR 2.12(c)(3) internal communication), never its provider or details without consent.",
+        refusal=_("Your role does not see service referrals."),
+    ),
+    Entry(
+        "service_referrals.ServiceReferralStatusChange",
+        {PEER: Rows.CASELOAD, POLICE: Rows.NOT_HEALTH, MANAGER: Rows.ALL},
+        person="service_referral__person",
+        health="service_referral__category__sensitivity",
+    ),
+    Entry(
+        "service_referrals.Consent",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        refusal=_("Your role does not see consents or disclosures."),
+    ),
+    Entry(
+        "service_referrals.Disclosure",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        refusal=_("Your role does not see consents or disclosures."),
+    ),
+    # --- police records and identification ---------------------------------------------------------------
+    Entry(
+        "outcomes.Outcome",
+        {POLICE: Rows.ALL, MANAGER: Rows.ALL, ANALYST: Rows.DEIDENTIFIED},
+        person="person",
+        refusal=_("Outcomes are police records."),
+    ),
+    Entry(
+        "identification.Incident",
+        {POLICE: Rows.ALL, MANAGER: Rows.ALL, ANALYST: Rows.DEIDENTIFIED},
+        refusal=_("Police records are for the program's police officers and managers."),
+    ),
+    Entry(
+        "identification.Involvement",
+        {POLICE: Rows.ALL, MANAGER: Rows.ALL, ANALYST: Rows.DEIDENTIFIED},
+        person="person",
+        refusal=_("Police records are for the program's police officers and managers."),
+    ),
+    Entry(
+        "identification.ShootingReview",
+        {POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        refusal=_("Police records are for the program's police officers and managers."),
+    ),
+    Entry(
+        "identification.ReviewedIncident",
+        {POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        refusal=_("Police records are for the program's police officers and managers."),
+    ),
+    Entry(
+        "identification.ReviewIdentification",
+        {POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        person="person",
+        refusal=_("Police records are for the program's police officers and managers."),
+    ),
+    Entry(
+        "identification.Candidate",
+        {MANAGER: Rows.ALL},
+        person="person",
+        note="Police propose candidates but never hold the list (security row 29).",
+        refusal=_("Candidates are reviewed by the program's managers."),
+    ),
+    Entry(
+        "identification.CandidateReason",
+        {MANAGER: Rows.ALL},
+        person="candidate__person",
+        refusal=_("Candidates are reviewed by the program's managers."),
+    ),
+    Entry(
+        "identification.CriteriaVersion",
+        {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL},
+        note="The criteria in force are published to every staff member.",
+    ),
+    # --- reports: aggregates only -----------------------------------------------------------------------
+    Entry(
+        "reports.ReportRun",
+        {**_staff(Rows.ALL), ANALYST: Rows.ALL, PUBLIC: Rows.PUBLISHED},
+        refusal=_("Your role does not read program reports."),
+    ),
+    Entry(
+        "reports.ReportFile",
+        {**_staff(Rows.ALL), ANALYST: Rows.ALL, PUBLIC: Rows.PUBLISHED},
+        refusal=_("Your role does not read program reports."),
+    ),
+    # --- accounts, configuration, audit (administrators) -----------------------------------------------
+    Entry("accounts.User", {ADMIN: Rows.ALL}),
+    Entry("api.ApiToken", {ADMIN: Rows.ALL}),
+    Entry(
+        "audit.AuditEvent",
+        {ADMIN: Rows.ALL},
+        note="The audit viewer redacts every value by the administrator's column of FIELDS.",
+        refusal=_("Only administrators read the audit trail."),
+    ),
+    Entry("core.ProgramProfile", {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL}),
+    Entry("core.Area", {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL}),
+    Entry("core.ServiceCategory", {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL}),
+    Entry("core.AgeBand", {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL}),
+)
+
+
+class Scope(enum.StrEnum):
+    """On which records a role may take an action."""
+
+    ANY = "yes"
+    CASELOAD = "own caseload"  # the people on the peer worker's caseload, and their records
+
+
+@dataclass(frozen=True)
+class Action:
+    doc: str  # what the action is, for docs/permissions.md
+    what: str  # the action in a refusal: "Your role may not <what>."
+    roles: dict[str, Scope] = field(default_factory=dict)  # roles not named: refused
+
+
+def _any(*roles: str) -> dict[str, Scope]:
+    return dict.fromkeys(roles, Scope.ANY)
+
+
+ACTIONS: dict[str, Action] = {
+    # people
+    "person.create": Action("add a person", _("add people"), _any(PEER, POLICE, MANAGER)),
+    "person.update": Action("change a person", _("change people"), _any(PEER, POLICE, MANAGER)),
+    "person.alias_add": Action("add an alias", _("add aliases"), _any(PEER, POLICE, MANAGER)),
+    "person.contact_point_add": Action(
+        "add a contact point", _("add contact points"), {PEER: Scope.CASELOAD, MANAGER: Scope.ANY}
+    ),
+    "person.assign_peer": Action("put a person on a peer's caseload", _("assign caseloads"), _any(MANAGER)),
+    "person.link_propose": Action(
+        "propose that two records are one person, with the evidence",
+        _("propose that two records are one person"),
+        _any(POLICE, MANAGER),
+    ),
+    "person.link_confirm": Action(
+        "confirm a proposed link (not its proposer): the records move to the kept person",
+        _("confirm links between two records"),
+        _any(MANAGER),
+    ),
+    "person.link_reject": Action(
+        "reject a proposed link (not its proposer), with the reason",
+        _("reject links between two records"),
+        _any(MANAGER),
+    ),
+    "person.link_undo": Action(
+        "undo a confirmed link: every record moves back", _("undo a link between two records"), _any(MANAGER)
+    ),
+    "person.send": Action("send a person by key (API)", _("send people"), _any(PEER, POLICE, MANAGER, INTEGRATION)),
+    # referrals
+    "referral.create": Action("record a referral", _("record referrals"), _any(PEER, POLICE, MANAGER, INTEGRATION)),
+    "referral.assign": Action("assign a referral", _("assign referrals"), _any(MANAGER)),
+    "referral.accept": Action(
+        "accept a referral assigned to them (a peer worker takes the person onto their caseload)",
+        _("accept referrals"),
+        _any(PEER, POLICE, MANAGER),
+    ),
+    "referral.close": Action("close a referral", _("close referrals"), _any(PEER, POLICE, MANAGER)),
+    # custom notifications
+    "notification.plan": Action(
+        "plan a custom notification", _("plan custom notifications"), _any(PEER, POLICE, MANAGER)
+    ),
+    "notification.attempt": Action("record an attempt", _("record notification attempts"), _any(PEER, POLICE, MANAGER)),
+    "notification.legal_assessment": Action(
+        "write the custom legal assessment", _("write legal assessments"), _any(POLICE)
+    ),
+    # police records and identification
+    "incident.record": Action(
+        "record an incident and who was involved", _("record incidents"), _any(POLICE, INTEGRATION)
+    ),
+    "shooting_review.create": Action(
+        "record a shooting review: incidents discussed, people identified",
+        _("record shooting reviews"),
+        _any(POLICE, MANAGER),
+    ),
+    "candidate.propose": Action("propose a candidate", _("propose candidates"), _any(PEER, POLICE, MANAGER)),
+    "candidate.decide": Action(
+        "approve or decline a candidate (never one's own proposal)", _("decide on candidates"), _any(MANAGER)
+    ),
+    "candidate.revalidate": Action(
+        "confirm an approval still holds, with a reason (never one's own proposal): its expiry starts again",
+        _("re-validate candidates"),
+        _any(MANAGER),
+    ),
+    "candidate.expire": Action(
+        "expire approvals not re-validated in time and proposals nobody reviewed",
+        _("expire candidates"),
+        _any(MANAGER),
+    ),
+    "identify.run": Action(
+        "run the published criteria and propose everyone who meets one, for review",
+        _("run the identification criteria"),
+        _any(MANAGER),
+    ),
+    "criteria.publish": Action(
+        "publish a new version of the identification criteria",
+        _("publish identification criteria"),
+        _any(MANAGER),
+    ),
+    # peer casework
+    "casework.needs_assessment": Action(
+        "record a needs assessment", _("record needs assessments"), {PEER: Scope.CASELOAD}
+    ),
+    "casework.case_note": Action("write a case note", _("write case notes"), {PEER: Scope.CASELOAD}),
+    "casework.contact": Action(
+        "record a peer contact", _("record contacts"), {PEER: Scope.CASELOAD, MANAGER: Scope.ANY}
+    ),
+    # services
+    "service.create": Action("edit the service catalogue", _("edit the service catalogue"), _any(MANAGER, ADMIN)),
+    "service_referral.create": Action(
+        "refer a person to a service", _("refer people to services"), {PEER: Scope.CASELOAD, MANAGER: Scope.ANY}
+    ),
+    "service_referral.move": Action(
+        "move a service referral to its next status (connected, completed, declined, lost contact)",
+        _("update service referrals"),
+        {PEER: Scope.CASELOAD, MANAGER: Scope.ANY},
+    ),
+    "consent.record": Action(
+        "record a person's consent to disclose substance-use details (42 CFR Part 2)",
+        _("record consents"),
+        {PEER: Scope.CASELOAD, MANAGER: Scope.ANY},
+    ),
+    "consent.revoke": Action("revoke such a consent", _("revoke consents"), {PEER: Scope.CASELOAD, MANAGER: Scope.ANY}),
+    "substance_use.disclose": Action(
+        "show substance-use referral details under a valid consent, logged (a manager: a consent naming program "
+        "managers; a peer or manager: to the named outside recipient)",
+        _("disclose substance-use details"),
+        {PEER: Scope.CASELOAD, MANAGER: Scope.ANY},
+    ),
+    # outcomes
+    "outcome.record": Action("record an outcome", _("record outcomes"), _any(POLICE, INTEGRATION)),
+    # bulk data
+    "interchange.import": Action("import a bundle", _("import bundles"), _any(MANAGER)),
+    "interchange.import_mapped": Action(
+        "import a records system's own export (CSV or XLSX) through a mapping file",
+        _("import records systems' exports"),
+        _any(MANAGER),
+    ),
+    "interchange.export": Action(
+        "export a bundle: only what the role sees, as READS and FIELDS say (docs/interchange.md)",
+        _("export program data"),
+        _any(PEER, POLICE, MANAGER, ANALYST),
+    ),
+    # reports
+    "report.generate": Action("generate a report", _("generate reports"), _any(MANAGER, ANALYST)),
+    "report.publish": Action("publish a report", _("publish reports"), _any(MANAGER)),
+    "disparity.official": Action(
+        "read the disparity report of identification with exact counts (page, CSV, `vip disparity`; audited)",
+        _("read the disparity report with exact counts (analysts read it with small counts withheld only)"),
+        _any(MANAGER),
+    ),
+    "disparity.public": Action(
+        "read the disparity report with small counts withheld (complementary suppression; audited)",
+        _("read the disparity report"),
+        _any(MANAGER, ANALYST),
+    ),
+    # configuration and accounts (IT)
+    "profile.load": Action("load the program profile", _("change the program configuration"), _any(ADMIN)),
+    "configuration.edit": Action(
+        "edit the program configuration in the administration screens (areas, service categories, age bands)",
+        _("change the program configuration"),
+        _any(ADMIN),
+    ),
+    "account.create": Action("create an account", _("create accounts"), _any(ADMIN)),
+    "account.edit": Action(
+        "edit an account in the administration screens (name, language, role, active)",
+        _("change accounts"),
+        _any(ADMIN),
+    ),
+    "account.second_factor_reset": Action(
+        "reset an account's second factor (lost phone)", _("reset second factors"), _any(ADMIN)
+    ),
+    "account.unlock": Action(
+        "lift an account's sign-in lockout (too many failed sign-ins)", _("unlock accounts"), _any(ADMIN)
+    ),
+    "account.deactivate": Action(
+        "deactivate an account (its sessions end, its API tokens are revoked)",
+        _("deactivate accounts"),
+        _any(ADMIN),
+    ),
+    "api_token.create": Action("issue an API token", _("issue API tokens"), _any(ADMIN)),
+    "api_token.revoke": Action("revoke an API token", _("revoke API tokens"), _any(ADMIN)),
+    "audit.verify": Action("check the audit trail's hash chain", _("check the audit trail"), _any(ADMIN)),
+}

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from vip.desk import views
+
+app_name = "desk"
+urlpatterns = [
+    path("<int:person_id>/", views.person, name="person"),
+]
