@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vip.accounts.models import User
+from vip.accounts.services import user_deactivate, user_second_factor_reset, user_unlock
 from vip.audit.admin import AuditedModelAdmin
 
 
@@ -33,7 +34,6 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         """Unticking "active" deactivates the account as the service does: its sessions end and its
         API tokens are revoked at once, in the same transaction as the save and its audit."""
-        from vip.accounts.services import user_deactivate
 
         with transaction.atomic():
             super().save_model(request, obj, form, change)
@@ -42,7 +42,6 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
 
     @admin.action(description=gettext_lazy("Reset the second factor (lost phone): enrol again at next sign-in"))
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        from vip.accounts.services import user_second_factor_reset
 
         for user in queryset:
             user_second_factor_reset(actor=request.user, user=user)  # type: ignore[arg-type]
@@ -54,7 +53,6 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
 
     @admin.action(description=gettext_lazy("Unlock sign-in (after too many failed attempts)"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        from vip.accounts.services import user_unlock
 
         for user in queryset:
             user_unlock(actor=request.user, username=user.username)  # type: ignore[arg-type]
@@ -64,7 +62,6 @@ class VipUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
 
     @admin.action(description=gettext_lazy("Deactivate: end their sessions and revoke their API tokens"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        from vip.accounts.services import user_deactivate
 
         for user in queryset:
             user_deactivate(actor=request.user, user=user)  # type: ignore[arg-type]

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        # In ready(): receivers connect once the app registry is loaded (Django's way).
         from vip.accounts import signals  # noqa: F401  (connects the receivers)

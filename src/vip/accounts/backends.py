@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 
@@ -21,7 +22,6 @@ from vip.core.access import admin_apps
 def user_with_second_factor(user_id: Any) -> User | None:
     """The signed-in account of a request, with ``has_totp`` (is a TOTP enrolled?) in the same
     query: the two-factor middleware reads it on every request."""
-    from allauth.mfa.models import Authenticator
 
     totp = Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)
     try:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.crypto import get_random_string
 
 
 def normalise_username(username: str | None) -> str | None:
@@ -39,12 +42,7 @@ def lockout_response(
     first), so it would answer faster than a wrong password does: hash a throwaway password to
     take the same time. (The attempt that begins the lock had its password checked already.)"""
     if getattr(request, "axes_failures_since_start", None) is None:
-        from django.contrib.auth.hashers import make_password
-        from django.utils.crypto import get_random_string
-
         make_password(get_random_string(32))
     if original_response is None:  # axes answers from elsewhere than a view (never here)
-        from django.shortcuts import redirect
-
         return redirect("account_login")
     return original_response

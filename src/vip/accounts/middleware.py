@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 # Pages a signed-in account without a second factor may still reach: enrolling one, leaving,
 # and the header's language switch.
@@ -48,7 +51,6 @@ SEEN_GRANULARITY = 60
 
 def session_limits_start(request: HttpRequest) -> None:
     """Stamp a session that has just signed in (the user_logged_in signal, vip.accounts.apps)."""
-    from django.utils import timezone
 
     now = int(timezone.now().timestamp())
     request.session[SIGNED_IN_AT] = now
@@ -63,19 +65,15 @@ class SessionLimitsMiddleware:
     A session without the stamps (signed in before this check existed) is ended too."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        from django.conf import settings
 
         self.get_response = get_response
         self.idle = int(settings.VIP_SESSION_IDLE_MINUTES) * 60
         self.absolute = int(settings.VIP_SESSION_MAX_HOURS) * 3600
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.contrib.auth import SESSION_KEY
 
         session = request.session
         if SESSION_KEY in session:
-            from django.utils import timezone
-
             now = int(timezone.now().timestamp())
             signed_in, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
             if (
@@ -84,8 +82,6 @@ class SessionLimitsMiddleware:
                 or now - seen > self.idle
                 or now - signed_in > self.absolute
             ):
-                from django.contrib.auth import logout
-
                 logout(request)  # flushes the session: deleted on the server, a new empty one
             elif now - seen >= SEEN_GRANULARITY:
                 session[SEEN_AT] = now

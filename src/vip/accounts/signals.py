@@ -9,10 +9,12 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from vip.accounts.middleware import session_limits_start
+from vip.accounts.services import user_lockout_record
+
 
 @receiver(user_logged_in, dispatch_uid="vip.accounts.session_limits_start")
 def _session_limits_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    from vip.accounts.middleware import session_limits_start
 
     if request is not None and hasattr(request, "session"):
         session_limits_start(request)
@@ -23,7 +25,6 @@ def _lockout_audit(sender: Any, request: HttpRequest | None, username: str | Non
     """axes sends this on the failure that locks an account, and again for each attempt refused
     during the lock (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off: those are not counted);
     only the first is the lock itself."""
-    from vip.accounts.services import user_lockout_record
 
     # Counted (the lock begins): axes set the number of failures. Refused during the lock: it did not.
     if getattr(request, "axes_failures_since_start", None) is not None:

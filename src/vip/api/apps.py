@@ -7,4 +7,5 @@ class ApiConfig(AppConfig):
     verbose_name = "REST API"
 
     def ready(self) -> None:
+        # In ready(): the schema extension registers once the app registry is loaded.
         from vip.api import schema  # noqa: F401 (registers the authentication scheme)

@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from vip.audit.services import Actor, audit_record
@@ -243,7 +245,6 @@ def backup_inspect(*, source: Path, key: bytes) -> dict[str, Any]:
 
 
 def _newer_migrations(manifest: dict[str, Any]) -> list[str]:
-    from django.db.migrations.loader import MigrationLoader
 
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
     return sorted(
@@ -361,7 +362,6 @@ def backup_restore(*, source: Path, key: bytes, force: bool = False, actor: Acto
         except TamperedError as exc:
             raise TamperedError(f"{exc} (it changed while it was being restored; nothing was restored)") from exc
     _check_counts(manifest)
-    from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)  # a backup from an older version: bring it up to date
     with transaction.atomic():

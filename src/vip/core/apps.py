@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Program configuration"
 
     def ready(self) -> None:
+        # In ready(): receivers connect once the app registry is loaded (Django's way).
         from vip.core import signals  # noqa: F401  (connects the receivers)
         from vip.core.crypto import connect_signals
 

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from vip.core.models import AgeBand, Area, ProgramProfile, ServiceCategory
 
 
@@ -141,6 +143,5 @@ def program_zone() -> ZoneInfo:
 
 def program_today() -> dt.date:
     """Today's date in the program's time zone."""
-    from django.utils import timezone
 
     return timezone.now().astimezone(program_zone()).date()

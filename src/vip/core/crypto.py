@@ -34,6 +34,8 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.signals import setting_changed
 
 FORMAT = "v1"
 _NONCE = 12
@@ -151,7 +153,6 @@ def key_from_settings_values(keys: Any, path: str) -> list[str]:
 
 
 def _configured(list_setting: str, file_setting: str) -> list[str]:
-    from django.conf import settings
 
     return key_from_settings_values(getattr(settings, list_setting, None), getattr(settings, file_setting, "") or "")
 
@@ -195,7 +196,6 @@ def ensure_key_files() -> list[Path]:
     Only when the keys are not given directly in the environment. Returns the
     files created.
     """
-    from django.conf import settings
 
     created = []
     for list_setting, file_setting, what in (
@@ -219,6 +219,5 @@ def _settings_changed(*, setting: str, **kwargs: Any) -> None:
 
 
 def connect_signals() -> None:
-    from django.core.signals import setting_changed
 
     setting_changed.connect(_settings_changed, dispatch_uid="vip.core.crypto.settings_changed")

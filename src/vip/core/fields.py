@@ -6,10 +6,10 @@ from functools import cached_property
 from typing import Any
 
 from django.core import validators
-from django.db import models
+from django.db import migrations, models
 from django.db.models.lookups import Exact, IsNull
 
-from vip.core.crypto import keyring
+from vip.core.crypto import is_encrypted, keyring
 
 
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
@@ -71,7 +71,6 @@ class EmptyOnlyExact(Exact):
 
 def _rewrite_columns(columns: list[tuple[str, str, str]], *, encrypt: bool) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
-        from vip.core.crypto import is_encrypted
 
         connection = schema_editor.connection
         quote = connection.ops.quote_name
@@ -107,7 +106,6 @@ def encrypt_columns(*columns: tuple[str, str, str]) -> Any:
     Runs in batches of 1,000 rows; reversible (the reverse decrypts). Needs the
     field keys only when there is something to encrypt.
     """
-    from django.db import migrations
 
     return migrations.RunPython(
         _rewrite_columns(list(columns), encrypt=True), _rewrite_columns(list(columns), encrypt=False), elidable=False

@@ -10,11 +10,14 @@ any finding fails the run, naming the file and the line.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 # Secrets recognisable by their shape, whoever made them.
 PATTERNS = {
@@ -59,6 +62,7 @@ RECORDED: set[tuple[str, str]] = set()
 
 def _record_secrets() -> None:
     """Wrap the places secrets are made, so that the scan knows this run's values."""
+    # Deferred: this module is a pytest plugin, loaded before Django is set up; these import models.
     from allauth.mfa.totp.internal import auth
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.sessions.backends.base import SessionBase
@@ -88,7 +92,6 @@ def _record_secrets() -> None:
 
 
 def pytest_sessionstart(session: Any) -> None:
-    from django.conf import settings
 
     path = getattr(settings, "TEST_LOG_FILE", None)
     if path is not None:
@@ -97,7 +100,6 @@ def pytest_sessionstart(session: Any) -> None:
 
 
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
-    from django.conf import settings
 
     path = getattr(settings, "TEST_LOG_FILE", None)
     if path is None or not Path(path).exists():
@@ -115,7 +117,6 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
 
 
 def _file_handlers() -> list[Any]:
-    import logging
 
     loggers = [logging.getLogger(), logging.getLogger("django")]
     return [h for logger in loggers for h in logger.handlers if isinstance(h, logging.FileHandler)]

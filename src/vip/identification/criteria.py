@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from vip.identification.choices import IncidentType, InvolvementRole
+from vip.identification.models import CriteriaVersion
 
 BUILT_IN = Path(__file__).with_name("published") / "v1.toml"
 KINDS = ("involvement", "network")
@@ -194,7 +195,6 @@ def built_in() -> Criteria:
 
 def criteria_in_force() -> Criteria:
     """The latest published version, or the built-in version 1 when none has been published."""
-    from vip.identification.models import CriteriaVersion
 
     latest = CriteriaVersion.objects.order_by("-published_at", "-pk").first()
     if latest is None:

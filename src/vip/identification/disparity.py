@@ -27,6 +27,7 @@ published counts only: "—" when they rest on a withheld count.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from vip.audit.services import audit_read
 from vip.core.access import require
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import Month, Period, age_on, local_date
+from vip.core.text import neutralise
 from vip.identification.choices import CandidateStatus, IncidentType, InvolvementRole
 from vip.identification.models import Candidate, Involvement
 from vip.notifications.choices import AttemptOutcome
@@ -404,10 +406,6 @@ CSV_HEADER = ("dimension", "group", "label", "measure", "count", "suppressed", "
 
 def to_csv(report: DisparityReport) -> bytes:
     """Long form: one line per group, dimension and column (the total rows included)."""
-    import csv
-
-    from vip.reports.render import neutralise
-
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -463,8 +464,7 @@ class _Source:
             binary.close()
 
     def _xlsx_rows(self, on_bytes: Callable[[int], None]) -> Iterator[_SourceRow]:
-        from xml.etree.ElementTree import ParseError
-
+        # Deferred: openpyxl is slow to import, and only an XLSX source needs it.
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
 

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from vip.audit.services import Actor, audit_record
@@ -530,8 +531,6 @@ def _refresh_statistics(result: ImportResult) -> None:
     """After a large load, tell the database's planner how the tables now look: PostgreSQL's
     autovacuum would get there in its own time, and until then the staff pages and the report
     run on plans made for the empty tables."""
-    from django.apps import apps
-    from django.db import connection
 
     changed = sum(c.created + c.updated for c in result.counts.values())
     if changed < 10_000:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
@@ -119,7 +120,6 @@ def link_undo(*, actor: Actor, link: PersonLink, reason: str) -> PersonLink:
     link = PersonLink.objects.select_for_update().get(pk=link.pk)
     if link.status != PersonLink.Status.CONFIRMED:
         raise ValidationError(_("Only a confirmed link can be undone."))
-    from django.apps import apps
 
     back: dict[tuple[str, str], list[str]] = defaultdict(list)
     for move in link.moves.all():

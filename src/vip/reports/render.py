@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from django.utils import timezone, translation
 
 from vip.core.config import ProgramConfig
 from vip.core.dates import month_label
+from vip.core.text import neutralise
 from vip.reports import charts
 from vip.reports.definitions import Definition, definitions
 from vip.reports.metrics import ReportNumbers
@@ -197,17 +197,6 @@ def to_json(report: Report) -> bytes:
 # and XLSX editions that starts so gets a leading apostrophe; genuine numbers (-3, +1.5) stay
 # numbers. (The interchange bundle is not a spreadsheet edition: it is a data contract whose
 # values must round-trip exactly; see docs/interchange.md.)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
-
-
-def neutralise(value: Any) -> Any:
-    """The value, made inert for a spreadsheet if it is text that would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
 def _row(values: list[Any]) -> list[Any]:
     return [neutralise(v) for v in values]
 
@@ -230,6 +219,7 @@ def to_csv(report: Report) -> bytes:
 
 
 def to_xlsx(report: Report) -> bytes:
+    # Deferred: openpyxl is slow to import, and only a workbook needs it (CLI start-up, web workers).
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -358,6 +348,7 @@ def to_html(report: Report) -> bytes:
 
 
 def to_pdf(report: Report, html: bytes | None = None) -> bytes:
+    # Deferred: WeasyPrint loads Pango and HarfBuzz (about half a second); only a PDF needs it.
     from weasyprint import HTML
 
     document = HTML(string=(html or to_html(report)).decode(), base_url=None)

@@ -36,10 +36,14 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from vip.accounts.models import ApiToken
 from vip.audit import chain
 from vip.audit.models import AuditEvent
-from vip.audit.selectors import PURGE_ACTION
+from vip.audit.selectors import PURGE_ACTION, audit_checkpoint
 from vip.audit.services import Actor, audit_record
+from vip.identification.choices import CandidateStatus
+from vip.identification.models import Candidate
+from vip.people.models import Person
 
 AUDIT_MINIMUM_DAYS = 365
 ACCESS_LOG_MINIMUM_DAYS = 365
@@ -112,7 +116,6 @@ def _related(name: str) -> type[models.Model]:
 
 
 def _unenrolled_people(cutoff: dt.datetime) -> models.QuerySet[Any]:
-    from vip.people.models import Person
 
     people = Person.objects.filter(assigned_peer__isnull=True, updated_at__lt=cutoff)
     # Any trace of the program working with the person keeps them.
@@ -149,8 +152,6 @@ def _person_records() -> tuple[str, ...]:
 
 
 def _old_candidates(cutoff: dt.datetime) -> models.QuerySet[Any]:
-    from vip.identification.choices import CandidateStatus
-    from vip.identification.models import Candidate
 
     day = cutoff.date()
     return Candidate.objects.filter(
@@ -181,7 +182,6 @@ def _audit_through(cutoff: dt.datetime, newest: int | None) -> tuple[int, int]:
     first_kept = AuditEvent.objects.filter(occurred_at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
     through = min(newest, first_kept) - 1 if first_kept is not None else newest - 1
     after = 0
-    from vip.audit.selectors import audit_checkpoint
 
     checkpoint = audit_checkpoint(user=None)
     if checkpoint:
@@ -192,7 +192,6 @@ def _audit_through(cutoff: dt.datetime, newest: int | None) -> tuple[int, int]:
 
 
 def _selection(kind: str, cutoff: dt.datetime, now: dt.datetime) -> list[models.QuerySet[Any]]:
-    from vip.accounts.models import ApiToken
 
     if kind == "people":
         return [_unenrolled_people(cutoff)]
@@ -246,7 +245,6 @@ def _purge_people(cutoff: dt.datetime) -> dict[str, int]:
         for label in _person_records():
             _n, per_model = _related(label)._default_manager.filter(person_id__in=batch).delete()
             _add(deleted, per_model)
-        from vip.people.models import Person
 
         _n, per_model = Person.objects.filter(pk__in=batch).delete()
         _add(deleted, per_model)

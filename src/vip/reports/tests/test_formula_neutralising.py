@@ -11,11 +11,11 @@ from openpyxl import load_workbook
 
 from vip.configuration.services import profile_load
 from vip.core.dates import Month
+from vip.core.text import neutralise
 from vip.interchange.export import bundle_export
 from vip.interchange.services import bundle_import
 from vip.interchange.tests.helpers import table_counts
 from vip.people.services import person_create
-from vip.reports.render import neutralise
 from vip.reports.services import report_generate
 
 pytestmark = pytest.mark.django_db

@@ -183,7 +183,9 @@ def test_a_category_no_longer_offered_keeps_its_history(program, write_bundle, t
     from vip.configuration.services import profile_load
 
     assert bundle_import(actor=None, path=write_bundle(BUNDLE)).written
-    profile = (Path(__file__).parents[2] / "configuration" / "profiles" / "albuquerque.toml").read_text(encoding="utf-8")
+    profile = (Path(__file__).parents[2] / "configuration" / "profiles" / "albuquerque.toml").read_text(
+        encoding="utf-8"
+    )
     for code in ("medical", "legal"):  # drop the whole [[service_categories]] block of each
         profile = re.sub(rf'\[\[service_categories\]\]\ncode = "{code}"\n(?:[^\[].*\n)*', "", profile)
     path = tmp_path / "fewer.toml"
