@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+
+from vip.core.sensitivity import Sensitivity
 
 
 class AppendOnlyError(RuntimeError):
@@ -51,6 +53,18 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, editable=False, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
+
+    # What the details of an event (``changes``) may hold besides the fields of its record, and
+    # how sensitive each is: the audit viewer shows each only to whom the access policy shows
+    # that sensitivity (security row 38). The stored, chained record keeps them all.
+    DETAIL_SENSITIVITY: ClassVar[dict[str, Sensitivity]] = {
+        "query": Sensitivity.IDENTIFYING,  # the words a person was searched by
+        "reason": Sensitivity.IDENTIFYING,  # why two records are (not) one person; a decision's words
+        "evidence": Sensitivity.IDENTIFYING,
+        "created": Sensitivity.KEY,  # the keys of the records an import batch wrote
+        "updated": Sensitivity.KEY,
+        "service_referrals": Sensitivity.PART2,  # the substance-use referrals a disclosure showed
+    }
 
     class Meta:
         ordering = ["id"]

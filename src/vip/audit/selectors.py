@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.apps import apps
+from django.db import models
 from django.db.models import QuerySet
 
 from vip.audit.chain import FIELDS, GENESIS, Verification, verify
 from vip.audit.models import AuditEvent
-from vip.core.access import visible
+from vip.core.access import Show, shows_kind, treatment, visible
 
 PURGE_ACTION = "audit.purge"  # a retention purge of the oldest events: the chain's checkpoint
 
@@ -41,6 +43,34 @@ def audit_event_search(*, user: Any, filters: dict[str, Any], limit: int = 100) 
     if filters.get("before"):
         events = events.filter(id__lt=filters["before"])
     return list(events.order_by("-id")[:limit])
+
+
+WITHHELD = "[withheld]"
+
+
+def _model_of(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def audit_event_details(*, user: Any, event: AuditEvent) -> dict[str, Any]:
+    """An event's details as the reader may see them: each value of a field of the event's record,
+    and each detail that names a person (search words, keys, reasons), shown only where the access
+    policy shows that field or that sensitivity to the reader's role; otherwise withheld. The
+    stored event keeps every value (its hash covers them)."""
+    model = _model_of(event.object_type)
+    shown: dict[str, Any] = {}
+    for key, value in (event.changes or {}).items():
+        if model is not None and key in {f.name for f in model._meta.get_fields()}:
+            visible_value = treatment(user, model, key) == Show.SHOWN
+        elif key in AuditEvent.DETAIL_SENSITIVITY:
+            visible_value = shows_kind(user, AuditEvent.DETAIL_SENSITIVITY[key])
+        else:
+            visible_value = True
+        shown[key] = value if visible_value else WITHHELD
+    return shown
 
 
 def audit_chain_head(*, user: Any) -> AuditEvent | None:

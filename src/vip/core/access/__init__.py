@@ -63,6 +63,7 @@ __all__ = [
     "sees",
     "selects",
     "shows",
+    "shows_kind",
     "treatment",
     "visible",
     "visible_rows",
@@ -142,6 +143,12 @@ def treatment(user: Any, model: type[models.Model], field: str) -> Show:
     if role is None or sensitivity is None:
         return Show.SHOWN
     return FIELDS[role][sensitivity]
+
+
+def shows_kind(user: Any, sensitivity: Sensitivity) -> bool:
+    """Is a value of this sensitivity shown to the user (a detail that is not a model's field)?"""
+    role = _role(user)
+    return role is None or FIELDS[role][sensitivity] == Show.SHOWN
 
 
 def shows(user: Any, model: type[models.Model], field: str) -> bool:
