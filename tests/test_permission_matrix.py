@@ -101,6 +101,32 @@ class World:
             candidate = candidate_decide(actor=self.users["manager"], candidate=candidate, approve=True, reason="ok")
         return candidate
 
+    def assigned_to(self, user: Any) -> Any:
+        """A new referral of the worker's own person, assigned to ``user``."""
+        from vip.referrals.services import referral_assign, referral_create
+
+        referral = referral_create(actor=None, person=self.own, received_on=dt.date(2022, 11, 1), source="hospital")
+        staff = user.role in {"peer", "police", "manager"}  # whom a referral can be assigned to
+        return referral_assign(actor=None, referral=referral, assignee=user) if staff else referral
+
+    def service_referral_of(self, person: Any) -> Any:
+        """A new service referral of ``person``, made by the operator."""
+        from vip.core.models import ServiceCategory
+        from vip.service_referrals.services import service_referral_create
+
+        return service_referral_create(
+            actor=None,
+            person=person,
+            category=ServiceCategory.objects.get(code="housing"),
+            referred_on=dt.date(2022, 11, 5),
+        )
+
+    def admin_may(self, user: Any, permission: str) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        if not user.has_perm(permission):
+            raise PermissionDenied(permission)
+
     def fresh(self) -> str:
         self.n += 1
         return f"M{self.n}"
@@ -118,7 +144,7 @@ class World:
 
 def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.accounts.services import user_create, user_deactivate, user_second_factor_reset, user_unlock
-    from vip.accounts.tokens import token_create
+    from vip.accounts.tokens import token_create, token_revoke
     from vip.casework.services import case_note_write, contact_record, needs_assessment_record
     from vip.configuration.services import profile_load
     from vip.core.dates import Month
@@ -131,6 +157,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         candidate_decide,
         candidate_propose,
         candidate_revalidate,
+        candidates_expire,
         criteria_publish,
         identify_propose,
         incident_record,
@@ -150,13 +177,14 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         person_update,
         person_upsert_by_key,
     )
-    from vip.referrals.services import referral_assign, referral_close, referral_create
+    from vip.referrals.services import referral_accept, referral_assign, referral_close, referral_create
     from vip.reports.services import report_generate, report_publish
     from vip.service_referrals.services import (
         consent_record,
         consent_revoke,
         service_create,
         service_referral_create,
+        service_referral_move,
         substance_use_disclose,
     )
 
@@ -181,6 +209,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
             actor=u, person=p, received_on=dt.date(2022, 11, 2), source="community"
         ),
         "referral.assign": lambda u, w, p: referral_assign(actor=u, referral=w.again(w.referral), assignee=w.peer),
+        "referral.accept": lambda u, w, p: referral_accept(actor=u, referral=w.assigned_to(u)),
         "referral.close": lambda u, w, p: referral_close(
             actor=u, referral=w.again(w.referral), closed_on=dt.date(2022, 11, 9), reason="other"
         ),
@@ -202,6 +231,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "candidate.revalidate": lambda u, w, p: candidate_revalidate(
             actor=u, candidate=w.approved(), reason="still at risk"
         ),
+        "candidate.expire": lambda u, w, p: candidates_expire(actor=u, today=dt.date(2030, 1, 1)),
         "identify.run": lambda u, w, p: identify_propose(actor=u, result=identify(as_of=dt.date(2022, 11, 5))),
         "criteria.publish": lambda u, w, p: criteria_publish(
             actor=u, text=built_in().source.replace('version = "1"', f'version = "{w.fresh()}"')
@@ -214,6 +244,9 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "service.create": lambda u, w, p: service_create(actor=u, category=housing(), name=w.fresh(), provider="P"),
         "service_referral.create": lambda u, w, p: service_referral_create(
             actor=u, person=p, category=housing(), referred_on=dt.date(2022, 11, 5)
+        ),
+        "service_referral.move": lambda u, w, p: service_referral_move(
+            actor=u, referral=w.service_referral_of(p), status="connected", on=dt.date(2022, 11, 6), expected_version=1
         ),
         "consent.record": lambda u, w, p: consent_record(actor=u, person=p, **w.consent_terms()),
         "consent.revoke": lambda u, w, p: consent_revoke(actor=u, consent=w.consent_of(p), reason="asked"),
@@ -238,6 +271,12 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "account.unlock": lambda u, w, p: user_unlock(actor=u, username=w.other_peer.username),
         "account.deactivate": lambda u, w, p: user_deactivate(actor=u, user=w.again(w.other_peer)),
         "api_token.create": lambda u, w, p: token_create(actor=u, user=w.peer, name="t"),
+        "api_token.revoke": lambda u, w, p: token_revoke(
+            actor=u, token=token_create(actor=None, user=w.peer, name="t")[0]
+        ),
+        # The administration screens ask Django's permissions, which the policy answers.
+        "configuration.edit": lambda u, w, p: w.admin_may(u, "core.change_area"),
+        "account.edit": lambda u, w, p: w.admin_may(u, "accounts.change_user"),
     }
 
 

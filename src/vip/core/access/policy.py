@@ -320,7 +320,7 @@ READS: tuple[Entry, ...] = (
     ),
     # --- accounts, configuration, audit (administrators) -----------------------------------------------
     Entry("accounts.User", {ADMIN: Rows.ALL}),
-    Entry("api.ApiToken", {ADMIN: Rows.ALL}),
+    Entry("accounts.ApiToken", {ADMIN: Rows.ALL}),
     Entry(
         "audit.AuditEvent",
         {ADMIN: Rows.ALL},
@@ -513,5 +513,4 @@ ACTIONS: dict[str, Action] = {
     ),
     "api_token.create": Action("issue an API token", _("issue API tokens"), _any(ADMIN)),
     "api_token.revoke": Action("revoke an API token", _("revoke API tokens"), _any(ADMIN)),
-    "audit.verify": Action("check the audit trail's hash chain", _("check the audit trail"), _any(ADMIN)),
 }
