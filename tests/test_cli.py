@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -16,17 +17,93 @@ from vip.people.models import Person
 PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
 
 
+# Every command of `vip`, and every subcommand of its groups: a command added, removed or
+# renamed changes one of these on purpose.
+COMMANDS = {
+    *("setup", "configure", "serve", "demo", "import", "import-mapped", "export", "report", "disparity"),
+    *("createuser", "reset-second-factor", "unlock", "deactivate", "token", "match", "identify", "criteria"),
+    *("keys", "audit", "backup", "restore", "retention"),
+}
+SUBCOMMANDS = {
+    "audit": {"verify"},
+    "criteria": {"show", "publish"},
+    "keys": {"generate", "rotate"},
+    "retention": {"purge"},
+    "token": {"create", "revoke", "list"},
+}
+
+
+def _listed_commands(help_text: str) -> set[str]:
+    """The command names in the "Commands:" section of a click help text (a name starts a line
+    indented by two spaces; its description may wrap onto lines indented further)."""
+    lines = help_text.splitlines()
+    start = lines.index("Commands:") + 1
+    names = set()
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        if line.startswith("  ") and not line.startswith("   "):
+            names.add(line.split()[0])
+    return names
+
+
 def test_entry_point_help_lists_the_commands() -> None:
     result = subprocess.run(  # noqa: S603
         [str(Path(sys.executable).parent / "vip"), "--help"], capture_output=True, text=True, check=True
     )
-    for command in (
-        *("setup", "demo", "import", "export", "serve", "createuser", "configure", "keys", "audit", "token"),
-        *("backup", "restore", "retention", "unlock", "deactivate", "reset-second-factor", "match"),
-        "import-mapped",
-    ):
-        assert command in result.stdout
+    assert _listed_commands(result.stdout) == COMMANDS
+    assert set(main.commands) == COMMANDS
     assert "Exit codes" in result.stdout
+    groups = {name for name, command in main.commands.items() if isinstance(command, click.Group)}
+    assert groups == set(SUBCOMMANDS)
+    for group, expected in SUBCOMMANDS.items():
+        shown = CliRunner().invoke(main, [group, "--help"])
+        assert shown.exit_code == 0, shown.output
+        assert _listed_commands(shown.output) == expected, group
+        assert set(main.commands[group].commands) == expected, group  # type: ignore[attr-defined]
+
+
+def test_help_starts_without_django() -> None:
+    """`vip --help` imports nothing of Django, and a command's help neither sets Django up nor
+    imports the program's apps: commands import those inside their functions, when they run."""
+    probe = (
+        "import sys\n"
+        "from vip.cli import main\n"
+        "def show(*args):\n"
+        "    try:\n"
+        "        main([*args, '--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "def loaded(prefixes):\n"
+        "    return sorted(m for m in sys.modules if m.startswith(prefixes) and not m.startswith('vip.cli'))\n"
+        "show()\n"
+        "print('TOP', loaded(('django', 'vip.')))\n"
+        "for args in (['token'], ['token', 'create'], ['import'], ['backup'], ['identify']):\n"
+        "    show(*args)\n"
+        "print('SUB', loaded(('django.apps', 'django.conf', 'django.db', 'vip.')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
+    assert "TOP []" in result.stdout, result.stdout[-500:]
+    assert "SUB []" in result.stdout, result.stdout[-500:]
+
+
+def test_no_app_imports_the_command() -> None:
+    """The command line is a face on the apps, like the screens: it imports them, never the reverse."""
+    import ast
+
+    import vip
+
+    offenders = []
+    for path in Path(vip.__file__).parent.glob("*/**/*.py"):
+        parts = path.relative_to(Path(vip.__file__).parent).parts
+        if parts[0] == "cli" or "tests" in parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path}: {n}" for n in names if n == "vip.cli" or n.startswith("vip.cli.")]
+    assert not offenders
 
 
 @pytest.mark.django_db

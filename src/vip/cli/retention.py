@@ -1,8 +1,10 @@
-"""`vip retention`: what the program must not keep forever (registered in vip/cli.py)."""
+"""`vip retention`: what the program must not keep forever."""
 
 from __future__ import annotations
 
 import click
+
+from vip.cli import common
 
 
 @click.group(name="retention")
@@ -38,10 +40,9 @@ def retention_purge_command(dry_run: bool, kinds: tuple[str, ...]) -> None:
 
     The purge runs in one transaction and records one audit event per kind (counts only).
     """
-    from vip.cli import _django, _require_ready
-
-    _django()
-    _require_ready()
+    common.django_setup()
+    common.require_ready()
+    # Deferred: Django is set up first, and only this command pays for the retention code.
     from vip.retention.services import KINDS, RetentionError, retention_plan, retention_purge
 
     chosen = tuple(k for k in KINDS if not kinds or k in kinds)

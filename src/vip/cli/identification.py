@@ -1,5 +1,4 @@
-"""`vip identify` and `vip criteria`: running and publishing the identification criteria
-(registered in vip/cli.py)."""
+"""`vip identify` and `vip criteria`: running and publishing the identification criteria."""
 
 from __future__ import annotations
 
@@ -11,18 +10,7 @@ from typing import Any
 
 import click
 
-
-def _ready() -> None:
-    from vip.cli import _django, _require_ready
-
-    _django()
-    _require_ready()
-
-
-def _as(username: str | None) -> Any:
-    from vip.cli import _actor
-
-    return _actor(username)
+from vip.cli import common
 
 
 @click.command(name="identify")
@@ -45,14 +33,16 @@ def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | N
     proposals and approvals are marked expired first. The criteria in force are on the
     Criteria page and `vip criteria show`. Prints a summary: people per criterion, proposals.
     """
-    _ready()
+    common.django_setup()
+    common.require_ready()
+    # Deferred: Django is set up first, and only this command pays for the identification engine.
     from django.db import transaction
 
     from vip.core.config import program_today
     from vip.identification.engine import identify
     from vip.identification.services import identify_propose
 
-    actor = _as(username)
+    actor = common.actor(username)
     day = as_of.date() if as_of else program_today()
     state: dict[str, Any] = {"bar": None}
 
@@ -100,7 +90,9 @@ def criteria_group() -> None:
 @criteria_group.command(name="show")
 def criteria_show_command() -> None:
     """Print the criteria in force (the TOML document as published)."""
-    _ready()
+    common.django_setup()
+    common.require_ready()
+    # Deferred: Django is set up first, and only this command pays for the criteria code.
     from vip.identification.criteria import criteria_in_force
 
     click.echo(criteria_in_force().source, nl=False)
@@ -112,13 +104,15 @@ def criteria_show_command() -> None:
 def criteria_publish_command(file: Path, username: str | None) -> None:
     """Publish FILE (TOML, like src/vip/identification/published/v1.toml) as the new criteria
     version. Checked first; errors name the file and key. Versions are never edited in place."""
-    _ready()
+    common.django_setup()
+    common.require_ready()
+    # Deferred: Django is set up first, and only this command pays for the criteria code.
     from django.core.exceptions import ValidationError
 
     from vip.identification.services import criteria_publish
 
     try:
-        version = criteria_publish(actor=_as(username), text=file.read_text(encoding="utf-8"), name=str(file))
+        version = criteria_publish(actor=common.actor(username), text=file.read_text(encoding="utf-8"), name=str(file))
     except ValidationError as exc:
         raise click.ClickException(" ".join(exc.messages)) from None
     click.echo(f"Published criteria version {version.label}; it is in force from now.")

@@ -1,4 +1,4 @@
-"""`vip backup` and `vip restore` (registered on the `vip` command in vip/cli.py)."""
+"""`vip backup` and `vip restore`: encrypted backups of the whole database."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ from pathlib import Path
 
 import click
 
+from vip.cli import common
+
 
 def _key() -> bytes:
+    """The backup key from VIP_BACKUP_KEY or VIP_BACKUP_KEY_FILE, or a clear error."""
+    # Deferred: the envelope loads the cryptography library, which `vip --help` must not pay for;
+    # it needs no Django, so a bad key is refused before the database is touched.
     from vip.backup.envelope import BackupError, key_from_environment
 
     try:
@@ -27,6 +32,8 @@ def backup_command(out: Path | None, generate_key: bool) -> None:
     named by VIP_BACKUP_KEY_FILE: keep that key away from the database and the backups.
     Inside: a manifest (database kind, migrations, created-at, rows per table, SHA-256).
     """
+    # Deferred: the envelope loads the cryptography library, which `vip --help` must not pay for;
+    # it needs no Django, so --generate-key works without a database.
     from vip.backup.envelope import KEY_HELP, BackupError
     from vip.backup.envelope import generate_key as new_key
 
@@ -37,10 +44,9 @@ def backup_command(out: Path | None, generate_key: bool) -> None:
     if out is None:
         raise click.UsageError("give the backup file to write (or --generate-key)")
     key = _key()
-    from vip.cli import _django, _require_ready
-
-    _django()
-    _require_ready()
+    common.django_setup()
+    common.require_ready()
+    # Deferred: the backup services read the models, so Django is set up first.
     from vip.backup.services import backup_create
 
     try:
@@ -69,9 +75,9 @@ def restore_command(source: Path, force: bool, check: bool) -> None:
     restored database's audit trail. Stop the web application while restoring.
     """
     key = _key()
-    from vip.cli import _django
-
-    _django()
+    common.django_setup()
+    # Deferred: the backup services read the models, so Django is set up first (the envelope,
+    # for its error, is already loaded by _key()).
     from vip.backup.envelope import BackupError
     from vip.backup.services import backup_inspect, backup_restore
 

@@ -1,0 +1,148 @@
+"""`vip report` and `vip disparity`: the Monthly Informational Report and the disparity
+report of identification, written to files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from vip.cli import common
+
+
+@click.command()
+@click.option("--month", "month_text", default=None, help="Report month YYYY-MM (default: the latest complete month).")
+@common.audience_option
+@click.option(
+    "--format",
+    "formats",
+    default="pdf,html,xlsx,csv,json",
+    show_default=True,
+    help="Comma-separated formats to write.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/reports"),
+    show_default=True,
+    help="Folder for the files.",
+)
+@click.option("--publish", is_flag=True, help="Publish the run: it is frozen, and the public page serves it.")
+@click.option("--as", "username", default=None, help="Generate as this account (manager or analyst).")
+def report(
+    month_text: str | None, audience: str, formats: str, out_dir: Path, publish: bool, username: str | None
+) -> None:
+    """Generate the Monthly Informational Report for a month, record the run and write its files.
+
+    Regenerating a month that has been published lists the figures that would
+    be restated; the published run itself never changes.
+    """
+    common.django_setup()
+    common.require_ready()
+    # Deferred: Django is set up first, and only this command pays for the report's code.
+    from django.core.exceptions import ValidationError
+
+    from vip.core.dates import Month
+    from vip.reports.services import latest_complete_month, report_generate
+
+    try:
+        month = Month.parse(month_text) if month_text else latest_complete_month()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    try:
+        run = report_generate(
+            actor=common.actor(username), month=month, audience=audience, formats=wanted, publish=publish
+        )
+    except ValidationError as exc:
+        raise click.UsageError(" ".join(exc.messages)) from exc
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    out_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(
+        f"{month.title()} ({audience}), definitions {run.definitions_version}, "
+        f"data {run.data_fingerprint[:12]}: run {run.pk}{' (published)' if run.published else ''}"
+    )
+    for item in run.files.order_by("format"):
+        path = out_dir / item.filename
+        path.write_bytes(bytes(item.content))
+        click.echo(f"  {path}")
+    if run.restates_id is not None:
+        if run.restatements:
+            click.echo(f"{len(run.restatements)} figure(s) differ from the published run {run.restates_id}:")
+            for change in run.restatements[:50]:
+                click.echo(
+                    f"  {change['table']} / {change['row']} / {change['column']}: "
+                    f"published {change['published']}, now {change['now']}"
+                )
+        else:
+            click.echo(f"No figure differs from the published run {run.restates_id}.")
+
+
+@click.command()
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="First day of the period, YYYY-MM-DD (default: the first day of the last 12 complete months).",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day of the period, YYYY-MM-DD (default: the last day of the latest complete month).",
+)
+@common.audience_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/reports"),
+    show_default=True,
+    help="Folder for the CSV file.",
+)
+@click.option("--as", "username", default=None, help="Read as this account (manager; an analyst: public only).")
+def disparity(
+    start: dt.datetime | None, end: dt.datetime | None, audience: str, out_dir: Path, username: str | None
+) -> None:
+    """Write the disparity report of identification as CSV and print a summary.
+
+    Shooting victims (the reference), candidates proposed, approved and notified in the
+    period, by age band, sex, race, ethnicity and area, with shares and representation
+    ratios (docs/disparity-report.md). The read is recorded in the audit trail.
+    """
+    common.django_setup()
+    common.require_ready()
+    # Deferred: Django is set up first, and only this command pays for the report's code.
+    from django.core.exceptions import ValidationError
+
+    from vip.core.config import program_today
+    from vip.core.dates import Period
+    from vip.identification.disparity import MEASURE_LABELS, MEASURES, csv_filename, default_period, to_csv
+    from vip.identification.disparity import disparity_report as read_report
+
+    default = default_period(program_today())
+    try:
+        period = Period(start.date() if start else default.start, end.date() if end else default.end)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        report = read_report(user=common.actor(username), period=period, audience=audience, purpose="cli")
+    except ValidationError as exc:
+        raise click.UsageError(" ".join(exc.messages)) from exc
+    content = to_csv(report)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / csv_filename(report)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(content)
+    partial.replace(path)  # never a half-written file under the final name
+    click.echo(f"Disparity report {period.start} to {period.end} ({audience}):")
+    for measure in MEASURES:
+        click.echo(f"  {MEASURE_LABELS[measure]:24} {report.total(measure).display:>8}")
+    if report.published.suppressed:
+        click.echo(f"  {len(report.published.suppressed)} count(s) withheld (disclosure control).")
+    click.echo(f"  {path}")
