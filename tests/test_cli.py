@@ -22,7 +22,7 @@ PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
 COMMANDS = {
     *("setup", "configure", "serve", "demo", "import", "import-mapped", "export", "report", "disparity"),
     *("createuser", "reset-second-factor", "unlock", "deactivate", "token", "match", "identify", "criteria"),
-    *("keys", "audit", "backup", "restore", "retention"),
+    *("keys", "audit", "backup", "restore", "retention", "docs"),
 }
 SUBCOMMANDS = {
     "audit": {"verify"},

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -56,7 +56,7 @@ def record_or_404(
         raise Http404 from None
     try:
         record = queryset.filter(**filters).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         refuse(request, queryset.model, pk)
         raise Http404 from None
     if action is not None and not can(user, action, record):

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from vip.cli import accounts, audit, backup, data, identification, keys, people, program, reports, retention
+from vip.cli import accounts, audit, backup, data, docs, identification, keys, people, program, reports, retention
 from vip.cli.common import EXIT_CODES_HELP
 
 
@@ -75,6 +75,8 @@ for _command in (
     backup.backup_command,
     backup.restore_command,
     retention.retention_group,
+    # The documentation generated from the access policy
+    docs.docs,
 ):
     main.add_command(_command)
 del _command

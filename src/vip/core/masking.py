@@ -46,7 +46,7 @@ class MaskingQuerySet(models.QuerySet[M]):
     def masked_by(self, hidden: Hidden) -> MaskingQuerySet[M]:
         """Mask, on every record loaded, the fields ``hidden(its model)`` names."""
         own = hidden(self.model)
-        clone = self.defer(*own) if own else self._chain()
+        clone = self.defer(*own) if own else self.all()
         assert isinstance(clone, MaskingQuerySet)
         clone._masked = self._masked | own
         clone._hidden = hidden

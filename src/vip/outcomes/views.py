@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from vip.accounts.models import User
 from vip.audit.reads import record_or_404
 from vip.core.views import form_page, submit
 from vip.outcomes.forms import OutcomeForm
@@ -16,6 +17,7 @@ from vip.people.selectors import person_list
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)
     person = record_or_404(request, person_list, person_id, action="outcome.record")
     form = OutcomeForm(request.POST or None)
     done = submit(

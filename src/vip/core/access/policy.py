@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from vip.core.roles import Role
@@ -143,7 +144,7 @@ class Entry:
     # A lookup whose non-empty value marks a health or substance-use record (NOT_HEALTH).
     health: str | None = None
     note: str = ""  # why, where the spec is silent (shown in docs/permissions.md)
-    refusal: str = ""  # the message of a refusal (a generic one when empty)
+    refusal: str | Promise = ""  # the message of a refusal (a generic one when empty)
 
 
 def _staff(rows: Rows, **more: Rows) -> dict[str, Rows]:
@@ -344,7 +345,7 @@ class Scope(enum.StrEnum):
 @dataclass(frozen=True)
 class Action:
     doc: str  # what the action is, for docs/permissions.md
-    what: str  # the action in a refusal: "Your role may not <what>."
+    what: str | Promise  # the action in a refusal: "Your role may not <what>."
     roles: dict[str, Scope] = field(default_factory=dict)  # roles not named: refused
 
 
