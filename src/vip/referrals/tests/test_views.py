@@ -175,6 +175,31 @@ def test_assigning_to_someone_outside_program_staff_changes_nothing(client, team
     assert trail.events() == []
 
 
+@pytest.mark.parametrize("role", ["peer", "police"])
+def test_assigning_is_a_404_for_a_role_that_may_not_assign_and_is_on_record(client, team, role) -> None:
+    # The referral is one the reader sees (the peer's own caseload): the refusal is the action's.
+    referral = ReferralFactory(person=team["own"])
+    trail = AuditTrail()
+    response = _as(client, team[role]).post(f"/referrals/{referral.pk}/assign/", {"assignee": team[role].pk})
+    assert response.status_code == 404
+    stored = Referral.objects.get(pk=referral.pk)
+    assert (stored.status, stored.assigned_to_id) == ("received", None)
+    _denied(trail, team[role], "referrals.referral", referral.pk)
+
+
+def test_assigning_a_closed_referral_is_refused_with_a_message(client, team) -> None:
+    # E.g. from a queue page opened before someone else closed it.
+    referral = ReferralFactory(person=team["own"], closed_on=dt.date(2022, 11, 5))
+    trail = AuditTrail()
+    response = _as(client, team["manager"]).post(f"/referrals/{referral.pk}/assign/", {"assignee": team["peer"].pk})
+    assert response.status_code == 302
+    assert response["Location"] == "/referrals/"
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["A closed referral cannot be assigned."]
+    stored = Referral.objects.get(pk=referral.pk)
+    assert (stored.status, stored.assigned_to_id) == ("closed", None)
+    assert trail.events() == []
+
+
 def test_assign_answers_get_with_405(client, team) -> None:
     referral = ReferralFactory(person=team["own"])
     assert _as(client, team["manager"]).get(f"/referrals/{referral.pk}/assign/").status_code == 405
