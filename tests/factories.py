@@ -263,3 +263,14 @@ class AuditTrail:
         events = self.events()
         assert len(events) == 1, [(e.action, e.object_type, e.object_id) for e in events]
         return events[0]
+
+
+def audit_store_down(monkeypatch: Any) -> None:
+    """From here on the audit store refuses every write (as a full disk or a lost database
+    would): a write whose event cannot be recorded must not happen either."""
+    from vip.audit import chain
+
+    def refuse(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(chain, "digest", refuse)

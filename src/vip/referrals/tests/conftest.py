@@ -10,7 +10,7 @@ from tests.factories import PersonFactory, UserFactory, staff
 
 
 @pytest.fixture
-def team(program: Any) -> dict[str, Any]:
+def world(program: Any) -> dict[str, Any]:
     """One account of each role, a second peer worker, and three people: one on the peer's
     caseload (``own``), one on the other peer's (``elsewhere``), one on nobody's (``nobody``)."""
     users = staff("peer", "police", "manager", "analyst", "admin", "integration")
