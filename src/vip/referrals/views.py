@@ -28,8 +28,8 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _referral(request: HttpRequest, referral_id: int) -> Referral:
-    return record_or_404(request, referral_list, referral_id)
+def _referral(request: HttpRequest, referral_id: int, action: str | None = None) -> Referral:
+    return record_or_404(request, referral_list, referral_id, action=action)
 
 
 @never_cache
@@ -80,10 +80,14 @@ def new(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 def assign(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id)
+    # Who may not assign is refused like one who may not see the referral (a 404, on record).
+    referral = _referral(request, referral_id, action="referral.assign")
     form = AssignForm(request.POST)
     if form.is_valid():
-        referral_assign(actor=_user(request), referral=referral, assignee=form.cleaned_data["assignee"])
+        try:
+            referral_assign(actor=_user(request), referral=referral, assignee=form.cleaned_data["assignee"])
+        except ValidationError as exc:  # e.g. closed since the queue was opened
+            messages.error(request, " ".join(exc.messages))
     return redirect("referrals:queue")
 
 
