@@ -17,8 +17,11 @@ from vip.interchange.export import bundle_export
 from vip.interchange.schema import FILES
 from vip.interchange.services import bundle_import
 from vip.interchange.tests.helpers import table_counts
+from vip.notifications.models import NotificationAttempt
+from vip.outcomes.models import Outcome
 from vip.people.models import Person
 from vip.people.services import person_assign_peer
+from vip.service_referrals.models import ServiceReferral
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +331,39 @@ def test_property_generated_bundles_round_trip(program, tmp_path_factory, bundle
         assert after == before
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def test_row_35_a_manager_reimporting_their_export_loses_nothing(program, make_user, tmp_path: Path) -> None:
+    """A manager's export leaves visit notes, providers and outcome notes blank (the policy
+    withholds them from managers); re-imported unchanged, it changes no stored value, and a
+    blank cell for such a field keeps what is stored while a field the manager reads is updated."""
+    with_notes = {
+        **CANONICAL,
+        "outcomes.csv": [*CANONICAL["outcomes.csv"][:1], "O1,P2,2022-12-15,arrest_firearm,22-120001,on a warrant"],
+    }
+    bundle_import(actor=None, path=_write(tmp_path / "in", with_notes))
+    manager = make_user("manager")
+    stored = {
+        "notes": dict(NotificationAttempt.objects.values_list("key", "notes")),
+        "provider": dict(ServiceReferral.objects.values_list("key", "provider")),
+        "outcome": dict(Outcome.objects.values_list("key", "notes")),
+    }
+    assert any(stored["notes"].values()) and any(stored["provider"].values()) and any(stored["outcome"].values())
+    out = tmp_path / "manager"
+    bundle_export(actor=manager, out_dir=out)
+    assert {row["notes"] for row in _rows(out, "notifications.csv")} == {""}
+    result = bundle_import(actor=manager, path=out)
+    assert all(c.created == c.updated == 0 for c in result.counts.values()), result.counts
+    # A blank cell the manager may not read keeps the stored value; a field they read is updated.
+    lines = (out / "notifications.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("N1,") and ",not_found," in lines[1]
+    lines[1] = lines[1].replace(",not_found,", ",refused,")
+    (out / "notifications.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    bundle_import(actor=manager, path=out)
+    assert NotificationAttempt.objects.get(key="N1").outcome == "refused"
+    assert dict(NotificationAttempt.objects.values_list("key", "notes")) == stored["notes"]
+    assert dict(ServiceReferral.objects.values_list("key", "provider")) == stored["provider"]
+    assert dict(Outcome.objects.values_list("key", "notes")) == stored["outcome"]
+    # The operator (who reads everything) still replaces what they send.
+    bundle_import(actor=None, path=out)
+    assert set(NotificationAttempt.objects.values_list("notes", flat=True)) == {""}
