@@ -41,8 +41,8 @@ def program(db: None) -> ProgramConfig:
     return program_config()
 
 
-@pytest.fixture
-def make_user(db: None) -> Callable[..., User]:
+def _user_maker() -> Callable[..., User]:
+    """A maker of staff accounts named role1, role2, ..."""
     counter = {"n": 0}
 
     def make(role: str, username: str | None = None, *, second_factor: bool = True) -> User:
@@ -61,6 +61,18 @@ def make_user(db: None) -> Callable[..., User]:
         return user
 
     return make
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    return _user_maker()
+
+
+@pytest.fixture(scope="session")
+def user_maker() -> Callable[[], Callable[..., User]]:
+    """For a fixture of a wider scope that builds its data once: ``user_maker()`` is a maker of
+    staff accounts like ``make_user`` (call it only where the fixture has database access)."""
+    return _user_maker
 
 
 @pytest.fixture

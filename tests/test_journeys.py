@@ -100,25 +100,29 @@ def test_police_legal_assessment_and_outcome_and_no_case_notes(client, staff) ->
     c.post(reverse("notifications:plan", args=[person.pk]), {"planned_on": "2022-11-03", "team": [peer.pk, police.pk]})
     plan = CustomNotification.objects.get()
 
+    assessment_url = reverse("notifications:legal_assessment", args=[plan.pk])
+    # The assigned peer's page shows the case note (so the officer's page could show it too)...
+    assert "NOTE-CANARY" in _as(client, peer).get(reverse("desk:person", args=[person.pk])).content.decode()
     c = _as(client, police)
     page = c.get(reverse("desk:person", args=[person.pk])).content.decode()
     assert "Write the legal assessment" in page
-    assert "NOTE-CANARY" not in page
-    response = c.post(
-        reverse("notifications:legal_assessment", args=[plan.pk]),
-        {"text": "Two prior firearm cases.", "version": plan.version},
-    )
-    assert response.status_code == 302
+    assert "NOTE-CANARY" not in page  # ...the officer's does not
+    response = c.post(assessment_url, {"text": "Two prior firearm cases.", "version": plan.version})
+    assert response["Location"] == reverse("desk:person", args=[person.pk])
+    assert CustomNotification.objects.get().legal_assessment == "Two prior firearm cases."
+    assert "Two prior firearm cases." in c.get(assessment_url).content.decode()
+    assert f'href="{assessment_url}"' in c.get(reverse("desk:person", args=[person.pk])).content.decode()
     c.post(
         reverse("outcomes:new", args=[person.pk]),
         {"occurred_on": "2022-12-01", "type": "arrest_firearm", "source_ref": "22-120001"},
     )
     assert Outcome.objects.get().type == "arrest_firearm"
 
-    # The peer never reaches the legal assessment, not even its page.
+    # The peer never reaches the legal assessment, not even its page: a page about a record the
+    # peer may not act on answers 404, so the peer does not learn that one was written.
     c = _as(client, peer)
-    assert c.get(reverse("notifications:legal_assessment", args=[plan.pk])).status_code == 404
-    assert "Two prior firearm cases" not in c.get(reverse("desk:person", args=[person.pk])).content.decode()
+    assert c.get(assessment_url).status_code == 404
+    assert f'href="{assessment_url}"' not in c.get(reverse("desk:person", args=[person.pk])).content.decode()
     # Outcomes are police records: a peer worker is refused the page as one who may not see it.
     assert c.get(reverse("outcomes:new", args=[person.pk])).status_code == 404
     assert (
@@ -182,6 +186,8 @@ def test_peer_casework_screens(client, staff) -> None:
 
     for user in (police, manager):
         c = _as(client, user)
+        # Pages about a person they see but may not take the page's action on: 404, as for a
+        # record they may not see (record_or_404).
         assert c.get(reverse("casework:note", args=[person.pk])).status_code == 404
         assert c.get(reverse("casework:needs", args=[person.pk])).status_code == 404
         page = c.get(reverse("desk:person", args=[person.pk])).content.decode()
@@ -190,7 +196,7 @@ def test_peer_casework_screens(client, staff) -> None:
 
 
 def test_shooting_review_screen(client, staff) -> None:
-    from vip.identification.models import ReviewIdentification
+    from vip.identification.models import ReviewedIncident, ReviewIdentification
     from vip.identification.services import incident_record
 
     police = staff["police"]
@@ -218,12 +224,18 @@ def test_shooting_review_screen(client, staff) -> None:
         },
     )
     identified = ReviewIdentification.objects.get()
-    assert (identified.person, identified.role) == (person, "associate_at_risk")
-    assert "22-104455" in c.get(review_url).content.decode()
+    assert (identified.person, identified.role, identified.incident) == (person, "associate_at_risk", incident)
+    assert list(ReviewedIncident.objects.values_list("incident__key", "discussion")) == [
+        ("22-104455", "retaliation likely")
+    ]
+    page = c.get(review_url).content.decode()
+    assert "22-104455" in page
+    assert "retaliation likely" in page
+    # The review is a police record: a page about a record the peer may not see answers 404.
     assert _as(client, staff["peer"]).get(review_url).status_code == 404
 
 
-def test_data_screen_import_report_and_export(client, staff) -> None:
+def test_data_screen_import_report_and_export(client, staff, make_user) -> None:
     import io
     import zipfile
 
@@ -248,7 +260,19 @@ def test_data_screen_import_report_and_export(client, staff) -> None:
     assert download["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
         assert "P1,Ana,García" in archive.read("people.csv").decode()
-    # Police may export (their view) but not import; administrators neither.
+    # Police may export (their view) but not import; administrators neither. The data screen is
+    # not about a record: a role that may not use it (or may not import) is answered 403.
     police = _as(client, staff["police"])
     assert police.get(reverse("data:index")).status_code == 200
+    download = police.post(reverse("data:export"))
+    assert download["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        assert "P1" in archive.read("people.csv").decode()
+    good.seek(0)
     assert police.post(reverse("data:index"), {"bundle": good}).status_code == 403
+    assert Person.objects.count() == 1
+    administrator = _as(client, make_user("admin"))
+    assert administrator.get(reverse("data:index")).status_code == 403
+    good.seek(0)
+    assert administrator.post(reverse("data:index"), {"bundle": good}).status_code == 403
+    assert administrator.post(reverse("data:export")).status_code == 403

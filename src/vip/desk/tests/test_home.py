@@ -65,7 +65,16 @@ def world(program, make_user):
         person=people["Ben"],
         role="victim",
         decision="refer_partner",
-        follow_up_by=TODAY - dt.timedelta(days=45),  # long dropped: off the page
+        follow_up_by=TODAY - dt.timedelta(days=45),  # nobody owns it, but long dropped: off the page
+    )
+    review_identify(
+        actor=police,
+        review=review,
+        person=people["Cruz"],
+        role="associate_at_risk",
+        decision="monitor",
+        follow_up="FOLLOW-UNOWNED call the school",
+        follow_up_by=TODAY + dt.timedelta(days=5),  # nobody owns it, due within the horizon
     )
     return {"peer": peer, "police": police, "other_police": other_police, "manager": manager, **people}
 
@@ -76,24 +85,32 @@ def _due(user) -> list[tuple[str, str]]:
 
 def test_peer_follow_ups_are_contacts_due_and_services_waiting(world) -> None:
     due = home_summary(user=world["peer"], today=TODAY, horizon=HORIZON).follow_ups
-    assert [(f.person.first_name, f.due_on, f.overdue) for f in due] == [
-        ("Ben", None, False),  # never contacted: due now
-        ("Ana", TODAY - dt.timedelta(days=6), True),
-        ("Cruz", TODAY - dt.timedelta(days=1), True),
+    # Only contacts and services: the review follow-ups on Ana, Ben and Cruz are police records.
+    assert [(f.person.first_name, f.due_on, f.overdue, f.what) for f in due] == [
+        ("Ben", None, False, "No contact recorded yet"),  # never contacted: due now
+        ("Ana", TODAY - dt.timedelta(days=6), True, "Last contact 2026-10-27"),
+        ("Cruz", TODAY - dt.timedelta(days=1), True, "Housing referral not connected since 2026-11-01"),
     ]
-    assert "Housing" in due[2].what
-    assert not any("CANARY" in f.what for f in due)  # review follow-ups are police records
 
 
 def test_police_see_their_own_review_follow_ups_and_managers_the_unowned(world) -> None:
+    # The officer sees the one they own: not the unowned one (police do not run the program).
     assert _due(world["police"]) == [("Ana", "Shooting review of 2026-11-13: FOLLOW-CANARY check with the family")]
     assert _due(world["other_police"]) == []
-    assert _due(world["manager"]) == []  # owned by an officer; the unowned one is 45 days late
+    # The manager sees the unowned one due within the horizon; not Ana's (an officer owns it),
+    # nor Ben's (nobody owns it, but it is 45 days late: dropped).
+    assert _due(world["manager"]) == [("Cruz", "Shooting review of 2026-11-13: FOLLOW-UNOWNED call the school")]
 
 
-def test_home_page_lists_follow_ups(world, client) -> None:
+def test_home_page_lists_follow_ups(world, client, monkeypatch) -> None:
+    monkeypatch.setattr("vip.desk.views.program_today", lambda: TODAY)  # the page's today is the world's
     client.force_login(world["peer"])
     page = client.get(reverse("home")).content.decode()
-    assert "Follow-ups due" in page
+    assert "Follow-ups due (to 2026-11-30)" in page
     assert "No contact recorded yet" in page
-    assert "FOLLOW-CANARY" not in page
+    assert "Housing referral not connected since 2026-11-01" in page
+    assert "FOLLOW-CANARY" not in page  # a police record
+    client.force_login(world["police"])
+    page = client.get(reverse("home")).content.decode()
+    assert "FOLLOW-CANARY check with the family" in page  # the officer who owns it does see it
+    assert "No contact recorded yet" not in page  # police carry no caseload

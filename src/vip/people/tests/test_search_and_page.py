@@ -92,8 +92,9 @@ def test_search_page(people, client, make_user) -> None:
     page = client.get(reverse("people:search"), {"q": "garcia"})
     assert page.status_code == 200
     assert "García" in page.content.decode()
+    assert b"<html" in page.content  # the whole page...
     partial = client.get(reverse("people:search"), {"q": "garcia"}, HTTP_HX_REQUEST="true")
-    assert b"<html" not in partial.content
+    assert b"<html" not in partial.content  # ...but only the results for htmx
     assert "García" in partial.content.decode()
 
 
@@ -122,23 +123,32 @@ def test_person_page_shows_each_role_only_what_it_may_see(people, client, make_u
     outcome_record(actor=police, person=ana, occurred_on=dt.date(2022, 12, 1), type="arrest_other", source_ref="22-1")
 
     url = reverse("desk:person", args=[ana.pk])
+    # The legal assessment is on its own page (the person page shows no role its text): the
+    # police read it there; a peer or a manager is answered 404 (below).
+    assessment_url = reverse("notifications:legal_assessment", args=[plan.pk])
     client.force_login(peer)
     page = client.get(url).content.decode()
-    for seen in ("VISIT-CANARY", "NOTE-CANARY", "SUD-CANARY"):
+    for seen in ("VISIT-CANARY", "NOTE-CANARY", "SUD-CANARY", "Substance use treatment"):
         assert seen in page
-    assert "LEGAL-CANARY" not in page
     assert "Other arrest" not in page  # outcomes are police records (the police see it: below)
+    assert client.get(assessment_url).status_code == 404
 
     client.force_login(police)
     page = client.get(url).content.decode()
     for hidden in ("VISIT-CANARY", "NOTE-CANARY", "SUD-CANARY", "Substance"):
-        assert hidden not in page
+        assert hidden not in page  # the peer sees each of them: above
     assert "Other arrest" in page
+    assert "LEGAL-CANARY" in client.get(assessment_url).content.decode()
 
     client.force_login(make_user("manager"))
     page = client.get(url).content.decode()
     for hidden in ("VISIT-CANARY", "NOTE-CANARY", "SUD-CANARY"):
-        assert hidden not in page
+        assert hidden not in page  # the peer sees each of them: above
+    # ...but the manager sees that the work happened: the note is kept with the peer, the
+    # substance-use referral shows without its provider, and the police outcome shows.
+    for seen in ("(kept with the peer support worker)", "Substance use treatment: Referred", "Other arrest"):
+        assert seen in page
+    assert client.get(assessment_url).status_code == 404
 
     client.force_login(make_user("peer"))  # another peer's caseload
     assert client.get(url).status_code == 404

@@ -7,13 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
+from vip.configuration.services import profile_load
+from vip.core.config import forget_program_header
 from vip.core.dates import Month
 from vip.interchange.services import bundle_import
 from vip.reports.services import report_generate
 from vip.reports.tests import formats
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db  # pytest-django sets the test database up for marked tests only
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed_november_2022"
 SEED = {
@@ -28,19 +31,24 @@ SEED = {
 }
 
 
-@pytest.fixture
-def seed_run(program):
-    result = bundle_import(actor=None, path=FIXTURE)
-    assert result.written, [str(p) for p in result.problems]
-    return report_generate(actor=None, month=Month(2022, 11), audience="official")
+@pytest.fixture(scope="module")
+def seed_files(django_db_setup, django_db_blocker) -> dict[str, bytes]:
+    """The seed report (official, November 2022, every format), generated once for the module:
+    the tests only read its files. It is generated in a transaction rolled back at once, so the
+    database is left as it was; the files' bytes are what the tests get."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        profile_load(actor=None, name="albuquerque")  # as the program fixture does
+        result = bundle_import(actor=None, path=FIXTURE)
+        assert result.written, [str(p) for p in result.problems]
+        run = report_generate(actor=None, month=Month(2022, 11), audience="official")
+        files = {f.format: bytes(f.content) for f in run.files.all()}
+        transaction.set_rollback(True)
+    forget_program_header()  # the program loaded here is gone
+    return files
 
 
-def _files(run) -> dict[str, bytes]:
-    return {f.format: bytes(f.content) for f in run.files.all()}
-
-
-def test_area_command_table_matches_the_seed_in_every_format(seed_run) -> None:
-    files = _files(seed_run)
+def test_area_command_table_matches_the_seed_in_every_format(seed_files) -> None:
+    files = dict(seed_files)
     assert set(files) == {"pdf", "html", "xlsx", "csv", "json"}
     layout = json.loads(files["json"])
     area = next(t for t in layout["tables"] if t["id"] == "area_command")
@@ -71,8 +79,8 @@ def test_area_command_table_matches_the_seed_in_every_format(seed_run) -> None:
     assert "Definitionsversion2022.1" in squeezed
 
 
-def test_every_format_carries_the_same_numbers(seed_run) -> None:
-    files = _files(seed_run)
+def test_every_format_carries_the_same_numbers(seed_files) -> None:
+    files = dict(seed_files)
     layout = json.loads(files["json"])
     shown = formats.from_json(files["json"])
     assert formats.from_csv(files["csv"], shown) == shown
