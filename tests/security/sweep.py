@@ -23,10 +23,13 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from vip.accounts.models import User
+from vip.configuration.services import profile_load
+from vip.core.config import forget_program_header
 
 DENVER = ZoneInfo("America/Denver")
 MONTH = "2022-11"
@@ -307,3 +310,30 @@ def sweep(world: World, role: str, tmp: Path) -> list[Answer]:
 
 def leaks(answers: list[Answer], needles: tuple[str, ...]) -> list[str]:
     return [f"{a.what} [{a.status}]: {n}" for a in answers for n in needles if n.lower() in a.text.lower()]
+
+
+@contextlib.contextmanager
+def built_once(django_db_blocker: Any, build: Callable[[], Any]) -> Iterator[Any]:
+    """What ``build()`` makes, for a module's tests to share: built once, in a transaction that
+    stays open while the module runs and is rolled back at its end, so the database is left as
+    it was. Each test runs in a savepoint inside it (pytest-django's transaction per test), so
+    what a test writes (audit events of its reads, sessions, sign-in counts) is undone before
+    the next."""
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            profile_load(actor=None, name="albuquerque")  # as the program fixture does
+            built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+        forget_program_header()  # the program loaded here is gone

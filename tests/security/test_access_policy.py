@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -405,9 +406,11 @@ def allowed(user: Any, seed: Seed, name: str, channel: str) -> bool:
     return _record_visible(user, seed, kind) and treatment(user, seed.model, name) == Show.SHOWN
 
 
-@pytest.fixture
-def world(program, make_user) -> World:
-    return build_world(make_user)
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, user_maker) -> Iterator[World]:
+    """One world for the module, built once (sweeps only read it: what they write is undone)."""
+    with sweep.built_once(django_db_blocker, lambda: build_world(user_maker())) as built:
+        yield built
 
 
 # The record each page is about, and the action the page is for: a page a role does not reach

@@ -9,43 +9,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.sweep import CASEWORK_CANARIES, IDENTIFYING, POLICE_CANARIES, World, build_world, leaks, sweep
+from tests.security.sweep import (
+    CASEWORK_CANARIES,
+    IDENTIFYING,
+    POLICE_CANARIES,
+    World,
+    build_world,
+    built_once,
+    leaks,
+    sweep,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, user_maker) -> Iterator[World]:
-    """One world for the module, built once: it holds two report runs (every format, a PDF
-    each), most of what building it costs, and the tests only sweep it.
-
-    It is built in a transaction that stays open while the module runs and is rolled back at
-    its end, so the database is left as it was. Each test runs in a savepoint inside it
-    (pytest-django's transaction per test), so what a sweep writes (audit events of its
-    reads, sessions, sign-in counts) is undone before the next test sweeps.
-    """
-    from django.db import transaction
-
-    from vip.configuration.services import profile_load
-    from vip.core.config import forget_program_header
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            profile_load(actor=None, name="albuquerque")  # as the program fixture does
-            built = build_world(user_maker())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
+    """One world for the module, built once (it holds two report runs, every format, a PDF each:
+    most of what building it costs); the tests only sweep it."""
+    with built_once(django_db_blocker, lambda: build_world(user_maker())) as built:
         yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-        forget_program_header()  # the program loaded here is gone
 
 
 def _status(answers, what: str) -> int:
