@@ -59,6 +59,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src config
 	$(BIN)/lint-imports --no-cache
+	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/vip docs --check
 	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Known-vulnerable dependencies fail the build (security row 31): every locked package, dev tools
