@@ -274,3 +274,18 @@ def audit_store_down(monkeypatch: Any) -> None:
         raise RuntimeError("audit store unavailable")
 
     monkeypatch.setattr(chain, "digest", refuse)
+
+
+def caseload_world(**own: Any) -> dict[str, Any]:
+    """What an app's tests act on: one account of each role, a second peer worker, and three
+    people: one on the peer's caseload (``own``; ``own`` keywords go to its factory), one on
+    the other peer's (``elsewhere``), one on nobody's (``nobody``)."""
+    users = staff("peer", "police", "manager", "analyst", "admin", "integration")
+    other_peer = UserFactory(role="peer")
+    return {
+        **users,
+        "other_peer": other_peer,
+        "own": PersonFactory(first_name="Ana", last_name="Quintana", peer=users["peer"], **own),
+        "elsewhere": PersonFactory(first_name="Luis", last_name="Otero", peer=other_peer),
+        "nobody": PersonFactory(first_name="Rosa", last_name="Nadie"),
+    }

@@ -6,18 +6,11 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PersonFactory, UserFactory, staff
+from tests.factories import caseload_world
 
 
 @pytest.fixture
 def world(program: Any) -> dict[str, Any]:
-    """One account of each role, a second peer worker, a person on the peer's caseload (``own``)
-    and one on the other peer's (``elsewhere``)."""
-    users = staff("peer", "police", "manager", "analyst", "admin", "integration")
-    other_peer = UserFactory(role="peer")
-    return {
-        **users,
-        "other_peer": other_peer,
-        "own": PersonFactory(first_name="Ana", last_name="Quintana", peer=users["peer"]),
-        "elsewhere": PersonFactory(first_name="Luis", last_name="Otero", peer=other_peer),
-    }
+    """One account of each role, a second peer worker, and a person on the peer's caseload
+    (``own``), one on the other peer's (``elsewhere``) and one on nobody's (``nobody``)."""
+    return caseload_world()

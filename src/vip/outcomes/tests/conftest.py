@@ -6,15 +6,11 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PersonFactory, staff
+from tests.factories import caseload_world
 
 
 @pytest.fixture
 def world(program: Any) -> dict[str, Any]:
-    """One account of each role, a person on the peer's caseload (``own``) and one on nobody's."""
-    users = staff("peer", "police", "manager", "analyst", "admin", "integration")
-    return {
-        **users,
-        "own": PersonFactory(first_name="Ana", last_name="Quintana", peer=users["peer"]),
-        "nobody": PersonFactory(first_name="Rosa", last_name="Nadie"),
-    }
+    """One account of each role, a second peer worker, and a person on the peer's caseload
+    (``own``), one on the other peer's (``elsewhere``) and one on nobody's (``nobody``)."""
+    return caseload_world()
