@@ -346,10 +346,7 @@ def person_actions(*, user: Any, person: Person) -> list[tuple[str, str]]:
         ("casework.case_note", _("Case note"), reverse("casework:note", args=[person.pk])),
         ("outcome.record", _("Record an outcome"), reverse("outcomes:new", args=[person.pk])),
     ]
-    # An integration account records through the API, not on pages.
-    actions = [
-        (label, url) for action, label, url in steps if role_of(user) != Role.INTEGRATION and can(user, action, person)
-    ]
+    actions = [(label, url) for action, label, url in steps if can(user, action, person)]
     if sees(user, Candidate):
         latest = candidate_list(user=user).filter(person=person).order_by("-proposed_at", "-pk").first()
         if latest is not None:

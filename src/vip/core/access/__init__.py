@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import rules
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -340,6 +341,6 @@ _register()
 
 
 def admin_apps(user: Any) -> set[str]:
-    """The apps whose models the user may view in the administration screens."""
-    role = role_of(user)
-    return {line.model.split(".")[0] for line in READS if role == "admin" and line.rows.get(role) == Rows.ALL}
+    """The apps with a model whose records the user sees (the administration screens list those;
+    only administrators enter them at all)."""
+    return {line.model.split(".")[0] for line in READS if sees(user, apps.get_model(line.model))}
