@@ -31,24 +31,32 @@ def user_with_second_factor(user_id: Any) -> User | None:
 
 
 class LoadsSecondFactor(ModelBackend):
-    """Loads the signed-in account with ``has_totp`` (see user_with_second_factor)."""
+    """Loads the signed-in account with ``has_totp`` (see user_with_second_factor). Answers no
+    permission itself: there are no per-user permission rows to read (the policy's ``rules``
+    backend answers), so a page's permission checks cost no query here."""
 
     def get_user(self, user_id: Any) -> User | None:
         user = user_with_second_factor(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
-
-class RoleBackend(LoadsSecondFactor):
-    """No per-user permission rows: ``has_perm`` is the policy's (the ``rules`` backend)."""
-
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         return False
 
-    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        return isinstance(user_obj, User) and app_label in admin_apps(user_obj)
-
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return set()
+
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+
+class RoleBackend(LoadsSecondFactor):
+    """The administration screens' app list, from the policy's reads."""
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return isinstance(user_obj, User) and app_label in admin_apps(user_obj)
 
 
 class SignInBackend(LoadsSecondFactor, AuthenticationBackend):
