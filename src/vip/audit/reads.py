@@ -12,7 +12,7 @@ answers the same 404 in its JSON shape (Django REST framework turns ``Http404`` 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
@@ -36,7 +36,6 @@ def record_or_404(
     *,
     action: str | None = None,
     audit: bool = True,
-    **filters: Any,
 ) -> M:
     """Record ``pk`` of ``selector(user=request.user)``, or ``Http404``; reads and refusals audited.
 
@@ -55,7 +54,7 @@ def record_or_404(
         refuse(request, getattr(selector, "model", None), pk)  # the model ``selects`` marked
         raise Http404 from None
     try:
-        record = queryset.filter(**filters).get(pk=pk)
+        record = queryset.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
         refuse(request, queryset.model, pk)
         raise Http404 from None

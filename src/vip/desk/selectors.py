@@ -21,14 +21,14 @@ from django.utils.translation import gettext_lazy
 
 from vip.casework.models import CaseNote, Contact, NeedsAssessment
 from vip.casework.selectors import case_note_list, contact_list, needs_assessment_list
-from vip.core.access import can, can_some, role_of, sees, shows
+from vip.core.access import Show, can, can_some, role_of, sees, shows, treatment
 from vip.core.config import program_today, program_zone
 from vip.core.dates import Month, local_date
 from vip.core.roles import Role
 from vip.identification.models import Candidate, Incident, ReviewIdentification
 from vip.identification.selectors import candidate_list, incident_list, review_identification_list
 from vip.notifications.choices import TeamRole
-from vip.notifications.models import NotificationAttempt
+from vip.notifications.models import CustomNotification, NotificationAttempt
 from vip.notifications.selectors import attempt_list, notification_list
 from vip.outcomes.models import Outcome
 from vip.outcomes.selectors import outcome_list
@@ -299,11 +299,7 @@ def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[Ser
     if sees(user, Contact):
         for c in contact_list(user=user).filter(person=person):
             minutes = _("%(minutes)s min") % {"minutes": c.minutes} if c.minutes else ""
-            text = (
-                _or_withheld(user, Contact, "summary", c.summary)
-                if c.summary or not shows(user, Contact, "summary")
-                else ""
-            )
+            text = _or_withheld(user, Contact, "summary", c.summary)
             events.append(
                 Event(
                     local_date(c.contacted_at, zone),
@@ -363,14 +359,12 @@ def consent_panel(*, user: Any, person: Person) -> dict[str, Any] | None:
     except PermissionDenied:
         return None
     today = program_today()
-    # Whose consents name "program managers" as recipient: whoever may read the details under one
-    # (the access policy withholds them from managers but under consent).
-    under_consent = not shows(user, ServiceReferral, "provider")
+    # The details are withheld from the reader but under a consent (a manager): say so.
+    under_consent = treatment(user, ServiceReferral, "provider") == Show.CONSENT
     rows = []
     for c in consents:
-        names_reader = c.recipient_kind == ConsentRecipient.EXTERNAL or (
-            under_consent and role_of(user) == Role.MANAGER
-        )
+        # A consent naming program managers is for a manager to use (substance_use_disclose).
+        names_reader = c.recipient_kind == ConsentRecipient.EXTERNAL or role_of(user) == Role.MANAGER
         usable = not c.refusal(today) and names_reader and can(user, "substance_use.disclose", person)
         rows.append({"consent": c, "status": c.status(today), "usable": usable})
     return {
@@ -394,7 +388,7 @@ def person_file(*, user: Any, person: Person) -> PersonFile:
             s for s in services if s.status in OPEN_SERVICE_STATUSES and can(user, "service_referral.move", person)
         ],
         planned=list(notification_list(user=user).filter(person=person, status="planned").order_by("planned_on"))
-        if sees(user, NotificationAttempt)
+        if sees(user, CustomNotification)
         else [],
         may_write_legal_assessment=can_some(user, "notification.legal_assessment"),
         consent_panel=consent_panel(user=user, person=person),

@@ -82,23 +82,18 @@ def export_columns_table() -> str:
     readers = [role for role in ROLES if role in ACTIONS["interchange.export"].roles]
     body = []
     for spec in FILES:
+        scopes = {role: rows(role, spec.model, Channel.EXPORT) for role in readers}
         body.append(
             [f"**`{spec.name}`**"]
-            + [
-                "*(file left out)*"
-                if rows(role, spec.model, Channel.EXPORT) == Rows.NONE
-                else f"*rows: {rows(role, spec.model, Channel.EXPORT)}*"
-                for role in readers
-            ]
+            + ["*(file left out)*" if scopes[role] == Rows.NONE else f"*rows: {scopes[role]}*" for role in readers]
         )
         for column in EXPORT[spec.name]:
-            cells = []
-            for role in readers:
-                if rows(role, spec.model, Channel.EXPORT) == Rows.NONE:
-                    cells.append("")
-                    continue
-                shown = column_treatment(role, spec, column)
-                cells.append({Show.SHOWN: "yes", Show.MASKED: "pseudonym"}.get(shown, "blank"))
+            cells = [
+                ""
+                if scopes[role] == Rows.NONE
+                else {Show.SHOWN: "yes", Show.MASKED: "pseudonym"}.get(column_treatment(role, spec, column), "blank")
+                for role in readers
+            ]
             body.append([f"`{column.name}`", *cells])
     return table(["file, column", *readers], body)
 

@@ -387,7 +387,7 @@ class _Writer(_Parsers):
                 new_rows.append({"key": key, **sent})
                 created.append(key)
                 continue
-            values = {**sent, **{name: old[name] for name in unreadable}}
+            values = {**sent, **{name: old[name] for name in unreadable}} if unreadable else sent
             differing = [name for name in names if old[name] != values[name]]
             if differing:
                 obj = model(id=old["id"], key=key, version=old["version"] + 1, updated_at=self.now, **values)

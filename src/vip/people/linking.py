@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record
 from vip.audit.writes import audited_create
-from vip.core.access import require, visible
+from vip.core.access import require
 from vip.people.matching import Matcher, Record
 from vip.people.models import Person, PersonAlias, PersonLink, PersonLinkMove
+from vip.people.selectors import person_link_list
 
 OPEN = [PersonLink.Status.PROPOSED, PersonLink.Status.CONFIRMED]
 
@@ -139,7 +140,7 @@ def link_undo(*, actor: Actor, link: PersonLink, reason: str) -> PersonLink:
 def link_queue(*, user: User | None) -> QuerySet[PersonLink]:
     """Proposed links waiting for a decision, with both records (program managers)."""
     return (
-        visible(PersonLink.objects.all(), user)
+        person_link_list(user=user)
         .filter(status=PersonLink.Status.PROPOSED)
         .select_related("kept", "duplicate", "proposed_by")
         .order_by("created_at", "pk")

@@ -46,10 +46,10 @@ def person_get(*, user: Any, person_id: int) -> Person:
 
 
 def confirmed_duplicate_of(*, user: Any, person: Person) -> tuple[PersonLink | None, bool]:
-    """Was ``person`` (a record the reader sees) confirmed to be another record's duplicate? The
-    link, and whether the reader sees the kept record. That a record is a duplicate is part of the
-    record; the link's evidence and decisions stay with the managers (``person_link_list``)."""
-    person_get(user=user, person_id=person.pk)  # the reader sees this record, or DoesNotExist
+    """Was ``person`` confirmed to be another record's duplicate? The link, and whether the reader
+    sees the kept record. ``person`` is a record the reader sees (the caller got it through
+    ``person_list``): that it is a duplicate is part of it; the link's evidence and decisions
+    stay with the managers (``person_link_list``)."""
     link = (
         PersonLink.objects.filter(duplicate=person, status=PersonLink.Status.CONFIRMED)
         .select_related("kept")

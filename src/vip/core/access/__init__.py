@@ -16,6 +16,7 @@ operator on the command line, who is not subject to the policy (docs/adr/0001-op
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -168,7 +169,12 @@ def lookup_treatment(user: Any, model: type[models.Model], lookup: str) -> Show:
 
 def hidden_fields(user: Any, model: type[models.Model]) -> frozenset[str]:
     """The fields of ``model`` the user does not get as they are (withheld, consent or masked)."""
-    role = _role(user)
+    return _hidden(_role(user), model)
+
+
+@functools.cache
+def _hidden(role: str | None, model: type[models.Model]) -> frozenset[str]:
+    # Asked for every record a page loads (and the related records with it): worked out once.
     if role is None:
         return frozenset()
     declared: dict[str, Sensitivity] = getattr(model, "SENSITIVE_FIELDS", {})
@@ -224,9 +230,8 @@ def visible_rows(queryset: QuerySet[M], user: Any, channel: Channel = Channel.PA
     if scope == Rows.NONE:
         raise PermissionDenied(_refusal(model))
     if scope == Rows.PUBLISHED:
-        published = {"reports.ReportRun": {"audience": "public", "published": True}}.get(
-            model._meta.label, {"run__audience": "public", "run__published": True}
-        )
+        published = entry(model).published
+        assert published, f"{model._meta.label}: PUBLISHED needs the published condition"
         return queryset.filter(**published)
     condition = _row_filter(user, model, scope)
     return queryset if condition is None else queryset.filter(condition)
@@ -243,8 +248,7 @@ def visible(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
         if hidden_fields(user, found.model):
             raise TypeError(f"{found.model._meta.label} has fields to mask: give it the MaskingManager")
         return found
-    role = _role(user)
-    return found.masked_by(lambda model: hidden_fields(role, model))
+    return found.masked_by(functools.partial(_hidden, _role(user)))
 
 
 # --- actions: rules predicates built from ACTIONS -------------------------------------------------
@@ -320,21 +324,20 @@ def _register() -> None:
     for line in READS:
         app_label, model_name = line.model.split(".")
         codename = f"{app_label}.view_{model_name.lower()}"
-        rules.set_perm(codename, _reads(line))
-        editing = {"core": ("configuration.edit", "configuration.edit"), "accounts": ("account.create", "account.edit")}
-        if app_label in editing:
-            add, change = editing[app_label]
+        rules.set_perm(codename, _sees_records(line.model))
+        if app_label in _ADMIN_EDITS:
+            add, change = _ADMIN_EDITS[app_label]
             rules.set_perm(f"{app_label}.add_{model_name.lower()}", _RULES[add])
             rules.set_perm(f"{app_label}.change_{model_name.lower()}", _RULES[change])
 
 
-def _reads(line: Entry) -> rules.Predicate:
-    def check(user: Any) -> bool:
-        role = role_of(user)
-        found = line.rows.get(role or "", Rows.NONE)
-        return found not in {Rows.NONE, *_DEIDENTIFIED}
+def _sees_records(label: str) -> rules.Predicate:
+    """``<app>.view_<model>``: does the user see any record of the model on a page?"""
+    return rules.Predicate(lambda user: sees(user, apps.get_model(label)), name=f"sees_{label}")
 
-    return rules.Predicate(check, name=f"reads_{line.model}")
+
+# The administration screens' add and change permissions, by app: the actions they are.
+_ADMIN_EDITS = {"core": ("configuration.edit", "configuration.edit"), "accounts": ("account.create", "account.edit")}
 
 
 _register()

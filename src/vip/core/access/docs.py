@@ -44,9 +44,6 @@ def table(header: list[str], body: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-POLICY_SECTIONS: dict[str, Callable[[], str]] = {}
-
-
 def writes() -> str:
     """Who may do what (ACTIONS), in the form tests/test_permission_matrix.py reads."""
     body = []
@@ -105,4 +102,5 @@ def render(text: str, sections: dict[str, Callable[[], str]]) -> str:
     return text
 
 
-POLICY_SECTIONS.update({"writes": writes, "reads": reads, "fields": fields})
+# The sections of docs/permissions.md the policy renders, by their markers' names.
+POLICY_SECTIONS: dict[str, Callable[[], str]] = {"writes": writes, "reads": reads, "fields": fields}

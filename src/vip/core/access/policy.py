@@ -143,6 +143,8 @@ class Entry:
     assignee: str | None = None
     # A lookup whose non-empty value marks a health or substance-use record (NOT_HEALTH).
     health: str | None = None
+    # The condition on a record of a published public edition (PUBLISHED).
+    published: dict[str, object] = field(default_factory=dict)
     note: str = ""  # why, where the spec is silent (shown in docs/permissions.md)
     refusal: str | Promise = ""  # the message of a refusal (a generic one when empty)
 
@@ -312,11 +314,13 @@ READS: tuple[Entry, ...] = (
     Entry(
         "reports.ReportRun",
         {**_staff(Rows.ALL), ANALYST: Rows.ALL, PUBLIC: Rows.PUBLISHED},
+        published={"audience": "public", "published": True},
         refusal=_("Your role does not read program reports."),
     ),
     Entry(
         "reports.ReportFile",
         {**_staff(Rows.ALL), ANALYST: Rows.ALL, PUBLIC: Rows.PUBLISHED},
+        published={"run__audience": "public", "run__published": True},
         refusal=_("Your role does not read program reports."),
     ),
     # --- accounts, configuration, audit (administrators) -----------------------------------------------

@@ -133,3 +133,15 @@ def test_actions_on_the_caseload(program, make_user) -> None:
     assert not can(peer, "casework.case_note")  # no record: not on the caseload
     with pytest.raises(PermissionDenied, match="not on your caseload"):
         case_note_write(actor=other, person=mine, text="x")
+
+
+@pytest.mark.django_db
+def test_django_permissions_answer_from_the_policy(program, make_user) -> None:
+    """``user.has_perm`` (the navigation's ``perms``, the admin) is the policy's: record reads as
+    ``<app>.view_<model>``, actions by their names."""
+    admin, manager, peer = make_user("admin"), make_user("manager"), make_user("peer")
+    assert admin.has_perm("audit.view_auditevent") and not manager.has_perm("audit.view_auditevent")
+    assert manager.has_perm("identification.view_candidate") and not peer.has_perm("identification.view_candidate")
+    assert peer.has_perm("people.view_person") and not admin.has_perm("people.view_person")
+    assert make_user("analyst").has_perm("disparity.public") and not peer.has_perm("disparity.public")
+    assert admin.has_perm("core.change_area") and not manager.has_perm("core.change_area")
