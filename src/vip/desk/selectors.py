@@ -248,7 +248,7 @@ def _or_withheld(user: Any, model: type[Any], field_name: str, value: str) -> st
     """A field's text, or the words saying the reader's role does not get it."""
     if shows(user, model, field_name):
         return value
-    return str(_("(kept with the peer support worker)"))
+    return str(_("kept with the peer support worker"))
 
 
 def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[ServiceReferral]]:

@@ -114,3 +114,22 @@ def test_home_page_lists_follow_ups(world, client, monkeypatch) -> None:
     page = client.get(reverse("home")).content.decode()
     assert "FOLLOW-CANARY check with the family" in page  # the officer who owns it does see it
     assert "No contact recorded yet" not in page  # police carry no caseload
+
+
+@pytest.mark.parametrize(
+    ("role", "links", "not_links"),
+    [
+        ("admin", ["/admin/"], ["/reports/"]),
+        ("analyst", ["/reports/"], ["/admin/"]),
+    ],
+)
+def test_home_of_a_role_without_people_links_only_where_it_may_go(
+    program, client, make_user, role, links, not_links
+) -> None:
+    client.force_login(make_user(role))
+    page = client.get(reverse("home")).content.decode()
+    body = page.split("<main", 1)[-1]  # the page's own links, not the navigation's
+    for link in links:
+        assert f'href="{link}"' in body, link
+    for link in not_links:
+        assert f'href="{link}"' not in body, link

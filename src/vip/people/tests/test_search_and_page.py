@@ -146,7 +146,7 @@ def test_person_page_shows_each_role_only_what_it_may_see(people, client, make_u
         assert hidden not in page  # the peer sees each of them: above
     # ...but the manager sees that the work happened: the note is kept with the peer, the
     # substance-use referral shows without its provider, and the police outcome shows.
-    for seen in ("(kept with the peer support worker)", "Substance use treatment: Referred", "Other arrest"):
+    for seen in ("kept with the peer support worker", "Substance use treatment: Referred", "Other arrest"):
         assert seen in page
     assert client.get(assessment_url).status_code == 404
 
