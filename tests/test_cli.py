@@ -22,10 +22,11 @@ PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
 COMMANDS = {
     *("setup", "configure", "serve", "demo", "import", "import-mapped", "export", "report", "disparity"),
     *("createuser", "reset-second-factor", "unlock", "deactivate", "token", "match", "identify", "criteria"),
-    *("keys", "audit", "backup", "restore", "retention", "docs"),
+    *("keys", "audit", "backup", "restore", "retention", "docs", "releases"),
 }
 SUBCOMMANDS = {
     "audit": {"verify"},
+    "releases": {"list", "check"},
     "criteria": {"show", "publish"},
     "keys": {"generate", "rotate"},
     "retention": {"purge"},

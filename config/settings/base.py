@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "vip.outcomes",
     "vip.interchange",
     "vip.reports",
+    "vip.releases",
     "vip.demo",
     "vip.desk",
     "vip.api",

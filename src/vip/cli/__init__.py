@@ -17,7 +17,20 @@ from typing import Any
 
 import click
 
-from vip.cli import accounts, audit, backup, data, docs, identification, keys, people, program, reports, retention
+from vip.cli import (
+    accounts,
+    audit,
+    backup,
+    data,
+    docs,
+    identification,
+    keys,
+    people,
+    program,
+    releases,
+    reports,
+    retention,
+)
 from vip.cli.common import EXIT_CODES_HELP
 
 
@@ -58,6 +71,7 @@ for _command in (
     # Reports: reports.py
     reports.report,
     reports.disparity,
+    releases.releases_group,
     # Accounts and API tokens: accounts.py
     accounts.createuser,
     accounts.reset_second_factor,

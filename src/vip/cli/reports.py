@@ -69,6 +69,16 @@ def report(
         path = out_dir / item.filename
         path.write_bytes(bytes(item.content))
         click.echo(f"  {path}")
+    withheld = run.ledger_plan.get("withheld_for_history", []) if run.ledger_plan else []
+    if run.audience == "public":
+        click.echo(
+            f"Checked against {'the release ledger' if withheld or run.ledger_plan else 'no earlier release'}: "
+            f"{len(withheld)} cell(s) withheld because of earlier public releases"
+            + (f", recorded as edition {run.release.edition}" if run.release_id else "")
+            + "."
+        )
+        for cell in withheld[:50]:
+            click.echo(f"  {cell['table']} / {cell['row']} / {cell['col']}")
     if run.restates_id is not None:
         if run.restatements:
             click.echo(f"{len(run.restatements)} figure(s) differ from the published run {run.restates_id}:")

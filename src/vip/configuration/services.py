@@ -28,6 +28,7 @@ PROFILE_FIELDS = [
     "time_zone",
     "fiscal_year_start_month",
     "suppression_threshold",
+    "protection_width",
     "candidate_expiry_days",
     "month_labels",
 ]

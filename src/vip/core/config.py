@@ -41,6 +41,7 @@ class ProgramConfig:
     time_zone: str
     fiscal_year_start_month: int
     suppression_threshold: int
+    protection_width: int
     candidate_expiry_days: int
     month_labels: list[str]
     wording: dict[str, str]
@@ -85,6 +86,7 @@ def program_config() -> ProgramConfig:
         time_zone=profile.time_zone,
         fiscal_year_start_month=profile.fiscal_year_start_month,
         suppression_threshold=profile.suppression_threshold,
+        protection_width=profile.protection_width,
         candidate_expiry_days=profile.candidate_expiry_days,
         month_labels=list(profile.month_labels),
         wording=dict(profile.wording),

@@ -51,6 +51,12 @@ class ProgramProfile(models.Model):
     suppression_threshold = models.PositiveSmallIntegerField(
         default=10, help_text="Public reports show counts from 1 to this number as '<N+1>'."
     )
+    protection_width = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="No count from 1 to the threshold may be narrowed by all public releases together "
+        "to an interval of values narrower than this (highest minus lowest possible value).",
+    )
     candidate_expiry_days = models.PositiveSmallIntegerField(default=180)
     month_labels = models.JSONField(help_text="Twelve short month labels, January first.")
     wording = models.JSONField(default=dict, help_text="Report texts by key (introduction sections).")

@@ -60,6 +60,10 @@ def running_success_chart(series: PublishedTable) -> Chart:
     table = series.table
     values: list[float | None] = []
     for r in range(len(table.row_keys)):
+        if series.col_kinds:  # the public edition publishes the rate itself (whole percent)
+            pct = series.published(r, 0)
+            values.append(None if pct is None else pct / 100)
+            continue
         engaged, notified = series.published(r, 0), series.published(r, 1)
         values.append(None if engaged is None or notified is None or notified == 0 else engaged / notified)
     labels = [label.split()[0] for label in table.row_labels]

@@ -29,6 +29,13 @@ class ReportRun(models.Model):
     # The published run of the same month and audience that this run's figures were compared with.
     restates = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     restatements = models.JSONField(default=list, blank=True)
+    # Public editions: the release ledger's check of this run (vip.reports.ledger): its cells,
+    # the truths behind them, the latest release it was checked against ("basis") and the cells
+    # withheld because of earlier releases. Kept so a draft can be published as it was checked.
+    ledger_plan = models.JSONField(default=dict, blank=True)
+    release = models.OneToOneField(
+        "releases.Release", null=True, blank=True, on_delete=models.PROTECT, related_name="report_run"
+    )
 
     class Meta:
         ordering = ["-generated_at", "-id"]

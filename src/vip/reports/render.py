@@ -25,7 +25,7 @@ from vip.reports import charts
 from vip.reports.definitions import Definition, definitions
 from vip.reports.metrics import ReportNumbers
 from vip.stats.disclosure import protect, rate_display
-from vip.stats.tables import PublishedTable
+from vip.stats.tables import COMPLEMENTARY, PERCENT, PRIMARY, ROUNDED, PublishedTable, Table, percent, rounded
 
 FORMATS = ("pdf", "html", "xlsx", "csv", "json")
 CONTENT_TYPES = {
@@ -80,6 +80,44 @@ class Report:
         return published.published(r, c), published.display(r, c)
 
 
+# Tables of cumulative counts: the public edition shows their rates as whole percentages and
+# their denominators rounded to the nearest 5, never the exact counts (docs/report-definitions.md,
+# "The public edition"): consecutive cumulative counts differ by one month's count, so exact
+# cumulative figures would reveal small monthly counts to a reader of two reports.
+RATE_TABLES = {
+    "running_success_rate": ("rate", "notified", "Success rate", "People notified (nearest 5)"),
+    "headline_rates": ("rate", "denominator", "Rate", "Of people notified (nearest 5)"),
+}
+
+
+def public_rates(table: Table, threshold: int) -> PublishedTable:
+    """The public form of a rate table: the rate (whole percent) and the denominator to the nearest 5.
+
+    A denominator from 1 to ``threshold`` is withheld like any small count, and so is its rate;
+    a rate over no one is withheld (there is none).
+    """
+    rate_key, den_key, rate_label, den_label = RATE_TABLES[table.id]
+    cells: list[list[int]] = []
+    suppressed: dict[tuple[int, int], str] = {}
+    for r, (numerator, denominator) in enumerate(table.cells):
+        cells.append([percent(numerator, denominator) if denominator else 0, rounded(denominator)])
+        if 1 <= denominator <= threshold:
+            suppressed[r, 0] = COMPLEMENTARY
+            suppressed[r, 1] = PRIMARY
+        elif denominator == 0:
+            suppressed[r, 0] = COMPLEMENTARY
+    public = Table(
+        table.id,
+        table.title,
+        list(table.row_keys),
+        list(table.row_labels),
+        [rate_key, den_key],
+        [rate_label, den_label],
+        cells,
+    )
+    return PublishedTable(table=public, suppressed=suppressed, threshold=threshold, col_kinds=(PERCENT, ROUNDED))
+
+
 def build(
     numbers: ReportNumbers,
     audience: str,
@@ -93,7 +131,10 @@ def build(
     return Report(
         numbers=numbers,
         audience=audience,
-        tables={tid: protect(table, threshold) for tid, table in numbers.tables.items()},
+        tables={
+            tid: public_rates(table, threshold) if threshold and tid in RATE_TABLES else protect(table, threshold)
+            for tid, table in numbers.tables.items()
+        },
         program_name=config.program_name,
         report_title=config.report_title,
         city=config.city,
@@ -169,10 +210,24 @@ def headline(report: Report) -> list[dict[str, Any]]:
     ):
         value, display = report.cell(table_id, row, col)
         items.append({"title": title, "value": value, "display": display, "metric": metric})
+    rates = report.tables["headline_rates"]
     for row, title, metric in (
         ("running_success_rate", "VIP running success rate", "running_success_rate"),
         ("no_further_violence_rate", "No further violence", "no_further_violence_rate"),
     ):
+        if rates.col_kinds:  # the public edition: a whole percentage of a rounded denominator
+            pct, pct_display = report.cell("headline_rates", row, "rate")
+            _den, den_display = report.cell("headline_rates", row, "denominator")
+            items.append(
+                {
+                    "title": title,
+                    "value": None if pct is None else pct / 100,
+                    "display": "\u2014" if pct is None else pct_display,
+                    "detail": f"of about {den_display} people notified",
+                    "metric": metric,
+                }
+            )
+            continue
         numerator, num_display = report.cell("headline_rates", row, "numerator")
         denominator, den_display = report.cell("headline_rates", row, "denominator")
         items.append(

@@ -20,10 +20,14 @@ from vip.audit.services import Actor, actor_identity, audit_record
 from vip.core.access import require
 from vip.core.config import program_config
 from vip.core.dates import Month, local_date
-from vip.reports.facts import load_facts
+from vip.releases import ledger as release_ledger
+from vip.releases.models import Release
+from vip.releases.services import latest_release_id, ledger_editions, lock_ledger, release_record
+from vip.reports import ledger as report_ledger
+from vip.reports.facts import Facts, load_facts
 from vip.reports.metrics import compute
 from vip.reports.models import ReportFile, ReportRun
-from vip.reports.render import AUDIENCES, CONTENT_TYPES, FORMATS, build, filename, render, to_data
+from vip.reports.render import AUDIENCES, CONTENT_TYPES, FORMATS, Report, build, filename, render, to_data
 
 
 def latest_complete_month(today: Any = None) -> Month:
@@ -63,6 +67,64 @@ def latest_published(month: Month, audience: str) -> ReportRun | None:
     )
 
 
+def ledger_plan(report: Report, facts: Facts, config: Any) -> dict[str, Any]:
+    """Check a public edition against every earlier release and withhold what they would reveal.
+
+    Changes ``report``'s tables in place (cells withheld "for history's sake") and returns the
+    plan a publication records: cells, truths, the release it was checked against (basis).
+    """
+    prior, basis = ledger_editions()
+    return {**plan_against(report, facts, config, prior), "basis": basis}
+
+
+def plan_against(report: Report, facts: Facts, config: Any, prior: list[release_ledger.Edition]) -> dict[str, Any]:
+    """:func:`ledger_plan` against the releases ``prior`` (in release order)."""
+    month = report.month
+    truths = report_ledger.truths(facts, month)
+    cells = report_ledger.cells(report.tables, month, facts, truths)
+    new = release_ledger.Edition(f"monthly_report {month} (new)", cells, truths)
+    try:
+        withheld = release_ledger.protect(
+            new,
+            prior,
+            threshold=config.suppression_threshold,
+            width=config.protection_width,
+            cost=report_ledger.cost,
+        )
+    except release_ledger.LedgerError as exc:
+        raise ValidationError(_("This edition cannot be released: %(reason)s") % {"reason": exc}) from exc
+    report_ledger.apply(report.tables, withheld)
+    return {
+        "cells": cells,
+        "truths": truths,
+        "withheld_for_history": [{k: c.get(k) for k in ("table", "row", "col")} for c in withheld],
+        "threshold": config.suppression_threshold,
+        "width": config.protection_width,
+    }
+
+
+def _record_release(actor: Actor, run: ReportRun) -> Release:
+    plan = run.ledger_plan
+    if plan.get("basis", 0) != latest_release_id():
+        raise ValidationError(
+            _(
+                "Other public releases were made since this edition was checked against the release "
+                "ledger; generate it again so that it is checked against them."
+            )
+        )
+    return release_record(
+        actor=actor,
+        kind=Release.Kind.MONTHLY_REPORT,
+        subject=run.month,
+        data_fingerprint=run.data_fingerprint,
+        threshold=plan["threshold"],
+        width=plan["width"],
+        cells=plan["cells"],
+        truths=plan["truths"],
+        withheld_for_history=plan["withheld_for_history"],
+    )
+
+
 def report_generate(
     *,
     actor: Actor,
@@ -88,10 +150,14 @@ def report_generate(
         )
     generated_at = timezone.now()
     with transaction.atomic():
+        if publish and audience == "public":
+            lock_ledger()
         facts = load_facts(config, month)
         numbers = compute(facts, month)
         report = build(numbers, audience, config, facts.as_of, generated_at)
+        plan = ledger_plan(report, facts, config) if audience == "public" else {}
         data = to_data(report)
+        data["withheld_for_history"] = plan.get("withheld_for_history", [])
         files = render(report, formats)
         previous = latest_published(month, audience)
         changed = restatements(previous.numbers, data) if previous is not None else []
@@ -111,7 +177,11 @@ def report_generate(
             published_by_name=name if publish else "",
             restates=previous,
             restatements=changed,
+            ledger_plan=plan,
         )
+        if publish and audience == "public":
+            run.release = _record_release(actor, run)
+            run.save(update_fields=["release"])
         for fmt, content in files.items():
             ReportFile.objects.create(
                 run=run,
@@ -145,6 +215,9 @@ def report_publish(*, actor: Actor, run: ReportRun) -> ReportRun:
     locked = ReportRun.objects.select_for_update().get(pk=run.pk)
     if locked.published:
         raise ValidationError(_("This run is already published; published runs never change."))
+    if locked.audience == "public":
+        lock_ledger()
+        locked.release = _record_release(actor, locked)
     previous = latest_published(Month.parse(locked.month), locked.audience)
     _user, name, _role = actor_identity(actor)
     locked.published = True
@@ -152,7 +225,7 @@ def report_publish(*, actor: Actor, run: ReportRun) -> ReportRun:
     locked.published_by_name = name
     locked.restates = previous
     locked.restatements = restatements(previous.numbers, locked.numbers) if previous else []
-    locked.save(update_fields=["published", "published_at", "published_by_name", "restates", "restatements"])
+    locked.save(update_fields=["published", "published_at", "published_by_name", "restates", "restatements", "release"])
     audit_record(
         actor=actor,
         action="report.publish",

@@ -53,13 +53,37 @@ PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
 
 
+COUNT = "count"
+PERCENT = "percent"  # a whole percentage (half up) of two counts that are not published
+ROUNDED = "rounded"  # a count rounded to the nearest ROUNDING_BASE (half up)
+ROUNDING_BASE = 5
+
+
+def rounded(value: int, base: int = ROUNDING_BASE) -> int:
+    """``value`` rounded to the nearest multiple of ``base``, halves up."""
+    return (value + base // 2) // base * base
+
+
+def percent(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` as a whole percentage, halves up (integers only)."""
+    return (200 * numerator + denominator) // (2 * denominator)
+
+
 @dataclass
 class PublishedTable:
-    """A table as an audience sees it: each cell a number or suppressed (and why)."""
+    """A table as an audience sees it: each cell a number or suppressed (and why).
+
+    ``col_kinds`` says what each column's published numbers are: counts (the default),
+    whole percentages, or counts rounded to the nearest ``ROUNDING_BASE``.
+    """
 
     table: Table
     suppressed: dict[tuple[int, int], str]  # (row index, col index) -> PRIMARY | COMPLEMENTARY
     threshold: int  # counts 1..threshold are primary-suppressed (0: nothing suppressed)
+    col_kinds: tuple[str, ...] = ()
+
+    def kind(self, c: int) -> str:
+        return self.col_kinds[c] if self.col_kinds else COUNT
 
     def is_suppressed(self, r: int, c: int) -> bool:
         return (r, c) in self.suppressed
@@ -73,4 +97,6 @@ class PublishedTable:
             return f"<{self.threshold + 1}"
         if kind == COMPLEMENTARY:
             return "*"
+        if self.kind(c) == PERCENT:
+            return f"{self.table.cells[r][c]}%"
         return f"{self.table.cells[r][c]:,}"

@@ -323,6 +323,12 @@ READS: tuple[Entry, ...] = (
         published={"run__audience": "public", "run__published": True},
         refusal=_("Your role does not read program reports."),
     ),
+    Entry(
+        "releases.Release",
+        {MANAGER: Rows.ALL},
+        note="The release ledger keeps the exact counts behind every public cell; managers only.",
+        refusal=_("The release ledger is kept by the program's managers."),
+    ),
     # --- accounts, configuration, audit (administrators) -----------------------------------------------
     Entry("accounts.User", {ADMIN: Rows.ALL}),
     Entry("accounts.ApiToken", {ADMIN: Rows.ALL}),

@@ -39,6 +39,7 @@ PROGRAM_APPS = {"accounts", "audit", "core", "people", "referrals", "notificatio
     "outcomes",
     "identification",
     "reports",
+    "releases",
     "configuration",
     "api",
     "interchange",

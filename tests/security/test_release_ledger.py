@@ -1,0 +1,143 @@
+"""Security rows 40 and 41: every public release together reveals no small count.
+
+A generated city with small counts publishes 24 consecutive months of public Monthly
+Informational Reports, each checked against the release ledger as `report_generate` does; an
+attacker of its own (tests/security/ledger_attack.py) then reads all of them together and pins
+nothing from 1 to the threshold, nor narrows it below the protection width. The same attacker
+pins small counts in the editions as they would be without the ledger, which shows it can.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from tests.security.ledger_attack import attack_releases
+from vip.core.dates import Month
+from vip.releases.ledger import Edition
+from vip.reports.facts import OUTCOME_TYPES, REFERRAL_SOURCES, Facts, day_number
+from vip.reports.metrics import compute
+from vip.reports.render import build, to_data
+from vip.reports.services import plan_against
+
+pytestmark = pytest.mark.slow
+
+FIRST = Month(2024, 1)
+MONTHS = 24
+
+
+def small_city(seed: int = 7, start: dt.date = dt.date(2022, 7, 1), end: dt.date = dt.date(2025, 12, 31)) -> dict:
+    """A program with a handful of notifications, referrals and outcomes a month."""
+    rng = np.random.default_rng(seed)
+    days = np.arange(day_number(start), day_number(end) + 1)
+    people = np.arange(1, 400)
+    born = np.array([day_number(dt.date(1975, 1, 1)) + int(rng.integers(0, 365 * 30)) for _ in people])
+    deliveries = sorted({(int(rng.choice(people)), int(rng.choice(days))) for _ in range(len(days) // 7)})
+    d_person = np.array([p for p, _ in deliveries])
+    d_day = np.array([d for _, d in deliveries])
+    connections = sorted({(int(rng.choice(people)), int(rng.choice(days))) for _ in range(len(days) // 9)})
+    referral_day = np.sort(rng.choice(days, size=len(days) // 4))
+    outcomes = sorted({(int(rng.choice(people)), int(rng.choice(days))) for _ in range(len(days) // 20)})
+    return {
+        "delivery_person": d_person,
+        "delivery_day": d_day,
+        "delivery_area": rng.integers(-1, 3, size=len(d_day)),
+        "delivery_person_area": rng.integers(0, 3, size=len(d_day)),
+        "person_id": people,
+        "person_born": born,
+        "connection_person": np.array([p for p, _ in connections]),
+        "connection_day": np.array([d for _, d in connections]),
+        "connection_category": rng.integers(0, 3, size=len(connections)),
+        "referral_day": referral_day,
+        "referral_source": rng.integers(0, len(REFERRAL_SOURCES), size=len(referral_day)),
+        "outcome_person": np.array([p for p, _ in outcomes]),
+        "outcome_day": np.array([d for _, d in outcomes]),
+        "outcome_type": rng.integers(0, len(OUTCOME_TYPES), size=len(outcomes)),
+    }
+
+
+def facts_of(city: dict, month: Month, config) -> Facts:
+    through = day_number(month.last_day)
+
+    def upto(days: np.ndarray) -> np.ndarray:
+        return days <= through
+
+    d, c, r, o = (upto(city[k]) for k in ("delivery_day", "connection_day", "referral_day", "outcome_day"))
+    return Facts(
+        through=month.last_day,
+        as_of=None,
+        area_codes=("north", "south", "west"),
+        area_names=("North", "South", "West"),
+        category_codes=("housing", "work", "health"),
+        category_names=("Housing", "Work", "Health"),
+        category_active=(True, True, True),
+        fiscal_year_start_month=config.fiscal_year_start_month,
+        month_labels=tuple(config.month_labels),
+        age_bands=tuple((b.label, b.min_age, b.max_age) for b in config.age_bands),
+        delivery_person=city["delivery_person"][d],
+        delivery_day=city["delivery_day"][d],
+        delivery_area=city["delivery_area"][d],
+        delivery_person_area=city["delivery_person_area"][d],
+        person_id=city["person_id"],
+        person_born=city["person_born"],
+        connection_person=city["connection_person"][c],
+        connection_day=city["connection_day"][c],
+        connection_category=city["connection_category"][c],
+        referral_day=city["referral_day"][r],
+        referral_source=city["referral_source"][r],
+        outcome_person=city["outcome_person"][o],
+        outcome_day=city["outcome_day"][o],
+        outcome_type=city["outcome_type"][o],
+    )
+
+
+def editions(city: dict, config, *, ledger: bool) -> tuple[list[dict], list[dict]]:
+    """Official and public editions (JSON) of months FIRST-12 .. FIRST+MONTHS-1 (public from FIRST)."""
+    official, public, prior = [], [], []
+    now = timezone.now()
+    for i in range(-12, MONTHS):
+        month = FIRST.shift(i)
+        facts = facts_of(city, month, config)
+        numbers = compute(facts, month)
+        official.append(to_data(build(numbers, "official", config, None, now)))
+        if i < 0:
+            continue
+        report = build(numbers, "public", config, None, now)
+        if ledger:
+            plan = plan_against(report, facts, config, prior)
+            prior.append(Edition(str(month), plan["cells"], plan["truths"]))
+        public.append(to_data(report))
+    return official, public
+
+
+def test_row_40_no_small_count_is_recovered_from_every_public_release_together(program) -> None:
+    config = program
+    city = small_city()
+    official, public = editions(city, config, ledger=True)
+    found = attack_releases(
+        official,
+        public,
+        fiscal_start=config.fiscal_year_start_month,
+        threshold=config.suppression_threshold,
+        width=config.protection_width,
+    )
+    assert found == [], found[:10]
+
+
+def test_row_40_the_attacker_pins_small_counts_when_editions_are_protected_one_by_one(program) -> None:
+    """Without the ledger (each edition protected alone) the same attacker recovers small counts."""
+    config = program
+    city = small_city()
+    official, public = editions(city, config, ledger=False)
+    found = attack_releases(
+        official,
+        public,
+        fiscal_start=config.fiscal_year_start_month,
+        threshold=config.suppression_threshold,
+        width=config.protection_width,
+    )
+    pinned = [e for e in found if e.low == e.high == e.truth]
+    assert pinned, "the attacker should recover small counts from editions protected one by one"
