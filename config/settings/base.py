@@ -181,6 +181,12 @@ VIP_USE_BANNER = {
 # answer a different page ("too many attempts") and so reveal that an account is locked.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Security row 33: a wrong code (TOTP or recovery code), at sign-in or when confirming again,
+# counts toward the same lockout as a wrong password (vip.accounts.services.second_factor_attempt).
+MFA_FORMS = {
+    "authenticate": "vip.accounts.forms.SecondFactorForm",
+    "reauthenticate": "vip.accounts.forms.SecondFactorReauthenticateForm",
+}
 # Accept the code of the 30-second step just before or after the current one (phone clocks
 # drift, and a code typed at the end of its step arrives in the next); a used code is refused.
 MFA_TOTP_TOLERANCE = 1
@@ -188,7 +194,9 @@ MFA_TOTP_ISSUER = os.environ.get("VIP_TOTP_ISSUER", "VIP")
 
 # Lockout (security row 3): VIP_LOCKOUT_FAILURES failed sign-ins lock the account (by username,
 # whatever the address they come from) for VIP_LOCKOUT_MINUTES; refused attempts during the lock
-# do not prolong it. A locked account gets the very page a wrong password gets (row 4).
+# do not prolong it. A locked account gets the very page a wrong password gets (row 4). Wrong
+# second-factor codes are failed sign-ins too (row 33): both kinds add up to the one limit, and
+# only a complete sign-in (password and code) clears the count (AXES_RESET_ON_SUCCESS).
 VIP_LOCKOUT_FAILURES = int(os.environ.get("VIP_LOCKOUT_FAILURES", "5"))
 VIP_LOCKOUT_MINUTES = int(os.environ.get("VIP_LOCKOUT_MINUTES", "30"))
 AXES_FAILURE_LIMIT = VIP_LOCKOUT_FAILURES
@@ -199,7 +207,8 @@ AXES_LOCKOUT_CALLABLE = "vip.accounts.lockout.lockout_response"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # administrators unlock through the account list (vip.accounts.admin)
-AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address"]
+# Never kept in axes' records of failed attempts: names, addresses, and the codes tried.
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address", "code"]
 # axes warns when the lockout is not also by address. On purpose: staff share an office's address,
 # and one person's mistakes must not lock out everyone behind it; the name is what is guessed at.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import LoginForm
+from allauth.core import context
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from vip.accounts.services import SecondFactorRefusedError, second_factor_attempt
 
 USE_BANNER = _(
     "This system holds criminal justice, health and substance-use treatment information protected "
@@ -41,3 +46,33 @@ class SignInForm(LoginForm):
         super().__init__(*args, **kwargs)
         # The sign-in page's template lays the fields out itself; keep the banner next to the form.
         self.use_banner = use_banner()
+
+
+class CountedCodeMixin:
+    """A second-factor code form whose wrong codes count toward the sign-in lockout (security
+    row 33; ``vip.accounts.services.second_factor_attempt``). A locked account's code, right or
+    wrong, gets the page a wrong code gets: the form does not say that the account is locked."""
+
+    reauthentication = False
+    user: Any
+
+    def clean_code(self) -> str:
+        try:
+            return second_factor_attempt(
+                user=self.user,
+                request=context.request,
+                check=super().clean_code,  # type: ignore[misc]
+                reauthentication=self.reauthentication,
+            )
+        except SecondFactorRefusedError as refused:
+            raise refused.error or get_mfa_adapter().validation_error("incorrect_code") from None
+
+
+class SecondFactorForm(CountedCodeMixin, AuthenticateForm):
+    """The second step of signing in (MFA_FORMS["authenticate"])."""
+
+
+class SecondFactorReauthenticateForm(CountedCodeMixin, ReauthenticateForm):
+    """Confirming the code again before a sensitive change (MFA_FORMS["reauthenticate"])."""
+
+    reauthentication = True

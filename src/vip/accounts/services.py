@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from allauth.mfa.models import Authenticator
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from vip.accounts.lockout import normalise_username
@@ -152,3 +158,63 @@ def user_deactivate(*, actor: Actor, user: User) -> dict[str, int]:
         changes={"is_active": False, "sessions_ended": sessions, "tokens_revoked": tokens},
     )
     return {"sessions_ended": sessions, "tokens_revoked": tokens}
+
+
+T = TypeVar("T")
+
+
+class SecondFactorRefusedError(Exception):
+    """A code was not taken: wrong, or the account is locked (the caller answers both alike)."""
+
+    def __init__(self, error: ValidationError | None = None) -> None:
+        super().__init__("second factor refused")
+        self.error = error
+
+
+def second_factor_attempt(
+    *, user: User, request: HttpRequest | None, check: Callable[[], T], reauthentication: bool = False
+) -> T:
+    """One try of a second-factor code (TOTP or recovery code) for ``user`` (security row 33).
+
+    The code counts toward the very lockout the password does (django-axes, by account name,
+    whatever the address or session): a wrong code is a failed sign-in, recorded as axes records a
+    wrong password, and VIP_LOCKOUT_FAILURES failures of either kind lock the account for
+    VIP_LOCKOUT_MINUTES. A locked account's code is not even checked, the right one included,
+    until the lock ends or an administrator lifts it (``user_unlock``). Only a complete sign-in
+    (password and code) clears the count; a right password alone does not.
+
+    The tries of one account are taken one at a time (its row is locked for the check), so
+    however many arrive at once, no more than the limit are ever checked. Each refused try is
+    audited (``auth.mfa_failed``; never the code), with the failure count and whether the account
+    was already locked. ``check`` is the form's own code check (allauth's); it raises
+    ``ValidationError`` for a wrong code. Raises ``SecondFactorRefusedError`` for a refused try."""
+
+    credentials = {"username": user.get_username()}
+    with transaction.atomic():
+        # One try of this account at a time (SQLite takes its write lock at BEGIN anyway).
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        locked = request is not None and AxesProxyHandler.is_locked(request, credentials)
+        error: ValidationError | None = None
+        if not locked:
+            try:
+                return check()
+            except ValidationError as exc:
+                error = exc
+            # Counted as a failed sign-in of the account (axes; it audits the lock when it begins).
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        failures = getattr(request, "axes_failures_since_start", None)
+        if failures is None and request is not None:
+            failures = AxesProxyHandler.get_failures(request, credentials)
+        audit_record(
+            actor=user if reauthentication else None,
+            action="auth.mfa_failed",
+            target=user,
+            outcome="denied",
+            changes={
+                "step": "reauthentication" if reauthentication else "sign-in",
+                "refused_while_locked": locked,
+                "failures": failures,
+                "locked_now": bool(getattr(request, "axes_locked_out", False)) or locked,
+            },
+        )
+    raise SecondFactorRefusedError(error)
