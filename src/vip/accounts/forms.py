@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.forms import LoginForm
+from allauth.account.forms import LoginForm, ResetPasswordForm
 from allauth.core import context
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
@@ -46,6 +46,24 @@ class SignInForm(LoginForm):
         super().__init__(*args, **kwargs)
         # The sign-in page's template lays the fields out itself; keep the banner next to the form.
         self.use_banner = use_banner()
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """ "Forgot your password?": an e-mail address; a link to choose a new password is mailed to
+    the active account with that address, if there is one. The page that follows says the same
+    whether or not there is (no account, an account without an address, a mail server that did
+    not answer): it must not tell who has an account. Where the installation sends no mail
+    (VIP_PASSWORD_RESET off: no mail server configured), the page tells the reader to ask the
+    administrator instead, and sends nothing."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(settings.VIP_PASSWORD_RESET)
+
+    def save(self, request: Any, **kwargs: Any) -> str:
+        if not self.enabled:
+            return str(self.cleaned_data["email"])
+        return str(super().save(request, **kwargs))
 
 
 class CountedCodeMixin:
