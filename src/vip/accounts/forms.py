@@ -49,7 +49,7 @@ class SignInForm(LoginForm):
 
 
 class PasswordResetForm(ResetPasswordForm):
-    """ "Forgot your password?": an e-mail address; a link to choose a new password is mailed to
+    """The "Forgot your password?" page: an e-mail address; a link to choose a new password is mailed to
     the active account with that address, if there is one. The page that follows says the same
     whether or not there is (no account, an account without an address, a mail server that did
     not answer): it must not tell who has an account. Where the installation sends no mail
