@@ -168,7 +168,7 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # The sign-in form adds the use banner's acknowledgement (security row 8).
-ACCOUNT_FORMS = {"login": "vip.accounts.forms.SignInForm"}
+ACCOUNT_FORMS = {"login": "vip.accounts.forms.SignInForm", "reset_password": "vip.accounts.forms.PasswordResetForm"}
 # The use banner's wording, when a city has its own (by language; else a translated default).
 VIP_USE_BANNER = {
     language: text
@@ -181,7 +181,34 @@ VIP_USE_BANNER = {
 # Failed sign-ins are counted by django-axes, by username (below); allauth's own counter would
 # answer a different page ("too many attempts") and so reveal that an account is locked.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# "Forgot your password?" (accounts sign in by name; the link goes to the account's e-mail address,
+# if an administrator recorded one): on where mail can be sent (VIP_EMAIL_HOST, below), and the
+# page says the same whether or not an account has the address. No mail at all to an address
+# that no account has (allauth would tell its owner that there is no such account).
+VIP_EMAIL_HOST = os.environ.get("VIP_EMAIL_HOST", "")
+VIP_PASSWORD_RESET = env_bool("VIP_PASSWORD_RESET", default=bool(VIP_EMAIL_HOST))
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = os.environ.get("VIP_EMAIL_SUBJECT_PREFIX", "[VIP] ")
+# Mail: SMTP to VIP_EMAIL_HOST (STARTTLS on port 587 by default, or SSL); without a host nothing
+# is sent (development prints mails on the console instead, config/settings/dev.py).
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if VIP_EMAIL_HOST else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_HOST = VIP_EMAIL_HOST or "localhost"
+EMAIL_PORT = int(os.environ.get("VIP_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("VIP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VIP_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("VIP_EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = env_bool("VIP_EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = int(os.environ.get("VIP_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("VIP_EMAIL_FROM", "vip@localhost")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Security row 33: a wrong code (TOTP or recovery code), at sign-in or when confirming again,
+# counts toward the same lockout as a wrong password (vip.accounts.services.second_factor_attempt).
+MFA_FORMS = {
+    "authenticate": "vip.accounts.forms.SecondFactorForm",
+    "reauthenticate": "vip.accounts.forms.SecondFactorReauthenticateForm",
+}
 # Accept the code of the 30-second step just before or after the current one (phone clocks
 # drift, and a code typed at the end of its step arrives in the next); a used code is refused.
 MFA_TOTP_TOLERANCE = 1
@@ -189,7 +216,9 @@ MFA_TOTP_ISSUER = os.environ.get("VIP_TOTP_ISSUER", "VIP")
 
 # Lockout (security row 3): VIP_LOCKOUT_FAILURES failed sign-ins lock the account (by username,
 # whatever the address they come from) for VIP_LOCKOUT_MINUTES; refused attempts during the lock
-# do not prolong it. A locked account gets the very page a wrong password gets (row 4).
+# do not prolong it. A locked account gets the very page a wrong password gets (row 4). Wrong
+# second-factor codes are failed sign-ins too (row 33): both kinds add up to the one limit, and
+# only a complete sign-in (password and code) clears the count (AXES_RESET_ON_SUCCESS).
 VIP_LOCKOUT_FAILURES = int(os.environ.get("VIP_LOCKOUT_FAILURES", "5"))
 VIP_LOCKOUT_MINUTES = int(os.environ.get("VIP_LOCKOUT_MINUTES", "30"))
 AXES_FAILURE_LIMIT = VIP_LOCKOUT_FAILURES
@@ -200,7 +229,8 @@ AXES_LOCKOUT_CALLABLE = "vip.accounts.lockout.lockout_response"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # administrators unlock through the account list (vip.accounts.admin)
-AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address"]
+# Never kept in axes' records of failed attempts: names, addresses, and the codes tried.
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address", "code"]
 # axes warns when the lockout is not also by address. On purpose: staff share an office's address,
 # and one person's mistakes must not lock out everyone behind it; the name is what is guessed at.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -6,6 +6,9 @@ DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105 (tests only)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Mail is kept in memory (django.core.mail.outbox); "Forgot your password?" is on.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+VIP_PASSWORD_RESET = True
 VIP_IMPORT_BATCH_SIZE = 50  # small batches so tests cross batch boundaries
 # Fixed keys for the suite (tests of rotation override them).
 VIP_FIELD_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0xLTAxMjM0NTY3ODk="]  # test only

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.forms import LoginForm
+from allauth.account.forms import LoginForm, ResetPasswordForm
+from allauth.core import context
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from vip.accounts.services import SecondFactorRefusedError, second_factor_attempt
 
 USE_BANNER = _(
     "This system holds criminal justice, health and substance-use treatment information protected "
@@ -41,3 +46,51 @@ class SignInForm(LoginForm):
         super().__init__(*args, **kwargs)
         # The sign-in page's template lays the fields out itself; keep the banner next to the form.
         self.use_banner = use_banner()
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """The "Forgot your password?" page: an e-mail address; a link to choose a new password is mailed to
+    the active account with that address, if there is one. The page that follows says the same
+    whether or not there is (no account, an account without an address, a mail server that did
+    not answer): it must not tell who has an account. Where the installation sends no mail
+    (VIP_PASSWORD_RESET off: no mail server configured), the page tells the reader to ask the
+    administrator instead, and sends nothing."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(settings.VIP_PASSWORD_RESET)
+
+    def save(self, request: Any, **kwargs: Any) -> str:
+        if not self.enabled:
+            return str(self.cleaned_data["email"])
+        return str(super().save(request, **kwargs))
+
+
+class CountedCodeMixin:
+    """A second-factor code form whose wrong codes count toward the sign-in lockout (security
+    row 33; ``vip.accounts.services.second_factor_attempt``). A locked account's code, right or
+    wrong, gets the page a wrong code gets: the form does not say that the account is locked."""
+
+    reauthentication = False
+    user: Any
+
+    def clean_code(self) -> str:
+        try:
+            return second_factor_attempt(
+                user=self.user,
+                request=context.request,
+                check=super().clean_code,  # type: ignore[misc]
+                reauthentication=self.reauthentication,
+            )
+        except SecondFactorRefusedError as refused:
+            raise refused.error or get_mfa_adapter().validation_error("incorrect_code") from None
+
+
+class SecondFactorForm(CountedCodeMixin, AuthenticateForm):
+    """The second step of signing in (MFA_FORMS["authenticate"])."""
+
+
+class SecondFactorReauthenticateForm(CountedCodeMixin, ReauthenticateForm):
+    """Confirming the code again before a sensitive change (MFA_FORMS["reauthenticate"])."""
+
+    reauthentication = True

@@ -34,6 +34,33 @@ PROFILE_FIELDS = [
 ]
 
 
+def category_protection_lifted(category: ServiceCategory, *, sensitivity: str, substance_use: bool) -> list[str]:
+    """The protections that giving a stored service category these values would take off it.
+
+    A category marked health or substance use keeps the mark (one way): police never see its
+    referrals' details (the access policy's "all but health ones"), and substance-use referrals are
+    disclosed only under a 42 CFR Part 2 consent. Unmarking it would lay open at once every
+    referral already recorded under it, so no path of the application does: not the
+    administration screens, not a profile load. There is no deliberate way either; a category
+    marked by mistake is deactivated and a new one made (README, Configuration)."""
+    if category.pk is None:
+        return []
+    lifted = []
+    if category.sensitivity and sensitivity != category.sensitivity:
+        lifted.append("sensitivity")
+    if category.substance_use and not substance_use:
+        lifted.append("substance_use")
+    return lifted
+
+
+def category_protection_message(code: str) -> str:
+    return _(
+        "The service category %(code)s is marked health or substance use, and that protection cannot be "
+        "taken off: its referrals would be shown where they must not be. Deactivate it and make a new "
+        "category instead."
+    ) % {"code": code}
+
+
 def available_profiles() -> list[str]:
     folder = resources.files("vip.configuration") / "profiles"
     return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
@@ -90,7 +117,15 @@ def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
     Area.objects.exclude(code__in=seen_areas).update(active=False)
 
     seen_categories = []
+    stored = {c.code: c for c in ServiceCategory.objects.select_for_update()}
     for order, item in enumerate(data.get("service_categories", []), start=1):
+        if item["code"] in stored and category_protection_lifted(
+            stored[item["code"]],
+            sensitivity=item.get("sensitivity", ""),
+            substance_use=bool(item.get("substance_use", False)),
+        ):
+            # Nothing of the profile is kept (one transaction): the protection stays.
+            raise ValueError(f"profile {name!r}: {category_protection_message(item['code'])}")
         ServiceCategory.objects.update_or_create(
             code=item["code"],
             defaults={
