@@ -25,7 +25,7 @@ COMMANDS = {
     *("keys", "audit", "backup", "restore", "retention", "docs"),
 }
 SUBCOMMANDS = {
-    "audit": {"verify"},
+    "audit": {"verify", "anchor"},
     "criteria": {"show", "publish"},
     "keys": {"generate", "rotate"},
     "retention": {"purge"},

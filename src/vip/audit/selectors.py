@@ -128,21 +128,62 @@ def audit_chain_head(*, user: Any) -> AuditEvent | None:
 
 
 def audit_chain_verify(*, user: Any, progress: Any = None) -> Verification:
-    """Walk the whole audit trail in order and check its hash chain (administrators, operator).
+    """Walk every stored event of the audit trail in order and check its hash chain
+    (administrators, the operator). Security rows 17 and 39.
 
-    After a retention purge the walk starts at the latest ``audit.purge`` event's checkpoint: the
-    first event kept must link to the hash of the newest event purged (vip.retention).
+    After a retention purge the first stored event must link to the hash the latest ``audit.purge``
+    event (the checkpoint) recorded for the newest event purged, and be the first event that purge
+    kept; no event any checkpoint says was purged may still be stored. Every event after the first,
+    checkpoints included, must link to the one before it and match its own hash, so an altered
+    event fails whatever checkpoint follows it.
     """
     events = audit_event_list(user=user)
-    checkpoint = audit_checkpoint(user=user)
-    start, after = (checkpoint["through_hash"], checkpoint["through_id"]) if checkpoint else (GENESIS, 0)
-    rows = events.filter(id__gt=after).order_by("id").values(*FIELDS).iterator(chunk_size=5000)
+    first = events.order_by("id").values("id", "prev_hash").first()
+    if first is None:
+        return Verification()
+    checkpoints = list(
+        events.filter(action=PURGE_ACTION).order_by("id").values_list("id", "changes").iterator(chunk_size=1000)
+    )
+    start = GENESIS
+    for event_id, changes in checkpoints:
+        problem = _checkpoint_problem(event_id, changes, first["id"])
+        if problem:
+            return Verification(broken_at=event_id, reason=problem)
+    if checkpoints:
+        latest_id, latest = checkpoints[-1]
+        start = str(latest["through_hash"])
+        kept = latest.get("first_kept_id")
+        if kept is not None and int(kept) != first["id"]:
+            return Verification(
+                broken_at=first["id"],
+                reason=f"the retention purge of audit event {latest_id} kept event {kept} first, which is missing "
+                "(events after the purge were removed)",
+            )
+    rows = events.order_by("id").values(*FIELDS).iterator(chunk_size=5000)
     return verify(rows, progress, start=start)
+
+
+def _checkpoint_problem(event_id: int, changes: Any, first_id: int) -> str:
+    """Why a checkpoint does not fit the stored chain, or ``""``."""
+    try:
+        through = int(changes["through_id"])
+        through_hash = str(changes["through_hash"])
+    except (KeyError, TypeError, ValueError):
+        return "it is a retention checkpoint without the id and hash of the newest event purged"
+    if len(through_hash) != len(GENESIS) or through >= event_id:
+        return "it is a retention checkpoint naming an event that cannot have been purged before it"
+    if first_id <= through:
+        return (
+            f"it is a retention checkpoint saying events up to {through} were purged, yet event {first_id} "
+            "is still stored (a checkpoint appended to hide a change to the events before it?)"
+        )
+    return ""
 
 
 def audit_checkpoint(*, user: Any) -> dict[str, Any] | None:
     """What the latest retention purge of the audit trail recorded: ``through_id``, ``through_hash``,
-    ``purged``, ``cutoff`` (and the purge event's id and moment), or None when none happened."""
+    ``first_kept_id``, ``purged``, ``cutoff`` (and the purge event's id and moment), or None when
+    none happened."""
     event = (
         audit_event_list(user=user)
         .filter(action=PURGE_ACTION)
