@@ -25,7 +25,7 @@ COMMANDS = {
     *("keys", "audit", "backup", "restore", "retention", "docs", "releases"),
 }
 SUBCOMMANDS = {
-    "audit": {"verify"},
+    "audit": {"verify", "anchor"},
     "releases": {"list", "check"},
     "criteria": {"show", "publish"},
     "keys": {"generate", "rotate"},

@@ -4,6 +4,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from vip.api import views
+from vip.audit.reads import person_page
+from vip.people.selectors import person_list
 
 app_name = "api"
 
@@ -14,10 +16,13 @@ def not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+PERSON = views.PersonDetail.as_view()
+
 urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("v1/people/", views.PersonList.as_view(), name="people"),
-    path("v1/people/<int:person_id>/", views.PersonDetail.as_view(), name="person"),
+    # About one person: every request to it leaves one audit event, whatever its method (row 36).
+    path("v1/people/<int:person_id>/", person_page(person_list, "person_id")(PERSON), name="person"),
     path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
     path("v1/incidents/", views.IncidentCreate.as_view(), name="incidents"),
     path("v1/reports/<str:month>/", views.ReportFigures.as_view(), name="report"),

@@ -124,6 +124,12 @@ class PersonDetail(APIView):
         audit_read(actor=user, action="person.read", target=person, details={"api": True})
         return Response(data)
 
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Who may not see the person is refused here too (a 404, on record); who may, has the read
+        # of the person recorded at the end of the request (vip.audit.reads.settle).
+        record_or_404(request, person_list, kwargs["person_id"])
+        return super().options(request, *args, **kwargs)
+
 
 @method_decorator(login_not_required, name="dispatch")
 class ReferralList(generics.ListAPIView):  # type: ignore[type-arg]

@@ -3,11 +3,21 @@
 An event's hash covers its own fields and the previous event's hash, so altering, removing or
 reordering any event breaks the chain from that event on; ``vip audit verify`` walks it. Events
 are chained in id order: writers take a lock first (PostgreSQL: a transaction-scoped advisory
-lock; SQLite serialises writers already), so ids and chain order agree. A retention purge removes the
-oldest events and records a checkpoint in the chain itself (an ``audit.purge`` event holding the
-hash of the newest event it removed), from which verification starts. What a chain cannot show
-by itself is the loss of its newest events: ``vip audit verify`` prints the head hash, which an
-operator may record elsewhere (see docs/security.md).
+lock; SQLite serialises writers already), so ids and chain order agree.
+
+A retention purge removes the oldest events and records a checkpoint in the chain itself (an
+``audit.purge`` event, chained like any other, holding the id and hash of the newest event it
+removed and the id of the first it kept). Verification walks every event still stored, from the
+first: the first must link to the latest checkpoint's hash (or to GENESIS when nothing was ever
+purged), no event a checkpoint says was purged may still be there, and every other event must
+link to the one before it. Altering a stored event therefore breaks the chain whatever
+checkpoint follows it (security row 39).
+
+What a chain cannot show by itself is a rewrite by someone who can write the database and
+recomputes every hash, or the loss of its newest events, or a purge forged to remove a prefix:
+the hash function has no secret. ``vip audit anchor`` writes the head (sequence number, hash,
+time) to a file kept outside the database; ``vip audit verify --anchor FILE`` checks that the
+chain still holds each anchored event with its hash (vip.audit.anchors, docs/audit.md).
 """
 
 from __future__ import annotations
@@ -22,6 +32,10 @@ from typing import Any
 from django.db import connection
 
 GENESIS = "0" * 64
+# No audit event younger than this may be purged (CJIS keeps audit records for a year): the
+# retention purge refuses shorter periods, and an anchored event younger than this that is gone
+# was not purged but removed.
+MINIMUM_RETENTION_DAYS = 365
 # Arbitrary, fixed: the advisory lock that serialises audit writers on PostgreSQL.
 _LOCK_KEY = 0x7669_7061_7564  # "vipaud"
 

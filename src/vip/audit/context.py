@@ -1,4 +1,5 @@
-"""Where an action comes from: the request (web) or the command line."""
+"""Where an action comes from: the request (web) or the command line; and what a request has
+recorded so far."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -43,3 +45,35 @@ def _local_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+@dataclass
+class Ledger:
+    """What one request has put on the audit trail so far, and what it is about: the person pages'
+    one-event rule (vip.audit.middleware, security row 36) reads it at the end of the request."""
+
+    # The events recorded while the request ran: (id, known to be committed).
+    recorded: list[tuple[int, bool]] = field(default_factory=list)
+    # The record the page resolved for its reader (vip.audit.reads.record_or_404).
+    record: Any = None
+
+    def note(self, event_id: int, *, committed: bool = False) -> None:
+        self.recorded.append((event_id, committed))
+
+
+_ledger: contextvars.ContextVar[Ledger | None] = contextvars.ContextVar("vip_audit_ledger", default=None)
+
+
+def current_ledger() -> Ledger | None:
+    """The running request's ledger (None outside a request: the command line, a test's direct call)."""
+    return _ledger.get()
+
+
+@contextmanager
+def request_ledger() -> Iterator[Ledger]:
+    value = Ledger()
+    token = _ledger.set(value)
+    try:
+        yield value
+    finally:
+        _ledger.reset(token)

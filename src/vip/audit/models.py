@@ -54,9 +54,9 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
-    # What the details of an event (``changes``) may hold besides the fields of its record, and
-    # how sensitive each is: the audit viewer shows each only to whom the access policy shows
-    # that sensitivity (security row 38). The stored, chained record keeps them all.
+    # What the details of an event (``changes``) may hold besides the fields of its record. The
+    # audit viewer shows no identifying data and no case content to anyone, administrators
+    # included (security row 38): these details are always withheld there...
     DETAIL_SENSITIVITY: ClassVar[dict[str, Sensitivity]] = {
         "query": Sensitivity.IDENTIFYING,  # the words a person was searched by
         "reason": Sensitivity.IDENTIFYING,  # why two records are (not) one person; a decision's words
@@ -65,6 +65,31 @@ class AuditEvent(models.Model):
         "updated": Sensitivity.KEY,
         "service_referrals": Sensitivity.PART2,  # the substance-use referrals a disclosure showed
     }
+    # ...and these are shown, whatever they hold: words the program chose, never a person's (the
+    # page read, a method, a status, a format or edition, a period, a checkpoint's hash). Any other
+    # detail holding text is withheld (deny by default); numbers (ids, counts) are shown. The
+    # stored, chained record keeps every value.
+    SHOWN_DETAILS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "page",
+            "method",
+            "status",
+            "api",
+            "format",
+            "formats",
+            "audience",
+            "month",
+            "as_of",
+            "cutoff",
+            "retention_days",
+            "through_hash",
+            "format_version",
+            "definitions_version",
+            "criteria_version",
+            "recipient_kind",
+            "role",
+        }
+    )
 
     class Meta:
         ordering = ["id"]

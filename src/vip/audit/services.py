@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from vip.audit import chain
-from vip.audit.context import current_origin
+from vip.audit.context import current_ledger, current_origin
 from vip.audit.models import AuditEvent
 from vip.core.sensitivity import CONTENT, fields_with
 
@@ -69,7 +69,11 @@ def audit_record(
     }
     chain.lock_chain()
     prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or chain.GENESIS
-    return AuditEvent.objects.create(**fields, prev_hash=prev, hash=chain.digest(prev, fields))
+    event = AuditEvent.objects.create(**fields, prev_hash=prev, hash=chain.digest(prev, fields))
+    ledger = current_ledger()
+    if ledger is not None:
+        ledger.note(event.pk)  # committed or not is the caller's transaction's to say
+    return event
 
 
 def audit_read(
@@ -93,8 +97,9 @@ def audit_read(
     changes = dict(details or {})
     if shown is not None:
         changes["shown"] = [_json(item) for item in shown]
+    outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
-        return audit_record(
+        event = audit_record(
             actor=actor,
             action=action,
             target=target,
@@ -103,6 +108,10 @@ def audit_read(
             changes=changes,
             outcome=outcome,
         )
+    ledger = current_ledger()
+    if outermost and ledger is not None:
+        ledger.note(event.pk, committed=True)  # its own transaction: committed by now
+    return event
 
 
 REDACTED = "[redacted]"

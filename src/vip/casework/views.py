@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
-from vip.audit.reads import record_or_404
+from vip.audit.reads import person_page, record_or_404
 from vip.casework.forms import CaseNoteForm, ContactForm, NeedsAssessmentForm
 from vip.casework.services import case_note_write, contact_record, needs_assessment_record
 from vip.core.config import program_today, program_zone
@@ -26,6 +26,7 @@ def _context(request: HttpRequest, person_id: int, action: str) -> tuple[User, P
     return request.user, record_or_404(request, person_list, person_id, action=action)
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def needs(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = _context(request, person_id, "casework.needs_assessment")
@@ -43,6 +44,7 @@ def needs(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def contact(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = _context(request, person_id, "casework.contact")
@@ -69,6 +71,7 @@ def contact(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def case_note(request: HttpRequest, person_id: int) -> HttpResponse:
     user, person = _context(request, person_id, "casework.case_note")

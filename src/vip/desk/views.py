@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from vip.audit.reads import record_or_404
+from vip.audit.reads import person_page, record_or_404
 from vip.audit.services import audit_read
 from vip.core.config import program_today
 from vip.core.dates import Month
@@ -34,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@person_page(person_list, "person_id")
 @never_cache
 @require_GET
 def person(request: HttpRequest, person_id: int) -> HttpResponse:

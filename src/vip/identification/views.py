@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
-from vip.audit.reads import record_or_404
+from vip.audit.reads import person_page, record_or_404
 from vip.audit.services import audit_read
 from vip.core.access import can, require_some
 from vip.core.config import program_config, program_today
@@ -87,6 +87,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
     return done or form_page(request, form, title=_("New shooting review"), cancel="/identification/reviews/")
 
 
+@person_page(shooting_review_list, "review_id")
 @never_cache
 def review(request: HttpRequest, review_id: int) -> HttpResponse:
     user = _user(request)
@@ -226,6 +227,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     )
 
 
+@person_page(candidate_list, "candidate_id")
 @never_cache
 def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
     """One candidacy: every reason with its records, the decision, re-validation, outreach."""

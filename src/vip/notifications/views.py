@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
-from vip.audit.reads import record_or_404
+from vip.audit.reads import person_page, record_or_404
 from vip.core.access import shows
 from vip.core.config import program_zone
 from vip.core.views import add_service_errors, form_page, submit
@@ -29,6 +29,7 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def plan(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
@@ -54,6 +55,7 @@ def plan(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def attempt(request: HttpRequest, person_id: int) -> HttpResponse:
     """Record an attempt, as it happens, from a phone on the doorstep."""
@@ -105,6 +107,7 @@ def attempt(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
+@person_page(notification_list, "notification_id")
 @never_cache
 def legal_assessment(request: HttpRequest, notification_id: int) -> HttpResponse:
     """The custom legal assessment, written by the police side only."""

@@ -7,13 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from vip.accounts.models import User
-from vip.audit.reads import record_or_404
+from vip.audit.reads import person_page, record_or_404
 from vip.core.views import form_page, submit
 from vip.outcomes.forms import OutcomeForm
 from vip.outcomes.services import outcome_record
 from vip.people.selectors import person_list
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request.user

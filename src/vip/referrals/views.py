@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from vip.accounts.models import User
-from vip.audit.reads import record_or_404
+from vip.audit.reads import person_page, record_or_404
 from vip.audit.services import audit_read
 from vip.core.access import can_some
 from vip.core.config import program_today
@@ -58,6 +58,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
@@ -78,6 +79,7 @@ def new(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
+@person_page(referral_list, "referral_id")
 @require_POST
 def assign(request: HttpRequest, referral_id: int) -> HttpResponse:
     # Who may not assign is refused like one who may not see the referral (a 404, on record).
@@ -91,6 +93,7 @@ def assign(request: HttpRequest, referral_id: int) -> HttpResponse:
     return redirect("referrals:queue")
 
 
+@person_page(referral_list, "referral_id")
 @require_POST
 def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)
@@ -101,6 +104,7 @@ def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
     return redirect("referrals:queue")
 
 
+@person_page(referral_list, "referral_id")
 @never_cache
 def close(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)

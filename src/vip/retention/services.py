@@ -19,8 +19,9 @@ Kinds:
 - ``access_logs``: sign-in attempt records (django-axes) older than
   VIP_RETENTION_ACCESS_LOG_DAYS (at least a year: CJIS keeps audit records for one).
 - ``audit``: audit events older than VIP_AUDIT_RETENTION_DAYS (at least 365). The oldest events
-  go; the purge's own event records the checkpoint (the hash of the newest event removed, how
-  many, the cut-off; who and when are the event's own) that ``vip audit verify`` starts from.
+  go; the purge's own event, chained like any other, records the checkpoint (the id and hash of
+  the newest event removed, the first event kept, how many, the cut-off; who and when are the
+  event's own) that ``vip audit verify`` checks the first stored event against (docs/audit.md).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from vip.identification.choices import CandidateStatus
 from vip.identification.models import Candidate
 from vip.people.models import Person
 
-AUDIT_MINIMUM_DAYS = 365
+AUDIT_MINIMUM_DAYS = chain.MINIMUM_RETENTION_DAYS
 ACCESS_LOG_MINIMUM_DAYS = 365
 KINDS = ("people", "candidates", "sessions", "api_tokens", "access_logs", "audit")
 
@@ -175,12 +176,14 @@ def _audit_through(cutoff: dt.datetime, newest: int | None) -> tuple[int, int]:
     """(id of the newest event to purge, how many): the events before the first one kept.
 
     ``newest`` (the newest event when the purge began) is always kept, and so is every event
-    after it, so the chain goes on from a stored event.
+    after it, so the chain goes on from a stored event. Ids may have gaps (a sequence value
+    taken by a transaction that rolled back): the newest event purged is a stored one.
     """
     if newest is None:
         return 0, 0
     first_kept = AuditEvent.objects.filter(occurred_at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
-    through = min(newest, first_kept) - 1 if first_kept is not None else newest - 1
+    limit = min(newest, first_kept) if first_kept is not None else newest
+    through = AuditEvent.objects.filter(id__lt=limit).order_by("-id").values_list("id", flat=True).first() or 0
     after = 0
 
     checkpoint = audit_checkpoint(user=None)
@@ -262,6 +265,7 @@ def _purge_audit(actor: Actor, cutoff: dt.datetime, days: int, newest: int | Non
     if not count:
         return 0
     through_hash = AuditEvent.objects.filter(id=through).values_list("hash", flat=True).get()
+    first_kept = AuditEvent.objects.filter(id__gt=through).order_by("id").values_list("id", flat=True).first()
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     with connection.cursor() as cursor:
         # The one sanctioned removal of audit events: the application's query set refuses deletes.
@@ -271,9 +275,12 @@ def _purge_audit(actor: Actor, cutoff: dt.datetime, days: int, newest: int | Non
         action=PURGE_ACTION,
         object_type="audit.auditevent",
         object_id=str(through),
+        # The checkpoint, itself chained: the newest event purged (its hash is what the first event
+        # kept links to) and the first kept. Verification checks both against the stored chain.
         changes={
             "through_id": through,
             "through_hash": through_hash,
+            "first_kept_id": first_kept,
             "purged": count,
             "cutoff": cutoff.isoformat(),
             "retention_days": days,

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from vip.accounts.models import User
-from vip.audit.reads import record_or_404
+from vip.audit.reads import person_page, record_or_404
 from vip.core.config import program_today
 from vip.core.views import form_page, submit
 from vip.people.selectors import person_list
@@ -31,6 +31,7 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def new(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
@@ -51,6 +52,7 @@ def new(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
+@person_page(service_referral_list, "referral_id")
 @never_cache
 def move(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
@@ -77,6 +79,7 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
 # --- 42 CFR Part 2: consents, disclosure, the disclosure log ------------------------------
 
 
+@person_page(person_list, "person_id")
 @never_cache
 def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
@@ -101,6 +104,7 @@ def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
+@person_page(consent_list, "consent_id")
 @never_cache
 def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
     user = _user(request)
@@ -122,6 +126,7 @@ def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
     )
 
 
+@person_page(consent_list, "consent_id")
 @never_cache
 @require_POST
 def disclose(request: HttpRequest, consent_id: int) -> HttpResponse:

@@ -51,9 +51,9 @@ def test_the_viewer_filters_pages_and_audits_itself(program, make_user) -> None:
 
 def test_row_38_the_viewer_withholds_names_keys_search_words_and_reasons(program, make_user) -> None:
     """What an event says of a person (the record's identifying fields, its key, the words a person
-    was searched by, a referral's reason) is withheld from the administrator's view, as the access
-    policy withholds it from their role; what the event is (who, what, when, outcome) stays shown,
-    and the stored, chained event keeps everything."""
+    was searched by, a referral's reason) is withheld from the viewer, for every reader (the sweep
+    over every field is tests/security/test_audit_viewer_redaction.py); what the event is (who,
+    what, when, outcome) stays shown, and the stored, chained event keeps everything."""
     admin, manager = make_user("admin"), make_user("manager")
     person = person_create(
         actor=manager,
