@@ -306,6 +306,13 @@ READS: tuple[Entry, ...] = (
         refusal=_("Candidates are reviewed by the program's managers."),
     ),
     Entry(
+        "identification.CandidateHand",
+        {MANAGER: Rows.ALL},
+        person="candidate__person",
+        note="Who proposed and who decided each candidacy: a proposer never decides (security row 44).",
+        refusal=_("Candidates are reviewed by the program's managers."),
+    ),
+    Entry(
         "identification.CriteriaVersion",
         {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL},
         note="The criteria in force are published to every staff member.",
