@@ -393,7 +393,11 @@ ACTIONS: dict[str, Action] = {
     ),
     "person.send": Action("send a person by key (API)", _("send people"), _any(PEER, POLICE, MANAGER, INTEGRATION)),
     # referrals
-    "referral.create": Action("record a referral", _("record referrals"), _any(PEER, POLICE, MANAGER, INTEGRATION)),
+    "referral.create": Action(
+        "record a referral (a peer worker: for a person on their caseload, on every channel)",
+        _("record referrals"),
+        {PEER: Scope.CASELOAD, **_any(POLICE, MANAGER, INTEGRATION)},
+    ),
     "referral.assign": Action("assign a referral", _("assign referrals"), _any(MANAGER)),
     "referral.accept": Action(
         "accept a referral assigned to them (a peer worker takes the person onto their caseload)",
