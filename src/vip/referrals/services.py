@@ -93,8 +93,7 @@ def referral_close(*, actor: Actor, referral: Referral, closed_on: dt.date, reas
     if (
         actor is not None
         and actor.role == Role.PEER
-        and referral.assigned_to_id != actor.pk
-        and referral.person.assigned_peer_id != actor.pk
+        and actor.pk not in {referral.assigned_to_id, referral.person.assigned_peer_id}
     ):
         # As on the web: a peer worker sees (and closes) only their caseload's referrals and those
         # assigned to them.
