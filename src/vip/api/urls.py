@@ -17,7 +17,7 @@ def not_found(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("v1/people/", views.PersonList.as_view(), name="people"),
-    path("v1/people/<int:person_id>/", views.PersonDetail.as_view(), name="person"),
+    path("v1/people/<id:person_id>/", views.PersonDetail.as_view(), name="person"),
     path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
     path("v1/incidents/", views.IncidentCreate.as_view(), name="incidents"),
     path("v1/reports/<str:month>/", views.ReportFigures.as_view(), name="report"),
