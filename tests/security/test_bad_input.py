@@ -268,7 +268,10 @@ def _walk_pages(walk: Walk, addresses: list[tuple[str, str]], deep: set[str]) ->
             walk.call("POST", url, data={})
             for switch in switches if fields else []:
                 for value in HOSTILE:
-                    body = dict.fromkeys(fields, value)
+                    # A password field gets its own form of the value: a failed sign-in hashes what
+                    # it was given (Django's timing defence), and the log scan (row 19) then takes
+                    # the value for a password wherever the log shows it.
+                    body = {f: f"{value}#pw" if "password" in f else value for f in fields}
                     if switch:
                         body["form"] = switch
                     walk.call("POST", url, data=body)

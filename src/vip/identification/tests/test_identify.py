@@ -459,3 +459,34 @@ def test_row_44_the_database_refuses_a_proposer_as_decider(city, managers) -> No
     candidate = Candidate.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         CandidateHand.objects.create(candidate=candidate, account=managers["a"], part="decided", at=timezone.now())
+
+
+def test_row_44_the_migration_fills_the_hands_of_candidacies_already_recorded(city, managers, team) -> None:
+    """Proposers, deciders, and the accounts whose criteria runs the audit trail names."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import transaction
+
+    from vip.audit.services import audit_record
+    from vip.identification.models import CandidateHand
+    from vip.identification.services import Reason, candidate_propose
+
+    candidate = candidate_propose(
+        actor=team["police"], person=city.person("old"), reasons=[Reason("manual", "t", "x.y", "1")]
+    )
+    candidate_decide(actor=managers["a"], candidate=candidate, approve=True, reason="ok")
+    with transaction.atomic():
+        audit_record(
+            actor=managers["b"],
+            action="candidate.propose_run",
+            object_type="x",
+            changes={"candidate_ids": [candidate.pk]},
+        )
+    CandidateHand.objects.all().delete()  # as before the migration
+    importlib.import_module("vip.identification.migrations.0003_candidate_hands").backfill(apps, None)
+    assert set(CandidateHand.objects.values_list("account_id", "part", "how")) == {
+        (team["police"].pk, "proposed", "proposed"),
+        (managers["a"].pk, "decided", ""),
+        (managers["b"].pk, "proposed", "criteria_run"),
+    }
