@@ -22,7 +22,7 @@ urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("v1/people/", views.PersonList.as_view(), name="people"),
     # About one person: every request to it leaves one audit event, whatever its method (row 36).
-    path("v1/people/<int:person_id>/", person_page(person_list, "person_id")(PERSON), name="person"),
+    path("v1/people/<id:person_id>/", person_page(person_list, "person_id")(PERSON), name="person"),
     path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
     path("v1/incidents/", views.IncidentCreate.as_view(), name="incidents"),
     path("v1/reports/<str:month>/", views.ReportFigures.as_view(), name="report"),

@@ -5,5 +5,5 @@ from vip.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.events, name="events"),
-    path("<int:event_id>/", views.event, name="event"),
+    path("<id:event_id>/", views.event, name="event"),
 ]

@@ -51,6 +51,9 @@ def contact_record(
     *, actor: User, person: Person, contacted_at: dt.datetime, kind: str, minutes: int | None = None, summary: str = ""
 ) -> Contact:
     require(actor, "casework.contact", person)
+    if isinstance(contacted_at, dt.datetime) and contacted_at.tzinfo is None:
+        # A time without its zone would be stored as if it were UTC: hours off, maybe another day.
+        raise ValidationError(_("The time of a contact must carry its time zone."))
     return audited_create(
         actor=actor,
         model=Contact,

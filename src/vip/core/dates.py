@@ -14,6 +14,21 @@ from zoneinfo import ZoneInfo
 
 MONTH_NAMES = [calendar.month_name[i].upper() for i in range(1, 13)]
 
+# The days the program takes from anyone (a form, the API, an address): a date of birth in 1900
+# and a plan for 2199 are possible; year 0, year 99999 and the calendar's own ends, where one
+# day more or less overflows, are not (security row 45).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+
+
+def out_of_range(day: dt.date) -> str:
+    """Why ``day`` is not taken as input ("" when it is)."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if EARLIEST <= day <= LATEST:
+        return ""
+    return f"{day.isoformat()} is outside {EARLIEST.isoformat()} to {LATEST.isoformat()}"
+
 
 @dataclass(frozen=True, order=True)
 class Month:
@@ -25,15 +40,22 @@ class Month:
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
             raise ValueError(f"month must be 1-12, not {self.month}")
+        if not dt.MINYEAR <= self.year <= dt.MAXYEAR:
+            raise ValueError(f"year must be {dt.MINYEAR}-{dt.MAXYEAR}, not {self.year}")
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        """``"2022-11"`` -> ``Month(2022, 11)``."""
+        """``"2022-11"`` -> ``Month(2022, 11)``; a month outside the years the program takes
+        (``EARLIEST`` to ``LATEST``) is refused like a malformed one."""
         try:
             year_text, month_text = text.strip().split("-")
-            if len(year_text) != 4 or len(month_text) != 2:
+            digits = year_text + month_text
+            if len(year_text) != 4 or len(month_text) != 2 or not (digits.isascii() and digits.isdigit()):
                 raise ValueError
-            return cls(int(year_text), int(month_text))
+            month = cls(int(year_text), int(month_text))
+            if not EARLIEST.year <= month.year <= LATEST.year:
+                raise ValueError
+            return month
         except ValueError:
             raise ValueError(f"{text!r} is not a month in the form YYYY-MM") from None
 

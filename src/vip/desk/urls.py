@@ -4,5 +4,5 @@ from vip.desk import views
 
 app_name = "desk"
 urlpatterns = [
-    path("<int:person_id>/", views.person, name="person"),
+    path("<id:person_id>/", views.person, name="person"),
 ]

@@ -38,3 +38,20 @@ class CandidateStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     DECLINED = "declined", _("Declined")
     EXPIRED = "expired", _("Expired")
+
+
+class Hand(models.TextChoices):
+    """An account's part in one candidacy (security row 44): a proposer never decides."""
+
+    PROPOSED = "proposed", _("Proposed")
+    DECIDED = "decided", _("Decided or re-validated")
+
+
+class ProposalPath(models.TextChoices):
+    """How an account came to be a proposer of a candidacy."""
+
+    PROPOSED = "proposed", _("proposed the person")
+    CRITERIA_RUN = "criteria_run", _("ran the criteria that proposed the person")
+    SHOOTING_REVIEW = "shooting_review", _("identified the person at a shooting review")
+    REASON_ADDED = "reason_added", _("added a reason to the candidacy")
+    EARLIER_CANDIDACY = "earlier_candidacy", _("proposed the person in an earlier candidacy")

@@ -10,8 +10,10 @@ from vip.core.models import Area, TimeStampedModel
 from vip.core.sensitivity import Sensitivity
 from vip.identification.choices import (
     CandidateStatus,
+    Hand,
     IncidentType,
     InvolvementRole,
+    ProposalPath,
     ReviewDecision,
     ReviewRole,
 )
@@ -169,6 +171,28 @@ class CandidateReason(TimeStampedModel):
                 condition=~models.Q(text="") & ~models.Q(source_type="") & ~models.Q(source_id=""),
                 name="candidate_reason_complete",
             )
+        ]
+
+
+class CandidateHand(models.Model):
+    """An account's hand in one candidacy: it proposed it (by any path: a proposal, a criteria run,
+    a shooting review, a reason added, a proposal of the same person before) or it decided or
+    re-validated it. One row per account and candidacy, so the database itself refuses an account
+    that both proposes and decides (security row 44: two-person approval on every path)."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="hands")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    part = models.CharField(max_length=20, choices=Hand.choices)
+    how = models.CharField(max_length=30, choices=ProposalPath.choices, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "account"], name="candidate_hand_one_part_per_account"),
+            models.CheckConstraint(
+                condition=models.Q(part="decided", how="") | (models.Q(part="proposed") & ~models.Q(how="")),
+                name="candidate_hand_proposer_says_how",
+            ),
         ]
 
 

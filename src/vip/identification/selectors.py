@@ -13,9 +13,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from vip.core.access import selects, visible
-from vip.identification.choices import CandidateStatus
+from vip.identification.choices import CandidateStatus, Hand
 from vip.identification.models import (
     Candidate,
+    CandidateHand,
     CandidateReason,
     CriteriaVersion,
     Incident,
@@ -53,6 +54,12 @@ def candidate_list(*, user: Any) -> QuerySet[Candidate]:
 
 def candidate_reason_list(*, user: Any) -> QuerySet[CandidateReason]:
     return visible(CandidateReason.objects.all(), user)
+
+
+def candidate_proposer_list(*, user: Any, candidate: Candidate) -> QuerySet[CandidateHand]:
+    """The accounts that proposed a candidacy, by any path (row 44: none of them decides it)."""
+    found = CandidateHand.objects.filter(candidate=candidate, part=Hand.PROPOSED).select_related("account")
+    return visible(found.order_by("at", "pk"), user)
 
 
 def outreach_candidates(*, user: Any, today: dt.date) -> QuerySet[Candidate]:

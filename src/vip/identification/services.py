@@ -24,11 +24,12 @@ from vip.core.config import program_config
 from vip.core.dates import local_date
 from vip.core.errors import AlreadyReceivedError
 from vip.core.models import Area
-from vip.identification.choices import CandidateStatus, ReviewDecision
+from vip.identification.choices import CandidateStatus, Hand, ProposalPath, ReviewDecision
 from vip.identification.criteria import CriteriaError, criteria_in_force, parse
 from vip.identification.engine import IdentifyResult
 from vip.identification.models import (
     Candidate,
+    CandidateHand,
     CandidateReason,
     CriteriaVersion,
     Incident,
@@ -176,8 +177,13 @@ def review_identify(
         if incident is not None:
             words += " " + _("(incident %(key)s)") % {"key": incident.key}
         reason = Reason("manual", words, "identification.reviewidentification", str(identification.pk))
-        if not _open_candidacy(person):
-            candidate_propose(actor=actor, person=person, reasons=[reason])
+        existing = _open_candidacy(person)
+        if existing is None:
+            candidate_propose(actor=actor, person=person, reasons=[reason], how=ProposalPath.SHOOTING_REVIEW)
+        else:
+            # The person is already a candidate: the review's reason joins that candidacy, and whoever
+            # proposed the person here is one of its proposers (row 44: never its decider).
+            candidate_reason_add(actor=actor, candidate=existing, reasons=[reason], how=ProposalPath.SHOOTING_REVIEW)
     return identification
 
 
@@ -206,22 +212,93 @@ def _open_on(today: dt.date) -> models.Q:
     return models.Q(status=CandidateStatus.PROPOSED) | models.Q(status=CandidateStatus.APPROVED, expires_on__gte=today)
 
 
-def _open_candidacy(person: Person) -> bool:
+def _open_candidacy(person: Person) -> Candidate | None:
     today = local_date(timezone.now(), program_config().zone)
-    return Candidate.objects.filter(_open_on(today), person=person).exists()
+    return Candidate.objects.filter(_open_on(today), person=person).order_by("-proposed_at", "-pk").first()
 
 
-@transaction.atomic
-def candidate_propose(
-    *, actor: Actor, person: Person, reasons: list[Reason], criteria_version: str = "", score: int = 0
-) -> Candidate:
-    """Propose a person for a custom notification. At least one reason tied to a source record."""
-    require(actor, "candidate.propose", person)
+# --- who had a hand in a candidacy (security row 44) ---------------------------------------------
+#
+# Every account that proposed a candidacy, by whatever path (a proposal, a criteria run, a shooting
+# review, a reason added to it, a proposal of the same person in an earlier candidacy), is one of its
+# proposers; none of them ever approves, declines or re-validates it. ``CandidateHand`` keeps one row
+# per account and candidacy, so the database refuses an account that is both.
+
+
+def candidate_proposers(candidate: Candidate) -> set[int]:
+    """The ids of every account that proposed ``candidate``, by any path."""
+    found = set(
+        CandidateHand.objects.filter(candidate=candidate, part=Hand.PROPOSED).values_list("account_id", flat=True)
+    )
+    if candidate.proposed_by_id is not None:
+        found.add(candidate.proposed_by_id)
+    return found
+
+
+def _account_id(actor: Actor) -> int | None:
+    return actor.pk if isinstance(actor, User) else None
+
+
+def _add_proposer(candidate: Candidate, account: int | None, how: str) -> None:
+    if account is None:
+        return  # the operator on the command line is no account (docs/adr/0001-operator-actor.md)
+    hand = CandidateHand.objects.filter(candidate=candidate, account_id=account).first()
+    if hand is None:
+        CandidateHand.objects.create(
+            candidate=candidate, account_id=account, part=Hand.PROPOSED, how=how, at=timezone.now()
+        )
+    elif hand.part == Hand.DECIDED:
+        # Whoever decided a candidacy and then proposes the person again is its proposer from now on:
+        # they may not re-validate it.
+        CandidateHand.objects.filter(pk=hand.pk).update(part=Hand.PROPOSED, how=how)
+
+
+def _earlier_proposers(person_ids: list[int], exclude: list[int] | None = None) -> dict[int, set[int]]:
+    """Person id -> the accounts that proposed them in their candidacies so far."""
+    found: dict[int, set[int]] = {}
+    rows = CandidateHand.objects.filter(part=Hand.PROPOSED, candidate__person_id__in=person_ids)
+    if exclude:
+        rows = rows.exclude(candidate_id__in=exclude)
+    for person, account in rows.values_list("candidate__person_id", "account_id"):
+        found.setdefault(person, set()).add(account)
+    return found
+
+
+def _refuse_a_proposer(candidate: Candidate, actor: User, message: str) -> None:
+    if actor.pk in candidate_proposers(candidate):
+        raise ValidationError(message)
+
+
+def _add_decider(candidate: Candidate, actor: User) -> None:
+    if not CandidateHand.objects.filter(candidate=candidate, account=actor).exists():
+        # A proposer here breaks the unique constraint: the database's own refusal.
+        CandidateHand.objects.create(candidate=candidate, account=actor, part=Hand.DECIDED, at=timezone.now())
+
+
+def _check_reasons(reasons: list[Reason]) -> None:
     if not reasons:
         raise ValidationError(_("A candidate needs at least one reason tied to a source record."))
     for reason in reasons:
         if not (reason.text.strip() and reason.source_type and reason.source_id):
             raise ValidationError(_("Every reason needs its text and the record it rests on."))
+
+
+@transaction.atomic
+def candidate_propose(
+    *,
+    actor: Actor,
+    person: Person,
+    reasons: list[Reason],
+    criteria_version: str = "",
+    score: int = 0,
+    how: str = ProposalPath.PROPOSED,
+) -> Candidate:
+    """Propose a person for a custom notification. At least one reason tied to a source record.
+
+    The proposer, and whoever proposed the same person in an earlier candidacy (declined,
+    expired), never decide this one (row 44)."""
+    require(actor, "candidate.propose", person)
+    _check_reasons(reasons)
     candidate = audited_create(
         actor=actor,
         model=Candidate,
@@ -235,6 +312,31 @@ def candidate_propose(
         },
     )
     CandidateReason.objects.bulk_create(r.row(candidate) for r in reasons)
+    _add_proposer(candidate, _account_id(actor), how)
+    for account in _earlier_proposers([person.pk], exclude=[candidate.pk]).get(person.pk, set()):
+        _add_proposer(candidate, account, ProposalPath.EARLIER_CANDIDACY)
+    return candidate
+
+
+@transaction.atomic
+def candidate_reason_add(
+    *, actor: Actor, candidate: Candidate, reasons: list[Reason], how: str = ProposalPath.REASON_ADDED
+) -> Candidate:
+    """Add reasons to an open candidacy (proposed, or approved and not expired): whoever adds them
+    is one of its proposers from then on, and never decides or re-validates it (row 44)."""
+    require(actor, "candidate.propose", candidate.person)
+    _check_reasons(reasons)
+    today = local_date(timezone.now(), program_config().zone)
+    if not Candidate.objects.filter(_open_on(today), pk=candidate.pk).exists():
+        raise ValidationError(_("Reasons are added only to an open candidacy (proposed, or approved and not expired)."))
+    CandidateReason.objects.bulk_create(r.row(candidate) for r in reasons)
+    _add_proposer(candidate, _account_id(actor), how)
+    audit_record(
+        actor=actor,
+        action="candidate.reason_add",
+        target=candidate,
+        changes={"reasons_added": len(reasons), "how": str(how)},
+    )
     return candidate
 
 
@@ -249,12 +351,12 @@ def candidate_decide(*, actor: User, candidate: Candidate, approve: bool, reason
         raise ValidationError(
             _("This candidate is already %(status)s.") % {"status": candidate.get_status_display().lower()}
         )
-    if candidate.proposed_by_id is not None and candidate.proposed_by_id == actor.pk:
-        raise ValidationError(_("The person who proposed a candidate cannot also approve or decline it."))
+    _refuse_a_proposer(candidate, actor, _("The person who proposed a candidate cannot also approve or decline it."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the decision."))
     config = program_config()
     today = local_date(timezone.now(), config.zone)
+    _add_decider(candidate, actor)
     return audited_update(
         actor=actor,
         instance=candidate,
@@ -277,10 +379,10 @@ def candidate_revalidate(*, actor: User, candidate: Candidate, reason: str) -> C
     today = local_date(timezone.now(), config.zone)
     if candidate.status != CandidateStatus.APPROVED or (candidate.expires_on and candidate.expires_on < today):
         raise ValidationError(_("Only an approved candidate that has not expired can be re-validated."))
-    if candidate.proposed_by_id is not None and candidate.proposed_by_id == actor.pk:
-        raise ValidationError(_("The person who proposed a candidate cannot also re-validate it."))
+    _refuse_a_proposer(candidate, actor, _("The person who proposed a candidate cannot also re-validate it."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the decision."))
+    _add_decider(candidate, actor)
     return audited_update(
         actor=actor,
         instance=candidate,
@@ -378,6 +480,7 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
     today = result.as_of
     keys = sorted(result.findings)
     now = timezone.now()
+    runner = _account_id(actor)
     for start in range(0, len(keys), 5_000):
         chunk = keys[start : start + 5_000]
         ids = [result.person_ids[k] for k in chunk]
@@ -403,10 +506,28 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
                 score=min(result.criteria.score(result.criteria_met(key)), 32767),
             )
             new.append((candidate, reasons))
+        earlier = _earlier_proposers([c.person_id for c, _r in new])
         Candidate.objects.bulk_create([c for c, _r in new], batch_size=1000)
         if new and new[0][0].pk is None:  # backends that do not return ids from bulk inserts
             raise RuntimeError("the database did not return the new candidates' ids")
         CandidateReason.objects.bulk_create([r.row(c) for c, reasons in new for r in reasons], batch_size=2000)
+        # The account that ran the criteria proposed these people, and whoever proposed them before
+        # stays their proposer: none of them decides (row 44).
+        hands = []
+        for c, _r in new:
+            if runner is not None:
+                hands.append(
+                    CandidateHand(
+                        candidate=c, account_id=runner, part=Hand.PROPOSED, how=ProposalPath.CRITERIA_RUN, at=now
+                    )
+                )
+            for account in earlier.get(c.person_id, set()) - {runner}:
+                hands.append(
+                    CandidateHand(
+                        candidate=c, account_id=account, part=Hand.PROPOSED, how=ProposalPath.EARLIER_CANDIDACY, at=now
+                    )
+                )
+        CandidateHand.objects.bulk_create(hands, batch_size=2000)
         summary.proposed += len(new)
         summary.candidate_ids.extend(c.pk for c, _r in new)
     audit_record(

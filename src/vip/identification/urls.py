@@ -6,10 +6,10 @@ app_name = "identification"
 urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/new/", views.review_new, name="review_new"),
-    path("reviews/<int:review_id>/", views.review, name="review"),
+    path("reviews/<id:review_id>/", views.review, name="review"),
     path("criteria/", views.criteria, name="criteria"),
     path("candidates/", views.candidates, name="candidates"),
-    path("candidates/<int:candidate_id>/", views.candidate, name="candidate"),
+    path("candidates/<id:candidate_id>/", views.candidate, name="candidate"),
     path("disparity/", views.disparity, name="disparity"),
     path("disparity/csv/", views.disparity_csv, name="disparity_csv"),
 ]

@@ -33,6 +33,7 @@ from vip.identification.forms import (
 from vip.identification.models import CriteriaVersion, ShootingReview
 from vip.identification.selectors import (
     candidate_list,
+    candidate_proposer_list,
     criteria_version_list,
     incident_list,
     review_identification_list,
@@ -261,6 +262,7 @@ def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
         "identification/candidate.html",
         {
             "candidate": item,
+            "proposers": candidate_proposer_list(user=user, candidate=item),
             "reasons": [(r, titles[r.criterion]) for r in reasons],
             "decide_form": decide_form if item.status == CandidateStatus.PROPOSED else None,
             "revalidate_form": revalidate_form if active else None,

@@ -87,6 +87,8 @@ def attempt_record(
         raise ValidationError(_("Unknown outcome %(outcome)s") % {"outcome": repr(outcome)})
     if notification is not None and notification.person_id != person.pk:
         raise ValidationError(_("The attempt and the planned notification are for different people."))
+    if referral is not None and referral.person_id != person.pk:
+        raise ValidationError(_("The attempt and the referral are for different people."))
     config = program_config()
     attempt = audited_create(
         actor=actor,

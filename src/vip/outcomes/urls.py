@@ -3,4 +3,4 @@ from django.urls import path
 from vip.outcomes import views
 
 app_name = "outcomes"
-urlpatterns = [path("people/<int:person_id>/new/", views.new, name="new")]
+urlpatterns = [path("people/<id:person_id>/new/", views.new, name="new")]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
 from vip.audit.services import Actor
 from vip.audit.writes import audited_create, audited_update
-from vip.core.access import require
+from vip.core.access import require, require_some
 from vip.core.errors import AlreadyReceivedError
 from vip.core.models import Area
 from vip.core.roles import Role
@@ -74,6 +74,11 @@ def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
     if actor is not None and referral.assigned_to_id != actor.pk and actor.role != Role.MANAGER:
         raise ValidationError(_("This referral is assigned to someone else."))
     person = referral.person
+    if actor is not None and actor.role == Role.PEER and person.assigned_peer_id not in {None, actor.pk}:
+        # Taking a person off another peer worker's caseload is a manager's decision (person.assign_peer).
+        raise ValidationError(
+            _("This person is on another peer support worker's caseload: a manager reassigns them first.")
+        )
     if actor is not None and actor.role == Role.PEER and person.assigned_peer_id is None:
         # A peer support worker who accepts a referral takes the person onto their caseload.
         audited_update(actor=actor, instance=person, action="person.assign_peer", values={"assigned_peer": actor})
@@ -85,6 +90,16 @@ def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
 @transaction.atomic
 def referral_close(*, actor: Actor, referral: Referral, closed_on: dt.date, reason: str) -> Referral:
     require(actor, "referral.close", referral)
+    if (
+        actor is not None
+        and actor.role == Role.PEER
+        and actor.pk not in {referral.assigned_to_id, referral.person.assigned_peer_id}
+    ):
+        # As on the web: a peer worker sees (and closes) only their caseload's referrals and those
+        # assigned to them.
+        raise PermissionDenied(_("This person is not on your caseload."))
+    if referral.status == ReferralStatus.CLOSED:
+        raise ValidationError(_("This referral is already closed."))
     if reason not in ReferralCloseReason.values:
         raise ValidationError(_("Unknown close reason %(reason)s.") % {"reason": repr(reason)})
     if closed_on < referral.received_on:
@@ -112,7 +127,9 @@ def referral_receive(
     """A referral sent by a partner system (e.g. a hospital), with the person it is about: the
     person is matched by their key in that system, or added (never merged: see matching). One
     transaction: a refused person or referral leaves nothing behind."""
-    require(actor, "referral.create")
+    # A peer worker sends referrals only for their own caseload: referral_create checks the person
+    # matched or added (an added person is on nobody's caseload), exactly as on the web.
+    require_some(actor, "referral.create")
     if Referral.objects.filter(key=key).exists():
         raise AlreadyReceivedError(_("A referral with this key was already received."))
     found = person_upsert_by_key(actor=actor, **person)

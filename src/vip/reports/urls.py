@@ -5,9 +5,9 @@ from vip.reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("runs/<int:run_id>/", views.run_detail, name="run"),
-    path("runs/<int:run_id>/publish/", views.run_publish, name="publish"),
-    path("runs/<int:run_id>/<str:fmt>/", views.run_download, name="download"),
+    path("runs/<id:run_id>/", views.run_detail, name="run"),
+    path("runs/<id:run_id>/publish/", views.run_publish, name="publish"),
+    path("runs/<id:run_id>/<str:fmt>/", views.run_download, name="download"),
 ]
 
 public_patterns = (

@@ -170,6 +170,9 @@ class Disclosure(models.Model):
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="disclosures")
     disclosed_at = models.DateTimeField()
     disclosed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who recorded the consent, copied from it so that the database itself refuses a disclosure
+    # to the program managers by the manager who recorded the consent (security row 43).
+    consent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recipient_kind = models.CharField(max_length=20, choices=ConsentRecipient.choices)
     recipient = EncryptedTextField()
     # What was disclosed: the service referrals (by key) whose provider and details were shown.
@@ -181,3 +184,12 @@ class Disclosure(models.Model):
 
     class Meta:
         ordering = ["-disclosed_at", "-id"]
+        constraints = [
+            # Two people: a consent naming the program managers never serves the manager who
+            # recorded it (row 43).
+            models.CheckConstraint(
+                condition=~models.Q(recipient_kind="managers")
+                | ~models.Q(disclosed_by=models.F("consent_recorded_by")),
+                name="disclosure_not_to_the_consent_recorder",
+            )
+        ]

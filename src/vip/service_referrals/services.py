@@ -17,6 +17,7 @@ from vip.core.access import require, require_some
 from vip.core.config import program_today
 from vip.core.models import ServiceCategory
 from vip.core.roles import Role
+from vip.core.text import fold
 from vip.people.models import Person
 from vip.people.services import new_key
 from vip.service_referrals.choices import CLOSING, TRANSITIONS, ServiceReferralStatus
@@ -136,6 +137,13 @@ def _account(actor: Actor, what: str) -> User:
     return actor
 
 
+def _names(recipient: str, user: User) -> bool:
+    """Does the recipient written on a consent name this account (its username or full name)?"""
+    words = " ".join(fold(recipient).split())
+    own = {fold(user.username), " ".join(fold(user.get_full_name()).split())}
+    return any(name and (name == words or f" {name} " in f" {words} ") for name in own)
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -152,6 +160,12 @@ def consent_record(
     user = _account(actor, _("record consents"))
     if expires_on < signed_on:
         raise ValidationError(_("A consent cannot expire before it was signed."))
+    if recipient_kind not in ConsentRecipient.values:
+        raise ValidationError(_("Unknown recipient kind %(kind)s.") % {"kind": repr(recipient_kind)})
+    if recipient_kind == ConsentRecipient.EXTERNAL and _names(recipient, user):
+        # Security row 43: a disclosure needs a second person; whoever records a consent is never
+        # its recipient.
+        raise ValidationError(_("The person who records a consent cannot be its recipient."))
     return audited_create(
         actor=user,
         model=Consent,
@@ -218,12 +232,21 @@ def substance_use_disclose(*, actor: Actor, consent: Consent | None) -> tuple[Di
         )
     if consent.recipient_kind == ConsentRecipient.MANAGERS and user.role != Role.MANAGER:
         raise PermissionDenied(_("This consent allows disclosure to program managers only."))
+    if consent.recorded_by_id == user.pk and (
+        consent.recipient_kind == ConsentRecipient.MANAGERS or _names(consent.recipient, user)
+    ):
+        # Security row 43: the person who recorded a consent is never the one it discloses to
+        # (the database refuses it too: disclosure_not_to_the_consent_recorder).
+        raise PermissionDenied(
+            _("The person who recorded this consent cannot receive a disclosure under it: another manager must.")
+        )
     referrals = substance_use_referrals(consent.person)
     disclosure = Disclosure.objects.create(
         person=consent.person,
         consent=consent,
         disclosed_at=timezone.now(),
         disclosed_by=user,
+        consent_recorded_by_id=consent.recorded_by_id,
         recipient_kind=consent.recipient_kind,
         recipient=consent.recipient,
         referral_keys=[r.key for r in referrals],

@@ -143,3 +143,22 @@ def test_unknown_api_addresses_answer_json_404(client, tokens, tail: str) -> Non
     response = client.get(f"/api/{tail}", HTTP_AUTHORIZATION=f"Bearer {tokens['manager'][1]}")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+def test_a_peer_sends_referrals_only_for_their_own_caseload(client, tokens) -> None:
+    """As on the web: the API attaches no referral to a person off the peer's caseload, known or new."""
+    peer, peer_key = tokens["peer"]
+    mine = person_assign_peer(
+        actor=None, person=person_create(actor=None, first_name="Eva", last_name="Yazzie", key="MINE-1"), peer=peer
+    )
+    person_create(actor=None, first_name="Rosa", last_name="Chávez", key="OTHER-1")
+    people = Person.objects.count()
+    for n, person_key in enumerate(["OTHER-1", "NEW-1"]):
+        body = {**REFERRAL, "key": f"R-{n}", "person": {**REFERRAL["person"], "key": person_key}}
+        response = _post(client, reverse("api:referrals"), peer_key, body)
+        assert response.status_code == 403, response.content
+        assert response.json()["detail"] == "This person is not on your caseload."
+    assert Referral.objects.count() == 0 and Person.objects.count() == people
+    body = {**REFERRAL, "key": "R-mine", "person": {**REFERRAL["person"], "key": "MINE-1"}}
+    assert _post(client, reverse("api:referrals"), peer_key, body).status_code == 201
+    assert Referral.objects.get().person_id == mine.pk

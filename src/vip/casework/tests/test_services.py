@@ -149,6 +149,17 @@ def test_a_contact_is_recorded_and_audited_once(world, role, person) -> None:
     assert (event.changes["summary"], event.changes["kind"], event.changes["minutes"]) == (REDACTED, "phone", 20)
 
 
+def test_a_contact_time_without_its_zone_is_refused(world) -> None:
+    # Stored as if it were UTC it would be hours off, maybe on another day.
+    trail = AuditTrail()
+    with pytest.raises(ValidationError, match="carry its time zone"):
+        contact_record(
+            actor=world["peer"], person=world["own"], contacted_at=MORNING.replace(tzinfo=None), kind="phone"
+        )
+    assert _nothing_written() == (0, 0, 0, 0)
+    assert trail.events() == []
+
+
 def test_a_contact_without_minutes_or_summary(world) -> None:
     contact = contact_record(actor=world["peer"], person=world["own"], contacted_at=MORNING, kind="attempted")
     assert (contact.minutes, contact.summary, contact.kind) == (None, "", "attempted")

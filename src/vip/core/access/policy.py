@@ -306,6 +306,13 @@ READS: tuple[Entry, ...] = (
         refusal=_("Candidates are reviewed by the program's managers."),
     ),
     Entry(
+        "identification.CandidateHand",
+        {MANAGER: Rows.ALL},
+        person="candidate__person",
+        note="Who proposed and who decided each candidacy: a proposer never decides (security row 44).",
+        refusal=_("Candidates are reviewed by the program's managers."),
+    ),
+    Entry(
         "identification.CriteriaVersion",
         {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL},
         note="The criteria in force are published to every staff member.",
@@ -392,7 +399,11 @@ ACTIONS: dict[str, Action] = {
     ),
     "person.send": Action("send a person by key (API)", _("send people"), _any(PEER, POLICE, MANAGER, INTEGRATION)),
     # referrals
-    "referral.create": Action("record a referral", _("record referrals"), _any(PEER, POLICE, MANAGER, INTEGRATION)),
+    "referral.create": Action(
+        "record a referral (a peer worker: for a person on their caseload, on every channel)",
+        _("record referrals"),
+        {PEER: Scope.CASELOAD, **_any(POLICE, MANAGER, INTEGRATION)},
+    ),
     "referral.assign": Action("assign a referral", _("assign referrals"), _any(MANAGER)),
     "referral.accept": Action(
         "accept a referral assigned to them (a peer worker takes the person onto their caseload)",

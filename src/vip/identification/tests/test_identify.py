@@ -224,8 +224,11 @@ def test_proposals_are_reviewed_by_a_second_person_and_expire(city, team) -> Non
     with pytest.raises(PermissionDenied):
         candidate_decide(actor=team["police"], candidate=victim, approve=True, reason="ok")
     with pytest.raises(ValidationError, match="reason"):
-        candidate_decide(actor=team["manager"], candidate=victim, approve=True, reason=" ")
-    victim = candidate_decide(actor=team["manager"], candidate=victim, approve=True, reason="meets the criteria")
+        candidate_decide(actor=team["manager2"], candidate=victim, approve=True, reason=" ")
+    # The manager who ran the criteria proposed them: another manager decides (row 44).
+    with pytest.raises(ValidationError, match="cannot also approve"):
+        candidate_decide(actor=team["manager"], candidate=victim, approve=True, reason="meets the criteria")
+    victim = candidate_decide(actor=team["manager2"], candidate=victim, approve=True, reason="meets the criteria")
     suspect = Candidate.objects.get(person=city.person("suspect"))
     candidate_decide(actor=team["manager2"], candidate=suspect, approve=False, reason="already in custody")
     # Declined: not proposed again on the same records, proposed again on a new one.
@@ -330,3 +333,160 @@ def test_vip_identify_prints_a_summary_and_proposes(city, team) -> None:
     assert Candidate.objects.count() == 2
     refused = runner.invoke(main, ["identify", "--as", team["police"].username])
     assert refused.exit_code == 1 and "may not" in refused.output
+
+
+# --- row 44: two-person approval on every path ---------------------------------------------------
+
+
+@pytest.fixture
+def managers(team, make_user) -> dict[str, Any]:
+    return {"a": team["manager"], "b": team["manager2"], "c": make_user("manager")}
+
+
+def _refused_everything(candidate: Candidate, account: Any) -> None:
+    """``account`` may neither approve, decline nor (once approved) re-validate ``candidate``."""
+    candidate = Candidate.objects.get(pk=candidate.pk)
+    if candidate.status == CandidateStatus.PROPOSED:
+        for approve in (True, False):
+            with pytest.raises(ValidationError, match="cannot also approve or decline"):
+                candidate_decide(actor=account, candidate=candidate, approve=approve, reason="mine")
+    else:
+        with pytest.raises(ValidationError, match="cannot also re-validate"):
+            candidate_revalidate(actor=account, candidate=candidate, reason="mine")
+    assert Candidate.objects.get(pk=candidate.pk).status == candidate.status
+
+
+def _review_propose(actor: Any, person: Person, incident: Incident | None = None) -> None:
+    review = shooting_review_create(actor=actor, held_on=D)
+    review_identify(
+        actor=actor, review=review, person=person, incident=incident, role="victim", decision="propose_candidate"
+    )
+
+
+def test_row_44_the_account_that_ran_the_criteria_never_decides_or_revalidates(city, managers) -> None:
+    city.incident("S-1", 10, victim="victim")
+    identify_propose(actor=managers["a"], result=identify(as_of=D))
+    candidate = Candidate.objects.get(person=city.person("victim"))
+    assert candidate.proposed_by is None  # the criteria proposed; the runner is its proposer all the same
+    assert list(candidate.hands.values_list("account", "how")) == [(managers["a"].pk, "criteria_run")]
+    _refused_everything(candidate, managers["a"])
+    candidate = candidate_decide(actor=managers["b"], candidate=candidate, approve=True, reason="meets criteria")
+    _refused_everything(candidate, managers["a"])
+    candidate_revalidate(actor=managers["b"], candidate=candidate, reason="still at risk")
+
+
+def test_row_44_a_shooting_review_proposal_on_an_existing_candidacy_makes_a_proposer(city, managers) -> None:
+    incident = city.incident("S-1", 10, victim="victim")
+    identify_propose(actor=None, result=identify(as_of=D))  # the operator: no account
+    candidate = Candidate.objects.get(person=city.person("victim"))
+    # Manager A names the person at the shooting review: the reason joins the open candidacy.
+    _review_propose(managers["a"], city.person("victim"), incident)
+    assert Candidate.objects.filter(person=city.person("victim")).count() == 1
+    assert candidate.reasons.filter(source_type="identification.reviewidentification").count() == 1
+    assert AuditEvent.objects.filter(action="candidate.reason_add", object_id=str(candidate.pk)).exists()
+    _refused_everything(candidate, managers["a"])
+    candidate = candidate_decide(actor=managers["b"], candidate=candidate, approve=True, reason="seen at review")
+    _refused_everything(candidate, managers["a"])
+    # B decided it; B names the person at a later review: B is a proposer now and may not re-validate.
+    _review_propose(managers["b"], city.person("victim"))
+    _refused_everything(candidate, managers["b"])
+    candidate_revalidate(actor=managers["c"], candidate=Candidate.objects.get(pk=candidate.pk), reason="still")
+
+
+def test_row_44_an_added_reason_makes_a_proposer(city, managers) -> None:
+    from vip.identification.services import Reason, candidate_propose, candidate_reason_add
+
+    person = city.person("someone")
+    reason = Reason("manual", "named by the hospital", "referrals.referral", "R-1")
+    candidate = candidate_propose(actor=managers["c"], person=person, reasons=[reason])
+    candidate_reason_add(actor=managers["a"], candidate=candidate, reasons=[Reason("manual", "also", "x.y", "2")])
+    _refused_everything(candidate, managers["a"])
+    _refused_everything(candidate, managers["c"])
+    candidate_decide(actor=managers["b"], candidate=candidate, approve=False, reason="not now")
+    with pytest.raises(ValidationError, match="open candidacy"):
+        candidate_reason_add(actor=managers["a"], candidate=candidate, reasons=[reason])
+
+
+def test_row_44_decline_then_re_propose_keeps_every_proposer_out(city, managers) -> None:
+    from vip.identification.services import Reason, candidate_propose
+
+    person = city.person("again")
+    first = candidate_propose(
+        actor=managers["a"], person=person, reasons=[Reason("manual", "seen", "referrals.referral", "R-1")]
+    )
+    candidate_decide(actor=managers["b"], candidate=first, approve=False, reason="not enough")
+    # A proposes the person again: still A's proposal.
+    second = candidate_propose(
+        actor=managers["a"], person=person, reasons=[Reason("manual", "seen again", "referrals.referral", "R-2")]
+    )
+    _refused_everything(second, managers["a"])
+    candidate_decide(actor=managers["b"], candidate=second, approve=False, reason="still not enough")
+    # The criteria (run by B) propose the person on a new shooting: A proposed this person before, and
+    # B ran the criteria: a third manager decides.
+    city.incident("S-9", 5, victim="again")
+    identify_propose(actor=managers["b"], result=identify(as_of=D))
+    third = Candidate.objects.get(person=person, status=CandidateStatus.PROPOSED)
+    assert dict(third.hands.values_list("account", "how")) == {
+        managers["a"].pk: "earlier_candidacy",
+        managers["b"].pk: "criteria_run",
+    }
+    _refused_everything(third, managers["a"])
+    _refused_everything(third, managers["b"])
+    candidate_decide(actor=managers["c"], candidate=third, approve=True, reason="shot last week")
+
+
+def test_row_44_the_candidate_page_refuses_a_proposer(city, managers, client) -> None:
+    city.incident("S-1", 10, victim="victim")
+    identify_propose(actor=managers["a"], result=identify(as_of=D))
+    candidate = Candidate.objects.get(person=city.person("victim"))
+    client.force_login(managers["a"])
+    url = f"/identification/candidates/{candidate.pk}/"
+    page = client.get(url).content.decode()
+    assert "ran the criteria that proposed the person" in page
+    response = client.post(url, {"form": "decide", "decide-decision": "approve", "decide-reason": "ok"})
+    assert response.status_code == 200 and "cannot also approve or decline" in response.content.decode()
+    assert Candidate.objects.get(pk=candidate.pk).status == CandidateStatus.PROPOSED
+
+
+def test_row_44_the_database_refuses_a_proposer_as_decider(city, managers) -> None:
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from vip.identification.models import CandidateHand
+
+    city.incident("S-1", 10, victim="victim")
+    identify_propose(actor=managers["a"], result=identify(as_of=D))
+    candidate = Candidate.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CandidateHand.objects.create(candidate=candidate, account=managers["a"], part="decided", at=timezone.now())
+
+
+def test_row_44_the_migration_fills_the_hands_of_candidacies_already_recorded(city, managers, team) -> None:
+    """Proposers, deciders, and the accounts whose criteria runs the audit trail names."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import transaction
+
+    from vip.audit.services import audit_record
+    from vip.identification.models import CandidateHand
+    from vip.identification.services import Reason, candidate_propose
+
+    candidate = candidate_propose(
+        actor=team["police"], person=city.person("old"), reasons=[Reason("manual", "t", "x.y", "1")]
+    )
+    candidate_decide(actor=managers["a"], candidate=candidate, approve=True, reason="ok")
+    with transaction.atomic():
+        audit_record(
+            actor=managers["b"],
+            action="candidate.propose_run",
+            object_type="x",
+            changes={"candidate_ids": [candidate.pk]},
+        )
+    CandidateHand.objects.all().delete()  # as before the migration
+    importlib.import_module("vip.identification.migrations.0003_candidate_hands").backfill(apps, None)
+    assert set(CandidateHand.objects.values_list("account_id", "part", "how")) == {
+        (team["police"].pk, "proposed", "proposed"),
+        (managers["a"].pk, "decided", ""),
+        (managers["b"].pk, "proposed", "criteria_run"),
+    }

@@ -280,6 +280,15 @@ def test_attempt_refuses_a_planned_notification_of_another_person(world) -> None
     assert trail.events() == []
 
 
+def test_attempt_refuses_a_referral_of_another_person(world) -> None:
+    theirs = ReferralFactory(person=world["elsewhere"])
+    trail = AuditTrail()
+    with pytest.raises(ValidationError, match="the referral are for different people"):
+        _attempt(world, referral=theirs, outcome="delivered")
+    assert NotificationAttempt.objects.count() == 0
+    assert trail.events() == []
+
+
 @pytest.mark.parametrize(("role", "person"), [("peer", "elsewhere"), ("police", "own"), ("manager", "own")])
 def test_attempt_is_open_to_staff_for_anyone(world, role, person) -> None:
     # notification.attempt is "any record" for peers, police and managers (a visit's team).

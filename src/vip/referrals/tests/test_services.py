@@ -114,11 +114,23 @@ def test_create_refuses_a_key_already_used(world) -> None:
     assert trail.events() == []
 
 
-@pytest.mark.parametrize("role", ["peer", "police", "manager", "integration"])
+@pytest.mark.parametrize("role", ["police", "manager", "integration"])
 def test_create_is_open_to_the_roles_the_policy_names_for_anyone(world, role) -> None:
-    # referral.create is "any record" for these roles: a peer may refer a person not on their caseload.
+    # referral.create is "any record" for these roles.
     referral = referral_create(actor=world[role], person=world["elsewhere"], received_on=NOV_1, source="community")
     assert _fresh(referral).person_id == world["elsewhere"].pk
+
+
+def test_a_peer_refers_only_their_own_caseload(world) -> None:
+    # As on the web, where a peer reaches no one else's person page: on every channel.
+    referral = referral_create(actor=world["peer"], person=world["own"], received_on=NOV_1, source="community")
+    assert _fresh(referral).person_id == world["own"].pk
+    trail = AuditTrail()
+    for person in ("elsewhere", "nobody"):
+        with pytest.raises(PermissionDenied, match="not on your caseload"):
+            referral_create(actor=world["peer"], person=world[person], received_on=NOV_1, source="community")
+    assert Referral.objects.count() == 1
+    assert trail.events() == []
 
 
 @pytest.mark.parametrize("role", ["analyst", "admin"])
@@ -211,12 +223,15 @@ def test_a_peer_accepting_takes_the_person_onto_their_caseload(world) -> None:
     assert events[1].changes == {"status": ["assigned", "accepted"]}
 
 
-def test_a_peer_accepting_leaves_a_person_on_another_caseload_where_they_are(world) -> None:
+def test_a_peer_cannot_accept_a_referral_of_a_person_on_another_caseload(world) -> None:
     referral = ReferralFactory(person=world["elsewhere"], assigned_to=world["peer"])
+    before = _state(referral)
     trail = AuditTrail()
-    referral_accept(actor=world["peer"], referral=referral)
+    with pytest.raises(ValidationError, match="another peer support worker's caseload"):
+        referral_accept(actor=world["peer"], referral=referral)
     assert Person.objects.get(pk=world["elsewhere"].pk).assigned_peer_id == world["other_peer"].pk
-    assert trail.actions() == [("referral.accept", "success")]
+    assert _state(referral) == before
+    assert trail.events() == []
 
 
 def test_police_accepting_carry_no_caseload(world) -> None:
@@ -298,6 +313,27 @@ def test_close_records_the_date_and_reason(world, role) -> None:
     }
 
 
+def test_a_closed_referral_is_not_closed_again(world) -> None:
+    referral = referral_close(
+        actor=world["manager"], referral=ReferralFactory(received_on=NOV_1), closed_on=NOV_1, reason="duplicate"
+    )
+    before = _state(referral)
+    trail = AuditTrail()
+    with pytest.raises(ValidationError, match="already closed"):
+        referral_close(actor=world["manager"], referral=_fresh(referral), closed_on=NOV_1, reason="declined")
+    assert _state(referral) == before
+    assert trail.events() == []
+
+
+def test_a_peer_closes_only_their_caseload_or_what_is_assigned_to_them(world) -> None:
+    elsewhere = ReferralFactory(person=world["elsewhere"], received_on=NOV_1)
+    with pytest.raises(PermissionDenied, match="not on your caseload"):
+        referral_close(actor=world["peer"], referral=elsewhere, closed_on=NOV_1, reason="declined")
+    assert _fresh(elsewhere).status == "received"
+    offered = ReferralFactory(person=world["elsewhere"], assigned_to=world["peer"], received_on=NOV_1)
+    assert referral_close(actor=world["peer"], referral=offered, closed_on=NOV_1, reason="declined").status == "closed"
+
+
 def test_close_on_the_day_it_was_received(world) -> None:
     referral = ReferralFactory(received_on=NOV_1)
     assert referral_close(actor=world["manager"], referral=referral, closed_on=NOV_1, reason="duplicate").status == (
@@ -353,7 +389,7 @@ def _receive(actor: Any, *, key: str = "UNMH-R-1", person: dict[str, Any] | None
     return referral_receive(actor=actor, key=key, person=person or SENT_PERSON, **values)
 
 
-@pytest.mark.parametrize("role", ["integration", "manager", "peer", "police"])
+@pytest.mark.parametrize("role", ["integration", "manager", "police"])
 def test_receive_with_a_new_person_adds_them_and_the_referral(world, role) -> None:
     people = Person.objects.count()
     trail = AuditTrail()

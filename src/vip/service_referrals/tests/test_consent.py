@@ -31,6 +31,7 @@ CANARY = "SUD-CANARY-row15"
 @pytest.fixture
 def world(program, make_user) -> dict[str, Any]:
     peer, manager, police = make_user("peer"), make_user("manager"), make_user("police")
+    other_manager = make_user("manager")
     person = person_create(actor=manager, first_name="Rosa", last_name="Luna")
     person = person_assign_peer(actor=manager, person=person, peer=peer)
     referral = service_referral_create(
@@ -41,7 +42,14 @@ def world(program, make_user) -> dict[str, Any]:
         provider=f"{CANARY} clinic",
         details=f"{CANARY} details",
     )
-    return {"peer": peer, "manager": manager, "police": police, "person": person, "referral": referral}
+    return {
+        "peer": peer,
+        "manager": manager,
+        "other_manager": other_manager,
+        "police": police,
+        "person": person,
+        "referral": referral,
+    }
 
 
 def _consent(world: dict[str, Any], *, kind: str = "managers", signed: int = -5, expires: int = 30) -> Consent:
@@ -197,3 +205,78 @@ def _terms() -> dict[str, Any]:
         "signed_on": today,
         "expires_on": today + dt.timedelta(days=1),
     }
+
+
+# --- row 43: a disclosure needs a second person ---------------------------------------------------
+
+
+def _manager_consent(world: dict[str, Any], recorder: Any, *, kind: str = "managers", recipient: str = "") -> Consent:
+    today = program_today()
+    return consent_record(
+        actor=recorder,
+        person=world["person"],
+        purpose="coordinate treatment with the program",
+        recipient_kind=kind,
+        recipient=recipient or "VIP program managers",
+        signed_on=today - dt.timedelta(days=1),
+        expires_on=today + dt.timedelta(days=30),
+    )
+
+
+def test_row_43_a_manager_who_records_a_consent_naming_managers_cannot_disclose_to_self(world, client) -> None:
+    consent = _manager_consent(world, world["manager"])
+    with pytest.raises(PermissionDenied, match="recorded this consent"):
+        substance_use_disclose(actor=world["manager"], consent=consent)
+    status, page = _disclose_page(client, world["manager"], consent)
+    assert status == 403 and CANARY not in page and "recorded this consent" in page
+    assert not Disclosure.objects.exists()
+    assert not AuditEvent.objects.filter(action="substance_use.disclose").exists()
+    # A second manager is a second person: the disclosure goes to them, logged.
+    other = Consent.objects.get(pk=consent.pk)
+    disclosure, shown = substance_use_disclose(actor=world["other_manager"], consent=other)
+    assert disclosure.disclosed_by == world["other_manager"] and disclosure.consent_recorded_by == world["manager"]
+    assert [r.pk for r in shown] == [world["referral"].pk]
+
+
+def test_row_43_a_consent_cannot_name_its_recorder_as_the_outside_recipient(world, client) -> None:
+    manager = world["manager"]
+    manager.first_name, manager.last_name = "Marta", "Quiroga"
+    manager.save(update_fields=["first_name", "last_name"])
+    for recipient in ("Marta Quiroga", "marta  QUIROGA (program manager)", manager.username):
+        with pytest.raises(ValidationError, match="cannot be its recipient"):
+            _manager_consent(world, manager, kind="external", recipient=recipient)
+    # Through the page: the form comes back with the reason, nothing recorded.
+    client.force_login(manager)
+    today = program_today()
+    response = client.post(
+        reverse("service_referrals:consent_new", args=[world["person"].pk]),
+        {
+            "purpose": "treatment",
+            "recipient_kind": "external",
+            "recipient": "Marta Quiroga",
+            "signed_on": today.isoformat(),
+            "expires_on": (today + dt.timedelta(days=9)).isoformat(),
+        },
+    )
+    assert response.status_code == 200 and "cannot be its recipient" in response.content.decode()
+    assert not Consent.objects.exists()
+    # Naming someone else is fine, and the recorder may hand it on to that outside recipient.
+    consent = _manager_consent(world, manager, kind="external", recipient="Valley Recovery Clinic")
+    assert substance_use_disclose(actor=manager, consent=consent)[0].recipient == "Valley Recovery Clinic"
+
+
+def test_row_43_the_database_refuses_a_disclosure_to_the_consent_recorder(world) -> None:
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    consent = _manager_consent(world, world["manager"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Disclosure.objects.create(
+            person=world["person"],
+            consent=consent,
+            disclosed_at=timezone.now(),
+            disclosed_by=world["manager"],
+            consent_recorded_by=world["manager"],
+            recipient_kind="managers",
+            recipient="VIP program managers",
+        )
