@@ -303,11 +303,13 @@ def _unreadable_keys(actor: Actor, spec: FileSpec, keys: Iterable[str]) -> set[s
     wanted = list(keys)
     if not wanted:
         return set()
-    existing = spec.model._base_manager.filter(column_in("key", wanted))
-    found = set(existing.values_list("key", flat=True))
+    # column_in is for a query on one table: the visibility rule joins, so it goes by id.
+    found = dict(spec.model._base_manager.filter(column_in("key", wanted)).values_list("pk", "key"))
     if not found or scope in {Rows.NONE, Rows.DEIDENTIFIED, Rows.DEIDENTIFIED_NOT_HEALTH}:
-        return found
-    return found - set(visible_rows(existing, actor, Channel.EXPORT).values_list("key", flat=True))
+        return set(found.values())
+    existing = spec.model._base_manager.filter(pk__in=list(found))
+    readable = set(visible_rows(existing, actor, Channel.EXPORT).values_list("pk", flat=True))
+    return {key for pk, key in found.items() if pk not in readable}
 
 
 def _key_broken(spec: FileSpec, values: dict[str, Any], problems: list[tuple[str, str]]) -> bool:
