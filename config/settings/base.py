@@ -289,8 +289,6 @@ SPECTACULAR_SETTINGS = {
 
 # The program profile loaded into an empty database (see src/vip/configuration/profiles/).
 VIP_DEFAULT_PROFILE = os.environ.get("VIP_PROFILE", "albuquerque")
-# Secret for stable pseudonyms in de-identified exports; falls back to SECRET_KEY.
-VIP_PSEUDONYM_KEY = os.environ.get("VIP_PSEUDONYM_KEY", "")
 # Encryption at rest of case content (vip.core.crypto): the field keys, newest first, either in
 # the environment (comma-separated) or in a file (one a line); the blind-index key likewise,
 # separate. Keys never live in the database. Development defaults to files under var/keys/.
@@ -300,6 +298,18 @@ VIP_BLIND_INDEX_KEY = os.environ.get("VIP_BLIND_INDEX_KEY", "")
 VIP_BLIND_INDEX_KEY_FILE = os.environ.get("VIP_BLIND_INDEX_KEY_FILE", "")
 # Rows written per database round trip by the interchange importer.
 VIP_IMPORT_BATCH_SIZE = int(os.environ.get("VIP_IMPORT_BATCH_SIZE", "2000"))
+# Security row 46: the importer's memory stays bounded whatever the file. A CSV line or cell
+# (bundle or mapped import) or an XLSX cell longer than this is refused before it is held; a
+# row whose quoted cells span lines may be 4 times as long; a batch holds at most 16 MiB of
+# cells, however few rows that is.
+VIP_IMPORT_MAX_LINE_BYTES = int(os.environ.get("VIP_IMPORT_MAX_LINE_BYTES", str(64 * 1024)))
+# An XLSX workbook (mapped import) expanding past this is refused before it is read.
+VIP_IMPORT_MAX_XLSX_BYTES = int(os.environ.get("VIP_IMPORT_MAX_XLSX_BYTES", str(256 * 1024**2)))
+# The data screen's upload: larger bundles are imported with `vip import`. Uploads are streamed
+# to a temporary file, never held in memory; other request bodies are held up to 2.5 MB.
+VIP_UPLOAD_MAX_BYTES = int(os.environ.get("VIP_UPLOAD_MAX_BYTES", str(500 * 1024**2)))
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Retention (vip.retention; `vip retention purge`): days after which what the program must not keep
 # forever is purged. The audit trail and the sign-in records are kept at least 365 days (CJIS);

@@ -517,6 +517,8 @@ SEEDED = {
         "last_name",
         "date_of_birth",
         "address",
+        "city",
+        "state",
         "postal_code",
         "phone",
     ),

@@ -218,7 +218,8 @@ def export(directory: Path, username: str | None) -> None:
 
     Without --as, the local operator's full export (a backup or a move to another
     system). With --as, the reader's permissions apply: police exports carry no
-    peer-support notes; an analyst's export is de-identified.
+    peer-support notes; an analyst gets the de-identified export, which is not a
+    bundle (docs/deidentification.md).
     """
     common.django_setup()
     common.require_ready()

@@ -18,11 +18,13 @@ def sections() -> dict[str, dict[str, Callable[[], str]]]:
     """File name -> {section name -> what renders it}: the generated parts of the documentation."""
     # Deferred: the tables read the models; Django is set up first.
     from vip.core.access.docs import POLICY_SECTIONS
+    from vip.interchange.deidentified import rules_table
     from vip.interchange.selectors import export_columns_table
 
     return {
         "permissions.md": {**POLICY_SECTIONS, "export-columns": export_columns_table},
         "interchange.md": {"export-columns": export_columns_table},
+        "deidentification.md": {"deidentification-rules": rules_table},
     }
 
 
@@ -46,7 +48,7 @@ def stale(folder: Path = DOCS, *, write: bool = False) -> list[str]:
 @click.command()
 @click.option("--check", is_flag=True, help="Only check: exit 1 when a file differs from the access policy.")
 def docs(check: bool) -> None:
-    """Write the tables of docs/permissions.md and docs/interchange.md from the access policy.
+    """Write the tables of docs/permissions.md, docs/interchange.md and docs/deidentification.md.
 
     Who may do what, who sees which records, what each role gets of each kind of field and
     what each role's export holds are declared once (src/vip/core/access/policy.py); the

@@ -11,16 +11,19 @@ from django.db import transaction
 from vip.audit.services import Actor, audit_record
 from vip.core.access import Show
 from vip.core.config import program_config
+from vip.interchange.deidentified import deidentified_export
 from vip.interchange.mapping import EXPORT_EXTRA_LOOKUPS
 from vip.interchange.schema import FORMAT_VERSION
-from vip.interchange.selectors import KEY_KIND, export_plan, pseudonym
+from vip.interchange.selectors import export_plan
 
 
 def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Write every file the reader may have to ``out_dir``; returns rows per file.
 
     What goes in is the access policy's (``export_plan``): the files, rows and each column's
-    treatment. A column the reader may not read is never even fetched. Reads one consistent
+    treatment. A column the reader may not read is never even fetched. A reader who gets
+    records de-identified only (an analyst) gets the de-identified export instead, which is not
+    a bundle (``vip.interchange.deidentified``, security row 42). Reads one consistent
     snapshot (a single transaction) and records one audit event naming the reader, the files
     and the row counts. ``progress(rows written since the last call, total rows)`` is called
     now and then.
@@ -31,9 +34,13 @@ def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int, int],
     counts: dict[str, int] = {}
     with transaction.atomic():
         total = sum(plan.queryset(spec).count() for spec in plan.files) if progress else 0
-        for spec in plan.files:
+        if plan.deidentified:
+            counts = deidentified_export(plan, out_dir, None if progress is None else lambda n: progress(n, total))
+        for spec in plan.files if not plan.deidentified else ():
             columns = plan.columns(spec)
-            wanted = [c.lookup for c, shown in columns if shown in {Show.SHOWN, Show.MASKED}]
+            # Pseudonyms are the de-identified export's alone (keyed per export, security row 42).
+            assert all(shown != Show.MASKED for _, shown in columns), "a masked column in a bundle"
+            wanted = [c.lookup for c, shown in columns if shown == Show.SHOWN]
             lookups = list(dict.fromkeys(wanted + list(EXPORT_EXTRA_LOOKUPS.get(spec.name, ()))))
             queryset = plan.queryset(spec).values(*lookups)
             n = 0
@@ -43,13 +50,10 @@ def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int, int],
                 for row in queryset.iterator(chunk_size=5000):
                     cells = []
                     for column, shown in columns:
-                        if shown not in {Show.SHOWN, Show.MASKED}:
+                        if shown != Show.SHOWN:
                             cells.append("")
                             continue
-                        text = column.render(row[column.lookup], row, zone)
-                        if shown == Show.MASKED and text:
-                            text = pseudonym(KEY_KIND.get(column.name, column.name), text)
-                        cells.append(text)
+                        cells.append(column.render(row[column.lookup], row, zone))
                     writer.writerow(cells)
                     n += 1
                     if progress is not None and n % 5000 == 0:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -55,7 +56,10 @@ from vip.interchange.reader import (
     Problem,
     _BadBytesError,
     _CountingReader,
+    _csv_message,
     _DecodedLines,
+    limit_cells,
+    max_line_bytes,
 )
 from vip.interchange.schema import INCIDENTS, INVOLVEMENTS, PEOPLE, FileSpec
 from vip.interchange.services import (
@@ -442,11 +446,20 @@ class _Source:
     def _csv_rows(self, on_bytes: Callable[[int], None]) -> Iterator[_SourceRow]:
         raw = _CountingReader(open(self.path, "rb"), on_bytes)  # noqa: SIM115 (closed below)
         binary = io.BufferedReader(raw, 1 << 16)
-        lines = _DecodedLines(binary)
+        header: list[str] = []
+
+        def oversized(line: int, position: int | None, limit: int) -> None:
+            # Security row 46: reported, never held; the column where the limit was crossed.
+            column = header[position] if position is not None and position < len(header) else ""
+            self.problems(Problem(self.name, line, column, f"line longer than {limit} bytes: refused"))
+
+        lines = _DecodedLines(binary, oversized, self.mapping.delimiter)
+        limit_cells()
         reader = csv.reader(lines, delimiter=self.mapping.delimiter, strict=True)
         try:
             while True:
                 start = reader.line_num + 1
+                lines.new_record()
                 try:
                     cells = next(reader)
                 except StopIteration:
@@ -455,10 +468,12 @@ class _Source:
                     self.problems(Problem(self.name, exc.line or lines.number + 1, "", exc.message))
                     return
                 except csv.Error as exc:
-                    self.problems(Problem(self.name, start, "", f"broken CSV: {exc}"))
+                    self.problems(Problem(self.name, start, "", _csv_message(exc)))
                     return
                 if not cells or start < self.mapping.header_row:
                     continue
+                if not header:
+                    header = [cell.strip() for cell in cells]
                 yield _SourceRow(start, cells)
         finally:
             binary.close()
@@ -468,7 +483,7 @@ class _Source:
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
 
-        refused = _xlsx_refused(self.path)
+        refused = _xlsx_refused(self.path) or _xlsx_long_text(self.path, max_line_bytes())
         if refused:
             self.problems(Problem(self.name, 0, "", refused))
             return
@@ -518,13 +533,21 @@ class _Source:
                 values = [_xlsx_value(cell) for cell in cells]
                 if number < self.mapping.header_row or all(v is None or v == "" for v in values):
                     continue
+                limit = max_line_bytes()
+                if any(isinstance(v, str) and len(v) > limit for v in values):
+                    # Cannot happen after _xlsx_long_text; kept so that no path lets one through.
+                    self.problems(Problem(self.name, number, "", f"a cell longer than {limit} characters: refused"))
+                    return
                 yield _SourceRow(number, values)
         finally:
             book.close()
 
 
 def _xlsx_refused(path: Path) -> str | None:
-    """A workbook is a zip: refuse the same bombs the bundle reader refuses."""
+    """A workbook is a zip: refuse the same bombs the bundle reader refuses, and a workbook
+    expanding past ``VIP_IMPORT_MAX_XLSX_BYTES`` (security row 46: openpyxl holds the table of
+    shared strings whole)."""
+    cap = min(MAX_TOTAL_BYTES, int(settings.VIP_IMPORT_MAX_XLSX_BYTES))
     try:
         with zipfile.ZipFile(path) as archive:
             total = 0
@@ -533,8 +556,59 @@ def _xlsx_refused(path: Path) -> str | None:
                 if info.file_size > MAX_MEMBER_BYTES or (info.file_size > 10_000_000 and ratio > MAX_COMPRESSION_RATIO):
                     return f"refused: {info.filename} expands to {info.file_size} bytes (ratio {ratio:.0f}:1)"
                 total += info.file_size
-                if total > MAX_TOTAL_BYTES:
-                    return f"refused: the workbook expands to more than {MAX_TOTAL_BYTES} bytes"
+                if total > cap:
+                    return f"refused: the workbook expands to more than {cap} bytes"
+    except ZIP_ERRORS as exc:
+        return f"cannot read the workbook: {exc}"
+    return None
+
+
+class _LongTextError(Exception):
+    pass
+
+
+def _xlsx_long_text(path: Path, limit: int) -> str | None:
+    """Security row 46: a workbook cell (or shared string) longer than ``limit`` characters is
+    refused before openpyxl reads it whole. The worksheets and the table of shared strings are
+    scanned as a stream (expat, in 64 KiB pieces), counting each cell's text, holding none."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if name != "xl/sharedStrings.xml" and not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                where = {"cell": "", "string": 0, "n": 0}
+                parser = expat.ParserCreate()
+
+                def start(tag: str, attrs: dict[str, str], where: dict[str, Any] = where) -> None:
+                    local = tag.rsplit(":", 1)[-1]
+                    if local == "c":
+                        where["cell"], where["n"] = attrs.get("r", ""), 0
+                    elif local == "si":
+                        where["string"], where["n"] = where["string"] + 1, 0
+
+                def text(data: str, where: dict[str, Any] = where) -> None:
+                    where["n"] += len(data)
+                    if where["n"] > limit:
+                        raise _LongTextError
+
+                parser.StartElementHandler = start
+                parser.CharacterDataHandler = text
+                try:
+                    with archive.open(info) as stream:
+                        while chunk := stream.read(1 << 16):
+                            parser.Parse(chunk, False)
+                        parser.Parse(b"", True)
+                except _LongTextError:
+                    what = (
+                        f"cell {where['cell']}"
+                        if name != "xl/sharedStrings.xml"
+                        else f"shared string {where['string']}"
+                    )
+                    sheet = "" if name == "xl/sharedStrings.xml" else f" of {Path(name).stem}"
+                    return f"refused: {what}{sheet} is longer than {limit} characters"
+                except expat.ExpatError as exc:
+                    return f"cannot read the workbook: {name}: {exc}"
     except ZIP_ERRORS as exc:
         return f"cannot read the workbook: {exc}"
     return None

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
+
+from vip.interchange.deidentified import MANIFEST, PREFIX
 from vip.interchange.schema import FILES_BY_NAME, FileSpec
 
-# A generous limit per cell: longer fields are refused with a clear message.
-MAX_FIELD_BYTES = 1_000_000
-# A physical line longer than this is refused before it is held in memory (a file without
-# line breaks would otherwise be read whole).
-MAX_LINE_BYTES = 4 * MAX_FIELD_BYTES
+# Security row 46: a physical line (and a cell) longer than ``VIP_IMPORT_MAX_LINE_BYTES`` is
+# refused before it is held in memory: it is read in chunks and thrown away, and reported with
+# its file, line and column. A row whose quoted cells span lines may be ROW_LINES times as long.
+ROW_LINES = 4
 # Zip bombs: refuse a member that expands past this many bytes (or past this ratio once
 # larger than 10 MB), and a bundle whose members together expand past MAX_TOTAL_BYTES. The
 # sizes a zip declares are checked first; the bytes actually read are counted as well.
@@ -41,7 +43,18 @@ ZIP_ERRORS = (
     OSError,
 )
 
-csv.field_size_limit(MAX_FIELD_BYTES)
+
+def max_line_bytes() -> int:
+    """The configured limit of a line and of a cell (``VIP_IMPORT_MAX_LINE_BYTES``)."""
+    return int(settings.VIP_IMPORT_MAX_LINE_BYTES)
+
+
+def limit_cells() -> int:
+    """Make the csv module refuse a cell longer than the limit (it counts characters), and
+    return the limit."""
+    limit = max_line_bytes()
+    csv.field_size_limit(limit)
+    return limit
 
 
 @dataclass(frozen=True, order=True)
@@ -101,6 +114,21 @@ class _CountingReader(io.RawIOBase):
         super().close()
 
 
+def _refuse_deidentified(bundle: str, name: str) -> None:
+    """Security row 42: de-identified data never comes back in as records."""
+    lowered = name.lower()
+    if lowered == MANIFEST.lower() or lowered.startswith(PREFIX):
+        raise BundleError(
+            Problem(
+                bundle,
+                0,
+                "",
+                f"refused: a de-identified export ({name}), not a bundle; "
+                "de-identified data cannot be imported (docs/deidentification.md)",
+            )
+        )
+
+
 class BundleSource:
     """The CSV files of a bundle, by name."""
 
@@ -111,6 +139,7 @@ class BundleSource:
         self.unknown_files: list[str] = []
         if path.is_dir():
             for child in sorted(path.iterdir()):
+                _refuse_deidentified(path.name, child.name)
                 if child.is_file() and child.suffix.lower() == ".csv":
                     self._add(child.name, str(child))
         elif path.is_file():
@@ -127,6 +156,7 @@ class BundleSource:
                 self._zip = zipfile.ZipFile(path)
                 total = 0
                 for info in self._zip.infolist():
+                    _refuse_deidentified(path.name, Path(info.filename).name)
                     if info.is_dir() or not info.filename.lower().endswith(".csv"):
                         continue
                     self._check_member(info)
@@ -215,17 +245,27 @@ class BundleSource:
             return
         raw = _CountingReader(opened, on_bytes, self._limit(name))
         binary = io.BufferedReader(raw, 1 << 16)
-        lines = _DecodedLines(binary)
+        header: Header | None = None
+
+        def oversized(line: int, position: int | None, limit: int) -> None:
+            column = ""
+            if header is not None and position is not None and position < len(header.names):
+                column = header.names[position]
+            problems(Problem(name, line, column, f"line longer than {limit} bytes: refused"))
+
+        lines = _DecodedLines(binary, oversized)
+        limit_cells()
         reader = csv.reader(lines, strict=True)
         line = 1
         try:
             try:
+                lines.new_record()
                 first = next(reader, None)
             except _BadBytesError as exc:
                 problems(Problem(name, exc.line or lines.number + 1, "", exc.message))
                 return
             except csv.Error as exc:
-                problems(Problem(name, 1, "", f"broken CSV: {exc}"))
+                problems(Problem(name, 1, "", _csv_message(exc)))
                 return
             if first is None:
                 problems(Problem(name, 1, "", "empty file: expected a header row"))
@@ -235,6 +275,7 @@ class BundleSource:
                 return
             while True:
                 start = reader.line_num + 1
+                lines.new_record()
                 try:
                     cells = next(reader)
                 except StopIteration:
@@ -243,11 +284,11 @@ class BundleSource:
                     problems(Problem(name, exc.line or lines.number + 1, "", exc.message))
                     return
                 except csv.Error as exc:
-                    problems(Problem(name, start, "", f"broken CSV: {exc}"))
+                    problems(Problem(name, start, "", _csv_message(exc)))
                     return
                 line = start
                 if not cells:
-                    continue  # a blank line
+                    continue  # a blank line, or an over-long one (reported, thrown away)
                 yield line, header, cells
         finally:
             binary.close()
@@ -262,22 +303,67 @@ class _BadBytesError(Exception):
 
 class _DecodedLines:
     """Physical lines of a binary stream decoded as UTF-8 one by one, so that a
-    bad byte is reported on its own line (a byte-order mark is dropped)."""
+    bad byte is reported on its own line (a byte-order mark is dropped).
 
-    def __init__(self, binary: IO[bytes]) -> None:
+    Security row 46: a line longer than the limit is never held whole. It is read on in
+    chunks of the limit's size and thrown away; when it starts a row, the row is reported
+    (``oversized(line, column position where the limit was crossed, limit)``) and the reader
+    goes on with the next line; when it is inside a quoted cell spanning lines, or a row's
+    lines together pass ``ROW_LINES`` times the limit, the file stops there (``_BadBytesError``)."""
+
+    def __init__(
+        self,
+        binary: IO[bytes],
+        oversized: Callable[[int, int | None, int], None] | None = None,
+        delimiter: str = ",",
+    ) -> None:
         self._binary = binary
+        self._oversized = oversized
+        self._delimiter = delimiter.encode()
+        self._limit = max_line_bytes()
+        self._row_bytes = 0
+        self._row_lines = 0
         self.number = 0
+
+    def new_record(self) -> None:
+        """The csv reader is about to read a new row (its next line starts one)."""
+        self._row_bytes = 0
+        self._row_lines = 0
 
     def __iter__(self) -> _DecodedLines:
         return self
 
+    def _throw_away(self, prefix: bytes) -> int:
+        """Read the rest of an over-long line in chunks, keeping none; the number of quote
+        characters in the whole line."""
+        quotes = prefix.count(b'"')
+        chunk = prefix
+        while not chunk.endswith(b"\n"):
+            chunk = self._binary.readline(self._limit)
+            if not chunk:
+                break
+            quotes += chunk.count(b'"')
+        return quotes
+
     def __next__(self) -> str:
-        raw = self._binary.readline(MAX_LINE_BYTES + 1)
+        limit = self._limit
+        raw = self._binary.readline(limit + 1)
         if not raw:
             raise StopIteration
         self.number += 1
-        if len(raw) > MAX_LINE_BYTES:
-            raise _BadBytesError(self.number, f"line longer than {MAX_LINE_BYTES} bytes: refused")
+        first_of_row = self._row_lines == 0
+        self._row_lines += 1
+        if len(raw) > limit:
+            position = _cell_position(raw, self._delimiter)
+            quotes = self._throw_away(raw)
+            if not first_of_row or quotes % 2 or self._oversized is None:
+                raise _BadBytesError(self.number, f"line longer than {limit} bytes: refused")
+            self._oversized(self.number, position, limit)
+            self._row_lines = 0
+            return "\n"  # read as a blank line: skipped
+        self._row_bytes += len(raw)
+        if self._row_bytes > ROW_LINES * limit:
+            raise _BadBytesError(self.number, f"row longer than {ROW_LINES * limit} bytes: refused")
         if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if self.number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -291,6 +377,25 @@ class _DecodedLines:
         except UnicodeDecodeError as exc:
             bad = raw[exc.start : exc.start + 1].hex()
             raise _BadBytesError(self.number, f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8") from None
+
+
+def _cell_position(prefix: bytes, delimiter: bytes = b",") -> int | None:
+    """The position of the cell the first ``len(prefix)`` bytes of a line end in: delimiters
+    outside quotes counted (None when the line starts inside a quoted cell)."""
+    position = 0
+    quoted = False
+    for byte in prefix:
+        if byte == 34:  # "
+            quoted = not quoted
+        elif byte == delimiter[0] and not quoted:
+            position += 1
+    return position
+
+
+def _csv_message(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a cell longer than {max_line_bytes()} characters: refused"
+    return f"broken CSV: {exc}"
 
 
 def _read_header(spec: FileSpec, cells: list[str], problems: Callable[[Problem], None]) -> Header | None:

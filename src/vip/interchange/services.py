@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from vip.audit.services import Actor, audit_record
-from vip.core.access import hidden_fields, require
+from vip.core.access import Channel, Rows, hidden_fields, require, rows, visible_rows
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import local_date
 from vip.identification.models import Incident, Involvement
@@ -98,13 +98,27 @@ def _check_permission(actor: Actor, action: str = "interchange.import") -> None:
     require(actor, action)
 
 
-def _batches(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+# Security row 46: a batch holds at most this many bytes of cells, however few rows that is
+# (2,000 rows of 64 KiB lines would otherwise be 128 MB, and more as Python strings).
+BATCH_MAX_BYTES = 16 * 1024 * 1024
+
+
+def _weight(row: Any) -> int:
+    """The bytes of text a row holds (its cells), roughly."""
+    cells = row.cells if hasattr(row, "cells") else row[-1]
+    return sum(len(cell) for cell in cells if isinstance(cell, str))
+
+
+def _batches(rows: Iterator[Any], size: int, max_bytes: int = BATCH_MAX_BYTES) -> Iterator[list[Any]]:
     batch: list[Any] = []
+    held = 0
     for row in rows:
         batch.append(row)
-        if len(batch) >= size:
+        held += _weight(row)
+        if len(batch) >= size or held >= max_bytes:
             yield batch
             batch = []
+            held = 0
     if batch:
         yield batch
 
@@ -157,12 +171,14 @@ class _Validator(_Parsers):
         rejects: _Rejects | None,
         progress: ProgressFn | None,
         batch_size: int,
+        actor: Actor = None,
     ) -> None:
         self.source = source
         self.store = store
         self.ctx = ctx
         self.result = result
         self.rejects = rejects
+        self.actor = actor
         self.progress = progress
         self.batch_size = batch_size
         self.unreadable: set[str] = set()  # files whose header or bytes made them unusable
@@ -209,6 +225,8 @@ class _Validator(_Parsers):
         seen_here: dict[str, int] = {}
         # References to other files: this bundle first, then the database.
         missing = self._missing_references(spec, parsed)
+        # Security row 35: a record the importing account may not read is never overwritten.
+        unreadable = _unreadable_keys(self.actor, spec, keys)
 
         accepted: list[tuple[str, int]] = []
         rejected_lines: list[int] = []
@@ -223,6 +241,8 @@ class _Validator(_Parsers):
                             f"duplicate key {show_key(key)!r} (first at line {first})",
                         )
                     )
+                if key in unreadable:
+                    problems.append((spec.key[0], f"{key!r} names a record your account may not read: refused"))
             for column in spec.columns:
                 if column.ref is not None and values.get(column.name) in missing[column.ref]:
                     problems.append(
@@ -267,6 +287,29 @@ class _Validator(_Parsers):
                 in_db = set(model.objects.filter(column_in("key", rest)).values_list("key", flat=True))  # type: ignore[attr-defined]
                 missing[column.ref] |= rest - in_db
         return missing
+
+
+def _unreadable_keys(actor: Actor, spec: FileSpec, keys: Iterable[str]) -> set[str]:
+    """The keys of existing records of ``spec`` that ``actor`` may not read (so may not overwrite).
+
+    The operator and a role that reads every record of the file have none (no query); for a
+    role that reads some, the records outside them; a role that reads none, or only in
+    de-identified form, may overwrite none."""
+    if actor is None or len(spec.key) != 1:
+        return set()  # involvements: a triple exists or not; there is nothing in it to overwrite
+    scope = rows(actor, spec.model, Channel.EXPORT)
+    if scope == Rows.ALL:
+        return set()
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    # column_in is for a query on one table: the visibility rule joins, so it goes by id.
+    found = dict(spec.model._base_manager.filter(column_in("key", wanted)).values_list("pk", "key"))
+    if not found or scope in {Rows.NONE, Rows.DEIDENTIFIED, Rows.DEIDENTIFIED_NOT_HEALTH}:
+        return set(found.values())
+    existing = spec.model._base_manager.filter(pk__in=list(found))
+    readable = set(visible_rows(existing, actor, Channel.EXPORT).values_list("pk", flat=True))
+    return {key for pk, key in found.items() if pk not in readable}
 
 
 def _key_broken(spec: FileSpec, values: dict[str, Any], problems: list[tuple[str, str]]) -> bool:
@@ -493,7 +536,7 @@ def bundle_import(
         raise ValueError("skip_invalid needs a rejects_dir")
     rejects = _Rejects(rejects_dir) if skip_invalid and rejects_dir is not None else None
     with source, KeyStore() as store:
-        validator = _Validator(source, store, ctx, result, rejects, progress, batch_size)
+        validator = _Validator(source, store, ctx, result, rejects, progress, batch_size, actor)
         try:
             validator.run()
         finally:

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,10 +20,9 @@ from django.views.decorators.http import require_POST
 
 from vip.accounts.models import User
 from vip.core.access import can_some
+from vip.interchange.deidentified import PREFIX as DEIDENTIFIED_PREFIX
 from vip.interchange.export import bundle_export
 from vip.interchange.services import bundle_import
-
-MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
@@ -49,7 +49,8 @@ def data(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(gettext("Only program managers import bundles."))
         if form.is_valid():
             upload = form.cleaned_data["bundle"]
-            if upload.size > MAX_UPLOAD_BYTES:
+            # Streamed to a temporary file (FILE_UPLOAD_HANDLERS), never held in memory.
+            if upload.size > settings.VIP_UPLOAD_MAX_BYTES:
                 form.add_error("bundle", gettext("The file is larger than 500 MB: import it with `vip import`."))
             else:
                 with tempfile.TemporaryDirectory(prefix="vip-upload-") as tmp:
@@ -70,12 +71,14 @@ def export(request: HttpRequest) -> HttpResponse:
     """The bundle as the signed-in user may see it, as a .zip."""
     user = _user(request)
     with tempfile.TemporaryDirectory(prefix="vip-export-") as tmp:
-        counts = bundle_export(actor=user, out_dir=Path(tmp))
+        bundle_export(actor=user, out_dir=Path(tmp))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name in counts:
-                archive.write(Path(tmp) / name, arcname=name)
+            for path in sorted(Path(tmp).iterdir()):
+                archive.write(path, arcname=path.name)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="vip-export-{stamp}.zip"'
+    # The analyst's zip is the de-identified export, not a bundle: its name says so.
+    kind = "deidentified" if any(p.startswith(DEIDENTIFIED_PREFIX) for p in archive.namelist()) else "export"
+    response["Content-Disposition"] = f'attachment; filename="vip-{kind}-{stamp}.zip"'
     return response

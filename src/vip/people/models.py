@@ -48,6 +48,10 @@ class Person(TimeStampedModel):
         "last_name": IDENT,
         "date_of_birth": IDENT,
         "address": IDENT,
+        # Parts of the residence, typed in: the area command is the place de-identified data
+        # keeps (HIPAA Safe Harbor; security row 42, docs/deidentification.md).
+        "city": IDENT,
+        "state": IDENT,
         "postal_code": IDENT,
         "phone": IDENT,
         "search_name": IDENT,

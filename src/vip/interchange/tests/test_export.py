@@ -155,20 +155,23 @@ def test_peer_export_is_their_caseload_without_police_records(program, make_user
 
 
 def test_analyst_export_is_deidentified(program, make_user, tmp_path: Path) -> None:
+    """An analyst gets the de-identified export, not a bundle (security row 42: test_row_42.py)."""
     bundle_import(actor=None, path=_write(tmp_path / "in", CANONICAL))
     out = tmp_path / "analyst"
     bundle_export(actor=make_user("analyst"), out_dir=out)
+    assert not (out / "people.csv").exists()
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
     for secret in ("García", "Baca", "Central Ave", "2000-02-29", "505-555", "P1,", "22-104455", "UNM Hospital"):
         assert secret not in text
-    people = _rows(out, "people.csv")
+    people = _rows(out, "deidentified_people.csv")
     assert {row["area"] for row in people} == {"southeast", "", "valley"}
-    pseudonyms = {row["person_key"] for row in people}
-    # Stable pseudonyms: references still join across files.
-    assert {row["person_key"] for row in _rows(out, "notifications.csv")} <= pseudonyms
+    pseudonyms = {row["person_pseudonym"] for row in people}
+    # Pseudonyms join the files of one export.
+    assert {row["person_pseudonym"] for row in _rows(out, "deidentified_notifications.csv")} <= pseudonyms
     again = tmp_path / "analyst2"
     bundle_export(actor=make_user("analyst"), out_dir=again)
-    assert _as_set(again, "people.csv") == _as_set(out, "people.csv")
+    # ... and of that export only: a second export's are unrelated.
+    assert pseudonyms.isdisjoint(row["person_pseudonym"] for row in _rows(again, "deidentified_people.csv"))
 
 
 def test_admin_exports_nothing(program, make_user, tmp_path: Path) -> None:
