@@ -130,12 +130,21 @@ def disparity(
     # Deferred: Django is set up first, and only this command pays for the report's code.
     from django.core.exceptions import ValidationError
 
-    from vip.core.config import program_today
+    from vip.core.config import program_config, program_today
     from vip.core.dates import Period
-    from vip.identification.disparity import MEASURE_LABELS, MEASURES, csv_filename, default_period, to_csv
+    from vip.identification.disparity import (
+        MEASURE_LABELS,
+        MEASURES,
+        csv_filename,
+        default_period,
+        public_period,
+        to_csv,
+    )
     from vip.identification.disparity import disparity_report as read_report
 
     default = default_period(program_today())
+    if audience == "public":  # the public edition is for whole fiscal years (row 41)
+        default = public_period(program_today(), program_config().fiscal_year_start_month)
     try:
         period = Period(start.date() if start else default.start, end.date() if end else default.end)
     except ValueError as exc:

@@ -41,8 +41,8 @@ from django.utils.translation import gettext_lazy
 
 from vip.audit.services import audit_read
 from vip.core.access import require
-from vip.core.config import ProgramConfig, program_config
-from vip.core.dates import Month, Period, age_on, local_date
+from vip.core.config import ProgramConfig, program_config, program_today
+from vip.core.dates import Month, Period, age_on, fiscal_year, local_date
 from vip.core.text import neutralise
 from vip.identification.choices import CandidateStatus, IncidentType, InvolvementRole
 from vip.identification.models import Candidate, Involvement
@@ -160,6 +160,36 @@ def default_period(today: dt.date) -> Period:
     """The last 12 complete months before ``today``'s month."""
     last = Month.of(today).shift(-1)
     return Period(last.shift(-11).first_day, last.last_day)
+
+
+def public_period(today: dt.date, start_month: int) -> Period:
+    """The default period of the public edition: the last complete fiscal year before ``today``."""
+    last = fiscal_year(today, start_month)
+    previous = fiscal_year(last.start - dt.timedelta(days=1), start_month)
+    return Period(previous.start, previous.end)
+
+
+def public_period_problem(period: Period, start_month: int, today: dt.date) -> str | None:
+    """Why ``period`` cannot have a public edition (None: it can).
+
+    The public edition (small counts withheld) exists for whole, complete fiscal years only
+    (security row 41): two chosen periods a day apart would differ by one day's events, and a
+    reader holding both would see them exactly. Fiscal years do not overlap, so no public
+    edition can be subtracted from another.
+    """
+    year = fiscal_year(period.start, start_month)
+    example = public_period(today, start_month)
+    if period.start != year.start or period.end != year.end:
+        return _(
+            "The public edition covers whole fiscal years only (for example %(start)s to %(end)s), "
+            "so that two editions can never be subtracted from each other."
+        ) % {"start": example.start.isoformat(), "end": example.end.isoformat()}
+    if year.end >= today:
+        return _("The fiscal year %(start)s to %(end)s has not ended yet; its public edition comes after it ends.") % {
+            "start": year.start.isoformat(),
+            "end": year.end.isoformat(),
+        }
+    return None
 
 
 _PERSON = ("person_id", "person__date_of_birth", "person__sex", "person__race", "person__ethnicity", "person__area_id")
@@ -377,6 +407,10 @@ def disparity_report(*, user: Any, period: Period, audience: str, purpose: str =
     if audience == "official":
         require(user, "disparity.official")  # analysts: aggregates with small counts withheld only
     config = program_config()
+    if audience == "public":
+        problem = public_period_problem(period, config.fiscal_year_start_month, program_today())
+        if problem:
+            raise ValidationError(problem)
     facts = load_facts(config, period)
     threshold = config.suppression_threshold if audience == "public" else 0
     published = protect(compute(config, facts), threshold)

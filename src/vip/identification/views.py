@@ -286,7 +286,8 @@ def _disparity_form(request: HttpRequest) -> tuple[DisparityForm, Period | None,
     user = _user(request)
     require_some(user, "disparity.public")
     exact_allowed = can(user, "disparity.official")
-    default = disparity_report.default_period(program_today())
+    # The public edition (the default, and the analysts' only one) is for whole fiscal years (row 41).
+    default = disparity_report.public_period(program_today(), program_config().fiscal_year_start_month)
     asked = any(key in request.GET for key in ("start", "end", "audience"))
     form = DisparityForm(
         request.GET if asked else None,
@@ -298,7 +299,15 @@ def _disparity_form(request: HttpRequest) -> tuple[DisparityForm, Period | None,
     if not form.is_valid():
         return form, None, "public"
     data = form.cleaned_data
-    return form, Period(data["start"], data["end"]), data.get("audience") or "public"
+    period, audience = Period(data["start"], data["end"]), data.get("audience") or "public"
+    if audience == "public":
+        problem = disparity_report.public_period_problem(
+            period, program_config().fiscal_year_start_month, program_today()
+        )
+        if problem:
+            form.add_error(None, problem)
+            return form, None, audience
+    return form, period, audience
 
 
 @never_cache

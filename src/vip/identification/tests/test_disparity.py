@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vip.audit.models import AuditEvent
-from vip.core.dates import Period
+from vip.core.config import program_today
+from vip.core.dates import Period, fiscal_year
 from vip.core.models import Area
 from vip.identification.disparity import (
     MEASURES,
@@ -47,6 +48,7 @@ from vip.stats.tables import PRIMARY
 pytestmark = pytest.mark.django_db
 DENVER = ZoneInfo("America/Denver")
 PERIOD = Period(dt.date(2022, 1, 1), dt.date(2022, 6, 30))
+FISCAL = Period(dt.date(2021, 7, 1), dt.date(2022, 6, 30))  # the fiscal year holding PERIOD
 
 
 def local(*args: int) -> dt.datetime:
@@ -276,7 +278,7 @@ def test_default_period_is_the_last_twelve_complete_months() -> None:
 
 
 def test_public_withholds_small_counts_and_derived_figures(world: World) -> None:
-    report = disparity_report(user=world.manager, period=PERIOD, audience="public")
+    report = disparity_report(user=world.manager, period=FISCAL, audience="public")
     assert report.threshold == 10
     published = report.published
     table = published.table
@@ -345,12 +347,12 @@ def test_one_total_across_dimensions(program: Any) -> None:
 
 def test_roles_of_the_service(world: World, make_user: Any) -> None:
     analyst = make_user("analyst")
-    assert disparity_report(user=analyst, period=PERIOD, audience="public").audience == "public"
+    assert disparity_report(user=analyst, period=FISCAL, audience="public").audience == "public"
     with pytest.raises(PermissionDenied):
         disparity_report(user=analyst, period=PERIOD, audience="official")
     for role in ("peer", "police", "admin", "integration"):
         with pytest.raises(PermissionDenied):
-            disparity_report(user=make_user(role), period=PERIOD, audience="public")
+            disparity_report(user=make_user(role), period=FISCAL, audience="public")
     with pytest.raises(ValidationError):
         disparity_report(user=world.manager, period=PERIOD, audience="everyone")
 
@@ -393,14 +395,15 @@ def test_manager_reads_exact_counts_and_the_read_is_audited(world: World, client
 
 def test_analyst_always_gets_the_public_version(world: World, client: Any, make_user: Any) -> None:
     client.force_login(make_user("analyst"))
-    page = client.get(reverse("identification:disparity"), QUERY)  # asks for official: not offered
+    fiscal = {**QUERY, "start": "2021-07-01"}  # the public edition is for whole fiscal years (row 41)
+    page = client.get(reverse("identification:disparity"), fiscal)  # asks for official: not offered
     assert page.status_code == 200
     body = page.content.decode()
     assert "public: small counts withheld" in body
     assert "&lt;11" in body
     assert 'name="audience"' not in body
     assert "4.00" not in body
-    download = client.get(reverse("identification:disparity_csv"), QUERY)
+    download = client.get(reverse("identification:disparity_csv"), fiscal)
     assert download.status_code == 200
     rows = list(csv.DictReader(io.StringIO(download.content.decode())))
     assert {r["count"] for r in rows if r["suppressed"]} == {""}
@@ -464,3 +467,34 @@ def test_cli_help() -> None:
     assert result.exit_code == 0
     for option in ("--from", "--to", "--audience", "--out", "--as"):
         assert option in result.output
+
+
+# ---- security row 41: no public edition of a chosen period ----------------------------------------------
+
+
+def test_row_41_two_public_ranges_a_day_apart_are_refused(world: World, make_user: Any, client: Any) -> None:
+    """A public (or analyst) edition exists for whole, complete fiscal years only: two ranges a day
+    apart, or any period that is not a fiscal year, are refused on every channel."""
+    analyst = make_user("analyst")
+    for user in (world.manager, analyst):
+        for period in (
+            Period(dt.date(2021, 7, 1), dt.date(2022, 6, 29)),
+            Period(dt.date(2021, 7, 2), dt.date(2022, 6, 30)),
+            PERIOD,
+        ):
+            with pytest.raises(ValidationError, match="whole fiscal years"):
+                disparity_report(user=user, period=period, audience="public")
+    assert disparity_report(user=analyst, period=FISCAL, audience="public").audience == "public"
+    year = fiscal_year(program_today(), 7)
+    with pytest.raises(ValidationError, match="has not ended"):
+        disparity_report(user=analyst, period=Period(year.start, year.end), audience="public")
+    # The page: an analyst asking for a chosen range gets the form's error and no figures.
+    client.force_login(analyst)
+    response = client.get(reverse("identification:disparity"), {"start": "2021-07-02", "end": "2022-06-30"})
+    assert response.status_code == 200
+    assert "whole fiscal years" in response.content.decode()
+    assert response.context["report"] is None
+    response = client.get(reverse("identification:disparity"), {"start": "2021-07-01", "end": "2022-06-30"})
+    assert response.context["report"] is not None
+    # The official edition (managers) keeps any period.
+    assert disparity_report(user=world.manager, period=PERIOD, audience="official").audience == "official"
