@@ -350,7 +350,7 @@ class DisparityReport:
     def suppression_note(self) -> str:
         return _(
             "<%(shown)s: a count from 1 to %(threshold)s, withheld to protect privacy. "
-            "*: withheld so that a small count cannot be worked out from the totals. "
+            "*: withheld. "
             "—: a share or ratio that rests on a withheld count."
         ) % {"shown": self.threshold + 1, "threshold": self.threshold}
 

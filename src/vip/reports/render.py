@@ -330,7 +330,8 @@ def to_xlsx(report: Report) -> bytes:
 def suppression_note(report: Report) -> str:
     return (
         f"<{report.threshold + 1}: a count from 1 to {report.threshold}, withheld to protect privacy. "
-        "*: withheld so that a small count cannot be worked out from the totals."
+        "*: withheld. Rates are whole percentages; the people notified behind them are rounded to the "
+        "nearest 5."
     )
 
 
