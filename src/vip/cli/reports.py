@@ -71,11 +71,10 @@ def report(
         click.echo(f"  {path}")
     withheld = run.ledger_plan.get("withheld_for_history", []) if run.ledger_plan else []
     if run.audience == "public":
+        release = run.release
         click.echo(
-            f"Checked against {'the release ledger' if withheld or run.ledger_plan else 'no earlier release'}: "
-            f"{len(withheld)} cell(s) withheld because of earlier public releases"
-            + (f", recorded as edition {run.release.edition}" if run.release_id else "")
-            + "."
+            f"Checked against the release ledger: {len(withheld)} cell(s) withheld because of earlier public "
+            "releases" + (f", recorded as edition {release.edition} of the month" if release is not None else "") + "."
         )
         for cell in withheld[:50]:
             click.echo(f"  {cell['table']} / {cell['row']} / {cell['col']}")
