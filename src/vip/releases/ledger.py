@@ -189,7 +189,7 @@ def protect(
             names = built.names_of.get(target.label, set())
             if names & handled:
                 continue  # a cell touching these names was withheld this round: attack again first
-            choice = _remedy(editions, new, target, names, threshold, width, cost, trials, ranges)
+            choice = _remedy(built, editions, new, target, names, threshold, width, cost, trials, ranges)
             if choice is None:
                 continue
             choice["kind"] = "withheld"
@@ -203,6 +203,7 @@ def _names(cell: Cell) -> set[str]:
 
 
 def _remedy(
+    built: _Built,
     editions: list[Edition],
     new: Edition,
     target: Exposure,
@@ -213,18 +214,45 @@ def _remedy(
     trials: int,
     ranges: dict[str, tuple[float, float]],
 ) -> Cell | None:
-    """The cell of ``new`` to withhold for ``target``."""
+    """The cell of ``new`` to withhold for ``target``.
+
+    The cells that name what ``target`` is made of come first; when none is left, the cells one
+    relation further away (names linked to those by something the reader knows), and so on:
+    the exposure runs through them. Up to ``trials`` candidates are tried (the first that frees
+    ``target`` wins), more when the search had to widen; else the cheapest is withheld.
+    """
     open_cells = [c for c in new.cells if c["kind"] in ("count", "rounded", "percent", "primary")]
     if not open_cells:
         return None
-    near = sorted((c for c in open_cells if names & _names(c)), key=cost) or sorted(open_cells, key=cost)
+    reach, hops = set(names), 0
+    near = [c for c in open_cells if reach & _names(c)]
+    while not near and hops < 6:
+        grown = _neighbours(built, reach)
+        if grown == reach:
+            break
+        reach, hops = grown, hops + 1
+        near = [c for c in open_cells if reach & _names(c)]
+    near = sorted(near or open_cells, key=cost)
     ordinary = [c for c in near if c["kind"] != "primary"] or near
-    for candidate in ordinary[:trials]:
+    for candidate in ordinary[: trials if hops == 0 else max(trials, 6)]:
         saved = candidate["kind"]
         candidate["kind"] = "withheld"
         trial = build(editions, threshold)
-        still = attack(trial.knowledge, threshold=threshold, width=width, only=[target.label], ranges=ranges)
+        # A trial's solutions hold only while the candidate is withheld: keep them apart.
+        still = attack(trial.knowledge, threshold=threshold, width=width, only=[target.label], ranges=dict(ranges))
         candidate["kind"] = saved
         if not still:
             return candidate
     return ordinary[0]
+
+
+def _neighbours(built: _Built, names: set[str]) -> set[str]:
+    """``names`` and every name that shares a relation of the reader's knowledge with one of them."""
+    k = built.knowledge
+    base = [name.rsplit("#", 1)[0] for name in k.names]
+    wanted = {i for i, name in enumerate(base) if name in names}
+    out = set(names)
+    for coefs, _lo, _hi in k.rows:
+        if wanted.intersection(coefs):
+            out.update(base[i] for i in coefs)
+    return out
