@@ -11,11 +11,34 @@ from rest_framework import serializers
 
 from vip.configuration.services import read_profile
 from vip.core.access import Show, treatment
+from vip.core.dates import out_of_range
 from vip.identification.choices import IncidentType, InvolvementRole
 from vip.people.choices import Ethnicity, Race, Sex
 from vip.people.models import Person
 from vip.referrals.choices import ReferralSource
 from vip.referrals.models import Referral
+
+
+class BoundedDateField(serializers.DateField):
+    """A date from EARLIEST to LATEST (vip.core.dates, security row 45): year 265 or 99999 is
+    refused with a 400, like on every form, instead of being stored and exported in a form no
+    import reads."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        day = super().to_internal_value(value)
+        if problem := out_of_range(day):
+            raise serializers.ValidationError(problem)
+        return day
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A date and time whose day lies from EARLIEST to LATEST (see BoundedDateField)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        moment = super().to_internal_value(value)
+        if problem := out_of_range(moment):
+            raise serializers.ValidationError(problem)
+        return moment
 
 
 class StrictCharField(serializers.CharField):
@@ -90,7 +113,7 @@ class IncomingPersonSerializer(serializers.Serializer):  # type: ignore[type-arg
     first_name = StrictCharField(max_length=100)
     middle_name = StrictCharField(max_length=100, required=False, default="", allow_blank=True)
     last_name = StrictCharField(max_length=100)
-    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    date_of_birth = BoundedDateField(required=False, allow_null=True, default=None)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, default="", allow_blank=True)
     race = serializers.ChoiceField(choices=Race.choices, required=False, default="", allow_blank=True)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False, default="", allow_blank=True)
@@ -103,7 +126,7 @@ class IncomingReferralSerializer(serializers.Serializer):  # type: ignore[type-a
 
     key = StrictCharField(max_length=100, help_text="The referral's id in the sending system.")
     person = IncomingPersonSerializer()
-    received_on = serializers.DateField()
+    received_on = BoundedDateField()
     source = serializers.ChoiceField(choices=ReferralSource.choices)
     referred_by = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
     area = AreaCodeField(max_length=50, required=False, default="", allow_blank=True)
@@ -119,7 +142,7 @@ class IncomingIncidentSerializer(serializers.Serializer):  # type: ignore[type-a
     """An incident from a records system, with the people involved."""
 
     key = StrictCharField(max_length=100, help_text="E.g. the police case number.")
-    occurred_at = serializers.DateTimeField()
+    occurred_at = BoundedDateTimeField()
     type = serializers.ChoiceField(choices=IncidentType.choices)
     area = AreaCodeField(max_length=50, required=False, default="", allow_blank=True)
     address = StrictCharField(max_length=200, required=False, default="", allow_blank=True)

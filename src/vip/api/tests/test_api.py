@@ -162,3 +162,24 @@ def test_a_peer_sends_referrals_only_for_their_own_caseload(client, tokens) -> N
     body = {**REFERRAL, "key": "R-mine", "person": {**REFERRAL["person"], "key": "MINE-1"}}
     assert _post(client, reverse("api:referrals"), peer_key, body).status_code == 201
     assert Referral.objects.get().person_id == mine.pk
+
+
+def test_row_45_the_api_refuses_dates_no_import_could_read_back(client, tokens) -> None:
+    """Year 265 (found by the hostile run: stored, then exported with a local-mean-time offset the
+    import refuses) and year 9999 answer 400 with the reason, and nothing is stored."""
+    _, key = tokens["integration"]
+    for when in ("0265-03-15T15:20:44-06:00", "9999-01-01T00:00:00Z"):
+        body = {"key": f"X-{when[:4]}", "occurred_at": when, "type": "shooting"}
+        response = _post(client, reverse("api:incidents"), key, body)
+        assert response.status_code == 400, response.content
+        assert "is outside 1900-01-01 to 2199-12-31" in response.content.decode()
+    referral = {
+        "key": "R-old",
+        "received_on": "0036-01-01",
+        "source": "hospital",
+        "person": {"key": "H-1", "first_name": "A", "last_name": "B", "date_of_birth": "1850-01-01"},
+    }
+    response = _post(client, reverse("api:referrals"), key, referral)
+    assert response.status_code == 400
+    assert "received_on" in response.json() and "date_of_birth" in response.json()["person"]
+    assert not Person.objects.filter(key="H-1").exists()
