@@ -1,11 +1,11 @@
-"""The hostile run (issue 5): sqlmap and schemathesis against a live vip on loopback.
+"""The hostile run (issues 5 and 13): sqlmap, schemathesis and probes against a live vip on loopback.
 
 One command prepares a database (SQLite by default, PostgreSQL with --database-url) with a small
 demo city, one account per role with a second factor (TOTP) and an API token, and a canary
 seeded in a case note, a needs assessment and a substance-use service referral; starts gunicorn
 on 127.0.0.1 with the production settings (bench/hostile_settings.py names the three things that
-differ, and why); signs a manager, a police officer and the peer in through the real sign-in form
-(password, then a TOTP code); then attacks:
+differ, and why); signs a manager, a police officer, the peer, an analyst and the administrator in
+through the real sign-in form (password, then a TOTP code); then attacks:
 
   sqlmap (batch mode)  the sign-in form (username and password, CSRF token fetched per request),
                        the people search (signed-in manager), and the API with bearer tokens
@@ -15,7 +15,27 @@ differ, and why); signs a manager, a police officer and the peer in through the 
                        and the canary in no response to a role other than the person's peer;
   canary probes        the person's API record and web page as every role: the canary only where
                        it may be;
-  the server's logs    no 5xx response and no traceback during the whole run.
+  disparity (row 41)   the analyst and the manager ask for the public disparity report of the last
+                       whole fiscal year and of the same period a day shorter (page and CSV): the
+                       fiscal year has figures, the chosen period none;
+  admin (row 37)       the administrator, in the live Django admin, changes their own role to
+                       manager (refused by the form, role unchanged) and sets another account's
+                       password (done, and audited as account.password_set);
+  re-import (row 35)   `vip export --as <manager>` then `vip import --as <manager>` of that export:
+                       every row of every table but the audit's is the same, column for column;
+  ledger (row 40)      six consecutive public Monthly Informational Reports published (`vip report
+                       --audience public --publish`), fetched as an anonymous reader from the public
+                       pages and attacked together by the suite's attacker
+                       (tests/security/ledger_attack.py) with the official editions as the truth;
+                       `vip releases check` too;
+  the server's logs    no 5xx response and no traceback during the whole run;
+  second factor        (row 33) a second server with the lockout on (bench/hostile_settings_locked.py):
+                       the right password in 8 sessions, then 200 wrong codes from 8 threads; the
+                       account locks after the configured number, the right code and the right
+                       password are then refused, and every refused code is in the audit.
+
+The probes check what they change in the database with short scripts in the run's environment.
+`--only probes` skips sqlmap and schemathesis (a minute or so instead of several).
 
 Prints a summary, writes it to docs/security-hostile-run.md (one section per database) and
 exits 1 when anything was found (or a tool could not do its work), 2 on bad usage.
@@ -35,6 +55,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import html
 import http.client
 import json
 import os
@@ -47,14 +68,17 @@ import string
 import struct
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -99,9 +123,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=None, help="schemathesis seed (default: a new one, printed)")
     parser.add_argument(
         "--only",
-        choices=("sqlmap", "schemathesis"),
+        choices=("sqlmap", "schemathesis", "probes"),
         default=None,
-        help="run one tool only (the canary probes and the log scan always run)",
+        help="run one tool only, or neither (probes); the probes and the log scan always run",
     )
     parser.add_argument("--no-record", action="store_true", help=f"do not write the results to {DOC.relative_to(ROOT)}")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "hostile", help="logs and sqlmap output")
@@ -171,11 +195,14 @@ from vip.service_referrals.services import service_referral_create
 
 spec = json.load(sys.stdin)
 accounts = {}
-for role in spec["roles"] + ["signin"]:
-    user = user_create(actor=None, username=f"hostile_{role}", role=role if role != "signin" else "peer", password=spec["password"])
+# Three more peers: the sign-in form's (sqlmap), the second factor's guessing (the lockout), and
+# the one whose password the administrator sets.
+for role in spec["roles"] + ["signin", "mfa", "spare"]:
+    real = role in spec["roles"]
+    user = user_create(actor=None, username=f"hostile_{role}", role=role if real else "peer", password=spec["password"])
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
-    token = token_create(actor=None, user=user, name="hostile run")[1] if role != "signin" else ""
+    token = token_create(actor=None, user=user, name="hostile run")[1] if real else ""
     accounts[role] = {"username": user.username, "secret": secret, "token": token, "id": user.pk}
 peer = User.objects.get(username="hostile_peer")
 canary = spec["canary"]
@@ -304,6 +331,13 @@ class _Forms(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[dict[str, object]] = []
+        self.select: str | None = None  # the <select> being read, until its first or selected option
+        self.textarea: str | None = None
+
+    def _fields(self) -> dict[str, str]:
+        fields = self.forms[-1]["fields"]
+        assert isinstance(fields, dict)
+        return fields
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -311,14 +345,37 @@ class _Forms(HTMLParser):
             self.forms.append(
                 {"action": a.get("action") or "", "method": (a.get("method") or "get").lower(), "fields": {}}
             )
-        elif tag == "input" and self.forms and a.get("name"):
-            fields = self.forms[-1]["fields"]
-            assert isinstance(fields, dict)
+        elif not self.forms:
+            return
+        elif tag == "input" and a.get("name"):
+            fields, name = self._fields(), a["name"] or ""
             kind = (a.get("type") or "text").lower()
             if kind == "checkbox":  # e.g. a use banner to acknowledge
-                fields[a["name"]] = a.get("value") or "on"
+                fields[name] = a.get("value") or "on"
+            elif kind == "radio":  # the one checked, else the first
+                if "checked" in a or name not in fields:
+                    fields[name] = a.get("value") or "on"
             elif kind not in {"submit", "button", "image", "file"}:
-                fields[a["name"]] = a.get("value") or ""
+                fields[name] = a.get("value") or ""
+        elif tag == "select" and a.get("name"):
+            self.select = a["name"]
+        elif tag == "option" and self.select:
+            fields = self._fields()
+            if "selected" in a or self.select not in fields:
+                fields[self.select] = a.get("value") or ""
+        elif tag == "textarea" and a.get("name"):
+            self.textarea = a["name"]
+            self._fields()[self.textarea] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea and self.forms:
+            self._fields()[self.textarea] += data
 
 
 def forms(html: str) -> list[dict[str, object]]:
@@ -365,9 +422,9 @@ def totp(secret: str, at: float) -> str:
     return f"{number % 1_000_000:06d}"
 
 
-def sign_in(port: int, username: str, password: str, secret: str) -> Browser:
-    """Sign in as a person would: the sign-in form (with whatever else it asks, e.g. a banner to
-    acknowledge), then the TOTP code; returns the signed-in browser."""
+def password_step(port: int, username: str, password: str) -> tuple[Browser, str, dict[str, str]]:
+    """The sign-in form (with whatever else it asks, e.g. a banner to acknowledge): the browser,
+    the address of the second-factor page it was sent to, and that page's form fields."""
     browser = Browser(port)
     _, _, page = browser.request("GET", "/accounts/login/")
     form = next(f for f in forms(page) if "login" in f["fields"])  # type: ignore[operator]
@@ -379,11 +436,17 @@ def sign_in(port: int, username: str, password: str, secret: str) -> Browser:
     location = urllib.parse.urlsplit(headers["location"]).path
     _, _, page = browser.request("GET", location)
     form = next(f for f in forms(page) if "code" in f["fields"])  # type: ignore[operator]
+    return browser, location, dict(form["fields"])  # type: ignore[call-overload]
+
+
+def sign_in(port: int, username: str, password: str, secret: str) -> Browser:
+    """Sign in as a person would: the password step, then the TOTP code; returns the signed-in
+    browser."""
+    browser, location, fields = password_step(port, username, password)
     if time.time() % 30 > 25:  # not in the last seconds of a step
         time.sleep(30 - time.time() % 30 + 0.1)
-    fields = dict(form["fields"])  # type: ignore[call-overload]
     fields["code"] = totp(secret, time.time())
-    status, headers, _ = browser.request("POST", location, fields)
+    status, _headers, _ = browser.request("POST", location, fields)
     if status != 302:
         raise RuntimeError(f"sign-in as {username}: the code step answered {status}")
     status, _, _ = browser.request("GET", "/home/")
@@ -731,7 +794,8 @@ def canary_probes(port: int, seed: dict, sessions: dict[str, Browser], log: Acce
                 result.findings.append(f"{role}: GET {path} answered {status}")
             if CANARY in body and role != "peer":
                 result.findings.append(f"{role} saw the canary at {path}")
-    for role, browser in sessions.items():
+    for role in ("manager", "police", "peer"):
+        browser = sessions[role]
         for path in (f"/people/{person}/", "/people/?q=Canary+Hostile"):
             status, _, body = browser.request("GET", path)
             seen.append(f"{role} web {path} {status}")
@@ -783,6 +847,433 @@ def escape_probe(port: int, seed: dict, manager: Browser, log: AccessLog) -> Res
     result.seconds = time.perf_counter() - start
     result.requests, result.statuses, _ = log.since_mark()
     result.detail = f"{len(people)} people with payloads in their names; {len(pages)} pages"
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# The probes of issue 13 (security rows 33, 35, 37, 40, 41): each against the live server, with
+# what it reads in the database checked by a short script in the run's environment.
+
+
+DJANGO_PRELUDE = (
+    "import json, sys\nfrom pathlib import Path\nimport django\ndjango.setup()\nspec = json.load(sys.stdin)\n"
+)
+
+
+def django_script(env: dict[str, str], code: str, spec: dict | None = None) -> Any:
+    """Runs ``code`` with Django set up in the run's environment (``spec`` on its standard input);
+    returns the JSON of its last line of output."""
+    proc = check([sys.executable, "-c", DJANGO_PRELUDE + code], env, input=json.dumps(spec or {}))
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+PROGRAM_SCRIPT = r"""
+from vip.core.config import program_config
+c = program_config()
+print(json.dumps({"fiscal_start": c.fiscal_year_start_month, "threshold": c.suppression_threshold,
+                  "width": c.protection_width}))
+"""
+
+
+def _step(result: Result, start: float, log: AccessLog | None) -> Result:
+    result.seconds = time.perf_counter() - start
+    if log is not None:
+        result.requests, result.statuses, server_errors = log.since_mark()
+        result.findings += [f"server answered {line}" for line in server_errors[:5]]
+    return result
+
+
+# Row 33: the second factor is as hard to guess as the password.
+
+MFA_GUESSES = 200
+MFA_SESSIONS = 8
+
+MFA_CHECK_SCRIPT = r"""
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.test import RequestFactory
+from vip.accounts.models import User
+from vip.audit.models import AuditEvent
+user = User.objects.get(username=spec["username"])
+events = AuditEvent.objects.filter(action="auth.mfa_failed", object_id=str(user.pk))
+changes = list(events.values_list("changes", flat=True))
+request = RequestFactory().post("/accounts/login/", {"login": user.username}, REMOTE_ADDR="127.0.0.1")
+print(json.dumps({
+    "events": len(changes),
+    "checked": sum(1 for c in changes if not c.get("refused_while_locked")),
+    "locked": bool(AxesProxyHandler.is_locked(request, {"username": user.username})),
+    "lock_events": AuditEvent.objects.filter(action="account.lock", object_id=str(user.pk)).count(),
+    "limit": settings.AXES_FAILURE_LIMIT,
+}))
+"""
+
+
+def wrong_code(secret: str) -> str:
+    """Six digits that are none of the codes accepted around now (the step before and after, too)."""
+    now = time.time()
+    right = {totp(secret, now + 30 * k) for k in range(-2, 3)}
+    while True:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        if code not in right:
+            return code
+
+
+def second_factor_probe(env: dict[str, str], workdir: Path, seed: dict, password: str) -> Result:
+    """Security row 33 against a second server with the lockout on (bench/hostile_settings_locked.py):
+    the right password in MFA_SESSIONS sessions, then MFA_GUESSES wrong codes from as many threads;
+    the account must lock after the configured number, the right code must then be refused (and
+    the right password too), and every refused code must be in the audit."""
+    result = Result(
+        "probe",
+        f"second factor: {MFA_GUESSES} wrong codes from {MFA_SESSIONS} sessions, lockout on (row 33)",
+        "gunicorn with bench/hostile_settings_locked.py; POST /accounts/2fa/authenticate/ from threads",
+    )
+    account = seed["accounts"]["mfa"]
+    locked_env = {**env, "DJANGO_SETTINGS_MODULE": "hostile_settings_locked"}
+    port = free_port()
+    server_log, access_log = workdir / "gunicorn-locked.log", workdir / "access-locked.log"
+    start = time.perf_counter()
+    answers: Counter[int] = Counter()
+    counting = threading.Lock()
+    with serving(locked_env, port, server_log, access_log):
+        log = AccessLog(access_log)
+        log.mark()
+        # Every session past the password step before the first wrong code: a locked account's
+        # password step is refused too (that is checked below).
+        steps = [password_step(port, account["username"], password) for _ in range(MFA_SESSIONS)]
+
+        def guess(step: tuple[Browser, str, dict[str, str]], count: int) -> None:
+            browser, location, fields = step
+            for _ in range(count):
+                status, _, _ = browser.request("POST", location, {**fields, "code": wrong_code(account["secret"])})
+                with counting:
+                    answers[status] += 1
+
+        share = [MFA_GUESSES // MFA_SESSIONS + (i < MFA_GUESSES % MFA_SESSIONS) for i in range(MFA_SESSIONS)]
+        with ThreadPoolExecutor(MFA_SESSIONS) as pool:
+            list(pool.map(guess, steps, share))
+        # The right code, in a session that had the right password: refused while locked.
+        browser, location, fields = steps[0]
+        if time.time() % 30 > 25:
+            time.sleep(30 - time.time() % 30 + 0.1)
+        status, _headers, _ = browser.request(
+            "POST", location, {**fields, "code": totp(account["secret"], time.time())}
+        )
+        home, _, _ = browser.request("GET", "/home/")
+        accepted = status == 302 or home == 200
+        if accepted:
+            result.findings.append(f"the right code was accepted after {MFA_GUESSES} wrong ones (answer {status})")
+        # A new sign-in with the right password does not get to the code (nor reset the count).
+        try:
+            password_step(port, account["username"], password)
+            result.findings.append("a new sign-in with the right password passed the password step while locked")
+        except RuntimeError:
+            pass
+        _step(result, start, log)
+    found = django_script(locked_env, MFA_CHECK_SCRIPT, {"username": account["username"]})
+    posted = sum(answers.values()) + (not accepted)
+    if not found["locked"]:
+        result.findings.append(f"the account is not locked after {MFA_GUESSES} wrong codes (limit {found['limit']})")
+    if found["checked"] > found["limit"]:
+        result.findings.append(f"{found['checked']} codes were checked, more than the limit of {found['limit']}")
+    if found["events"] < posted:
+        result.findings.append(f"only {found['events']} of the {posted} refused codes are in the audit")
+    if not found["lock_events"]:
+        result.findings.append("no account.lock event in the audit")
+    if answers.get(429) or any(s >= 500 for s in answers):
+        result.errors.append(f"the wrong codes were answered {dict(answers)}: not all reached the check")
+    result.findings += scan_server_log(server_log, access_log).findings
+    result.detail = (
+        f"{sum(answers.values())} wrong codes answered {dict(sorted(answers.items()))}; the right code then "
+        f"answered {status} ({'ACCEPTED' if accepted else 'refused'}); audit: {found['events']} auth.mfa_failed events for the account, "
+        f"{found['checked']} codes checked before the lock (limit {found['limit']}), {found['lock_events']} "
+        f"account.lock event(s); axes: {'locked' if found['locked'] else 'NOT locked'}"
+    )
+    return result
+
+
+# Rows 40 and 41: the release ledger, and chosen periods.
+
+LEDGER_MONTHS = 6
+LAST_MONTH = "2026-10"  # the last complete month of the demo city (DEMO_END)
+
+REPORTS_SCRIPT = r"""
+from vip.cli import main
+for args in spec["runs"]:
+    main(args, standalone_mode=False)
+print(json.dumps({"runs": len(spec["runs"])}))
+"""
+
+ATTACK_SCRIPT = r"""
+sys.path.insert(0, spec["root"])
+from tests.security.ledger_attack import attack_releases
+official = [json.loads(Path(p).read_text()) for p in spec["official"]]
+public = [json.loads(Path(p).read_text()) for p in spec["public"]]
+found = attack_releases(official, public, fiscal_start=spec["fiscal_start"], threshold=spec["threshold"],
+                        width=spec["width"])
+print(json.dumps([f"{e.label}: truth {e.truth}, narrowed to {e.low:g}..{e.high:g}" for e in found]))
+"""
+
+
+def months_back(last: str, count: int) -> list[str]:
+    year, month = map(int, last.split("-"))
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def ledger_probe(port: int, env: dict[str, str], workdir: Path, program: dict, log: AccessLog) -> Result:
+    """Security row 40: publish LEDGER_MONTHS consecutive public editions (the CLI), fetch them as an
+    anonymous reader from the public pages, and attack them all together with the suite's own
+    attacker (tests/security/ledger_attack.py); `vip releases check` too."""
+    public_months = months_back(LAST_MONTH, LEDGER_MONTHS)
+    official_months = months_back(LAST_MONTH, LEDGER_MONTHS + 12)
+    result = Result(
+        "probe",
+        f"release ledger: {LEDGER_MONTHS} public editions attacked together (row 40)",
+        f"vip report --audience public --publish {public_months[0]}..{public_months[-1]}; "
+        "GET /public/reports/<month>/json/; attack_releases; vip releases check",
+    )
+    log.mark()
+    start = time.perf_counter()
+    out = workdir / "ledger"
+    runs = [
+        ["report", "--month", m, "--audience", "official", "--format", "json", "--out", str(out / "official" / m)]
+        for m in official_months
+    ] + [
+        ["report", "--month", m, "--audience", "public", "--publish", "--format", "json", "--out", str(out / "cli" / m)]
+        for m in public_months
+    ]
+    django_script(env, REPORTS_SCRIPT, {"runs": runs})
+    reader = Browser(port)  # an outside reader: no account, no session
+    public = []
+    for month in public_months:
+        status, _headers, body = reader.request("GET", f"/public/reports/{month}/json/")
+        if status != 200:
+            result.errors.append(f"GET /public/reports/{month}/json/ answered {status}")
+            continue
+        path = out / "public" / f"{month}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+        public.append(str(path))
+    official = [str(next((out / "official" / m).glob("*.json"))) for m in official_months]
+    exposures = django_script(
+        env, ATTACK_SCRIPT, {"root": str(ROOT), "official": official, "public": public, **program}
+    )
+    result.findings += [f"exposed: {e}" for e in exposures[:10]]
+    proc = subprocess.run(
+        [str(BIN / "vip"), "releases", "check"], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    said = (proc.stdout + proc.stderr).strip().splitlines()
+    if proc.returncode == 1:
+        result.findings.append("vip releases check: " + " | ".join(said[:5]))
+    elif proc.returncode != 0:
+        result.errors.append(f"vip releases check exited {proc.returncode}: " + " | ".join(said[-3:]))
+    _step(result, start, log)
+    result.detail = (
+        f"{len(public)} public editions ({public_months[0]} to {public_months[-1]}) fetched anonymously, "
+        f"official editions {official_months[0]} to {official_months[-1]} as the truth; "
+        f"fiscal year from month {program['fiscal_start']}, threshold {program['threshold']}, "
+        f"width {program['width']}: {len(exposures)} exposure(s). "
+        f"`vip releases check` (exit {proc.returncode}): {said[-1] if said else '(nothing)'}"
+    )
+    return result
+
+
+def last_fiscal_year(end: dt.date, start_month: int) -> tuple[dt.date, dt.date]:
+    """The last fiscal year complete by ``end``."""
+    year = end.year if end.month >= start_month else end.year - 1  # the fiscal year under way
+    return dt.date(year - 1, start_month, 1), dt.date(year, start_month, 1) - dt.timedelta(days=1)
+
+
+def disparity_probe(sessions: dict[str, Browser], program: dict, log: AccessLog) -> Result:
+    """Security row 41: the disparity report's public edition for two periods a day apart, as the
+    analyst (whose only edition it is) and as the manager asking for it: the whole fiscal year has
+    figures, the period a day shorter none (page and CSV)."""
+    first, last = last_fiscal_year(dt.date.fromisoformat(DEMO_END), program["fiscal_start"])
+    short = last - dt.timedelta(days=1)
+    result = Result(
+        "probe",
+        "disparity report, two periods a day apart (row 41)",
+        f"GET /identification/disparity/ and csv/ ?start={first}&end={last} and &end={short}",
+    )
+    log.mark()
+    start = time.perf_counter()
+    seen = []
+    for role, audience in (("analyst", ""), ("manager", "&audience=public")):
+        browser = sessions[role]
+        for end, whole in ((last, True), (short, False)):
+            query = f"?start={first}&end={end}{audience}"
+            status, _, page = browser.request("GET", f"/identification/disparity/{query}")
+            figures = status == 200 and 'id="summary-title"' in page and "<table" in page
+            csv_status, headers, _body = browser.request("GET", f"/identification/disparity/csv/{query}")
+            csv_figures = csv_status == 200 and headers.get("content-type", "").startswith("text/csv")
+            seen.append(
+                f"{role} {first}..{end}: page {status} {'with' if figures else 'without'} figures, csv {csv_status}"
+            )
+            if whole and not (figures and csv_figures):
+                result.errors.append(
+                    f"{role}: the whole fiscal year {first}..{end} gave no figures (page {status}, csv {csv_status}): "
+                    "the probe proves nothing"
+                )
+            if not whole and figures:
+                result.findings.append(f"{role}: the page shows figures for {first}..{end}")
+            if not whole and csv_figures:
+                result.findings.append(f"{role}: the CSV has figures for {first}..{end}")
+            if not whole and not figures and "fiscal year" not in html.unescape(page):
+                result.errors.append(f"{role}: the page for {first}..{end} does not say why it has no figures")
+    _step(result, start, log)
+    result.detail = "; ".join(seen)
+    return result
+
+
+# Row 35: an export re-imported changes nothing.
+
+SNAPSHOT_SCRIPT = r"""
+from django.db import connection
+def plain(value):
+    return bytes(value).hex() if isinstance(value, (bytes, memoryview)) else value
+rows = {}
+with connection.cursor() as cursor:
+    for table in sorted(connection.introspection.table_names()):
+        if table.startswith("audit_"):  # the import's own audit events
+            continue
+        cursor.execute("SELECT * FROM " + connection.ops.quote_name(table))
+        rows[table] = sorted(repr(tuple(plain(v) for v in row)) for row in cursor.fetchall())
+Path(spec["out"]).write_text(json.dumps(rows))
+print(json.dumps({"tables": len(rows), "rows": sum(map(len, rows.values()))}))
+"""
+
+
+def reimport_probe(env: dict[str, str], workdir: Path, seed: dict) -> Result:
+    """Security row 35: the manager exports and re-imports the export unchanged (the CLI); every
+    row of every table but the audit's is the same before and after, column for column."""
+    manager = seed["accounts"]["manager"]["username"]
+    bundle = workdir / "reimport" / "bundle"
+    result = Result(
+        "probe",
+        "export and re-import as the manager: no stored value changes (row 35)",
+        f"vip export --as {manager} DIR; vip import --as {manager} DIR",
+    )
+    start = time.perf_counter()
+    before, after = workdir / "reimport" / "before.json", workdir / "reimport" / "after.json"
+    before.parent.mkdir(parents=True, exist_ok=True)
+    vip = str(BIN / "vip")
+    check([vip, "export", "--as", manager, str(bundle)], env)
+    size = django_script(env, SNAPSHOT_SCRIPT, {"out": str(before)})
+    command = [vip, "import", "--as", manager, str(bundle)]
+    proc = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode == 2:  # rows its own import refuses (nothing written): say so, then the rest
+        refused = [line for line in proc.stderr.splitlines() if re.match(r"\S+\.csv:\d+:", line)]
+        result.findings.append(
+            f"the export holds rows its own import refuses ({len(refused)} problems), e.g. " + " | ".join(refused[:2])
+        )
+        command += ["--skip-invalid", "--rejects", str(workdir / "reimport" / "rejects")]
+        proc = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode not in (0, 3):
+        said = (proc.stdout + proc.stderr).strip().splitlines()
+        result.errors.append(f"vip import exited {proc.returncode}: " + " | ".join(said[-3:]))
+    # Its table: file, read, created, updated, unchanged, rejected.
+    counts = [0] * 5
+    for line in proc.stdout.splitlines():
+        cells = line.split()
+        if len(cells) == 6 and all(re.fullmatch(r"[\d,]+", c) for c in cells[1:]):
+            counts = [a + int(c.replace(",", "")) for a, c in zip(counts, cells[1:], strict=True)]
+    django_script(env, SNAPSHOT_SCRIPT, {"out": str(after)})
+    old, new = json.loads(before.read_text()), json.loads(after.read_text())
+    for table in sorted(set(old) | set(new)):
+        gone = Counter(old.get(table, [])) - Counter(new.get(table, []))
+        came = Counter(new.get(table, [])) - Counter(old.get(table, []))
+        if gone or came:
+            result.findings.append(f"{table}: {sum(gone.values())} row(s) changed or gone, {sum(came.values())} new")
+    files = sorted(p.name for p in bundle.glob("*.csv")) if bundle.is_dir() else []
+    if not files:
+        result.errors.append("the export wrote no CSV file")
+    result.detail = (
+        f"bundle of {len(files)} files; {size['rows']:,} rows in {size['tables']} tables compared "
+        f"(the audit's excluded); the import read {counts[0]:,} rows: {counts[1]:,} created, "
+        f"{counts[2]:,} updated, {counts[3]:,} unchanged, {counts[4]:,} rejected"
+    )
+    return _step(result, start, None)
+
+
+# Row 37: administrators' actions on accounts.
+
+ADMIN_CHECK_SCRIPT = r"""
+from vip.accounts.models import User
+from vip.audit.models import AuditEvent
+admin, spare = User.objects.get(pk=spec["admin"]), User.objects.get(pk=spec["spare"])
+print(json.dumps({
+    "admin_role": admin.role,
+    "role_changes": AuditEvent.objects.filter(action="account.role_change", object_id=str(admin.pk)).count(),
+    "password_set_by": list(
+        AuditEvent.objects.filter(action="account.password_set", object_id=str(spare.pk)).values_list("actor_id", flat=True)
+    ),
+    "password_works": spare.check_password(spec["password"]),
+}))
+"""
+
+
+def admin_probe(env: dict[str, str], seed: dict, admin: Browser, log: AccessLog) -> Result:
+    """Security row 37 through the live Django admin, signed in as the administrator: their own role
+    to manager is refused with the form's error (role unchanged, nothing audited as a change);
+    another account's password set on the admin's set-password page is audited."""
+    accounts = seed["accounts"]
+    own, spare = accounts["admin"]["id"], accounts["spare"]["id"]
+    result = Result(
+        "probe",
+        "admin: own role to manager, another's password set (row 37)",
+        f"POST /admin/accounts/user/{own}/change/ role=manager; POST /admin/accounts/user/{spare}/password/",
+    )
+    log.mark()
+    start = time.perf_counter()
+    page_path = f"/admin/accounts/user/{own}/change/"
+    status, _, page = admin.request("GET", page_path)
+    form = next((f for f in forms(page) if "role" in f["fields"]), None)  # type: ignore[operator]
+    role_status = None
+    if status != 200 or form is None:
+        result.errors.append(f"GET {page_path} answered {status} without the account form")
+    else:
+        fields = dict(form["fields"])  # type: ignore[call-overload]
+        if fields.get("role") != "admin":
+            result.errors.append(f"the admin's form shows the role {fields.get('role')!r}")
+        fields["role"] = "manager"
+        role_status, _, page = admin.request("POST", page_path, fields)
+        if role_status == 302:
+            result.findings.append("the admin's change of their own role to manager was accepted")
+        elif "You cannot change your own role" not in html.unescape(page):
+            result.errors.append(f"the own-role change answered {role_status} without the form's error")
+    new_password = "hostile " + secrets.token_urlsafe(18)
+    password_path = f"/admin/accounts/user/{spare}/password/"
+    status, _, page = admin.request("GET", password_path)
+    form = next((f for f in forms(page) if "password1" in f["fields"]), None)  # type: ignore[operator]
+    set_status = None
+    if status != 200 or form is None:
+        result.errors.append(f"GET {password_path} answered {status} without the password form")
+    else:
+        fields = dict(form["fields"])  # type: ignore[call-overload]
+        fields.update({"password1": new_password, "password2": new_password, "usable_password": "true"})
+        set_status, _, _ = admin.request("POST", password_path, fields)
+        if set_status != 302:
+            result.errors.append(f"setting the password answered {set_status}, not the redirect of a success")
+    found = django_script(env, ADMIN_CHECK_SCRIPT, {"admin": own, "spare": spare, "password": new_password})
+    if found["admin_role"] != "admin" or found["role_changes"]:
+        result.findings.append(
+            f"the admin's role is now {found['admin_role']} ({found['role_changes']} role change event(s))"
+        )
+    if set_status == 302 and not found["password_works"]:
+        result.errors.append("the new password does not work: the set-password page did not set it")
+    if found["password_works"] and own not in found["password_set_by"]:
+        result.findings.append("the password was set without an account.password_set event naming the admin")
+    _step(result, start, log)
+    result.detail = (
+        f"own role to manager answered {role_status} (role still {found['admin_role']}, "
+        f"{found['role_changes']} role change events); password set answered {set_status} "
+        f"(works: {found['password_works']}; {len(found['password_set_by'])} account.password_set event(s), "
+        f"by the admin: {own in found['password_set_by']})"
+    )
     return result
 
 
@@ -922,7 +1413,7 @@ def main(argv: list[str] | None = None) -> int:
         accounts = seed["accounts"]
         sessions = {
             role: sign_in(port, accounts[role]["username"], password, accounts[role]["secret"])
-            for role in ("manager", "police", "peer")
+            for role in ("manager", "police", "peer", "analyst", "admin")
         }
         manager_session = sessions["manager"].cookies["sessionid"]
         dbms = None if args.all_dbms else {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[label]
@@ -952,7 +1443,20 @@ def main(argv: list[str] | None = None) -> int:
         results.append(canary_probes(port, seed, sessions, log))
         if args.only in (None, "sqlmap"):
             results.append(escape_probe(port, seed, sessions["manager"], log))
+        program = django_script(env, PROGRAM_SCRIPT)
+        for name, probe in (
+            ("disparity, two periods a day apart", lambda: disparity_probe(sessions, program, log)),
+            ("admin paths", lambda: admin_probe(env, seed, sessions["admin"], log)),
+            ("export and re-import", lambda: reimport_probe(env, workdir, seed)),
+            ("release ledger", lambda: ledger_probe(port, env, workdir, program, log)),
+        ):
+            print(f"== {name}", flush=True)
+            results.append(probe())
+            print(f"   {results[-1].verdict} ({results[-1].seconds:.0f} s)", flush=True)
     results.append(scan_server_log(server_log, access_log))
+    print("== second factor guessing (a second server, lockout on)", flush=True)
+    results.append(second_factor_probe(env, workdir, seed, password))
+    print(f"   {results[-1].verdict} ({results[-1].seconds:.0f} s)", flush=True)
     total = time.perf_counter() - started
 
     given = argv if argv is not None else sys.argv[1:]
@@ -986,6 +1490,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "What schemathesis tested: "
         + "; ".join(f"{r.target}: {r.detail}" for r in results if r.tool == "schemathesis"),
+        "",
+        *[f"- {r.target}: {r.detail}" for r in results if r.tool == "probe"],
         "",
         "</details>",
     ]

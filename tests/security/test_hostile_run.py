@@ -124,3 +124,68 @@ def test_throttled_runs_do_not_count_as_clean() -> None:
     result.statuses = {"2xx": 200}
     assert hostile.throttled(result) == []
     assert hostile.throttled(hostile.Result("sqlmap", "t", "c", requests=3))
+
+
+def test_only_probes_skips_the_tools() -> None:
+    assert hostile.parse_args(["--only", "probes"]).only == "probes"
+
+
+def test_the_form_reader_reads_what_the_admin_forms_hold() -> None:
+    """The admin probe posts the account form back as the page filled it in: selects, radios, text."""
+    page = """<form method="post" action="">
+      <input type="hidden" name="csrfmiddlewaretoken" value="t">
+      <select name="role"><option value="peer">Peer</option><option value="admin" selected>Admin</option></select>
+      <select name="language"><option value="en">English</option><option value="es">Español</option></select>
+      <input type="radio" name="usable_password" value="true" checked>
+      <input type="radio" name="usable_password" value="false">
+      <textarea name="notes">two
+lines</textarea>
+      <input type="submit" name="_save" value="Save">
+    </form>"""
+    (form,) = hostile.forms(page)
+    assert form["fields"] == {
+        "csrfmiddlewaretoken": "t",
+        "role": "admin",
+        "language": "en",
+        "usable_password": "true",
+        "notes": "two\nlines",
+    }
+
+
+def test_the_periods_and_months_it_asks_for() -> None:
+    import datetime as dt
+
+    assert hostile.months_back("2026-02", 4) == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert hostile.last_fiscal_year(dt.date(2026, 11, 28), 7) == (dt.date(2025, 7, 1), dt.date(2026, 6, 30))
+    assert hostile.last_fiscal_year(dt.date(2026, 6, 30), 7) == (dt.date(2024, 7, 1), dt.date(2025, 6, 30))
+    assert hostile.last_fiscal_year(dt.date(2026, 3, 1), 1) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
+
+def test_a_wrong_code_is_never_one_the_application_would_accept() -> None:
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    secret = generate_totp_secret()
+    accepted = {hostile.totp(secret, time.time() + 30 * k) for k in (-1, 0, 1)}
+    assert not accepted & {hostile.wrong_code(secret) for _ in range(200)}
+
+
+def test_the_lockout_server_keeps_the_production_lockout() -> None:
+    """Row 33's server differs from production in the password hasher only: no throttle turned off."""
+    import ast
+
+    source = (SCRIPT.parent / "hostile_settings_locked.py").read_text()
+    assigned = {
+        target.id
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    assert assigned == {"PASSWORD_HASHERS"}
+
+
+def test_the_audit_events_it_looks_for_are_the_ones_the_services_write() -> None:
+    services = (SCRIPT.parents[1] / "src" / "vip" / "accounts" / "services.py").read_text()
+    for action in ("auth.mfa_failed", "account.lock", "account.role_change", "account.password_set"):
+        assert f'"{action}"' in services
+        assert f'"{action}"' in hostile.MFA_CHECK_SCRIPT + hostile.ADMIN_CHECK_SCRIPT
