@@ -147,10 +147,11 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.accounts.tokens import token_create, token_revoke
     from vip.casework.services import case_note_write, contact_record, needs_assessment_record
     from vip.configuration.services import profile_load
+    from vip.core.config import program_today
     from vip.core.dates import Month
     from vip.core.models import ServiceCategory
     from vip.identification.criteria import built_in
-    from vip.identification.disparity import disparity_report
+    from vip.identification.disparity import disparity_report, public_period
     from vip.identification.engine import identify
     from vip.identification.services import (
         Reason,
@@ -264,7 +265,10 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
             actor=u, run=report_generate(actor=None, month=Month(2022, 11), formats=["json"])
         ),
         "disparity.official": lambda u, w, p: disparity_report(user=u, period=w.period, audience="official"),
-        "disparity.public": lambda u, w, p: disparity_report(user=u, period=w.period, audience="public"),
+        # The public edition is for whole, complete fiscal years (row 41).
+        "disparity.public": lambda u, w, p: disparity_report(
+            user=u, period=public_period(program_today(), 7), audience="public"
+        ),
         "profile.load": lambda u, w, p: profile_load(actor=u, name="albuquerque"),
         "account.create": lambda u, w, p: user_create(actor=u, username=w.fresh(), role="peer"),
         "account.second_factor_reset": lambda u, w, p: user_second_factor_reset(actor=u, user=w.peer),
