@@ -113,31 +113,25 @@ def editions(city: dict, config, *, ledger: bool) -> tuple[list[dict], list[dict
     return official, public
 
 
-def test_row_40_no_small_count_is_recovered_from_every_public_release_together(program) -> None:
-    config = program
-    city = small_city()
-    official, public = editions(city, config, ledger=True)
-    found = attack_releases(
+def attacked(program, *, ledger: bool) -> list:
+    """What the attacker narrows too far in 24 months of the small city's public editions."""
+    official, public = editions(small_city(), program, ledger=ledger)
+    return attack_releases(
         official,
         public,
-        fiscal_start=config.fiscal_year_start_month,
-        threshold=config.suppression_threshold,
-        width=config.protection_width,
+        fiscal_start=program.fiscal_year_start_month,
+        threshold=program.suppression_threshold,
+        width=program.protection_width,
     )
+
+
+def test_row_40_no_small_count_is_recovered_from_every_public_release_together(program) -> None:
+    found = attacked(program, ledger=True)
     assert found == [], found[:10]
 
 
 def test_row_40_the_attacker_pins_small_counts_when_editions_are_protected_one_by_one(program) -> None:
     """Without the ledger (each edition protected alone) the same attacker recovers small counts."""
-    config = program
-    city = small_city()
-    official, public = editions(city, config, ledger=False)
-    found = attack_releases(
-        official,
-        public,
-        fiscal_start=config.fiscal_year_start_month,
-        threshold=config.suppression_threshold,
-        width=config.protection_width,
-    )
+    found = attacked(program, ledger=False)
     pinned = [e for e in found if e.low == e.high == e.truth]
     assert pinned, "the attacker should recover small counts from editions protected one by one"

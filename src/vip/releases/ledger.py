@@ -34,11 +34,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vip.stats.ledger import Exposure, Knowledge, Pool, attack
+from vip.stats.ledger import Exposure, Knowledge, attack
 
 Cell = dict[str, Any]
-
-PUBLISHED_KINDS = ("count", "primary", "withheld", "rounded", "percent")
 
 
 @dataclass
@@ -138,12 +136,11 @@ def exposures(
     *,
     threshold: int,
     width: int,
-    pool: Pool | None = None,
     only: Sequence[str] | None = None,
 ) -> list[Exposure]:
     """Every protected count from 1 to ``threshold`` that all ``editions`` together narrow below ``width``."""
     built = build(editions, threshold)
-    return attack(built.knowledge, threshold=threshold, width=width, pool=pool, only=only)
+    return attack(built.knowledge, threshold=threshold, width=width, only=only)
 
 
 class LedgerError(Exception):

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from vip.core.dates import Month, Period, report_columns
-from vip.releases.ledger import Cell, Edition
+from vip.releases.ledger import Cell
 from vip.reports.facts import Facts
 from vip.reports.metrics import (
     VIOLENT_OUTCOMES,
@@ -229,7 +229,7 @@ def _known(truth: dict[str, int]) -> list[Cell]:
     return out
 
 
-_COLUMN_COST = {"fytd": 0, "m2": 1, "m1": 2, "m": 3, "notified": 1, "denominator": 1, "rate": 0, "engaged": 2}
+_COLUMN_COST = {"fytd": 0, "m2": 1, "m1": 2, "m": 3, "notified": 1, "denominator": 1, "rate": 0}
 
 
 def cost(cell: Cell) -> tuple[Any, ...]:
@@ -241,10 +241,6 @@ def cost(cell: Cell) -> tuple[Any, ...]:
         str(cell.get("table")),
         str(cell.get("row")),
     )
-
-
-def edition(label: str, cells_: list[Cell], truth: dict[str, int]) -> Edition:
-    return Edition(label, cells_, truth)
 
 
 def apply(tables: dict[str, PublishedTable], withheld: list[Cell]) -> None:

@@ -103,19 +103,6 @@ class Knowledge:
                 raise ValueError(f"the true values break a published relation ({names}: {v} not in [{lo}, {hi}])")
 
 
-class Pool:
-    """Feasible integer solutions found by earlier attacks, offered to the next one."""
-
-    def __init__(self, limit: int = 400) -> None:
-        self.limit = limit
-        self.solutions: list[dict[str, int]] = []
-
-    def add(self, names: list[str], x: np.ndarray) -> None:
-        self.solutions.append(dict(zip(names, (int(v) for v in x), strict=True)))
-        if len(self.solutions) > self.limit:
-            del self.solutions[: len(self.solutions) - self.limit]
-
-
 class _System:
     """``lo <= A x <= hi``, ``x >= 0``, over some of the knowledge's variables (``columns``)."""
 
@@ -229,7 +216,6 @@ def attack(
     *,
     threshold: int,
     width: int,
-    pool: Pool | None = None,
     only: Iterable[str] | None = None,
     integer: bool = True,
     ranges: dict[str, tuple[float, float]] | None = None,
@@ -283,16 +269,6 @@ def attack(
         values = p @ x
         np.minimum(seen_lo, values, out=seen_lo)
         np.maximum(seen_hi, values, out=seen_hi)
-        if pool is not None:
-            pool.add(knowledge.names, x)
-
-    if pool is not None:
-        for solution in list(pool.solutions):
-            pooled = np.array([solution.get(name, -1) for name in knowledge.names], dtype=float)
-            if full.feasible(pooled):
-                values = p @ pooled
-                np.minimum(seen_lo, values, out=seen_lo)
-                np.maximum(seen_hi, values, out=seen_hi)
 
     component = full.components()
     systems: dict[frozenset[int], _System] = {}

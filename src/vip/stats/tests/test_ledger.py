@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from vip.stats.ledger import Knowledge, Pool, attack
+from vip.stats.ledger import Knowledge, attack
 
 
 def months(k: Knowledge, values: list[int]) -> list[int]:
@@ -77,15 +77,3 @@ def test_the_truth_must_satisfy_what_was_published() -> None:
     k.protect("a", {a: 1})
     with pytest.raises(ValueError, match="break a published relation"):
         attack(k, threshold=10, width=3)
-
-
-def test_a_pool_of_solutions_settles_quantities_on_the_next_attack() -> None:
-    k = Knowledge()
-    m = months(k, [5, 6, 7])
-    k.equal({m[0]: 1, m[1]: 1, m[2]: 1}, 18)
-    for i, var in enumerate(m):
-        k.protect(f"m{i}", {var: 1})
-    pool = Pool()
-    assert attack(k, threshold=10, width=3, pool=pool) == []
-    assert pool.solutions
-    assert attack(k, threshold=10, width=3, pool=pool) == []
