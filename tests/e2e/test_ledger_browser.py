@@ -42,3 +42,14 @@ def test_a_manager_sees_what_the_ledger_withheld(browser, live_server, program, 
     assert "edition 1 of this month" in section.inner_text()
     check_accessibility(page, "report run checked against the ledger")
     page.screenshot(path=str(screenshots / "report-run-ledger.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing off-screen
+    page.screenshot(path=str(screenshots / "report-run-ledger-390.png"), full_page=True)
+
+    # An analyst asking for a public disparity report of a chosen range is told why not.
+    analyst = make_user("analyst")
+    page = sign_in(browser, live_server.url, analyst, viewport={"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/identification/disparity/?start=2024-07-02&end=2025-06-30")
+    assert page.get_by_text("whole fiscal years only").is_visible()
+    page.screenshot(path=str(screenshots / "disparity-fiscal-years-only.png"), full_page=True)
