@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
@@ -20,6 +21,8 @@ admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", login_not_required(RedirectView.as_view(pattern_name="home", permanent=False))),
+    # Browsers ask for /favicon.ico on their own: answer with the icon, never with a sign-in redirect.
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("vip/favicon.ico"), permanent=True))),
     path("home/", home, name="home"),
     path("accounts/", include("allauth.urls")),
     # The language switch in the header: reachable before signing in (the sign-in page has it too).

@@ -8,6 +8,7 @@ one and change only what they must.
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",  # request.htmx, and htmx itself (served from this origin: script-src 'self')
     "django.contrib.humanize",
     "django.contrib.postgres",  # trigram lookups for people search (inert on SQLite)
     # Before allauth: vip.core's templates dress the sign-in pages in the program's layout.
@@ -93,6 +95,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (htmx, the icons, the page script) from this origin, before anything else.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # A NUL character in a parameter or JSON body: 400 at the door (PostgreSQL cannot store one).
     "vip.core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +111,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "vip.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vip.audit.middleware.RequestContextMiddleware",
     "vip.core.middleware.ProgramTimeZoneMiddleware",
@@ -256,6 +261,9 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves the apps' static folders directly (no collectstatic step); they are small.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
