@@ -6,7 +6,8 @@ every role and anonymously, with hostile query parameters (every parameter a vie
 out-of-range and malformed values: months such as 2026-13, dates such as 99999-01-01, year 0,
 pages -1 and abc, huge numbers, NUL bytes, very long text), and a malformed POST of every form
 (every field the page's form names, set to each hostile value); every API operation with
-malformed JSON bodies. Nothing answers 5xx: a refusal is a 400 (or the form again, with its
+malformed JSON bodies; every field of a page's own GET forms (filters, sort, search) gets each hostile
+value too. Nothing answers 5xx: a refusal is a 400 (or the form again, with its
 errors), an unknown id a 404.
 
 The walk is deterministic; a failure names the request and the exception it raised.
@@ -162,6 +163,14 @@ def _form_fields(html: str) -> tuple[list[str], list[str]]:
     return names, sorted(set(_FORM_CHOICE.findall(html))) or [""]
 
 
+_GET_FORM = re.compile(r"<form\b(?![^>]*method=\"post\")[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+
+
+def _get_form_fields(html: str) -> list[str]:
+    """The field names of the page's GET forms (filters, sorting, search boxes)."""
+    return sorted({n for body in _GET_FORM.findall(html) for n in _FIELD.findall(body)} - {"csrfmiddlewaretoken"})
+
+
 def _api_bodies() -> list[Any]:
     """Malformed JSON bodies for the API's writes: broken JSON, wrong shapes, every field of a
     good body replaced by hostile values (strings, numbers, nesting, extreme dates)."""
@@ -252,8 +261,14 @@ def _walk_pages(walk: Walk, addresses: list[tuple[str, str]], deep: set[str]) ->
         first = response is not None
         if first:
             deep.add(url)
+        # Every parameter a view is known to read, and every field of the page's own GET forms
+        # (a queue's filters, sort and search box): junk in each, all at once and one by one.
+        own = _get_form_fields(response.content.decode()) if first else []
         for value in HOSTILE if first else HOSTILE_SHORT:
-            walk.call("GET", url, data=dict.fromkeys(QUERY_PARAMETERS, value))
+            walk.call("GET", url, data=dict.fromkeys([*QUERY_PARAMETERS, *own], value))
+        for field_name in own:
+            for value in HOSTILE:
+                walk.call("GET", url, data={field_name: value})
         if first:
             for period in PERIODS:
                 walk.call("GET", url, data=period)
