@@ -16,9 +16,9 @@ from vip.desk.selectors import person_file
 from vip.people.models import Person
 
 # What fits one A4/Letter page: the latest entries of the timeline and of each list.
-TIMELINE_ROWS = 12
+TIMELINE_ROWS = 10
 LIST_ROWS = 4
-TEXT_CHARS = 140
+TEXT_CHARS = 90
 
 
 def _cut(text: str, size: int = TEXT_CHARS) -> str:
