@@ -41,7 +41,9 @@ class IdentifyForm(StaffForm):
 
     def __init__(self, *args: Any, offered: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["involved"].choices = [("", _("someone else (found below or by key)")), *(offered or [])]
+        involved = self.fields["involved"]
+        assert isinstance(involved, forms.ChoiceField)
+        involved.choices = [("", _("someone else (found below or by key)")), *(offered or [])]
         if not offered:
             del self.fields["involved"]
 

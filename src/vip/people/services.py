@@ -141,8 +141,9 @@ def person_update(*, actor: Actor, person: Person, expected_version: int, **valu
     for name in ("first_name", "last_name"):
         if name in values and not str(values[name] or "").strip():
             raise ValidationError({name: _("A person needs a first and a last name.")})
-    if isinstance(values.get("date_of_birth"), dt.date):
-        refuse_future(values["date_of_birth"], field="date_of_birth", label=_("Date of birth"))
+    born = values.get("date_of_birth")
+    if isinstance(born, dt.date):
+        refuse_future(born, field="date_of_birth", label=_("Date of birth"))
     names = {n: str(values.get(n, getattr(person, n))) for n in ("first_name", "middle_name", "last_name")}
     values = {**values, "search_name": search_name(names["first_name"], names["middle_name"], names["last_name"])}
     return audited_update(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -264,10 +263,9 @@ def test_the_summary_is_one_page_names_the_person_and_is_audited(client, world, 
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
     pdf = tmp_path / "s.pdf"
     pdf.write_bytes(answer.content)
-    (Path(__file__).parents[4] / "var" / "summary-test.pdf").write_bytes(answer.content)
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["/usr/bin/pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout  # noqa: S603
     assert re.search(r"^Pages:\s+1$", info, re.MULTILINE)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["/usr/bin/pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603
     assert "Ana" in text and "Quintana" in text and "Confidential" in text
     assert AuditEvent.objects.filter(action="person.summary_pdf", object_id=str(world["ana"].pk)).count() == 1
     client.force_login(world["other_peer"])
