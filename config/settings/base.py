@@ -306,6 +306,10 @@ VIP_FIELD_KEYS = env_list("VIP_FIELD_KEYS")
 VIP_FIELD_KEY_FILE = os.environ.get("VIP_FIELD_KEY_FILE", "")
 VIP_BLIND_INDEX_KEY = os.environ.get("VIP_BLIND_INDEX_KEY", "")
 VIP_BLIND_INDEX_KEY_FILE = os.environ.get("VIP_BLIND_INDEX_KEY_FILE", "")
+# An event's date or time (an attempt, a contact, an outcome, a referral received...) may run
+# ahead of the server's clock by this much (a phone's clock a little fast); later is refused as
+# a date in the future (vip.core.future). Plans (a notification's planned day) are not held to it.
+VIP_FUTURE_TOLERANCE_MINUTES = int(os.environ.get("VIP_FUTURE_TOLERANCE_MINUTES", "10"))
 # Rows written per database round trip by the interchange importer.
 VIP_IMPORT_BATCH_SIZE = int(os.environ.get("VIP_IMPORT_BATCH_SIZE", "2000"))
 # Security row 46: the importer's memory stays bounded whatever the file. A CSV line or cell

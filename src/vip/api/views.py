@@ -57,7 +57,11 @@ def _refuse(exc: Exception) -> exceptions.APIException:
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied(str(exc) or "Permission refused.")
     if isinstance(exc, ValidationError):
-        return exceptions.ValidationError(exc.messages)
+        # An object as the schema says: the field a service names (a date in the future), else
+        # the refusal as a whole.
+        return exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     raise exc
 
 

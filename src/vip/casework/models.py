@@ -19,6 +19,9 @@ class NeedsAssessment(TimeStampedModel):
     assessed_on = models.DateField()
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     summary = EncryptedTextField(blank=True)
+    # Set when the entry was voided (a correction with its reason keeps why): left out of the
+    # reports and the caseload figures, kept as history.
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     SENSITIVE_FIELDS = {"summary": CASEWORK}
 
@@ -47,6 +50,9 @@ class Contact(TimeStampedModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     minutes = models.PositiveIntegerField(null=True, blank=True)
     summary = EncryptedTextField(blank=True)
+    # Set when the entry was voided (a correction with its reason keeps why): left out of the
+    # reports and the caseload figures, kept as history.
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     SENSITIVE_FIELDS = {"summary": CASEWORK}
 
@@ -59,6 +65,9 @@ class CaseNote(TimeStampedModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField()
     text = EncryptedTextField()
+    # Set when the entry was voided (a correction with its reason keeps why): left out of the
+    # reports and the caseload figures, kept as history.
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     SENSITIVE_FIELDS = {"text": CASEWORK}
 

@@ -16,13 +16,17 @@ from vip.core.access import selects, visible
 
 
 @selects(CaseNote)
-def case_note_list(*, user: Any) -> QuerySet[CaseNote]:
-    return visible(CaseNote.objects.all(), user)
+def case_note_list(*, user: Any, include_voided: bool = False) -> QuerySet[CaseNote]:
+    """The records the reader sees; voided ones only with ``include_voided`` (the history)."""
+    found = visible(CaseNote.objects.all(), user)
+    return found if include_voided else found.filter(voided_at__isnull=True)
 
 
 @selects(NeedsAssessment)
-def needs_assessment_list(*, user: Any) -> QuerySet[NeedsAssessment]:
-    return visible(NeedsAssessment.objects.all(), user)
+def needs_assessment_list(*, user: Any, include_voided: bool = False) -> QuerySet[NeedsAssessment]:
+    """The records the reader sees; voided ones only with ``include_voided`` (the history)."""
+    found = visible(NeedsAssessment.objects.all(), user)
+    return found if include_voided else found.filter(voided_at__isnull=True)
 
 
 def need_item_list(*, user: Any) -> QuerySet[NeedItem]:
@@ -30,5 +34,7 @@ def need_item_list(*, user: Any) -> QuerySet[NeedItem]:
 
 
 @selects(Contact)
-def contact_list(*, user: Any) -> QuerySet[Contact]:
-    return visible(Contact.objects.all(), user)
+def contact_list(*, user: Any, include_voided: bool = False) -> QuerySet[Contact]:
+    """The records the reader sees; voided ones only with ``include_voided`` (the history)."""
+    found = visible(Contact.objects.all(), user)
+    return found if include_voided else found.filter(voided_at__isnull=True)

@@ -10,8 +10,11 @@ referrals) is the desk's.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
@@ -19,8 +22,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vip.casework.models import CaseNote, Contact, NeedsAssessment
-from vip.casework.selectors import case_note_list, contact_list, needs_assessment_list
+from vip.casework.choices import NeedDomain, NeedLevel
+from vip.casework.models import CaseNote, Contact, NeedItem, NeedsAssessment
+from vip.casework.selectors import case_note_list, contact_list, need_item_list, needs_assessment_list
 from vip.core.access import Show, can, can_some, role_of, sees, shows, treatment
 from vip.core.config import program_today, program_zone
 from vip.core.dates import Month, local_date
@@ -32,11 +36,11 @@ from vip.notifications.models import CustomNotification, NotificationAttempt
 from vip.notifications.selectors import attempt_list, notification_list
 from vip.outcomes.models import Outcome
 from vip.outcomes.selectors import outcome_list
-from vip.people.models import Person, PersonLink
-from vip.people.selectors import confirmed_duplicate_of, person_list
+from vip.people.models import Correction, Person, PersonAlias, PersonLink
+from vip.people.selectors import alias_list, confirmed_duplicate_of, correction_list, person_list
 from vip.referrals.models import Referral
 from vip.referrals.selectors import referral_list
-from vip.service_referrals.models import ConsentRecipient, ServiceReferral
+from vip.service_referrals.models import ConsentRecipient, ServiceReferral, ServiceReferralStatusChange
 from vip.service_referrals.selectors import consent_list, disclosure_list, service_referral_list
 
 # A follow-up is due when its date falls within the home page's horizon; one more than this many
@@ -214,12 +218,43 @@ SECTIONS: dict[str, tuple[Any, type[Any]]] = {
 OPEN_SERVICE_STATUSES = {"referred", "connected"}
 
 
+# A note longer than this is folded on the timeline (``<details>``).
+FOLD_AT = 160
+
+
 @dataclass(frozen=True)
 class Event:
     day: dt.date
     kind: str
     text: str
     detail: str = ""
+    # When in the day (a moment recorded, else when it was written down): the order within a day.
+    moment: dt.datetime | None = None
+    correct: str = ""  # the address of the page that corrects or voids it ("": not the reader's)
+    has_time: bool = False
+
+    @property
+    def long(self) -> bool:
+        return len(self.text) > FOLD_AT
+
+    @property
+    def short(self) -> str:
+        return self.text[:FOLD_AT].rsplit(" ", 1)[0] + "…"
+
+
+@dataclass(frozen=True)
+class NeedsRow:
+    assessment: NeedsAssessment
+    levels: list[tuple[str, str]] | None  # (domain, level) as words; None: withheld from the reader
+    summary: str
+    correct: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    correction: Correction
+    what: str  # the entry, as the page names it
+    previous: list[tuple[str, str]]  # (field, previous value) the reader sees
 
 
 @dataclass
@@ -234,6 +269,19 @@ class PersonFile:
     consent_panel: dict[str, Any] | None
     linked_into: PersonLink | None
     linked_into_visible: bool
+    aliases: list[PersonAlias] = field(default_factory=list)
+    referrals: list[tuple[Referral, str]] = field(default_factory=list)  # (referral, correct url)
+    contacts: list[tuple[Contact, str, str]] = field(default_factory=list)  # (contact, summary, correct url)
+    needs: list[NeedsRow] = field(default_factory=list)
+    services: list[tuple[ServiceReferral, list[Any], str]] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+    shows_history: bool = False
+    may_edit: bool = False
+    may_assign: bool = False
+    may_remove_alias: bool = False
+    may_print: bool = False
+    demographics: list[tuple[str, str]] = field(default_factory=list)
+    map_url: str = ""
 
 
 def _team_role(role: str) -> str:
@@ -251,10 +299,23 @@ def _or_withheld(user: Any, model: type[Any], field_name: str, value: str) -> st
     return str(_("kept with the peer support worker"))
 
 
+def _correct_url(user: Any, kind: str, action: str, record: Any) -> str:
+    """The page correcting ``record``, if the reader may correct it."""
+    if getattr(record, "voided_at", None) is not None or not can(user, action, record):
+        return ""
+    return reverse("desk:correct", args=[record.person_id, kind, record.pk])
+
+
+def _at_noon(day: dt.date, zone: Any) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=zone)
+
+
 def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[ServiceReferral]]:
-    """The person's records the reader sees, newest first, each kind read through its selector
-    (a kind the reader's role does not see is left out); and the service referrals."""
+    """The person's records the reader sees, newest first (entries of one day by their time, else
+    by when they were written down), each kind read through its selector (a kind the reader's
+    role does not see is left out); and the service referrals. Voided entries are left out."""
     events: list[Event] = []
+    zone = program_zone()
     if sees(user, Referral):
         for r in referral_list(user=user).filter(person=person).select_related(None):
             events.append(
@@ -263,21 +324,29 @@ def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[Ser
                     _("Referral"),
                     f"{r.get_source_display()}: {r.referred_by}".rstrip(": "),
                     r.get_status_display(),
+                    moment=r.created_at,
+                    correct=_correct_url(user, "referral", "referral.correct", r),
                 )
             )
     if sees(user, NotificationAttempt):
         for a in attempt_list(user=user).filter(person=person).select_related(None):
             team = ", ".join(_team_role(role) for role in a.team_roles)
+            moment = a.attempted_at or a.created_at
             events.append(
                 Event(
                     a.attempted_on,
                     _("Custom notification"),
                     a.get_outcome_display(),
                     _("team: %(team)s") % {"team": team} if team else "",
+                    moment=moment,
+                    has_time=a.attempted_at is not None,
+                    correct=_correct_url(user, "attempt", "notification.attempt_correct", a),
                 )
             )
             if a.notes:
-                events.append(Event(a.attempted_on, _("Visit notes"), a.notes))
+                events.append(
+                    Event(a.attempted_on, _("Visit notes"), a.notes, moment=moment, has_time=a.attempted_at is not None)
+                )
     services: list[ServiceReferral] = []
     if sees(user, ServiceReferral):
         services = list(
@@ -285,17 +354,48 @@ def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[Ser
         )
     for s in services:
         events.append(
-            Event(s.referred_on, _("Service referral"), f"{s.category.name}: {s.get_status_display()}", s.provider)
+            Event(
+                s.referred_on,
+                _("Service referral"),
+                f"{s.category.name}: {s.get_status_display()}",
+                s.provider,
+                moment=s.created_at,
+                correct=_correct_url(user, "service", "service_referral.correct", s),
+            )
         )
         if s.connected_on:
-            events.append(Event(s.connected_on, _("Service connected"), s.category.name, s.provider))
+            events.append(
+                Event(
+                    s.connected_on,
+                    _("Service connected"),
+                    s.category.name,
+                    s.provider,
+                    moment=_at_noon(s.connected_on, zone),
+                )
+            )
     if sees(user, Outcome):
         for o in outcome_list(user=user).filter(person=person).select_related(None):
-            events.append(Event(o.occurred_on, _("Outcome"), o.get_type_display(), o.source_ref))
+            events.append(
+                Event(
+                    o.occurred_on,
+                    _("Outcome"),
+                    o.get_type_display(),
+                    o.source_ref,
+                    moment=o.created_at,
+                    correct=_correct_url(user, "outcome", "outcome.correct", o),
+                )
+            )
     if sees(user, Incident):
         for i in incident_list(user=user).filter(involvements__person=person).select_related(None).distinct():
-            events.append(Event(i.occurred_on, _("Incident"), f"{i.get_type_display()} {i.key}"))
-    zone = program_zone()
+            events.append(
+                Event(
+                    i.occurred_on,
+                    _("Incident"),
+                    f"{i.get_type_display()} {i.key}",
+                    moment=i.occurred_at,
+                    has_time=True,
+                )
+            )
     if sees(user, Contact):
         for c in contact_list(user=user).filter(person=person):
             minutes = _("%(minutes)s min") % {"minutes": c.minutes} if c.minutes else ""
@@ -304,14 +404,24 @@ def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[Ser
                 Event(
                     local_date(c.contacted_at, zone),
                     _("Contact"),
-                    c.get_kind_display(),
-                    " · ".join(x for x in (minutes, text) if x),
+                    " · ".join(x for x in (c.get_kind_display(), minutes) if x),
+                    text,
+                    moment=c.contacted_at,
+                    has_time=True,
+                    correct=_correct_url(user, "contact", "casework.correct", c),
                 )
             )
     if sees(user, CaseNote):
         for n in case_note_list(user=user).filter(person=person):
             events.append(
-                Event(local_date(n.written_at, zone), _("Case note"), _or_withheld(user, CaseNote, "text", n.text))
+                Event(
+                    local_date(n.written_at, zone),
+                    _("Case note"),
+                    _or_withheld(user, CaseNote, "text", n.text),
+                    moment=n.written_at,
+                    has_time=True,
+                    correct=_correct_url(user, "note", "casework.correct", n),
+                )
             )
     if sees(user, NeedsAssessment):
         for assessment in needs_assessment_list(user=user).filter(person=person):
@@ -320,10 +430,220 @@ def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[Ser
                     assessment.assessed_on,
                     _("Needs assessment"),
                     _or_withheld(user, NeedsAssessment, "summary", assessment.summary),
+                    moment=assessment.created_at,
+                    correct=_correct_url(user, "needs", "casework.correct", assessment),
                 )
             )
-    events.sort(key=lambda e: e.day, reverse=True)
+    floor = dt.datetime.min.replace(tzinfo=dt.UTC)
+    events.sort(key=lambda e: (e.day, e.moment or floor), reverse=True)
     return events, services
+
+
+# The kinds of entry whose corrections a reader may see: those whose records their role sees.
+HISTORY_KINDS: dict[type[Any], str] = {
+    NotificationAttempt: "notifications.notificationattempt",
+    Contact: "casework.contact",
+    CaseNote: "casework.casenote",
+    NeedsAssessment: "casework.needsassessment",
+    Outcome: "outcomes.outcome",
+    Referral: "referrals.referral",
+    ServiceReferral: "service_referrals.servicereferral",
+}
+
+
+def _describe(user: Any, person: Person, kinds: set[str]) -> dict[tuple[str, str], tuple[type[Any], str]]:
+    """Each entry of the person a correction may name, voided ones too, as the page names it."""
+    zone = program_zone()
+    found: dict[tuple[str, str], tuple[type[Any], str]] = {}
+
+    def add(model: type[Any], label: str, rows: Any, words: Callable[[Any], str]) -> None:
+        if HISTORY_KINDS[model] in kinds:
+            for row in rows:
+                found[(HISTORY_KINDS[model], str(row.pk))] = (model, f"{label} {words(row)}")
+
+    if NotificationAttempt in HISTORY_MODELS(user):
+        add(
+            NotificationAttempt,
+            str(_("Notification attempt")),
+            attempt_list(user=user, include_voided=True).filter(person=person),
+            lambda a: f"{a.attempted_on:%Y-%m-%d} ({a.get_outcome_display().lower()})",
+        )
+    if Contact in HISTORY_MODELS(user):
+        add(
+            Contact,
+            str(_("Contact")),
+            contact_list(user=user, include_voided=True).filter(person=person),
+            lambda c: f"{local_date(c.contacted_at, zone):%Y-%m-%d} ({c.get_kind_display().lower()})",
+        )
+    if CaseNote in HISTORY_MODELS(user):
+        add(
+            CaseNote,
+            str(_("Case note")),
+            case_note_list(user=user, include_voided=True).filter(person=person),
+            lambda n: f"{local_date(n.written_at, zone):%Y-%m-%d}",
+        )
+    if NeedsAssessment in HISTORY_MODELS(user):
+        add(
+            NeedsAssessment,
+            str(_("Needs assessment")),
+            needs_assessment_list(user=user, include_voided=True).filter(person=person),
+            lambda n: f"{n.assessed_on:%Y-%m-%d}",
+        )
+    if Outcome in HISTORY_MODELS(user):
+        add(
+            Outcome,
+            str(_("Outcome")),
+            outcome_list(user=user, include_voided=True).filter(person=person),
+            lambda o: f"{o.occurred_on:%Y-%m-%d} ({o.get_type_display().lower()})",
+        )
+    if Referral in HISTORY_MODELS(user):
+        add(
+            Referral,
+            str(_("Referral")),
+            referral_list(user=user, include_voided=True).filter(person=person),
+            lambda r: f"{r.received_on:%Y-%m-%d} ({r.get_source_display().lower()})",
+        )
+    if ServiceReferral in HISTORY_MODELS(user):
+        add(
+            ServiceReferral,
+            str(_("Service referral")),
+            service_referral_list(user=user, include_voided=True).filter(person=person),
+            lambda s: f"{s.referred_on:%Y-%m-%d} ({s.category.name})",
+        )
+    return found
+
+
+def HISTORY_MODELS(user: Any) -> list[type[Any]]:  # noqa: N802
+    """The kinds of entry the reader's role sees (their corrections only are shown)."""
+    return [model for model in HISTORY_KINDS if sees(user, model)]
+
+
+def person_history(*, user: Any, person: Person) -> tuple[bool, list[HistoryRow]]:
+    """The corrections and voidings of the person's entries the reader sees, newest first, each
+    previous value only where the access policy shows the reader that field of the entry."""
+    if not sees(user, Correction):
+        return False, []
+    kinds = {HISTORY_KINDS[m] for m in HISTORY_MODELS(user)}
+    entries = _describe(user, person, kinds)
+    rows: list[HistoryRow] = []
+    for c in correction_list(user=user, kinds=kinds).filter(person=person):
+        found = entries.get((c.target_type, c.target_id))
+        if found is None:
+            continue  # an entry the reader does not see (another's, a health referral...)
+        model, what = found
+        previous: list[tuple[str, str]] = []
+        values: dict[str, Any] = dict(c.previous or {})
+        if c.previous_protected:
+            values.update(json.loads(c.previous_protected))
+        for name in c.fields:
+            if name == "needs":
+                if sees(user, NeedItem):
+                    levels = values.get("needs") or {}
+                    shown = ", ".join(f"{_domain(d)}: {_level(v)}" for d, v in sorted(levels.items()))
+                    previous.append((str(_("needs")), shown))
+                continue
+            if name in values and shows(user, model, name):
+                previous.append((str(_field_label(model, name)), "" if values[name] is None else str(values[name])))
+            else:
+                previous.append((str(_field_label(model, name)), str(_("withheld from your role"))))
+        rows.append(HistoryRow(c, what, previous))
+    return True, rows
+
+
+def _field_label(model: type[Any], name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def _domain(code: str) -> str:
+    try:
+        return str(NeedDomain(code).label)
+    except ValueError:
+        return code
+
+
+def _level(code: str) -> str:
+    try:
+        return str(NeedLevel(code).label).lower()
+    except ValueError:
+        return code
+
+
+def person_details(*, user: Any, person: Person, services: list[ServiceReferral]) -> dict[str, Any]:
+    """The case file's sections beyond the timeline: aliases, referrals, contacts, needs per
+    domain, service referrals with their status history; each read through its selector."""
+    out: dict[str, Any] = {"aliases": [], "referrals": [], "contacts": [], "needs": [], "services": []}
+    if sees(user, PersonAlias):
+        out["aliases"] = list(alias_list(user=user).filter(person=person).order_by("pk"))
+    if sees(user, Referral):
+        out["referrals"] = [
+            (r, _correct_url(user, "referral", "referral.correct", r))
+            for r in referral_list(user=user).filter(person=person).order_by("-received_on", "-pk")
+        ]
+    if sees(user, Contact):
+        out["contacts"] = [
+            (
+                c,
+                _or_withheld(user, Contact, "summary", c.summary),
+                _correct_url(user, "contact", "casework.correct", c),
+            )
+            for c in contact_list(user=user).filter(person=person).select_related("by").order_by("-contacted_at")
+        ]
+    if sees(user, NeedsAssessment):
+        assessments = list(
+            needs_assessment_list(user=user)
+            .filter(person=person)
+            .select_related("assessed_by")
+            .order_by("-assessed_on")
+        )
+        items: dict[int, list[tuple[str, str]]] | None = None
+        if sees(user, NeedItem):
+            items = {}
+            for item in need_item_list(user=user).filter(assessment__in=assessments).order_by("domain"):
+                items.setdefault(item.assessment_id, []).append((_domain(item.domain), item.get_level_display()))
+        out["needs"] = [
+            NeedsRow(
+                a,
+                None if items is None else items.get(a.pk, []),
+                _or_withheld(user, NeedsAssessment, "summary", a.summary),
+                _correct_url(user, "needs", "casework.correct", a),
+            )
+            for a in assessments
+        ]
+    if services:
+        from vip.core.access import visible
+
+        changes: dict[int, list[Any]] = {}
+        for change in visible(
+            ServiceReferralStatusChange.objects.filter(service_referral__in=services).order_by("changed_on", "pk"),
+            user,
+        ):
+            changes.setdefault(change.service_referral_id, []).append(change)
+        out["services"] = [
+            (s, changes.get(s.pk, []), _correct_url(user, "service", "service_referral.correct", s))
+            for s in sorted(services, key=lambda s: (s.referred_on, s.pk), reverse=True)
+        ]
+    return out
+
+
+def demographics(person: Person) -> list[tuple[str, str]]:
+    unknown = str(_("unknown"))
+    return [
+        (str(_("Sex")), person.get_sex_display() or unknown),
+        (str(_("Race")), person.get_race_display() or unknown),
+        (str(_("Ethnicity")), person.get_ethnicity_display() or unknown),
+    ]
+
+
+def map_url(person: Person) -> str:
+    """A map search of the person's address (OpenStreetMap), or "" without one."""
+    parts = [person.address, person.city, person.state, person.postal_code]
+    text = ", ".join(p for p in parts if p)
+    if not person.address:
+        return ""
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": text})
 
 
 def person_actions(*, user: Any, person: Person) -> list[tuple[str, str]]:
@@ -379,6 +699,8 @@ def person_file(*, user: Any, person: Person) -> PersonFile:
     """Everything the person page shows the reader about ``person``."""
     events, services = person_timeline(user=user, person=person)
     link, kept_visible = confirmed_duplicate_of(user=user, person=person)
+    details = person_details(user=user, person=person, services=services)
+    shows_history, history = person_history(user=user, person=person)
     return PersonFile(
         person=person,
         events=events,
@@ -394,4 +716,17 @@ def person_file(*, user: Any, person: Person) -> PersonFile:
         consent_panel=consent_panel(user=user, person=person),
         linked_into=link,
         linked_into_visible=kept_visible,
+        aliases=details["aliases"],
+        referrals=details["referrals"],
+        contacts=details["contacts"],
+        needs=details["needs"],
+        services=details["services"],
+        history=history,
+        shows_history=shows_history,
+        may_edit=can(user, "person.update", person),
+        may_assign=can(user, "person.assign_peer", person),
+        may_remove_alias=can(user, "person.alias_remove", person),
+        may_print=can(user, "person.summary_pdf", person),
+        demographics=demographics(person),
+        map_url=map_url(person),
     )

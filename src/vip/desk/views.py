@@ -4,18 +4,30 @@ figures) and the person page (everything the reader may see about one person).""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from vip.accounts.models import User
 from vip.audit.reads import person_page, record_or_404
 from vip.audit.services import audit_read
-from vip.core.config import program_today
+from vip.core.config import program_today, program_zone
 from vip.core.dates import Month
+from vip.core.views import form_page, submit
+from vip.desk.corrections import KINDS, CorrectionForm
 from vip.desk.selectors import home_summary, person_file
-from vip.people.selectors import person_list
+from vip.desk.summary import person_summary_pdf
+from vip.people.forms import AliasForm, AssignPeerForm, PersonEditForm
+from vip.people.models import Person
+from vip.people.selectors import alias_list, person_list
+from vip.people.services import PERSON_FIELDS, alias_add, alias_remove, person_update
+from vip.referrals.services import person_transfer
 
 
 @never_cache
@@ -43,3 +55,146 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
     # Audited once everything shown is read, before anything is sent (fails closed).
     audit_read(actor=request.user, action="person.read", target=found)  # type: ignore[arg-type]
     return render(request, "desk/person.html", {"file": file, "person": found})
+
+
+# --- the case file's edits: details, aliases, the assigned peer, corrections; the summary -------
+
+
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _back(person: Person) -> str:
+    return reverse("desk:person", args=[person.pk])
+
+
+@person_page(person_list, "person_id")
+@never_cache
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _staff(request)
+    person = record_or_404(request, person_list, person_id, action="person.update")
+    initial = {name: getattr(person, name) for name in PERSON_FIELDS}
+    form = PersonEditForm(request.POST or None, initial={**initial, "version": person.version})
+
+    def save(data: dict[str, Any]) -> object:
+        values = {k: v for k, v in data.items() if k in PERSON_FIELDS}
+        return person_update(actor=user, person=person, expected_version=data["version"], **values)
+
+    done = submit(request, form, save, on_success=_back(person))
+    if done is not None:
+        messages.success(request, _("The person's details were saved."))
+        return done
+    return form_page(request, form, title=_("Edit details: %(person)s") % {"person": person}, cancel=_back(person))
+
+
+@person_page(person_list, "person_id")
+@never_cache
+def alias_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _staff(request)
+    person = record_or_404(request, person_list, person_id, action="person.alias_add")
+    form = AliasForm(request.POST or None)
+    done = submit(request, form, lambda data: alias_add(actor=user, person=person, **data), on_success=_back(person))
+    if done is not None:
+        messages.success(request, _("The alias was added."))
+        return done
+    return form_page(request, form, title=_("Add an alias: %(person)s") % {"person": person}, cancel=_back(person))
+
+
+@person_page(person_list, "person_id")
+@never_cache
+@require_POST
+def alias_delete(request: HttpRequest, person_id: int, alias_id: int) -> HttpResponse:
+    user = _staff(request)
+    person = record_or_404(request, person_list, person_id, action="person.alias_remove")
+    alias = alias_list(user=user).filter(person=person, pk=alias_id).first()
+    if alias is None:
+        raise Http404
+    alias_remove(actor=user, alias=alias)
+    messages.success(request, _("The alias was removed."))
+    return redirect(_back(person))
+
+
+@person_page(person_list, "person_id")
+@never_cache
+def person_assign(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _staff(request)
+    person = record_or_404(request, person_list, person_id, action="person.assign_peer")
+    form = AssignPeerForm(request.POST or None, initial={"peer": person.assigned_peer_id})
+    done = submit(
+        request,
+        form,
+        lambda data: person_transfer(actor=user, person=person, peer=data["peer"]),
+        on_success=_back(person),
+    )
+    if done is not None:
+        messages.success(request, _("The peer support worker was changed."))
+        return done
+    return form_page(
+        request,
+        form,
+        title=_("Peer support worker of %(person)s") % {"person": person},
+        subtitle=_("The person's referrals assigned to the peer who had them move with the person."),
+        cancel=_back(person),
+    )
+
+
+@person_page(person_list, "person_id")
+@never_cache
+def correct(request: HttpRequest, person_id: int, kind: str, entry_id: int) -> HttpResponse:
+    """Correct or void one recorded entry of the person, with a reason (the original kept)."""
+    user = _staff(request)
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    person = record_or_404(request, person_list, person_id)
+    entry = record_or_404(request, spec.selector, entry_id, action=spec.action)
+    if getattr(entry, "person_id", None) != person.pk:
+        raise Http404
+    zone = program_zone()
+    initial: dict[str, Any] = {"version": entry.version}
+    for name in spec.fields:
+        value = getattr(entry, name, None)
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(zone).replace(tzinfo=None)
+        initial[name] = value
+    if kind == "needs":
+        for item in entry.items.all():
+            initial[f"need_{item.domain}"] = item.level
+    form = CorrectionForm(request.POST or None, kind=kind, user=user, initial=initial)
+
+    def save(data: dict[str, Any]) -> object:
+        common = {"actor": user, spec.record_arg: entry, "reason": data["why"], "expected_version": data["version"]}
+        if data["what"] == "void":
+            return spec.void(**common)
+        values = form.changes(zone)
+        needs = form.needs()
+        if needs is not None:
+            values["needs"] = needs
+        return spec.correct(**common, **values)
+
+    done = submit(request, form, save, on_success=_back(person))
+    if done is not None:
+        messages.success(request, _("The entry was changed; the original is kept in the history."))
+        return done
+    return form_page(
+        request,
+        form,
+        title=_("Correct a %(what)s: %(person)s") % {"what": spec.name, "person": person},
+        subtitle=_("The original stays on record with who changed it, when and why."),
+        submit=_("Save the change"),
+        cancel=_back(person),
+    )
+
+
+@person_page(person_list, "person_id")
+@never_cache
+@require_GET
+def summary_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The one-page person summary for a case conference (audited as a read)."""
+    user = _staff(request)
+    person = record_or_404(request, person_list, person_id, action="person.summary_pdf", audit=False)
+    pdf = person_summary_pdf(user=user, person=person)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="person-{person.pk}-summary.pdf"'
+    return response

@@ -196,7 +196,9 @@ def _keys(data: _Data, people: set[int]) -> None:
 def _deceased(as_of: dt.date) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT person_id FROM outcomes_outcome WHERE type = %s AND occurred_on <= %s", ["killed", as_of]
+            "SELECT DISTINCT person_id FROM outcomes_outcome"
+            " WHERE type = %s AND voided_at IS NULL AND occurred_on <= %s",
+            ["killed", as_of],
         )
         return {row[0] for row in cursor.fetchall()}
 

@@ -21,16 +21,39 @@ class ReviewIncidentForm(StaffForm):
 
 
 class IdentifyForm(StaffForm):
+    """Who the review identified: one of the people of the incidents it discussed, someone found by
+    name, or a person's key typed in (as on their page or in the records system)."""
+
+    involved = forms.ChoiceField(
+        label=_("People of the incidents reviewed"), widget=forms.RadioSelect, required=False, choices=[]
+    )
     person_key = forms.CharField(
-        label=_("Person (key)"),
+        label=_("Or the person's key"),
         max_length=100,
-        help_text=_("The person's key, as on their page or in the records system."),
+        required=False,
+        help_text=_("As on the person's page (under their name) or in the records system."),
     )
     incident_key = forms.CharField(label=_("Incident (case number)"), max_length=100, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=ReviewRole.choices)
     decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
     follow_up = forms.CharField(label=_("Follow-up"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     follow_up_by = forms.DateField(label=_("Follow up by"), widget=date_input(), required=False)
+
+    def __init__(self, *args: Any, offered: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        involved = self.fields["involved"]
+        assert isinstance(involved, forms.ChoiceField)
+        involved.choices = [("", _("someone else (found below or by key)")), *(offered or [])]
+        if not offered:
+            del self.fields["involved"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A person found by the name lookup comes as a radio button of the results (``pick``).
+        data["pick"] = str(self.data.get(self.add_prefix("pick"), "")).strip()[:100]
+        if not (data.get("involved") or data["pick"] or str(data.get("person_key") or "").strip()):
+            raise forms.ValidationError(_("Choose a person of the incidents, find one by name, or give a key."))
+        return data
 
 
 class CandidateDecisionForm(StaffForm):

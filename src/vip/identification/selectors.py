@@ -20,6 +20,7 @@ from vip.identification.models import (
     CandidateReason,
     CriteriaVersion,
     Incident,
+    Involvement,
     ReviewedIncident,
     ReviewIdentification,
     ShootingReview,
@@ -73,3 +74,18 @@ def outreach_candidates(*, user: Any, today: dt.date) -> QuerySet[Candidate]:
 def criteria_version_list(*, user: Any) -> QuerySet[CriteriaVersion]:
     """Every published version of the criteria: published to every staff member."""
     return visible(CriteriaVersion.objects.select_related("published_by"), user)
+
+
+def involvement_list(*, user: Any) -> QuerySet[Involvement]:
+    """Who was involved in which incident (police records: police officers and managers)."""
+    return visible(Involvement.objects.select_related("person", "incident"), user)
+
+
+def review_people(*, user: Any, review: ShootingReview) -> list[Involvement]:
+    """The people involved in the incidents a review discussed: offered when naming who it identified."""
+    incidents = reviewed_incident_list(user=user).filter(review=review).values("incident_id")
+    return list(
+        involvement_list(user=user)
+        .filter(incident_id__in=incidents)
+        .order_by("incident__occurred_on", "incident__key", "role", "person__last_name", "pk")
+    )

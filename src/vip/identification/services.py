@@ -23,6 +23,7 @@ from vip.core.access import require
 from vip.core.config import program_config
 from vip.core.dates import local_date
 from vip.core.errors import AlreadyReceivedError
+from vip.core.future import refuse_future
 from vip.core.models import Area
 from vip.identification.choices import CandidateStatus, Hand, ProposalPath, ReviewDecision
 from vip.identification.criteria import CriteriaError, criteria_in_force, parse
@@ -55,6 +56,7 @@ def incident_record(
     require(actor, "incident.record")
     if occurred_at.tzinfo is None:
         raise ValidationError("occurred_at must carry its time zone")
+    refuse_future(occurred_at, field="occurred_at", label=_("Occurred at"))
     return audited_create(
         actor=actor,
         model=Incident,
@@ -117,6 +119,7 @@ def shooting_review_create(
     *, actor: Actor, held_on: dt.date, agencies_present: str = "", summary: str = ""
 ) -> ShootingReview:
     require(actor, "shooting_review.create")
+    refuse_future(held_on, field="held_on", label=_("Held on"))
     return audited_create(
         actor=actor,
         model=ShootingReview,

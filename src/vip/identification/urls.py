@@ -7,6 +7,7 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/new/", views.review_new, name="review_new"),
     path("reviews/<id:review_id>/", views.review, name="review"),
+    path("reviews/<id:review_id>/lookup/", views.review_lookup, name="review_lookup"),
     path("criteria/", views.criteria, name="criteria"),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/<id:candidate_id>/", views.candidate, name="candidate"),

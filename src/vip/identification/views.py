@@ -37,6 +37,7 @@ from vip.identification.selectors import (
     criteria_version_list,
     incident_list,
     review_identification_list,
+    review_people,
     reviewed_incident_list,
     shooting_review_list,
 )
@@ -48,7 +49,7 @@ from vip.identification.services import (
     shooting_review_create,
 )
 from vip.notifications.selectors import notification_list
-from vip.people.selectors import person_list
+from vip.people.selectors import person_list, person_search
 
 
 def _user(request: HttpRequest) -> User:
@@ -96,7 +97,18 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
     incident_form = ReviewIncidentForm(
         request.POST if request.POST.get("form") == "incident" else None, prefix="incident"
     )
-    identify_form = IdentifyForm(request.POST if request.POST.get("form") == "identify" else None, prefix="identify")
+    involved = review_people(user=user, review=item)
+    offered = [
+        (
+            str(row.pk),
+            f"{row.person} · {row.get_role_display().lower()} · {row.incident.key} · "
+            + _("key %(key)s") % {"key": row.person.key},
+        )
+        for row in involved
+    ]
+    identify_form = IdentifyForm(
+        request.POST if request.POST.get("form") == "identify" else None, prefix="identify", offered=offered
+    )
     if request.method == "POST":
         try:
             if request.POST.get("form") == "incident" and incident_form.is_valid():
@@ -110,10 +122,14 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
                     return redirect("identification:review", review_id=item.pk)
             elif request.POST.get("form") == "identify" and identify_form.is_valid():
                 data = identify_form.cleaned_data
-                person = person_list(user=user).filter(key=data["person_key"]).first()
+                chosen = next((row for row in involved if str(row.pk) == data.get("involved")), None)
+                key = chosen.person.key if chosen is not None else data["pick"] or data["person_key"].strip()
+                person = person_list(user=user).filter(key=key).first()
                 incident = (
                     incident_list(user=user).filter(key=data["incident_key"]).first() if data["incident_key"] else None
                 )
+                if incident is None and chosen is not None:
+                    incident = chosen.incident
                 if person is None:
                     identify_form.add_error("person_key", _("No person with this key."))
                 else:
@@ -149,6 +165,34 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
             "incident_form": incident_form,
             "identify_form": identify_form,
         },
+    )
+
+
+# The name lookup answers from this many letters, with at most this many people.
+LOOKUP_MIN = 2
+LOOKUP_SHOWN = 15
+
+
+@person_page(shooting_review_list, "review_id")
+@never_cache
+@require_GET
+def review_lookup(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The name lookup of the review's "people identified" form (htmx): people the reader sees
+    whose name matches, each a choice that fills the person's key. Audited as a search."""
+    user = _user(request)
+    item = _review(request, review_id)
+    query = request.GET.get("q", "").strip()[:200]
+    hits = person_search(user=user, query=query)[:LOOKUP_SHOWN] if len(query) >= LOOKUP_MIN else []
+    if query:
+        audit_read(
+            actor=user,
+            action="person.search",
+            object_type="people.person",
+            shown=[hit.person.pk for hit in hits],
+            details={"query": query, "review": item.pk},
+        )
+    return render(
+        request, "identification/_lookup.html", {"query": query, "hits": hits, "short": len(query) < LOOKUP_MIN}
     )
 
 

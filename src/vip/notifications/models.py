@@ -60,6 +60,13 @@ class NotificationAttempt(TimeStampedModel):
     offer_of_help = models.BooleanField(null=True, blank=True)
     letter_given = models.BooleanField(null=True, blank=True)
     notes = EncryptedTextField(blank=True)
+    # Who recorded it (None: entered before this was kept, or by a records system).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    # Set when the entry was voided (a correction with its reason keeps why): left out of the
+    # reports and the caseload figures, kept as history.
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     SENSITIVE_FIELDS = {"key": Sensitivity.KEY, "notes": Sensitivity.CASEWORK}
 

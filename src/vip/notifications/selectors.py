@@ -21,5 +21,7 @@ def notification_list(*, user: Any) -> QuerySet[CustomNotification]:
 
 
 @selects(NotificationAttempt)
-def attempt_list(*, user: Any) -> QuerySet[NotificationAttempt]:
-    return visible(NotificationAttempt.objects.select_related("person", "area"), user)
+def attempt_list(*, user: Any, include_voided: bool = False) -> QuerySet[NotificationAttempt]:
+    """The records the reader sees; voided ones only with ``include_voided`` (the history)."""
+    found = visible(NotificationAttempt.objects.select_related("person", "area"), user)
+    return found if include_voided else found.filter(voided_at__isnull=True)

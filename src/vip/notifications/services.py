@@ -14,9 +14,11 @@ from vip.audit.writes import audited_create, audited_update
 from vip.core.access import require
 from vip.core.config import program_config
 from vip.core.dates import local_date
+from vip.core.future import refuse_future
 from vip.core.models import Area
 from vip.notifications.choices import AttemptOutcome, NotificationStatus, TeamRole
 from vip.notifications.models import CustomNotification, NotificationAttempt
+from vip.people.corrections import correctable, entry_correct, entry_void
 from vip.people.models import Person
 from vip.people.services import new_key
 from vip.referrals.models import Referral
@@ -80,6 +82,7 @@ def attempt_record(
     require(actor, "notification.attempt", person)
     if attempted_at.tzinfo is None:
         raise ValidationError("attempted_at must carry its time zone")
+    refuse_future(attempted_at, field="attempted_at", label=_("When"))
     unknown = team - set(TeamRole.values)
     if unknown:
         raise ValidationError(_("Unknown team roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))})
@@ -111,6 +114,7 @@ def attempt_record(
             "offer_of_help": offer_of_help,
             "letter_given": letter_given,
             "notes": notes,
+            "recorded_by": actor,
         },
     )
     if notification is not None and outcome == AttemptOutcome.DELIVERED:
@@ -121,3 +125,56 @@ def attempt_record(
             values={"status": NotificationStatus.DELIVERED},
         )
     return attempt
+
+
+# --- corrections: whoever recorded the attempt, or a manager; the original kept --------------------
+
+ATTEMPT_FIELDS = {
+    "attempted_at",
+    "attempted_on",
+    "outcome",
+    "notes",
+    "legal_risk_explained",
+    "offer_of_help",
+    "letter_given",
+}
+
+
+@transaction.atomic
+def attempt_correct(
+    *, actor: Actor, attempt: NotificationAttempt, reason: str, expected_version: int, **values: object
+) -> NotificationAttempt:
+    """Correct an attempt (when, outcome, message parts, notes), with the reason; the original kept.
+    A corrected moment moves the attempt's day with it (the delivery date the report counts)."""
+    values = dict(values)
+    when = values.get("attempted_at")
+    if when is not None:
+        if not isinstance(when, dt.datetime) or when.tzinfo is None:
+            raise ValidationError("attempted_at must carry its time zone")
+        refuse_future(when, field="attempted_at", label=_("When"))
+        values["attempted_on"] = local_date(when, program_config().zone)
+    if "outcome" in values and values["outcome"] not in AttemptOutcome.values:
+        raise ValidationError(_("Unknown outcome %(outcome)s") % {"outcome": repr(values["outcome"])})
+    return entry_correct(
+        actor=actor,
+        record=attempt,
+        action="notification.attempt_correct",
+        allowed=correctable(actor, NotificationAttempt, ATTEMPT_FIELDS),
+        values=values,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def attempt_void(
+    *, actor: Actor, attempt: NotificationAttempt, reason: str, expected_version: int
+) -> NotificationAttempt:
+    """Void an attempt recorded in error: kept as history, no longer counted."""
+    return entry_void(
+        actor=actor,
+        record=attempt,
+        action="notification.attempt_correct",
+        reason=reason,
+        expected_version=expected_version,
+    )

@@ -11,5 +11,7 @@ from vip.outcomes.models import Outcome
 
 
 @selects(Outcome)
-def outcome_list(*, user: Any) -> QuerySet[Outcome]:
-    return visible(Outcome.objects.select_related("person"), user)
+def outcome_list(*, user: Any, include_voided: bool = False) -> QuerySet[Outcome]:
+    """The records the reader sees; voided ones only with ``include_voided`` (the history)."""
+    found = visible(Outcome.objects.select_related("person"), user)
+    return found if include_voided else found.filter(voided_at__isnull=True)

@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vip.accounts.models import User
 from vip.core.forms import StaffForm, choices_with_blank, date_input
 from vip.core.models import Area
-from vip.people.choices import Ethnicity, Race, Sex
+from vip.people.choices import AliasKind, Ethnicity, Race, Sex
 
 
 class PersonForm(StaffForm):
@@ -24,3 +25,31 @@ class PersonForm(StaffForm):
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.filter(active=True), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+
+
+class PersonEditForm(PersonForm):
+    """The person's details as they are now; saved only if nobody changed them meanwhile."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AliasForm(StaffForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AliasKind.choices)
+    name = forms.CharField(label=_("Nickname or street name"), max_length=200, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not any(str(data.get(n) or "").strip() for n in ("name", "first_name", "last_name")):
+            raise forms.ValidationError(_("Give a name, a first name or a last name."))
+        return data
+
+
+class AssignPeerForm(StaffForm):
+    peer = forms.ModelChoiceField(
+        label=_("Peer support worker"),
+        queryset=User.objects.filter(is_active=True, role="peer").order_by("username"),
+        required=False,
+        empty_label=_("nobody (take off every caseload)"),
+    )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from vip.core.fields import EncryptedTextField
+from vip.core.masking import MaskingManager
 from vip.core.models import Area, TimeStampedModel
 from vip.core.sensitivity import Sensitivity
 from vip.people.choices import AliasKind, ContactKind, Ethnicity, Race, Sex
@@ -142,3 +145,39 @@ class PersonLinkMove(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["link"])]
+
+
+class Correction(models.Model):
+    """A correction or a voiding of one recorded entry about a person (an attempt, a contact, a
+    case note, a needs assessment, an outcome, a referral, a service referral), with who made it,
+    when, why and the values it replaced. The entry itself is changed (corrected) or marked void
+    (``voided_at``: left out of the reports and the caseload figures); this row keeps the original.
+
+    The previous values of case content (fields declared sensitive as content, or encrypted at
+    rest) are kept encrypted in ``previous_protected``; the others in ``previous``. Whoever reads
+    the history gets each previous value only where the access policy shows them that field of
+    the original record (``vip.desk``)."""
+
+    class Kind(models.TextChoices):
+        CORRECTED = "corrected", _("corrected")
+        VOIDED = "voided", _("voided")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="corrections")
+    target_type = models.CharField(max_length=100)  # app_label.modelname of the entry
+    target_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = EncryptedTextField(max_length=500)
+    # The names of the fields a correction changed (empty for a voiding).
+    fields = models.JSONField(default=list, blank=True)
+    previous = models.JSONField(default=dict, blank=True)
+    previous_protected = EncryptedTextField(blank=True)  # JSON
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField()
+
+    objects = MaskingManager()
+
+    SENSITIVE_FIELDS = {"previous": IDENT, "previous_protected": Sensitivity.CASEWORK}
+
+    class Meta:
+        ordering = ["-corrected_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["person", "corrected_at"])]

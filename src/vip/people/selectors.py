@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from vip.core.access import selects, visible
 from vip.core.text import fold
-from vip.people.models import Person, PersonAlias, PersonLink
+from vip.people.models import Correction, Person, PersonAlias, PersonLink
 
 # Fuzzy matching looks at this many candidates at most, and keeps scores from this value.
 FUZZY_CANDIDATES = 5000
@@ -198,3 +198,19 @@ def _close_spellings(words: list[str]) -> Q:
     for word in words:
         initials &= Q(search_name__startswith=word[0]) | Q(search_name__contains=f" {word[0]}")
     return initials
+
+
+@selects(Correction)
+def correction_list(*, user: Any, kinds: set[str] | None = None) -> QuerySet[Correction]:
+    """The corrections and voidings the reader sees (a peer: their caseload's; a manager: all),
+    of the kinds of record in ``kinds`` (``app_label.modelname``: the kinds the reader's role
+    sees, which the caller works out from the access policy): never the history of a record the
+    reader may not see at all."""
+    found = visible(Correction.objects.select_related("corrected_by"), user)
+    return found if kinds is None else found.filter(target_type__in=sorted(kinds))
+
+
+@selects(PersonAlias)
+def alias_list(*, user: Any) -> QuerySet[PersonAlias]:
+    """Other names of the people the reader sees (a peer worker: their caseload's)."""
+    return visible(PersonAlias.objects.all(), user)

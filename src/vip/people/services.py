@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vip.accounts.models import User
-from vip.audit.services import Actor
+from vip.audit.services import Actor, audit_record, snapshot
 from vip.audit.writes import audited_create, audited_update
 from vip.core.access import require
+from vip.core.future import refuse_future
 from vip.core.models import Area
 from vip.core.roles import Role
 from vip.core.text import search_name
@@ -137,6 +138,12 @@ def person_update(*, actor: Actor, person: Person, expected_version: int, **valu
     unknown = set(values) - PERSON_FIELDS
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for name in ("first_name", "last_name"):
+        if name in values and not str(values[name] or "").strip():
+            raise ValidationError({name: _("A person needs a first and a last name.")})
+    born = values.get("date_of_birth")
+    if isinstance(born, dt.date):
+        refuse_future(born, field="date_of_birth", label=_("Date of birth"))
     names = {n: str(values.get(n, getattr(person, n))) for n in ("first_name", "middle_name", "last_name")}
     values = {**values, "search_name": search_name(names["first_name"], names["middle_name"], names["last_name"])}
     return audited_update(
@@ -171,6 +178,17 @@ def alias_add(
             "search_name": search_name(first_name, last_name, name),
         },
     )
+
+
+@transaction.atomic
+def alias_remove(*, actor: Actor, alias: PersonAlias, reason: str = "") -> None:
+    """Remove an alias (misheard, someone else's): the audit event keeps what it was."""
+    require(actor, "person.alias_remove", alias.person)
+    changes = snapshot(alias, ["person", "kind", "first_name", "last_name", "name"])
+    if reason.strip():
+        changes["reason"] = reason.strip()[:300]
+    audit_record(actor=actor, action="person.alias_remove", target=alias, changes=changes)
+    alias.delete()
 
 
 @transaction.atomic

@@ -25,6 +25,13 @@ class Referral(TimeStampedModel):
     )
     closed_on = models.DateField(null=True, blank=True)
     close_reason = models.CharField(max_length=20, choices=ReferralCloseReason.choices, blank=True)
+    # Who recorded it (None: entered before this was kept, or by a records system).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    # Set when the entry was voided (a correction with its reason keeps why): left out of the
+    # reports and the caseload figures, kept as history.
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     SENSITIVE_FIELDS = {
         "key": Sensitivity.KEY,

@@ -12,5 +12,7 @@ from vip.referrals.models import Referral
 
 
 @selects(Referral)
-def referral_list(*, user: Any) -> QuerySet[Referral]:
-    return visible(Referral.objects.select_related("person", "area", "assigned_to"), user)
+def referral_list(*, user: Any, include_voided: bool = False) -> QuerySet[Referral]:
+    """The records the reader sees; voided ones only with ``include_voided`` (the history)."""
+    found = visible(Referral.objects.select_related("person", "area", "assigned_to"), user)
+    return found if include_voided else found.filter(voided_at__isnull=True)

@@ -14,10 +14,12 @@ from vip.audit.services import Actor
 from vip.audit.writes import audited_create, audited_update
 from vip.core.access import require, require_some
 from vip.core.errors import AlreadyReceivedError
+from vip.core.future import refuse_future
 from vip.core.models import Area
 from vip.core.roles import Role
+from vip.people.corrections import correctable, entry_correct, entry_void
 from vip.people.models import Person
-from vip.people.services import new_key, person_upsert_by_key
+from vip.people.services import new_key, person_assign_peer, person_upsert_by_key
 from vip.referrals.choices import ReferralCloseReason, ReferralStatus
 from vip.referrals.models import Referral
 
@@ -35,6 +37,7 @@ def referral_create(
     key: str | None = None,
 ) -> Referral:
     require(actor, "referral.create", person)
+    refuse_future(received_on, field="received_on", label=_("Received on"))
     return audited_create(
         actor=actor,
         model=Referral,
@@ -47,6 +50,7 @@ def referral_create(
             "referred_by": referred_by,
             "area": area,
             "reason": reason,
+            "recorded_by": actor,
         },
     )
 
@@ -102,6 +106,7 @@ def referral_close(*, actor: Actor, referral: Referral, closed_on: dt.date, reas
         raise ValidationError(_("This referral is already closed."))
     if reason not in ReferralCloseReason.values:
         raise ValidationError(_("Unknown close reason %(reason)s.") % {"reason": repr(reason)})
+    refuse_future(closed_on, field="closed_on", label=_("Closed on"))
     if closed_on < referral.received_on:
         raise ValidationError(_("A referral cannot close before it was received."))
     return audited_update(
@@ -143,3 +148,54 @@ def referral_receive(
         area=area,
         reason=reason,
     )
+
+
+REFERRAL_FIELDS = {"received_on", "source", "referred_by", "reason", "area"}
+
+
+@transaction.atomic
+def referral_correct(
+    *, actor: Actor, referral: Referral, reason_for_change: str, expected_version: int, **values: object
+) -> Referral:
+    """Correct a referral (day received, source, referrer, reason, area), with the reason for the
+    change; the original kept."""
+    day = values.get("received_on")
+    if isinstance(day, dt.date):
+        refuse_future(day, field="received_on", label=_("Received on"))
+        if referral.closed_on is not None and day > referral.closed_on:
+            raise ValidationError(_("A referral cannot close before it was received."))
+    return entry_correct(
+        actor=actor,
+        record=referral,
+        action="referral.correct",
+        allowed=correctable(actor, Referral, REFERRAL_FIELDS),
+        values=dict(values),
+        reason=reason_for_change,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def referral_void(*, actor: Actor, referral: Referral, reason: str, expected_version: int) -> Referral:
+    """Void a referral recorded in error (a duplicate, the wrong person): kept, no longer counted."""
+    return entry_void(
+        actor=actor, record=referral, action="referral.correct", reason=reason, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def person_transfer(*, actor: Actor, person: Person, peer: User | None) -> Person:
+    """Put a person on another peer support worker's caseload (or on none), as a manager decides:
+    the person, and the person's referrals assigned to the peer who had them, move together, so
+    the new peer sees the person and the old one no longer does. Each change is audited."""
+    previous = person.assigned_peer_id
+    moved = person_assign_peer(actor=actor, person=person, peer=peer)
+    if peer is not None and previous not in {None, peer.pk}:
+        for referral in Referral.objects.filter(person=person, assigned_to_id=previous):
+            audited_update(
+                actor=actor,
+                instance=referral,
+                action="referral.transfer",
+                values={"assigned_to": peer},
+            )
+    return moved

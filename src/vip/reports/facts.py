@@ -125,7 +125,7 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
     attempts = (
         "SELECT a.person_id, {day}, COALESCE(a.area_id, -1), COALESCE(p.area_id, -1) "
         "FROM notifications_notificationattempt a JOIN people_person p ON p.id = a.person_id "
-        "WHERE a.outcome = 'delivered' AND a.attempted_on <= %s "
+        "WHERE a.outcome = 'delivered' AND a.voided_at IS NULL AND a.attempted_on <= %s "
         "ORDER BY a.person_id, a.attempted_on, CASE WHEN a.attempted_at IS NULL THEN 1 ELSE 0 END, "
         "a.attempted_at, a.id"
     ).format(day=_day_sql("a.attempted_on"))
@@ -133,22 +133,24 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
 
     connections = (
         "SELECT s.person_id, {day}, s.category_id FROM service_referrals_servicereferral s "
-        "WHERE s.connected_on IS NOT NULL AND s.connected_on <= %s ORDER BY s.person_id, s.connected_on, s.id"
+        "WHERE s.connected_on IS NOT NULL AND s.voided_at IS NULL AND s.connected_on <= %s "
+        "ORDER BY s.person_id, s.connected_on, s.id"
     ).format(day=_day_sql("s.connected_on"))
     c_person, c_day, c_category = _fetch(connections, [through], 3)
 
     people = (
         "SELECT p.id, {born} FROM people_person p WHERE p.id IN ("
-        " SELECT person_id FROM notifications_notificationattempt WHERE outcome = 'delivered' AND attempted_on <= %s"
+        " SELECT person_id FROM notifications_notificationattempt"
+        " WHERE outcome = 'delivered' AND voided_at IS NULL AND attempted_on <= %s"
         " UNION SELECT person_id FROM service_referrals_servicereferral"
-        " WHERE connected_on IS NOT NULL AND connected_on <= %s) ORDER BY p.id"
+        " WHERE connected_on IS NOT NULL AND voided_at IS NULL AND connected_on <= %s) ORDER BY p.id"
     ).format(born=_day_sql("p.date_of_birth"))
     p_id, p_born = _fetch(people, [through, through], 2)
 
     window_start = min(month.shift(-2).first_day, fiscal_year(month.first_day, config.fiscal_year_start_month).start)
-    referrals = ("SELECT {day}, r.source FROM referrals_referral r WHERE r.received_on BETWEEN %s AND %s").format(
-        day=_day_sql("r.received_on")
-    )
+    referrals = (
+        "SELECT {day}, r.source FROM referrals_referral r WHERE r.voided_at IS NULL AND r.received_on BETWEEN %s AND %s"
+    ).format(day=_day_sql("r.received_on"))
     with connection.cursor() as cursor:
         cursor.execute(referrals, [window_start, through])
         referral_rows = cursor.fetchall()
@@ -157,7 +159,7 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
     r_source = np.array([source_index[row[1]] for row in referral_rows], dtype=np.int16)
 
     outcomes = (
-        "SELECT o.person_id, {day}, o.type FROM outcomes_outcome o WHERE o.occurred_on <= %s "
+        "SELECT o.person_id, {day}, o.type FROM outcomes_outcome o WHERE o.voided_at IS NULL AND o.occurred_on <= %s "
         "ORDER BY o.person_id, o.occurred_on, o.id"
     ).format(day=_day_sql("o.occurred_on"))
     with connection.cursor() as cursor:

@@ -59,6 +59,9 @@ class ServiceReferral(TimeStampedModel):
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the entry was voided (a correction with its reason keeps why): left out of the
+    # reports and the caseload figures, kept as history.
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     SENSITIVE_FIELDS = {"key": Sensitivity.KEY, "provider": HEALTH, "details": HEALTH}
 

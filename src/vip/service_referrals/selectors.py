@@ -21,8 +21,10 @@ def service_catalogue(*, user: Any) -> QuerySet[Service]:
 
 
 @selects(ServiceReferral)
-def service_referral_list(*, user: Any) -> QuerySet[ServiceReferral]:
-    return visible(ServiceReferral.objects.select_related("person", "category"), user)
+def service_referral_list(*, user: Any, include_voided: bool = False) -> QuerySet[ServiceReferral]:
+    """The records the reader sees; voided ones only with ``include_voided`` (the history)."""
+    found = visible(ServiceReferral.objects.select_related("person", "category"), user)
+    return found if include_voided else found.filter(voided_at__isnull=True)
 
 
 @selects(Consent)

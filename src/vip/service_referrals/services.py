@@ -15,9 +15,11 @@ from vip.audit.services import Actor, audit_record
 from vip.audit.writes import audited_create, audited_update
 from vip.core.access import require, require_some
 from vip.core.config import program_today
+from vip.core.future import refuse_future
 from vip.core.models import ServiceCategory
 from vip.core.roles import Role
 from vip.core.text import fold
+from vip.people.corrections import correctable, entry_correct, entry_void
 from vip.people.models import Person
 from vip.people.services import new_key
 from vip.service_referrals.choices import CLOSING, TRANSITIONS, ServiceReferralStatus
@@ -57,6 +59,7 @@ def service_referral_create(
     key: str | None = None,
 ) -> ServiceReferral:
     require(actor, "service_referral.create", person)
+    refuse_future(referred_on, field="referred_on", label=_("Referred on"))
     if service is not None and service.category_id != category.pk:
         raise ValidationError(_("The service is not in that category."))
     referral = audited_create(
@@ -100,6 +103,7 @@ def service_referral_move(
             _("A %(current)s referral cannot become %(status)s.")
             % {"current": _status_word(referral.status), "status": _status_word(status)}
         )
+    refuse_future(on, field="on", label=_("On"))
     if on < referral.referred_on:
         raise ValidationError(
             _("%(day)s is before the referral was made (%(referred_on)s).")
@@ -263,3 +267,45 @@ def substance_use_disclose(*, actor: Actor, consent: Consent | None) -> tuple[Di
         },
     )
     return disclosure, referrals
+
+
+# --- corrections: whoever made the referral, or a manager; the original kept ----------------------
+
+SERVICE_REFERRAL_FIELDS = {"referred_on", "status", "connected_on", "closed_on", "provider", "details"}
+
+
+@transaction.atomic
+def service_referral_correct(
+    *, actor: Actor, referral: ServiceReferral, reason: str, expected_version: int, **values: object
+) -> ServiceReferral:
+    """Correct a service referral's dates or status (a status recorded by mistake, a wrong day),
+    with the reason; the original kept. The database's rules on the dates still hold."""
+    labels = {"referred_on": _("Referred on"), "connected_on": _("Connected on"), "closed_on": _("Closed on")}
+    for name, label in labels.items():
+        day = values.get(name)
+        if isinstance(day, dt.date):
+            refuse_future(day, field=name, label=str(label))
+    if "status" in values and values["status"] not in ServiceReferralStatus.values:
+        raise ValidationError(_("Unknown status %(status)s.") % {"status": repr(values["status"])})
+    return entry_correct(
+        actor=actor,
+        record=referral,
+        action="service_referral.correct",
+        allowed=correctable(actor, ServiceReferral, SERVICE_REFERRAL_FIELDS),
+        values=dict(values),
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def service_referral_void(
+    *, actor: Actor, referral: ServiceReferral, reason: str, expected_version: int
+) -> ServiceReferral:
+    return entry_void(
+        actor=actor,
+        record=referral,
+        action="service_referral.correct",
+        reason=reason,
+        expected_version=expected_version,
+    )

@@ -53,6 +53,7 @@ __all__ = [
     "Rows",
     "Scope",
     "Show",
+    "author_of",
     "can",
     "can_some",
     "entry",
@@ -269,6 +270,23 @@ def _on_own_caseload(user: Any, record: Any) -> bool:
     return person is not None and person.assigned_peer_id == user.pk
 
 
+# The fields naming who recorded an entry, by the models that keep one.
+AUTHOR_FIELDS = ("recorded_by_id", "author_id", "by_id", "assessed_by_id", "referred_by_id")
+
+
+def author_of(record: Any) -> int | None:
+    """The id of the account that recorded an entry (None: not known, or not an entry)."""
+    for name in AUTHOR_FIELDS:
+        if hasattr(record, name):
+            return getattr(record, name)  # type: ignore[no-any-return]
+    return None
+
+
+@rules.predicate
+def _is_author(user: Any, record: Any) -> bool:
+    return record is not None and author_of(record) == user.pk
+
+
 def _is(role: str) -> rules.Predicate:
     return rules.Predicate(lambda user: role_of(user) == role, name=f"is_{role}")
 
@@ -276,7 +294,12 @@ def _is(role: str) -> rules.Predicate:
 def _predicate(action: Action) -> rules.Predicate:
     allowed = rules.always_deny
     for role, scope in action.roles.items():
-        allowed = allowed | (_is(role) if scope == Scope.ANY else _is(role) & _on_own_caseload)
+        if scope == Scope.ANY:
+            allowed = allowed | _is(role)
+        elif scope == Scope.AUTHOR:
+            allowed = allowed | (_is(role) & _is_author)
+        else:
+            allowed = allowed | (_is(role) & _on_own_caseload)
     return allowed
 
 
@@ -311,6 +334,8 @@ def require(user: Any, action: str, record: Any = None) -> None:
     line = ACTIONS[action]
     if line.roles.get(role_of(user) or "") == Scope.CASELOAD:
         raise PermissionDenied(_("This person is not on your caseload."))
+    if line.roles.get(role_of(user) or "") == Scope.AUTHOR:
+        raise PermissionDenied(_("Only whoever recorded this entry, or a program manager, may change it."))
     raise PermissionDenied(_("Your role may not %(action)s.") % {"action": line.what})
 
 

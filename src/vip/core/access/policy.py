@@ -175,6 +175,14 @@ READS: tuple[Entry, ...] = (
         note="Ways to reach a person given to peer support: not police records.",
     ),
     Entry("people.PersonLink", {MANAGER: Rows.ALL}, note="The duplicates queue is the managers'."),
+    Entry(
+        "people.Correction",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        note="The history of corrected and voided entries. A reader gets only the corrections of the kinds "
+        "of record they see (the desk's selector), and each previous value only where they see that field.",
+        refusal=_("Your role does not see the history of corrections."),
+    ),
     Entry("people.PersonLinkMove", {MANAGER: Rows.ALL}),
     # --- referrals into the program -------------------------------------------------------------
     Entry(
@@ -357,6 +365,8 @@ class Scope(enum.StrEnum):
 
     ANY = "yes"
     CASELOAD = "own caseload"  # the people on the peer worker's caseload, and their records
+    # Only the entries they recorded themselves (an entry's author: ``vip.core.access.author_of``).
+    AUTHOR = "own entries"
 
 
 @dataclass(frozen=True)
@@ -378,7 +388,15 @@ ACTIONS: dict[str, Action] = {
     "person.contact_point_add": Action(
         "add a contact point", _("add contact points"), {PEER: Scope.CASELOAD, MANAGER: Scope.ANY}
     ),
-    "person.assign_peer": Action("put a person on a peer's caseload", _("assign caseloads"), _any(MANAGER)),
+    "person.assign_peer": Action(
+        "put a person on a peer's caseload, or transfer them to another peer", _("assign caseloads"), _any(MANAGER)
+    ),
+    "person.alias_remove": Action("remove an alias", _("remove aliases"), _any(PEER, POLICE, MANAGER)),
+    "person.summary_pdf": Action(
+        "print the one-page person summary for a case conference (what the reader sees; audited as a read)",
+        _("print person summaries"),
+        {PEER: Scope.CASELOAD, POLICE: Scope.ANY, MANAGER: Scope.ANY},
+    ),
     "person.link_propose": Action(
         "propose that two records are one person, with the evidence",
         _("propose that two records are one person"),
@@ -411,11 +429,21 @@ ACTIONS: dict[str, Action] = {
         _any(PEER, POLICE, MANAGER),
     ),
     "referral.close": Action("close a referral", _("close referrals"), _any(PEER, POLICE, MANAGER)),
+    "referral.correct": Action(
+        "correct or void a referral, with a reason (the original kept as history)",
+        _("correct referrals"),
+        {PEER: Scope.AUTHOR, POLICE: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
     # custom notifications
     "notification.plan": Action(
         "plan a custom notification", _("plan custom notifications"), _any(PEER, POLICE, MANAGER)
     ),
     "notification.attempt": Action("record an attempt", _("record notification attempts"), _any(PEER, POLICE, MANAGER)),
+    "notification.attempt_correct": Action(
+        "correct or void a notification attempt, with a reason (the original kept as history)",
+        _("correct notification attempts"),
+        {PEER: Scope.AUTHOR, POLICE: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
     "notification.legal_assessment": Action(
         "write the custom legal assessment", _("write legal assessments"), _any(POLICE)
     ),
@@ -460,6 +488,12 @@ ACTIONS: dict[str, Action] = {
     "casework.contact": Action(
         "record a peer contact", _("record contacts"), {PEER: Scope.CASELOAD, MANAGER: Scope.ANY}
     ),
+    "casework.correct": Action(
+        "correct or void a contact, case note or needs assessment, with a reason (the original kept as history; "
+        "a manager corrects only the fields they see, and voids)",
+        _("correct casework entries"),
+        {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
     # services
     "service.create": Action("edit the service catalogue", _("edit the service catalogue"), _any(MANAGER, ADMIN)),
     "service_referral.create": Action(
@@ -469,6 +503,11 @@ ACTIONS: dict[str, Action] = {
         "move a service referral to its next status (connected, completed, declined, lost contact)",
         _("update service referrals"),
         {PEER: Scope.CASELOAD, MANAGER: Scope.ANY},
+    ),
+    "service_referral.correct": Action(
+        "correct or void a service referral (dates, status), with a reason (the original kept as history)",
+        _("correct service referrals"),
+        {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
     ),
     "consent.record": Action(
         "record a person's consent to disclose substance-use details (42 CFR Part 2)",
@@ -484,6 +523,11 @@ ACTIONS: dict[str, Action] = {
     ),
     # outcomes
     "outcome.record": Action("record an outcome", _("record outcomes"), _any(POLICE, INTEGRATION)),
+    "outcome.correct": Action(
+        "correct or void an outcome, with a reason (outcomes are police records; the original kept as history)",
+        _("correct outcomes"),
+        _any(POLICE, MANAGER),
+    ),
     # bulk data
     "interchange.import": Action("import a bundle", _("import bundles"), _any(MANAGER)),
     "interchange.import_mapped": Action(
