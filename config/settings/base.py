@@ -213,6 +213,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Security row 33: a wrong code (TOTP or recovery code), at sign-in or when confirming again,
 # counts toward the same lockout as a wrong password (vip.accounts.services.second_factor_attempt).
 MFA_FORMS = {
+    # One secret per enrolment, kept in the session until confirmed (a reload shows the same QR code).
+    "activate_totp": "vip.accounts.forms.EnrolAuthenticatorForm",
     "authenticate": "vip.accounts.forms.SecondFactorForm",
     "reauthenticate": "vip.accounts.forms.SecondFactorReauthenticateForm",
 }

@@ -25,7 +25,12 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if user.is_authenticated and not self._enrolled(user):
             allowed = {reverse(name) for name in ENROLMENT_URLS}
-            if request.path not in allowed and not request.path.startswith("/static/"):
+            # The browser's own request for /favicon.ico gets the icon, never the enrolment page.
+            if (
+                request.path not in allowed
+                and request.path != "/favicon.ico"
+                and not request.path.startswith("/static/")
+            ):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "Enrol a second factor (TOTP) first."}, status=401)
                 return redirect("mfa_activate_totp")
