@@ -94,8 +94,8 @@
       clearTimeout(warnTimer);
       clearTimeout(endTimer);
       box.hidden = true;
-      // Warn warnBefore seconds before the end; with a very short limit, halfway to it.
-      var warnIn = Math.max(seconds - warnBefore, Math.floor(seconds / 2), 0);
+      // Warn warnBefore seconds before the end (at once when less is left).
+      var warnIn = Math.max(seconds - warnBefore, 0);
       warnTimer = setTimeout(function () {
         box.hidden = false;
         var button = form && form.querySelector("button");
