@@ -24,10 +24,14 @@ def _session_limits_start(sender: Any, request: HttpRequest | None, user: Any, *
 
 @receiver(user_logged_in, dispatch_uid="vip.accounts.sign_in_language")
 def _sign_in_language(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """The account's language (kept by the header's switch) becomes the browser's at sign-in."""
+    """The account's language (kept by the header's switch) becomes the browser's at sign-in,
+    unless this browser already has a language chosen (the switch on the sign-in page, or an
+    earlier visit): a choice made in the browser is never overridden."""
 
     language = getattr(user, "language", "")
-    if request is not None and language in dict(settings.LANGUAGES):
+    if request is None or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    if language in dict(settings.LANGUAGES):
         setattr(request, SIGN_IN_LANGUAGE, language)
         translation.activate(language)
 

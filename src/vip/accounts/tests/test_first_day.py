@@ -95,6 +95,16 @@ def test_the_language_chosen_while_signed_in_is_kept_and_applied_at_the_next_sig
     assert other.get(reverse("home")).headers["Content-Language"] == "es"
 
 
+def test_a_language_chosen_in_the_browser_before_signing_in_is_kept(program, make_user) -> None:
+    user = make_user("peer")
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client = Client()
+    client.post(reverse("set_language"), {"language": "es", "next": reverse("account_login")})
+    _sign_in(client, user)
+    assert client.get(reverse("home")).headers["Content-Language"] == "es"
+
+
 def test_the_language_switch_signed_out_changes_no_account(client, program, make_user) -> None:
     user = make_user("peer")
     response = client.post(reverse("set_language"), {"language": "es", "next": reverse("account_login")})
