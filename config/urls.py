@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.urls import include, path, reverse
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
 
+from vip.accounts.views import keep_alive, set_language
 from vip.desk.views import home
 from vip.reports.urls import public_patterns
 
@@ -24,9 +24,12 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on their own: answer with the icon, never with a sign-in redirect.
     path("favicon.ico", login_not_required(RedirectView.as_view(url=static("vip/favicon.ico"), permanent=True))),
     path("home/", home, name="home"),
+    # "Stay signed in" (the warning before the idle limit): before allauth's own pages.
+    path("accounts/keep-alive/", keep_alive, name="keep_alive"),
     path("accounts/", include("allauth.urls")),
     # The language switch in the header: reachable before signing in (the sign-in page has it too).
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Used while signed in, the choice is kept on the account (vip.accounts.views.set_language).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("people/", include("vip.people.urls")),
     path("people/", include("vip.desk.urls")),
     path("referrals/", include("vip.referrals.urls")),

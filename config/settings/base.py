@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Idle and absolute session limits (VIP_SESSION_IDLE_MINUTES, VIP_SESSION_MAX_HOURS).
     "vip.accounts.middleware.SessionLimitsMiddleware",
+    # The language kept on the account becomes the browser's at sign-in.
+    "vip.accounts.middleware.AccountLanguageMiddleware",
     # Deny by default: every view needs a signed-in user unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -134,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vip.core.context_processors.program",
+                "vip.accounts.context_processors.session_limits",
             ],
         },
     },
@@ -213,6 +216,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Security row 33: a wrong code (TOTP or recovery code), at sign-in or when confirming again,
 # counts toward the same lockout as a wrong password (vip.accounts.services.second_factor_attempt).
 MFA_FORMS = {
+    # One secret per enrolment, kept in the session until confirmed (a reload shows the same QR code).
+    "activate_totp": "vip.accounts.forms.EnrolAuthenticatorForm",
     "authenticate": "vip.accounts.forms.SecondFactorForm",
     "reauthenticate": "vip.accounts.forms.SecondFactorReauthenticateForm",
 }
@@ -246,6 +251,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # without a request, and VIP_SESSION_MAX_HOURS after signing in whatever the activity.
 VIP_SESSION_IDLE_MINUTES = int(os.environ.get("VIP_SESSION_IDLE_MINUTES", "30"))
 VIP_SESSION_MAX_HOURS = int(os.environ.get("VIP_SESSION_MAX_HOURS", "12"))
+# Addresses link to a map search ({query}: the address); the program may point it at its own.
+VIP_MAP_URL = os.environ.get("VIP_MAP_URL", "https://www.openstreetmap.org/search?query={query}")
+# Signed-in pages warn this many seconds before the idle limit, with "Stay signed in" (vip.js).
+VIP_SESSION_WARNING_SECONDS = int(os.environ.get("VIP_SESSION_WARNING_SECONDS", "120"))
 SESSION_COOKIE_AGE = VIP_SESSION_MAX_HOURS * 3600
 
 LANGUAGE_CODE = "en"

@@ -11,6 +11,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.http import HttpRequest
+from django.urls import reverse
 
 from vip.accounts.services import PASSWORD_CHANGE, PASSWORD_RESET, user_password_set
 
@@ -30,6 +31,10 @@ class AccountAdapter(DefaultAccountAdapter):
             user_password_set(actor=signed_in, user=user, password=password, how=PASSWORD_CHANGE)
         else:
             user_password_set(actor=None, user=user, password=password, how=PASSWORD_RESET)
+
+    def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        """After changing one's own password: back to the Security page (with allauth's message)."""
+        return reverse("mfa_index")
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Send a mail (a password reset link). When the mail server cannot be reached the page

@@ -8,6 +8,8 @@ from allauth.account.forms import LoginForm, ResetPasswordForm
 from allauth.core import context
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.totp.internal import auth as totp_auth
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
@@ -94,3 +96,17 @@ class SecondFactorReauthenticateForm(CountedCodeMixin, ReauthenticateForm):
     """Confirming the code again before a sensitive change (MFA_FORMS["reauthenticate"])."""
 
     reauthentication = True
+
+
+class EnrolAuthenticatorForm(ActivateTOTPForm):
+    """Enrolling an authenticator app (MFA_FORMS["activate_totp"]). allauth draws a new secret on
+    every showing of the page, so a reload (or any second request for the page) silently replaces
+    the secret the user has just scanned, and every code then fails. Here the secret is drawn once
+    per enrolment and kept in the session until a code confirms it (allauth's ``activate_totp`` flow
+    then removes it from the session)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Not ActivateTOTPForm.__init__: it would draw a new secret for every unbound form.
+        self.user = kwargs.pop("user")
+        forms.Form.__init__(self, *args, **kwargs)
+        self.secret = totp_auth.get_totp_secret(regenerate=False)

@@ -14,7 +14,14 @@ from django.utils import timezone
 
 # Pages a signed-in account without a second factor may still reach: enrolling one, leaving,
 # and the header's language switch.
-ENROLMENT_URLS = ("mfa_activate_totp", "mfa_index", "account_reauthenticate", "account_logout", "set_language")
+ENROLMENT_URLS = (
+    "mfa_activate_totp",
+    "mfa_index",
+    "account_reauthenticate",
+    "account_logout",
+    "set_language",
+    "keep_alive",
+)
 
 
 class RequireTwoFactorMiddleware:
@@ -25,7 +32,12 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if user.is_authenticated and not self._enrolled(user):
             allowed = {reverse(name) for name in ENROLMENT_URLS}
-            if request.path not in allowed and not request.path.startswith("/static/"):
+            # The browser's own request for /favicon.ico gets the icon, never the enrolment page.
+            if (
+                request.path not in allowed
+                and request.path != "/favicon.ico"
+                and not request.path.startswith("/static/")
+            ):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "Enrol a second factor (TOTP) first."}, status=401)
                 return redirect("mfa_activate_totp")
@@ -55,6 +67,49 @@ def session_limits_start(request: HttpRequest) -> None:
     now = int(timezone.now().timestamp())
     request.session[SIGNED_IN_AT] = now
     request.session[SEEN_AT] = now
+
+
+def idle_seconds_left(request: HttpRequest) -> int | None:
+    """Seconds before the signed-in session ends for lack of requests (None when signed out):
+    the page's warning before the idle limit counts down from this (vip.js, body data-idle-seconds)."""
+
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session or not getattr(request, "user", None):
+        return None
+    seen = session.get(SEEN_AT)
+    if not isinstance(seen, int):
+        return None
+    idle = int(settings.VIP_SESSION_IDLE_MINUTES) * 60
+    return max(0, idle - (int(timezone.now().timestamp()) - seen))
+
+
+# The language of an account that has just signed in (set by the user_logged_in receiver, put in
+# the language cookie by AccountLanguageMiddleware on the way out).
+SIGN_IN_LANGUAGE = "_vip_sign_in_language"
+
+
+class AccountLanguageMiddleware:
+    """The language kept on the account (chosen with the header's switch while signed in) is
+    applied when it signs in: the language cookie is set on the response to the sign-in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        language = getattr(request, SIGN_IN_LANGUAGE, None)
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
 
 class SessionLimitsMiddleware:

@@ -302,3 +302,20 @@ def second_factor_attempt(
             },
         )
     raise SecondFactorRefusedError(error)
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> bool:
+    """An account's own choice of language (the header's switch, used while signed in): kept on
+    the account and applied at each sign-in (vip.accounts.middleware.AccountLanguageMiddleware).
+    Any signed-in account may choose its own language; nobody else's. Audited when it changes.
+    Returns whether it changed."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    current = User.objects.select_for_update().get(pk=user.pk)
+    if current.language == language:
+        return False
+    User.objects.filter(pk=user.pk).update(language=language)
+    audit_record(actor=user, action="account.language", target=user, changes={"language": [current.language, language]})
+    user.language = language
+    return True

@@ -26,7 +26,7 @@ class ProgramProfileAdmin(AuditedModelAdmin):
 
 @admin.register(Area)
 class AreaAdmin(AuditedModelAdmin):
-    list_display = ["code", "name", "report_order", "active"]
+    list_display = ["code", "name", "name_es", "report_order", "active"]
 
 
 class ServiceCategoryForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -34,7 +34,7 @@ class ServiceCategoryForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = ServiceCategory
-        fields = ["code", "name", "report_order", "sensitivity", "substance_use", "active"]
+        fields = ["code", "name", "name_es", "report_order", "sensitivity", "substance_use", "active"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -111,7 +111,8 @@ def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
     seen_areas = []
     for order, item in enumerate(data.get("areas", []), start=1):
         Area.objects.update_or_create(
-            code=item["code"], defaults={"name": item["name"], "report_order": order, "active": True}
+            code=item["code"],
+            defaults={"name": item["name"], "name_es": item.get("name_es", ""), "report_order": order, "active": True},
         )
         seen_areas.append(item["code"])
     Area.objects.exclude(code__in=seen_areas).update(active=False)
@@ -130,6 +131,7 @@ def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
             code=item["code"],
             defaults={
                 "name": item["name"],
+                "name_es": item.get("name_es", ""),
                 "report_order": order,
                 "sensitivity": item.get("sensitivity", ""),
                 "substance_use": bool(item.get("substance_use", False)),
@@ -141,7 +143,13 @@ def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
 
     AgeBand.objects.all().delete()
     AgeBand.objects.bulk_create(
-        AgeBand(label=b["label"], min_age=b["min_age"], max_age=b.get("max_age"), report_order=i)
+        AgeBand(
+            label=b["label"],
+            label_es=b.get("label_es", ""),
+            min_age=b["min_age"],
+            max_age=b.get("max_age"),
+            report_order=i,
+        )
         for i, b in enumerate(data.get("age_bands", []), start=1)
     )
     audit_record(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import translation
 
 from vip.core.masking import MaskingManager
 from vip.core.sensitivity import Sensitivity
@@ -84,11 +85,20 @@ class ProgramProfile(models.Model):
             raise ValidationError({"month_labels": "Give exactly twelve labels."})
 
 
+def in_language(english: str, spanish: str) -> str:
+    """A configured label in the active language: the Spanish one (from the profile's ``name_es``
+    or ``label_es``) on Spanish pages when the profile gives one, else the English one."""
+    if spanish and (translation.get_language() or "").split("-")[0] == "es":
+        return spanish
+    return english
+
+
 class Area(models.Model):
     """A reporting geography (Albuquerque: the police area commands)."""
 
     code = models.CharField(max_length=50, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=100)
+    name_es = models.CharField(max_length=100, blank=True, help_text="The name on Spanish pages (profile: name_es).")
     report_order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
@@ -96,7 +106,12 @@ class Area(models.Model):
         ordering = ["report_order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """The name in the active language (what ``{{ area }}`` shows)."""
+        return in_language(self.name, self.name_es)
 
 
 class ServiceCategory(models.Model):
@@ -104,6 +119,7 @@ class ServiceCategory(models.Model):
 
     code = models.CharField(max_length=50, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=100)
+    name_es = models.CharField(max_length=100, blank=True, help_text="The name on Spanish pages (profile: name_es).")
     report_order = models.PositiveSmallIntegerField(default=0)
     sensitivity = models.CharField(
         max_length=20,
@@ -121,13 +137,19 @@ class ServiceCategory(models.Model):
         verbose_name_plural = "service categories"
 
     def __str__(self) -> str:
-        return self.name
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """The name in the active language (what ``{{ category }}`` shows)."""
+        return in_language(self.name, self.name_es)
 
 
 class AgeBand(models.Model):
     """An age group of the report. ``max_age`` empty means "and over"."""
 
     label = models.CharField(max_length=50)
+    label_es = models.CharField(max_length=50, blank=True, help_text="The label on Spanish pages (profile: label_es).")
     min_age = models.PositiveSmallIntegerField()
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
     report_order = models.PositiveSmallIntegerField(default=0)
@@ -142,4 +164,9 @@ class AgeBand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """The label in the active language (what ``{{ band }}`` shows)."""
+        return in_language(self.label, self.label_es)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from vip.core.errors import ConflictError
@@ -41,23 +43,35 @@ def add_service_errors(form: Any, exc: Exception) -> None:
         form.add_error(None, str(exc))
 
 
+def _queued_messages(request: HttpRequest) -> int:
+    storage = getattr(request, "_messages", None)
+    return len(getattr(storage, "_queued_messages", ()))
+
+
 def submit(
     request: HttpRequest,
     form: Any,
     save: Any,
     *,
     on_success: Any,
+    message: str | None = None,
 ) -> HttpResponse | None:
     """For a valid POSTed form: run ``save(cleaned_data)`` and redirect to ``on_success`` (a URL,
     or a function of what ``save`` returned). A service's refusal (a broken rule, a conflicting
-    edit) lands on the form instead. Returns None when the form is to be shown (again)."""
+    edit) lands on the form instead. Returns None when the form is to be shown (again).
+
+    Every save says so on the next page: ``message`` if given, else "Saved.", unless the view (or
+    ``save``) has already added a message of its own."""
     if request.method != "POST" or not form.is_valid():
         return None
+    before = _queued_messages(request)
     try:
         result = save(form.cleaned_data)
     except (ValidationError, ConflictError) as exc:
         add_service_errors(form, exc)
         return None
+    if _queued_messages(request) == before:
+        messages.success(request, message or _("Saved."))
     return redirect(on_success(result) if callable(on_success) else on_success)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import rustworkx as rx
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vip.identification.choices import IncidentType, InvolvementRole
 from vip.identification.criteria import Criteria, Criterion, criteria_in_force
@@ -40,7 +41,7 @@ def _route_words(walk: _SeedWalk, index: int) -> str:
         previous = min(p for p in graph.neighbors(here) if p in walk.layers[k])
         path.append(graph.get_edge_data(previous, here))
         here = previous
-    steps = _("1 step") if len(path) == 1 else _("%(n)s steps") % {"n": len(path)}
+    steps = ngettext("%(n)s step", "%(n)s steps", len(path)) % {"n": len(path)}
     return _("%(title)s: %(steps)s from a person shot: %(shot)s; linked through %(path)s") % {
         "title": walk.criterion.title,
         "steps": steps,

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record
@@ -575,7 +576,11 @@ def _reasons(result: IdentifyResult, key: str, limit: int) -> list[Reason]:
             reasons.append(
                 Reason(
                     criterion=code,
-                    text=_("%(title)s: and %(count)s more people shot, through the same network")
+                    text=ngettext(
+                        "%(title)s: and %(count)s more person shot, through the same network",
+                        "%(title)s: and %(count)s more people shot, through the same network",
+                        count - limit,
+                    )
                     % {"title": result.criteria.by_code(code).title, "count": count - limit},
                     source_type="identification.incident",
                     source_id=sources[0],

@@ -70,7 +70,7 @@ def move(request: HttpRequest, referral_id: int) -> HttpResponse:
     return done or form_page(
         request,
         form,
-        title=_("Service referral: %(service)s") % {"service": referral.category.name},
+        title=_("Service referral: %(service)s") % {"service": referral.category},
         subtitle=_("Now %(status)s.") % {"status": referral.get_status_display().lower()},
         cancel=f"/people/{referral.person_id}/",
     )

@@ -125,6 +125,7 @@ def test_admin_sign_in_goes_through_the_second_factor(client, program) -> None:
 # Views anyone may reach without signing in: signing in itself, and the published public reports.
 PUBLIC = {
     "account_login",
+    "favicon.ico",  # the browser asks for it on its own: the icon, not a sign-in redirect
     "account_signup",
     "account_reset_password",
     "account_reset_password_done",
@@ -185,3 +186,24 @@ def test_anonymous_requests_are_sent_to_sign_in(client, program) -> None:
         response = client.get(url, follow=True)
         assert response.redirect_chain, url
         assert response.request["PATH_INFO"] == reverse("account_login"), url
+
+
+def test_the_authenticator_secret_stays_the_same_across_reloads_until_confirmed(client, program, make_user) -> None:
+    # A reload of the enrolment page (or any other request for it) must not replace the secret the
+    # user has just scanned: every code from the app would then be refused.
+    user = make_user("manager", second_factor=False)
+    client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD, "acknowledge": "on"})
+    client.post(client.get(reverse("mfa_activate_totp"))["Location"], {"password": PASSWORD})
+    first = client.get(reverse("mfa_activate_totp"))
+    second = client.get(reverse("mfa_activate_totp"))
+    secret = first.context["form"].secret
+    assert secret and second.context["form"].secret == secret
+    assert secret.encode() in second.content  # the secret typed by hand is the one shown
+    assert client.get("/favicon.ico").status_code == 301
+    assert client.get(reverse("mfa_activate_totp")).context["form"].secret == secret
+    # A wrong code keeps it too; the right code from the scanned secret enrols the app.
+    client.post(reverse("mfa_activate_totp"), {"code": "000000" if _code(secret) != "000000" else "111111"})
+    response = client.post(reverse("mfa_activate_totp"), {"code": _code(secret)})
+    assert response.status_code == 302
+    assert _secret(user) == secret
+    assert "mfa.totp.secret" not in client.session  # the next enrolment gets a new one

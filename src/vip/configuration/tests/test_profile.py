@@ -43,7 +43,7 @@ def test_another_city_from_a_file_and_reload_deactivates_missing_areas(program, 
     text = text.replace('city = "Albuquerque"', 'city = "Springfield"').replace(
         "fiscal_year_start_month = 7", "fiscal_year_start_month = 10"
     )
-    text = text.replace('[[areas]]\ncode = "valley"\nname = "Valley"\n', "")
+    text = text.replace('[[areas]]\ncode = "valley"\nname = "Valley"\nname_es = "Valle"\n', "")
     path = tmp_path / "springfield.toml"
     path.write_text(text, encoding="utf-8")
     profile_load(actor=None, name=str(path))
@@ -72,7 +72,7 @@ def test_administrator_edits_in_the_admin_are_audited(program, make_user, client
     area = Area.objects.get(code="valley")
     response = client.post(
         f"/admin/core/area/{area.pk}/change/",
-        {"code": "valley", "name": "Valley Area Command", "report_order": 6, "active": "on"},
+        {"code": "valley", "name": "Valley Area Command", "name_es": "Valle", "report_order": 6, "active": "on"},
     )
     assert response.status_code == 302, response.content[:2000]
     assert Area.objects.get(code="valley").name == "Valley Area Command"
@@ -108,3 +108,32 @@ def test_program_header_is_cached_and_follows_a_save(program, django_assert_num_
     profile.save()  # as the admin does
     with django_assert_num_queries(1):
         assert program_header().program_name == "Violence Intervention Program of Somewhere"  # type: ignore[union-attr]
+
+
+def test_every_configured_list_of_the_shipped_profile_has_its_spanish_label(program) -> None:
+    from django.utils import translation
+
+    from vip.configuration.services import read_profile
+    from vip.core.models import AgeBand, Area, ServiceCategory
+
+    data = read_profile("albuquerque")
+    assert all(item.get("name_es") for item in data["areas"] + data["service_categories"])
+    assert all(item.get("label_es") for item in data["age_bands"])
+    housing = ServiceCategory.objects.get(code="housing")
+    band = AgeBand.objects.get(label="35 and over")
+    with translation.override("es"):
+        assert str(housing) == "Vivienda" and str(band) == "35 o más"
+        assert str(Area.objects.get(code="valley")) == "Valle"
+    with translation.override("en"):
+        assert str(housing) == "Housing" and str(band) == "35 and over"
+    assert housing.name == "Housing"  # the stored English name (exports, reports) is unchanged
+
+
+def test_a_list_item_without_a_spanish_label_shows_its_english_one(program) -> None:
+    from django.utils import translation
+
+    from vip.core.models import Area
+
+    area = Area.objects.create(code="downtown", name="Downtown")
+    with translation.override("es"):
+        assert str(area) == "Downtown"

@@ -27,6 +27,7 @@ def _form(category: ServiceCategory, **values: object) -> dict[str, object]:
     data: dict[str, object] = {
         "code": category.code,
         "name": category.name,
+        "name_es": category.name_es,
         "report_order": category.report_order,
         "sensitivity": category.sensitivity,
         "substance_use": "on" if category.substance_use else "",
