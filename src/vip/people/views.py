@@ -23,7 +23,6 @@ from vip.people.models import Person, PersonLink
 from vip.people.selectors import match_hits, person_link_list, person_list, person_matches, person_suggestions
 from vip.people.services import person_create
 
-
 # People found, per page of search results.
 SEARCH_PAGE = 25
 
