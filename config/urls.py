@@ -7,6 +7,7 @@ from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from vip.desk.queues import follow_ups
 from vip.desk.views import home
 from vip.reports.urls import public_patterns
 
@@ -24,6 +25,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on their own: answer with the icon, never with a sign-in redirect.
     path("favicon.ico", login_not_required(RedirectView.as_view(url=static("vip/favicon.ico"), permanent=True))),
     path("home/", home, name="home"),
+    path("home/follow-ups/", follow_ups, name="follow_ups"),
     path("accounts/", include("allauth.urls")),
     # The language switch in the header: reachable before signing in (the sign-in page has it too).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
