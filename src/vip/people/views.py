@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,13 +17,21 @@ from django.views.decorators.http import require_GET
 from vip.accounts.models import User
 from vip.audit.services import audit_read
 from vip.core.access import require_some
-from vip.core.paging import MAX_QUERY, paginate, wants_partial
+from vip.core.paging import MAX_QUERY, QueueForm, Sort, name_matches, paginate, wants_partial
 from vip.core.views import form_page, submit
 from vip.people.forms import PersonForm
 from vip.people.linking import link_confirm, link_queue, link_reject, link_undo
 from vip.people.models import Person, PersonLink
 from vip.people.selectors import match_hits, person_link_list, person_list, person_matches, person_suggestions
 from vip.people.services import person_create
+
+
+class LinkQueueForm(QueueForm):
+    SORTS: ClassVar[dict[str, Sort]] = {
+        "oldest": Sort(_("Oldest first"), ("created_at", "pk")),
+        "newest": Sort(_("Newest first"), ("-created_at", "-pk")),
+    }
+
 
 # People found, per page of search results.
 SEARCH_PAGE = 25
@@ -100,7 +110,11 @@ def links(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("people:links")
-    proposed = list(queue[:50])
+    form = LinkQueueForm(request.GET)
+    if words := form.words():
+        queue = queue.filter(name_matches(words, "kept") | name_matches(words, "duplicate"))
+    page = paginate(request, queue.order_by(*form.ordering()))
+    proposed = list(page.object_list)
     confirmed = list(
         person_link_list(user=user)
         .filter(status=PersonLink.Status.CONFIRMED)
@@ -109,4 +123,5 @@ def links(request: HttpRequest) -> HttpResponse:
     )
     shown = {link.kept_id for link in proposed + confirmed} | {link.duplicate_id for link in proposed + confirmed}
     audit_read(actor=user, action="person.link_list_read", object_type="people.person", shown=sorted(shown))
-    return render(request, "people/links.html", {"proposed": proposed, "confirmed": confirmed})
+    context = {"proposed": proposed, "confirmed": confirmed, "page": page, "form": form}
+    return render(request, "people/_links_results.html" if wants_partial(request) else "people/links.html", context)
