@@ -131,14 +131,14 @@ FOLLOW_UP_KINDS = {
     "contact": gettext_lazy("Contact due"),
     "service": gettext_lazy("Service referral not connected"),
     "notification": gettext_lazy("Custom notification planned"),
-    "referral": gettext_lazy("Referral to accept or assign"),
+    "referral": gettext_lazy("Referral to accept"),
 }
 
 
 def follow_up_queue(*, user: Any, today: dt.date, horizon: dt.date) -> list[FollowUp]:
     """Everything the follow-ups queue lists for this user, soonest due first: the home page's
-    follow-ups without its cut, the custom notifications planned by the horizon, and the open
-    referrals theirs to act on (assigned to them; for those who assign, nobody's yet)."""
+    follow-ups without its cut, the custom notifications planned by the horizon, and the
+    referrals assigned to them and not yet accepted."""
     if not sees(user, Person):
         raise PermissionDenied(_("Your role does not see person-level records."))
     caseload: list[Any] = []
@@ -166,14 +166,9 @@ def follow_up_queue(*, user: Any, today: dt.date, horizon: dt.date) -> list[Foll
                 )
             )
     if sees(user, Referral):
-        mine = (
-            Q(assigned_to=user) | Q(assigned_to__isnull=True)
-            if can_some(user, "referral.assign")
-            else Q(assigned_to=user)
-        )
-        for r in (
-            referral_list(user=user).filter(mine, status__in=["received", "assigned"]).order_by("received_on", "pk")
-        ):
+        # Those assigned to the user and not yet accepted; the ones nobody has yet are the referral
+        # queue's (thousands in a city).
+        for r in referral_list(user=user).filter(assigned_to=user, status="assigned").order_by("received_on", "pk"):
             items.append(
                 FollowUp(
                     r.received_on,

@@ -51,10 +51,12 @@ def test_kind_and_search_filters(client, world, today) -> None:  # noqa: F811
 def test_planned_notifications_and_referrals_to_act_on_are_follow_ups(client, world, today) -> None:  # noqa: F811
     person = world["Ana"]
     notification_plan(actor=world["manager"], person=person, planned_on=TODAY + dt.timedelta(days=2))
-    ReferralFactory(person=person, received_on=TODAY)
+    ReferralFactory(person=person, received_on=TODAY, assigned_to=world["manager"])
+    ReferralFactory(person=world["Ben"], received_on=TODAY)  # nobody's yet: the referral queue's
     page, _ = _rows(client, world["manager"])
     assert "Custom notification planned for 2026-11-18" in page
-    assert "Hospital referral received 2026-11-16: received" in page
+    assert "Hospital referral received 2026-11-16: assigned" in page
+    assert "Nunez" not in page
     assert f'href="/people/{person.pk}/"' in page
 
 
