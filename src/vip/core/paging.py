@@ -52,7 +52,9 @@ class QueueForm(StaffForm):
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data if data is not None else {}, **kwargs)
-        self.fields["sort"].choices = [(key, sort.label) for key, sort in self.SORTS.items()]
+        sort_field = self.fields["sort"]
+        assert isinstance(sort_field, forms.ChoiceField)
+        sort_field.choices = [(key, sort.label) for key, sort in self.SORTS.items()]
         self.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "autocomplete": "off", "class": "search-box", "maxlength": MAX_QUERY}
         )
@@ -77,6 +79,10 @@ class QueueForm(StaffForm):
     def words(self) -> list[str]:
         """The search as folded words (accents, case and punctuation aside)."""
         return fold(self.value("q") or "").split()[:MAX_WORDS]
+
+    def narrowed(self) -> bool:
+        """Is a filter other than the search in force (the form then shows them open)?"""
+        return any(value for name, value in self.cleaned_data.items() if name not in {"q", "sort"})
 
     def applied(self) -> dict[str, str]:
         """The filters in force, as text (the audit of the list read records them)."""

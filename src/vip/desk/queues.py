@@ -39,7 +39,7 @@ class FollowUpForm(QueueForm):
     field_order = ("q", "kind", "overdue", "due_from", "due_to", "sort")
 
     def full_clean(self) -> None:
-        self.fields["kind"].choices = [("", _("Any")), *FOLLOW_UP_KINDS.items()]
+        self.fields["kind"].choices = [("", _("Any")), *FOLLOW_UP_KINDS.items()]  # type: ignore[attr-defined]
         super().full_clean()
 
     def narrow(self, items: list[FollowUp]) -> list[FollowUp]:

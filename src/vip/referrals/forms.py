@@ -73,7 +73,7 @@ class ReferralQueueForm(QueueForm):
 
     def full_clean(self) -> None:
         # The assigned filter's choices are set before the form is cleaned (QueueForm cleans at once).
-        self.fields["assigned"].choices = [
+        self.fields["assigned"].choices = [  # type: ignore[attr-defined]
             ("", _("Anyone")),
             (ME, _("Me")),
             (NOBODY, _("Nobody yet")),

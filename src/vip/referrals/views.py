@@ -49,7 +49,7 @@ BULK_MAX = 200
 
 def _staff(user: User) -> list[User]:
     """Whom the assignee filter and the bulk assign offer (no person-level data: accounts)."""
-    return list(AssignForm.base_fields["assignee"].queryset) if can_some(user, "referral.assign") else []  # type: ignore[attr-defined]
+    return list(AssignForm.base_fields["assignee"].queryset.all()) if can_some(user, "referral.assign") else []  # type: ignore[attr-defined]
 
 
 @never_cache
