@@ -7,6 +7,7 @@ from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 
 from vip.accounts.views import keep_alive, set_language
+from vip.desk.queues import follow_ups
 from vip.desk.views import home
 from vip.reports.urls import public_patterns
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("home/", home, name="home"),
     # "Stay signed in" (the warning before the idle limit): before allauth's own pages.
     path("accounts/keep-alive/", keep_alive, name="keep_alive"),
+    path("home/follow-ups/", follow_ups, name="follow_ups"),
     path("accounts/", include("allauth.urls")),
     # The language switch in the header: reachable before signing in (the sign-in page has it too).
     # Used while signed in, the choice is kept on the account (vip.accounts.views.set_language).

@@ -59,6 +59,7 @@ class FollowUp:
     person: Any
     what: str
     overdue: bool = False
+    kind: str = ""  # one of FOLLOW_UP_KINDS
 
 
 @dataclass
@@ -107,7 +108,7 @@ def home_summary(*, user: Any, today: dt.date, horizon: dt.date) -> HomeSummary:
             if can_some(user, "referral.assign")
             else Q(assigned_to=user)
         )
-        .order_by("received_on")[:20]
+        .order_by("-received_on", "-pk")[:20]
     )
     summary.notifications_planned = list(
         notification_list(user=user).filter(status="planned", planned_on__lte=horizon).order_by("planned_on")[:20]
@@ -128,7 +129,70 @@ def home_summary(*, user: Any, today: dt.date, horizon: dt.date) -> HomeSummary:
     return summary
 
 
-def _follow_ups(*, user: Any, today: dt.date, horizon: dt.date, caseload: list[Any]) -> list[FollowUp]:
+# The kinds of follow-up, as the follow-ups queue filters them.
+FOLLOW_UP_KINDS = {
+    "review": gettext_lazy("Shooting review follow-up"),
+    "contact": gettext_lazy("Contact due"),
+    "service": gettext_lazy("Service referral not connected"),
+    "notification": gettext_lazy("Custom notification planned"),
+    "referral": gettext_lazy("Referral to accept"),
+}
+
+
+def follow_up_queue(*, user: Any, today: dt.date, horizon: dt.date) -> list[FollowUp]:
+    """Everything the follow-ups queue lists for this user, soonest due first: the home page's
+    follow-ups without its cut, the custom notifications planned by the horizon, and the
+    referrals assigned to them and not yet accepted."""
+    if not sees(user, Person):
+        raise PermissionDenied(_("Your role does not see person-level records."))
+    caseload: list[Any] = []
+    if role_of(user) == Role.PEER:
+        caseload = list(
+            person_list(user=user)
+            .only("first_name", "middle_name", "last_name", "area__name", "assigned_peer_id")
+            .order_by("last_name", "first_name", "pk")
+        )
+    items = _follow_ups(user=user, today=today, horizon=horizon, caseload=caseload, limit=None)
+    if sees(user, CustomNotification):
+        for n in (
+            notification_list(user=user)
+            .filter(status="planned", planned_on__lte=horizon)
+            .select_related("person")
+            .order_by("planned_on", "pk")
+        ):
+            items.append(
+                FollowUp(
+                    n.planned_on,
+                    n.person,
+                    _("Custom notification planned for %(day)s") % {"day": n.planned_on.isoformat()},
+                    overdue=n.planned_on < today,
+                    kind="notification",
+                )
+            )
+    if sees(user, Referral):
+        # Those assigned to the user and not yet accepted; the ones nobody has yet are the referral
+        # queue's (thousands in a city).
+        for r in referral_list(user=user).filter(assigned_to=user, status="assigned").order_by("received_on", "pk"):
+            items.append(
+                FollowUp(
+                    r.received_on,
+                    r.person,
+                    _("%(source)s referral received %(day)s: %(status)s")
+                    % {
+                        "source": r.get_source_display(),
+                        "day": r.received_on.isoformat(),
+                        "status": r.get_status_display().lower(),
+                    },
+                    kind="referral",
+                )
+            )
+    items.sort(key=lambda f: (f.due_on or dt.date.min, str(f.person)))
+    return items
+
+
+def _follow_ups(
+    *, user: Any, today: dt.date, horizon: dt.date, caseload: list[Any], limit: int | None = 30
+) -> list[FollowUp]:
     """What this user has said they would do, or should do next, soonest first.
 
     Police and managers: shooting-review follow-ups owned by them (managers also those nobody
@@ -149,7 +213,7 @@ def _follow_ups(*, user: Any, today: dt.date, horizon: dt.date, caseload: list[A
             .filter(
                 mine, follow_up_by__lte=horizon, follow_up_by__gte=today - dt.timedelta(days=FOLLOW_UP_OVERDUE_DAYS)
             )
-            .order_by("follow_up_by", "pk")[:20]
+            .order_by("follow_up_by", "pk")[:limit]
         ):
             items.append(
                 FollowUp(
@@ -158,6 +222,7 @@ def _follow_ups(*, user: Any, today: dt.date, horizon: dt.date, caseload: list[A
                     _("Shooting review of %(day)s: %(task)s")
                     % {"day": row.review.held_on.isoformat(), "task": row.follow_up or row.get_decision_display()},
                     overdue=row.follow_up_by is not None and row.follow_up_by < today,
+                    kind="review",
                 )
             )
     if caseload:
@@ -179,13 +244,13 @@ def _follow_ups(*, user: Any, today: dt.date, horizon: dt.date, caseload: list[A
                     if last_day is None
                     else _("Last contact %(day)s") % {"day": last_day.isoformat()}
                 )
-                items.append(FollowUp(due, person, what, overdue=due is not None and due < today))
+                items.append(FollowUp(due, person, what, overdue=due is not None and due < today, kind="contact"))
         waiting = dt.timedelta(days=SERVICE_WAIT_DAYS)
         for referral in (
             service_referral_list(user=user)
             .filter(status="referred", referred_on__lte=today - waiting)
             .select_related("category")
-            .order_by("referred_on")[:20]
+            .order_by("referred_on", "pk")[:limit]
         ):
             due = referral.referred_on + waiting
             items.append(
@@ -195,10 +260,11 @@ def _follow_ups(*, user: Any, today: dt.date, horizon: dt.date, caseload: list[A
                     _("%(category)s referral not connected since %(day)s")
                     % {"category": referral.category.name, "day": referral.referred_on.isoformat()},
                     overdue=due < today,
+                    kind="service",
                 )
             )
     items.sort(key=lambda f: (f.due_on or dt.date.min, str(f.person)))
-    return items[:30]
+    return items[:limit]
 
 
 # --- a person's file (the person page) ---------------------------------------------------------

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, ClassVar
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from vip.core.config import program_zone
 from vip.core.forms import StaffForm, date_input
+from vip.core.models import Area
+from vip.core.paging import QueueForm, Sort, name_matches
 from vip.identification.choices import ReviewDecision, ReviewRole
+from vip.identification.models import Candidate
 
 
 class ReviewForm(StaffForm):
@@ -97,3 +103,41 @@ class DisparityForm(StaffForm):
         if start and end and end < start:
             raise forms.ValidationError(_("The period ends before it starts."))
         return data
+
+
+class CandidateQueueForm(QueueForm):
+    """The candidates queue's filters (the status is the tab). Proposals: by the published
+    weights unless asked otherwise."""
+
+    SORTS: ClassVar[dict[str, Sort]] = {
+        "order": Sort(_("The queue's order"), ()),
+        "newest": Sort(_("Newest first"), ("-proposed_at", "-pk")),
+        "oldest": Sort(_("Oldest first"), ("proposed_at", "pk")),
+    }
+
+    status = forms.CharField(required=False, widget=forms.HiddenInput)
+    area = forms.ModelChoiceField(label=_("Area"), required=False, queryset=Area.objects.all(), empty_label=_("Any"))
+    proposed_from = forms.DateField(label=_("Proposed from"), required=False, widget=date_input())
+    proposed_to = forms.DateField(label=_("Proposed to"), required=False, widget=date_input())
+
+    field_order = ("q", "area", "proposed_from", "proposed_to", "sort", "status")
+
+    def narrow(self, items: QuerySet[Candidate], status: str) -> QuerySet[Candidate]:
+        if area := self.value("area"):
+            items = items.filter(person__area=area)
+        zone = program_zone()
+        if start := self.value("proposed_from"):
+            items = items.filter(proposed_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=zone))
+        if end := self.value("proposed_to"):
+            items = items.filter(
+                proposed_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+            )
+        if words := self.words():
+            items = items.filter(name_matches(words, "person"))
+        if self.sort_key() != "order":
+            return items.order_by(*self.ordering())
+        if status == "approved":
+            return items.order_by("expires_on", "pk")
+        if status == "proposed":
+            return items.order_by("-score", "proposed_at", "pk")
+        return items.order_by("-updated_at", "-pk")

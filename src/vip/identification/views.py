@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -18,12 +17,14 @@ from vip.audit.services import audit_read
 from vip.core.access import can, require_some
 from vip.core.config import program_config, program_today
 from vip.core.dates import Period
+from vip.core.paging import paginate, wants_partial
 from vip.core.views import add_service_errors, form_page, submit
 from vip.identification import disparity as disparity_report
 from vip.identification.choices import CandidateStatus
 from vip.identification.criteria import built_in, criteria_in_force, parse
 from vip.identification.forms import (
     CandidateDecisionForm,
+    CandidateQueueForm,
     DisparityForm,
     IdentifyForm,
     RevalidateForm,
@@ -239,21 +240,19 @@ def candidates(request: HttpRequest) -> HttpResponse:
     if status not in CANDIDATE_TABS:
         status = "proposed"
     today = program_today()
+    form = CandidateQueueForm(request.GET)
     items = candidate_list(user=user).filter(status=status)
     if status == "approved":
-        items = items.filter(expires_on__gte=today).order_by("expires_on", "pk")
-    elif status == "proposed":
-        items = items.order_by("-score", "proposed_at", "pk")
-    else:
-        items = items.order_by("-updated_at", "-pk")
-    page = Paginator(items.prefetch_related("reasons"), 25).get_page(request.GET.get("page"))
+        items = items.filter(expires_on__gte=today)
+    items = form.narrow(items, status)
+    page = paginate(request, items.prefetch_related("reasons"), per_page=25)
     shown = list(page.object_list)
     audit_read(
         actor=user,
         action="candidate.list_read",
         object_type="identification.candidate",
         shown=[c.pk for c in shown],
-        details={"status": status, "page": page.number},
+        details={**form.applied(), "status": status, "page": page.number},
     )
     counts = dict.fromkeys(CANDIDATE_TABS, 0)
     counts.update(candidate_list(user=user).order_by().values_list("status").annotate(n=Count("pk")))
@@ -261,13 +260,14 @@ def candidates(request: HttpRequest) -> HttpResponse:
     rows = [(c, sorted({titles[r.criterion] for r in c.reasons.all()})) for c in shown]
     return render(
         request,
-        "identification/candidates.html",
+        "identification/_candidates_results.html" if wants_partial(request) else "identification/candidates.html",
         {
             "status": status,
             "tabs": [(tab, CandidateStatus(tab).label, counts[tab]) for tab in CANDIDATE_TABS],
             "page": page,
             "rows": rows,
             "criteria": criteria_in_force(),
+            "form": form,
         },
     )
 

@@ -104,23 +104,17 @@ def _closeness(words: list[str], name: str) -> int:
     return round(sum(process.extractOne(w, parts, scorer=fuzz.ratio)[1] for w in words) / len(words))
 
 
-def person_search(*, user: Any, query: str, limit: int = 25) -> list[SearchHit]:
-    """Find people by name, alias or date of birth, forgiving accents, case and small typos.
-
-    Words must all appear in the person's name or one of their aliases; when that finds
-    fewer than ``limit`` people, close spellings are added (e.g. "Garsia" finds "García").
-    A date (``2001-05-06`` or ``5/6/2001``) narrows to that date of birth.
-    """
+def person_matches(*, user: Any, query: str) -> QuerySet[Person]:
+    """Everyone the reader sees whose name or an alias holds every typed word, accents and case
+    folded *in the database* (the stored folded name, ``search_name``; on PostgreSQL through its
+    trigram index), narrowed to a typed date of birth; in name order. A queryset: its count is
+    the true count, and it pages in the database. Nothing typed: nobody."""
     born, words = _split_query(query)
     people = person_list(user=user)
     if born is not None:
         people = people.filter(date_of_birth=born)
     if not words:
-        if born is None:
-            return []
-        return [SearchHit(p, 100, "date of birth") for p in people.order_by("last_name", "first_name")[:limit]]
-
-    exact = people
+        return people.order_by("last_name", "first_name", "pk") if born is not None else people.none()
     for word in words:
         # The word in the person's name, or in one of their aliases. The aliases are looked up
         # first (few people have any), so that the people query stays on one table, where
@@ -128,35 +122,63 @@ def person_search(*, user: Any, query: str, limit: int = 25) -> list[SearchHit]:
         aliased = list(
             PersonAlias.objects.filter(search_name__contains=word).values_list("person_id", flat=True)[:MAX_ALIAS_HITS]
         )
-        exact = exact.filter(
+        people = people.filter(
             Q(search_name__contains=word) | Q(pk__in=aliased) if aliased else Q(search_name__contains=word)
         )
-    found: dict[int, SearchHit] = {}
     # Ordered case-insensitively, which is also what keeps PostgreSQL on the trigram index: an
     # ORDER BY the (last_name, first_name) index could provide tempts the planner into walking
     # that whole index for a rare word ("Yazzie" at the far end of the alphabet).
-    for person in exact.order_by(Lower("last_name"), Lower("first_name"), "pk")[:limit]:
-        how = "name" if all(w in person.search_name for w in words) else "alias"
-        found[person.pk] = SearchHit(person, 100, how)
-    if len(found) < limit:
-        candidates = dict(
-            people.filter(_close_spellings(words))
-            .exclude(pk__in=found)
-            .values_list("pk", "search_name")[:FUZZY_CANDIDATES]
+    return people.order_by(Lower("last_name"), Lower("first_name"), "pk")
+
+
+def match_hits(*, user: Any, query: str, people: list[Person]) -> list[SearchHit]:
+    """One page of ``person_matches`` as hits: how each was found, and the confirmed duplicates
+    labelled with the record they were linked into."""
+    _, words = _split_query(query)
+    hits = [
+        SearchHit(
+            p, 100, "date of birth" if not words else "name" if all(w in p.search_name for w in words) else "alias"
         )
-        scored = sorted(
-            ((score, key) for key, name in candidates.items() if (score := _closeness(words, name)) >= FUZZY_CUTOFF),
-            reverse=True,
-        )[: limit - len(found)]
-        if scored:
-            close = {p.pk: p for p in people.filter(pk__in=[key for _, key in scored])}
-            for score, key in scored:
-                found[key] = SearchHit(close[key], score, "similar spelling")
-    hits = sorted(
-        found.values(),
-        key=lambda h: (-h.score, h.person.last_name.casefold(), h.person.first_name.casefold(), h.person.pk),
+        for p in people
+    ]
+    return _label_linked(user, hits)
+
+
+def person_suggestions(*, user: Any, query: str, limit: int = 10) -> list[SearchHit]:
+    """Close spellings ("Garsia" for "García") among the people ``person_matches`` does not find,
+    best first: suggestions, shown apart from the matches (they are not counted with them)."""
+    born, words = _split_query(query)
+    if not words:
+        return []
+    people = person_list(user=user)
+    if born is not None:
+        people = people.filter(date_of_birth=born)
+    exact = person_matches(user=user, query=query).order_by().values("pk")
+    candidates = dict(
+        people.filter(_close_spellings(words)).exclude(pk__in=exact).values_list("pk", "search_name")[:FUZZY_CANDIDATES]
     )
-    return _label_linked(user, hits[:limit])
+    scored = sorted(
+        ((score, key) for key, name in candidates.items() if (score := _closeness(words, name)) >= FUZZY_CUTOFF),
+        key=lambda sk: (-sk[0], sk[1]),
+    )[:limit]
+    if not scored:
+        return []
+    close = people.in_bulk([key for _, key in scored])
+    hits = [SearchHit(close[key], score, "similar spelling") for score, key in scored]
+    hits.sort(key=lambda h: (-h.score, h.person.last_name.casefold(), h.person.first_name.casefold(), h.person.pk))
+    return _label_linked(user, hits)
+
+
+def person_search(*, user: Any, query: str, limit: int = 25) -> list[SearchHit]:
+    """Find people by name, alias or date of birth, forgiving accents, case and small typos:
+    the first ``limit`` matches (``person_matches``) and, when they are fewer, close spellings
+    (``person_suggestions``) after them. (The people page pages through every match instead.)
+    A date (``2001-05-06`` or ``5/6/2001``) narrows to that date of birth.
+    """
+    found = match_hits(user=user, query=query, people=list(person_matches(user=user, query=query)[:limit]))
+    if len(found) < limit:
+        found += person_suggestions(user=user, query=query, limit=limit - len(found))
+    return found
 
 
 def _label_linked(user: Any, hits: list[SearchHit]) -> list[SearchHit]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,12 +17,24 @@ from django.views.decorators.http import require_GET
 from vip.accounts.models import User
 from vip.audit.services import audit_read
 from vip.core.access import require_some
+from vip.core.paging import MAX_QUERY, QueueForm, Sort, name_matches, paginate, wants_partial
 from vip.core.views import form_page, submit
 from vip.people.forms import PersonForm
 from vip.people.linking import link_confirm, link_queue, link_reject, link_undo
-from vip.people.models import PersonLink
-from vip.people.selectors import person_link_list, person_list, person_search
+from vip.people.models import Person, PersonLink
+from vip.people.selectors import match_hits, person_link_list, person_list, person_matches, person_suggestions
 from vip.people.services import person_create
+
+
+class LinkQueueForm(QueueForm):
+    SORTS: ClassVar[dict[str, Sort]] = {
+        "oldest": Sort(_("Oldest first"), ("created_at", "pk")),
+        "newest": Sort(_("Newest first"), ("-created_at", "-pk")),
+    }
+
+
+# People found, per page of search results.
+SEARCH_PAGE = 25
 
 
 def _user(request: HttpRequest) -> User:
@@ -31,21 +45,31 @@ def _user(request: HttpRequest) -> User:
 @never_cache
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    """People search: every match, paged with its true count (accents and case folded in the
+    database), and close spellings apart, as suggestions, on the first page."""
     user = _user(request)
 
     person_list(user=user)  # refuses roles without person-level access, before anything is shown
-    query = request.GET.get("q", "").strip()[:200]
-    hits = person_search(user=user, query=query) if query else []
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    page = paginate(
+        request, person_matches(user=user, query=query) if query else Person.objects.none(), per_page=SEARCH_PAGE
+    )
+    hits = match_hits(user=user, query=query, people=list(page.object_list)) if query else []
+    suggestions = person_suggestions(user=user, query=query) if query and page.number == 1 else []
     if query:
+        # Exactly the people the page shows: the matches, the suggestions, the records they were linked into.
+        shown = [hit.person.pk for hit in hits + suggestions]
+        shown += [hit.linked_to.pk for hit in hits + suggestions if hit.linked_to is not None]
         audit_read(
             actor=user,
             action="person.search",
             object_type="people.person",
-            shown=[hit.person.pk for hit in hits] + [hit.linked_to.pk for hit in hits if hit.linked_to is not None],
-            details={"query": query},
+            shown=shown,
+            details={"query": query, "page": page.number, "total": page.paginator.count},
         )
-    template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"
-    return render(request, template, {"query": query, "hits": hits})
+    context = {"query": query, "hits": hits, "suggestions": suggestions, "page": page}
+    template = "people/_results.html" if wants_partial(request) else "people/search.html"
+    return render(request, template, context)
 
 
 @never_cache
@@ -86,7 +110,11 @@ def links(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("people:links")
-    proposed = list(queue[:50])
+    form = LinkQueueForm(request.GET)
+    if words := form.words():
+        queue = queue.filter(name_matches(words, "kept") | name_matches(words, "duplicate"))
+    page = paginate(request, queue.order_by(*form.ordering()))
+    proposed = list(page.object_list)
     confirmed = list(
         person_link_list(user=user)
         .filter(status=PersonLink.Status.CONFIRMED)
@@ -95,4 +123,5 @@ def links(request: HttpRequest) -> HttpResponse:
     )
     shown = {link.kept_id for link in proposed + confirmed} | {link.duplicate_id for link in proposed + confirmed}
     audit_read(actor=user, action="person.link_list_read", object_type="people.person", shown=sorted(shown))
-    return render(request, "people/links.html", {"proposed": proposed, "confirmed": confirmed})
+    context = {"proposed": proposed, "confirmed": confirmed, "page": page, "form": form}
+    return render(request, "people/_links_results.html" if wants_partial(request) else "people/links.html", context)

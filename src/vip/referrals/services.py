@@ -71,6 +71,15 @@ def referral_assign(*, actor: Actor, referral: Referral, assignee: User) -> Refe
 
 
 @transaction.atomic
+def referral_assign_many(*, actor: Actor, referrals: list[Referral], assignee: User) -> list[Referral]:
+    """Assign several referrals to one person at once (the queue's bulk assign): each through
+    ``referral_assign``, so each is checked and audited on its own; one transaction, so a refusal
+    or a referral closed meanwhile leaves none of them changed."""
+    require_some(actor, "referral.assign")
+    return [referral_assign(actor=actor, referral=r, assignee=assignee) for r in referrals]
+
+
+@transaction.atomic
 def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
     require(actor, "referral.accept", referral)
     if referral.status != ReferralStatus.ASSIGNED:

@@ -6,21 +6,32 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from vip.accounts.models import User
 from vip.audit.reads import person_page, record_or_404
 from vip.audit.services import audit_read
-from vip.core.access import can_some
+from vip.core.access import can_some, require_some
 from vip.core.config import program_today
+from vip.core.forms import LARGEST_INTEGER
+from vip.core.paging import paginate, wants_partial
 from vip.core.views import form_page, submit
 from vip.people.selectors import person_list
-from vip.referrals.forms import AssignForm, CloseForm, ReferralForm
+from vip.referrals.forms import AssignForm, CloseForm, ReferralForm, ReferralQueueForm
 from vip.referrals.models import Referral
 from vip.referrals.selectors import referral_list
-from vip.referrals.services import referral_accept, referral_assign, referral_close, referral_create
+from vip.referrals.services import (
+    referral_accept,
+    referral_assign,
+    referral_assign_many,
+    referral_close,
+    referral_create,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -32,30 +43,85 @@ def _referral(request: HttpRequest, referral_id: int, action: str | None = None)
     return record_or_404(request, referral_list, referral_id, action=action)
 
 
+# At most this many referrals are assigned by one bulk assign (a page holds fifty).
+BULK_MAX = 200
+
+
+def _staff(user: User) -> list[User]:
+    """Whom the assignee filter and the bulk assign offer (no person-level data: accounts)."""
+    return list(AssignForm.base_fields["assignee"].queryset.all()) if can_some(user, "referral.assign") else []  # type: ignore[attr-defined]
+
+
 @never_cache
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
+    """The referral queue: newest first unless asked otherwise, filtered, paged with its true
+    count; managers assign the referrals ticked on a page to one person at once."""
     user = _user(request)
-    status = request.GET.get("status", "open")
-    referrals = referral_list(user=user).order_by("received_on", "id")
-    referrals = referrals.exclude(status="closed") if status == "open" else referrals.filter(status="closed")
-    shown = list(referrals[:200])
+    referrals = referral_list(user=user)  # refuses roles that see no referrals, before anything
+    staff = _staff(user)
+    form = ReferralQueueForm(request.GET, staff=staff)
+    page = paginate(request, form.narrow(referrals, user))
+    shown = list(page.object_list)
     audit_read(
         actor=user,
         action="referral.list_read",
         object_type="referrals.referral",
         shown=[r.pk for r in shown],
-        details={"status": status},
-    )
-    return render(
-        request,
-        "referrals/queue.html",
-        {
-            "referrals": shown,
-            "status": status,
-            "assign_form": AssignForm() if can_some(user, "referral.assign") else None,
+        details={
+            **form.applied(),
+            "status": form.value("status") or "open",
+            "sort": form.sort_key(),
+            "page": page.number,
+            "total": page.paginator.count,
         },
     )
+    context = {
+        "form": form,
+        "page": page,
+        "referrals": shown,
+        "assign_form": AssignForm() if staff else None,
+        "here": request.get_full_path(),
+    }
+    template = "referrals/_queue_results.html" if wants_partial(request) else "referrals/queue.html"
+    return render(request, template, context)
+
+
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the referrals ticked on the queue to one person (each assignment audited)."""
+    user = _user(request)
+    require_some(user, "referral.assign")  # a 403 before anything is read
+    back = request.POST.get("next", "")
+    if not back.startswith("/referrals/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = reverse("referrals:queue")
+    form = AssignForm(request.POST)
+    ids = _ids(request.POST.getlist("referral"))
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Tick at least one referral and choose whom to assign them to."))
+        return redirect(back)
+    chosen = list(referral_list(user=user).filter(pk__in=ids).order_by("pk"))
+    assignee = form.cleaned_data["assignee"]
+    try:
+        referral_assign_many(actor=user, referrals=chosen, assignee=assignee)
+    except ValidationError as exc:  # e.g. one was closed since the queue was opened: none changed
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        ngettext("%(count)d referral assigned to %(name)s.", "%(count)d referrals assigned to %(name)s.", len(chosen))
+        % {"count": len(chosen), "name": assignee},
+    )
+    return redirect(back)
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The record ids of a form's ticked boxes: junk and ids no column holds are left out."""
+    found = []
+    for value in values[:BULK_MAX]:
+        if value.isdigit() and 0 < int(value) <= LARGEST_INTEGER:
+            found.append(int(value))
+    return found
 
 
 @person_page(person_list, "person_id")

@@ -4,6 +4,7 @@ from vip.service_referrals import views
 
 app_name = "service_referrals"
 urlpatterns = [
+    path("", views.queue, name="queue"),
     path("people/<id:person_id>/new/", views.new, name="new"),
     path("<id:referral_id>/move/", views.move, name="move"),
     path("people/<id:person_id>/consents/new/", views.consent_new, name="consent_new"),

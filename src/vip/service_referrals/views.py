@@ -7,15 +7,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from vip.accounts.models import User
 from vip.audit.reads import person_page, record_or_404
+from vip.audit.services import audit_read
+from vip.core.access import shows
 from vip.core.config import program_today
+from vip.core.paging import paginate, wants_partial
 from vip.core.views import form_page, submit
 from vip.people.selectors import person_list
 from vip.service_referrals.choices import TRANSITIONS, ServiceReferralStatus
-from vip.service_referrals.forms import ConsentForm, MoveForm, RevokeForm, ServiceReferralForm
+from vip.service_referrals.forms import ConsentForm, MoveForm, RevokeForm, ServiceReferralForm, ServiceReferralQueueForm
+from vip.service_referrals.models import ServiceReferral
 from vip.service_referrals.selectors import consent_list, service_referral_list
 from vip.service_referrals.services import (
     consent_record,
@@ -143,3 +147,31 @@ def disclose(request: HttpRequest, consent_id: int) -> HttpResponse:
         "service_referrals/disclosure.html",
         {"person": consent.person, "disclosure": disclosure, "consent": consent, "referrals": referrals},
     )
+
+
+@never_cache
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """Service referrals the reader sees (a peer worker: their caseload's; police: none of the
+    health ones): open ones waiting longest first, filtered, paged with the true count."""
+    user = _user(request)
+    referrals = service_referral_list(user=user)  # refuses roles that see none, before anything
+    form = ServiceReferralQueueForm(request.GET)
+    page = paginate(request, form.narrow(referrals.select_related("person__area"), user))
+    shown = list(page.object_list)
+    audit_read(
+        actor=user,
+        action="service_referral.list_read",
+        object_type="service_referrals.servicereferral",
+        shown=[r.pk for r in shown],
+        details={**form.applied(), "status": form.value("status") or "open", "page": page.number},
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "referrals": shown,
+        "today": program_today(),
+        "shows_provider": shows(user, ServiceReferral, "provider"),
+    }
+    template = "service_referrals/_queue_results.html" if wants_partial(request) else "service_referrals/queue.html"
+    return render(request, template, context)

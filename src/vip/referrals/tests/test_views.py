@@ -60,17 +60,24 @@ def test_the_queue_lists_the_open_referrals_the_peer_sees_and_audits_them(client
         "referrals.referral",
         world["peer"].pk,
     )
-    # In the order of the queue: oldest received first.
-    assert event.changes == {"status": "open", "shown": [queue["offered"].pk, queue["own"].pk]}
+    # In the order of the queue: newest received first.
+    assert event.changes == {
+        "status": "open",
+        "sort": "newest",
+        "page": 1,
+        "total": 2,
+        "shown": [queue["own"].pk, queue["offered"].pk],
+    }
 
 
 def test_the_queue_offers_accept_only_to_the_assignee_and_assign_only_to_managers(client, world, queue) -> None:
     peer_page = _as(client, world["peer"]).get("/referrals/").content.decode()
     assert f'action="/referrals/{queue["offered"].pk}/accept/"' in peer_page
     assert f'action="/referrals/{queue["own"].pk}/accept/"' not in peer_page
-    assert 'name="assignee"' not in peer_page
+    assert 'name="assignee"' not in peer_page and 'name="referral"' not in peer_page
     manager_page = _as(client, world["manager"]).get("/referrals/").content.decode()
-    assert manager_page.count('name="assignee"') == 3  # the three open referrals
+    assert manager_page.count('name="referral"') == 3  # a box to tick on each of the three open referrals
+    assert manager_page.count('name="assignee"') == 1  # one bulk assign
     assert "/accept/" not in manager_page
 
 
@@ -80,7 +87,13 @@ def test_the_closed_tab_lists_only_closed_referrals(client, world, queue) -> Non
     page = response.content.decode()
     assert response.status_code == 200
     assert "Cerrado" in page and "Quintana" not in page
-    assert trail.single().changes == {"status": "closed", "shown": [queue["closed"].pk]}
+    assert trail.single().changes == {
+        "status": "closed",
+        "sort": "newest",
+        "page": 1,
+        "total": 1,
+        "shown": [queue["closed"].pk],
+    }
 
 
 @pytest.mark.parametrize("role", ["analyst", "admin"])

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0004_person_links'),
+        ('people', '0005_unaccent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

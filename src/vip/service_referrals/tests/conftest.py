@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import caseload_world
+
+
+@pytest.fixture
+def world(program: Any) -> dict[str, Any]:
+    return caseload_world()
