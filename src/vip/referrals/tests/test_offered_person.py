@@ -57,11 +57,6 @@ def test_the_access_ends_when_the_referral_is_offered_to_someone_else(client, wo
     assert client.get(f"/people/{world['nobody'].pk}/").status_code == 200
 
 
-@pytest.mark.xfail(
-    reason="desk/person.html reads person.aliases.all, not the policy's PersonAlias rows (peer: own caseload); "
-    "the person page is helper B's in issue 14",
-    strict=False,
-)
 def test_the_offered_person_shows_no_caseload_records_to_the_assignee(client, world) -> None:
     """Read-only of what a peer may read: the caseload's records (aliases) stay with the person's
     own peer worker until the referral is accepted."""
