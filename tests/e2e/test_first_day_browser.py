@@ -152,13 +152,13 @@ def test_on_a_phone_the_menu_folds_tables_become_cards_and_nothing_is_wider(brow
     assert header and header["height"] <= 64, header
     menu = page.get_by_role("button", name="Menu")
     assert menu.get_attribute("aria-expanded") == "false"
-    assert page.get_by_role("link", name="Referrals").is_hidden()
+    assert page.locator("header.site").get_by_role("link", name="Referrals", exact=True).is_hidden()
     menu.click()
     assert menu.get_attribute("aria-expanded") == "true"
-    assert page.get_by_role("link", name="Referrals").is_visible()
+    assert page.locator("header.site").get_by_role("link", name="Referrals", exact=True).is_visible()
     page.screenshot(path=str(DOCS / "menu-390.png"))
     check_accessibility(page, "menu open")
-    page.get_by_role("link", name="Referrals").click()
+    page.locator("header.site").get_by_role("link", name="Referrals", exact=True).click()
     cells = page.locator("table tbody td[data-label]")
     assert cells.count() > 0
     _fits_a_phone(page, "referral queue")

@@ -75,7 +75,8 @@ def test_referral_to_connection_in_the_browser(browser, live_server, program, ma
     m.get_by_role("button", name="Record referral").click()
     m.goto(f"{base}/referrals/")
     check_accessibility(m, "referral queue")
-    m.get_by_label("Assign referral").select_option(label=f"{peer} (Peer support worker)")
+    m.get_by_label(re.compile(r"^Tick referral ")).check()
+    m.get_by_label("Assign the ticked referrals to").select_option(label=f"{peer} (Peer support worker)")
     m.get_by_role("button", name="Assign").click()
     m.screenshot(path=str(screenshots / "referral-queue.png"), full_page=True)
 
