@@ -237,7 +237,7 @@ def test_row_21_security_headers_on_every_page(client, program, make_user, produ
     assert client.get(reverse("public:index")).status_code == 301
 
     # The public report's HTML edition runs nothing and loads nothing (its own, sandboxed policy).
-    page = client.get(reverse("public:report", args=["2022-11"]), secure=True)
+    page = client.get(reverse("public:download", args=["2022-11", "html"]), secure=True)
     assert page.status_code == 200 and b"<style>" in page.content
     policy = _directives(page["Content-Security-Policy"])
     assert policy["default-src"] == ["'none'"] and "sandbox" in policy

@@ -14,8 +14,9 @@ import matplotlib as mpl
 
 mpl.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import PercentFormatter
 
-from vip.stats.tables import PublishedTable
+from vip.stats.tables import PublishedTable, percent
 
 INK = "#1f2933"
 ACCENT = "#0b5d8c"
@@ -56,16 +57,23 @@ def _svg(figure: plt.Figure, prefix: str) -> str:
     return re.sub(r'(url\(#|href="#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
 
 
-def running_success_chart(series: PublishedTable) -> Chart:
+def success_points(series: PublishedTable) -> list[int | None]:
+    """The running success rate of each month as the whole percentage the report prints
+    (:func:`vip.stats.tables.percent`, the one rounding rule), None where it is not shown."""
     table = series.table
-    values: list[float | None] = []
+    points: list[int | None] = []
     for r in range(len(table.row_keys)):
         if series.col_kinds:  # the public edition publishes the rate itself (whole percent)
-            pct = series.published(r, 0)
-            values.append(None if pct is None else pct / 100)
+            points.append(series.published(r, 0))
             continue
         engaged, notified = series.published(r, 0), series.published(r, 1)
-        values.append(None if engaged is None or notified is None or notified == 0 else engaged / notified)
+        points.append(None if engaged is None or not notified else percent(engaged, notified))
+    return points
+
+
+def running_success_chart(series: PublishedTable) -> Chart:
+    table = series.table
+    values = success_points(series)
     labels = [label.split()[0] for label in table.row_labels]
     denominators = [series.display(r, 1) for r in range(len(table.row_keys))]
     figure, axis = plt.subplots(figsize=(7.4, 1.45))
@@ -75,11 +83,12 @@ def running_success_chart(series: PublishedTable) -> Chart:
         axis.plot([p[0] for p in points], [p[1] for p in points], color=ACCENT, linewidth=2, marker="o", markersize=4)
         for x, v in points:
             axis.annotate(
-                f"{v:.0%}", (x, v), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7.5, color=INK
+                f"{v}%", (x, v), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7.5, color=INK
             )
-    axis.set_ylim(0, 1)
-    axis.set_yticks([0, 0.25, 0.5, 0.75, 1])
-    axis.set_yticklabels(["0", "0.25", "0.5", "0.75", "1"])
+    # A percentage axis: 0 % to 100 %, the values themselves whole percentages.
+    axis.set_ylim(0, 100)
+    axis.set_yticks([0, 25, 50, 75, 100])
+    axis.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
     axis.yaxis.grid(True, color=GRID, linewidth=0.6)
     axis.set_axisbelow(True)
     axis.set_xticks(xs)
@@ -91,10 +100,10 @@ def running_success_chart(series: PublishedTable) -> Chart:
         "Line chart of the VIP running success rate for the twelve months ending "
         f"{table.row_labels[-1].title()}: "
         + "; ".join(
-            f"{label.title()} {'not shown' if v is None else f'{v:.0%}'} of {d} people notified"
+            f"{label.title()} {'not shown' if v is None else f'{v}%'} of {d} people notified"
             for label, v, d in zip(table.row_labels, values, denominators, strict=True)
         )
-        + ("." if last is None else f". Latest: {last:.0%}.")
+        + ("." if last is None else f". Latest: {last}%.")
     )
     return Chart(_svg(figure, "success"), alt)
 

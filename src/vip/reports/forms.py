@@ -13,7 +13,6 @@ class GenerateForm(forms.Form):
         label=_("Audience"),
         choices=[("official", _("Official (exact counts)")), ("public", _("Public (small counts withheld)"))],
     )
-    publish = forms.BooleanField(label=_("Publish this run"), required=False)
 
     def clean_month(self) -> Month:
         text = self.cleaned_data["month"]
@@ -23,3 +22,10 @@ class GenerateForm(forms.Form):
             raise forms.ValidationError(
                 gettext("%(month)s is not a month in the form YYYY-MM") % {"month": repr(text)}
             ) from exc
+
+
+class PublishForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have checked the preview: these figures become public and can never be withdrawn."),
+        error_messages={"required": _("Tick the box to confirm that these figures may become public.")},
+    )

@@ -7,11 +7,15 @@ format carries the same numbers (a test checks it).
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
+import functools
 import io
 import json
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +29,19 @@ from vip.reports import charts
 from vip.reports.definitions import Definition, definitions
 from vip.reports.metrics import ReportNumbers
 from vip.stats.disclosure import protect, rate_display
-from vip.stats.tables import COMPLEMENTARY, PERCENT, PRIMARY, ROUNDED, PublishedTable, Table, percent, rounded
+from vip.stats.tables import (
+    COMPLEMENTARY,
+    PERCENT,
+    PRIMARY,
+    ROUNDED,
+    PublishedTable,
+    Table,
+    percent,
+    percent_fraction,
+    rounded,
+)
+
+logger = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "html", "xlsx", "csv", "json")
 CONTENT_TYPES = {
@@ -65,6 +81,10 @@ class Report:
     generated_at: dt.datetime
     threshold: int
     time_zone: str
+    # The cover page: the city's contact line and the logo (a data: URI), from the profile's
+    # [wording] (contact_line, report_logo); defaults: the web address and the program's icon.
+    contact_line: str = ""
+    logo: str = ""
 
     @property
     def month(self) -> Any:
@@ -145,7 +165,30 @@ def build(
         generated_at=generated_at,
         threshold=threshold,
         time_zone=config.time_zone,
+        contact_line=config.wording.get("contact_line") or config.web_address,
+        logo=logo_data_uri(config.wording.get("report_logo", "")),
     )
+
+
+DEFAULT_LOGO = Path(__file__).resolve().parent.parent / "core" / "static" / "vip" / "icon.svg"
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+@functools.lru_cache(maxsize=8)
+def logo_data_uri(path: str) -> str:
+    """The cover's logo as a data: URI (the HTML edition loads nothing from elsewhere).
+
+    ``path`` is the profile's ``report_logo`` (an SVG, PNG or JPEG file; absolute, or relative to
+    the working directory); empty, missing or of another type: the program's icon, with a warning
+    in the log for a path that was given but cannot be used.
+    """
+    chosen = Path(path) if path else DEFAULT_LOGO
+    if chosen.suffix.lower() not in LOGO_TYPES or not chosen.is_file():
+        if path:
+            logger.warning("report_logo %r is not an SVG, PNG or JPEG file; the report uses the program's icon", path)
+        chosen = DEFAULT_LOGO
+    encoded = base64.b64encode(chosen.read_bytes()).decode("ascii")
+    return f"data:{LOGO_TYPES[chosen.suffix.lower()]};base64,{encoded}"
 
 
 # ---- JSON and CSV: the figures themselves ------------------------------------------------------
@@ -273,6 +316,49 @@ def to_csv(report: Report) -> bytes:
 # ---- XLSX --------------------------------------------------------------------------------------
 
 
+COUNT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0%"  # the cell holds the printed percentage as a fraction (percent_fraction)
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+HEADLINE_RATE_ROWS = {
+    "running_success_rate": "running_success_rate",
+    "no_further_violence_rate": "no_further_violence_rate",
+}
+
+
+def headline_numbers(report: Report) -> list[tuple[str, int | float | str, str, str]]:
+    """The headline figures as spreadsheet cells: (title, value, number format, detail).
+
+    Counts are whole numbers (``#,##0``); rates are the printed whole percentage as a fraction
+    under ``0%`` (21 of 40: 0.53, shown 53%, the one rounding rule); a withheld figure is its
+    text ("<11", "—") with no number format.
+    """
+    out: list[tuple[str, int | float | str, str, str]] = []
+    public_rates = bool(report.tables["headline_rates"].col_kinds)
+    for item in headline(report):
+        value = item["value"]
+        detail = str(item.get("detail") or "")
+        if value is None:
+            out.append((item["title"], item["display"], "", detail))
+        elif item["metric"] in HEADLINE_RATE_ROWS:
+            if public_rates:
+                fraction = value  # already the whole percentage / 100
+            else:
+                row = HEADLINE_RATE_ROWS[item["metric"]]
+                numerator, _ = report.cell("headline_rates", row, "numerator")
+                denominator, _ = report.cell("headline_rates", row, "denominator")
+                assert numerator is not None and denominator
+                fraction = percent_fraction(numerator, denominator)
+            out.append((item["title"], fraction, PERCENT_FORMAT, detail))
+        else:
+            out.append((item["title"], int(value), COUNT_FORMAT, detail))
+    return out
+
+
+def _local(moment: dt.datetime | None, zone: str) -> dt.datetime | None:
+    """A moment as the program's wall-clock time (a spreadsheet date has no time zone)."""
+    return None if moment is None else timezone.localtime(moment, ZoneInfo(zone)).replace(tzinfo=None)
+
+
 def to_xlsx(report: Report) -> bytes:
     # Deferred: openpyxl is slow to import, and only a workbook needs it (CLI start-up, web workers).
     from openpyxl import Workbook
@@ -287,15 +373,24 @@ def to_xlsx(report: Report) -> bytes:
     for key, value in (
         ("Audience", report.audience),
         ("Definitions version", report.numbers.definitions_version),
-        ("Data as of", report.data_as_of.isoformat() if report.data_as_of else ""),
+        (f"Data as of ({report.time_zone})", _local(report.data_as_of, report.time_zone) or ""),
         ("Data fingerprint", report.numbers.fingerprint),
-        ("Generated", report.generated_at.isoformat()),
+        (f"Generated ({report.time_zone})", _local(report.generated_at, report.time_zone)),
     ):
         sheet.append(_row([key, value]))
+        if isinstance(value, dt.datetime):
+            sheet.cell(row=sheet.max_row, column=2).number_format = DATETIME_FORMAT
     sheet.append([])
-    for item in headline(report):
-        sheet.append(_row([item["title"], item["display"]]))
+    sheet.append(["Headline figure", "Value", "Detail"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for title, figure, number_format, detail in headline_numbers(report):
+        sheet.append(_row([title, figure, detail]))
+        if number_format:
+            sheet.cell(row=sheet.max_row, column=2).number_format = number_format
     sheet.column_dimensions["A"].width = 48
+    sheet.column_dimensions["B"].width = 18
+    sheet.column_dimensions["C"].width = 36
     for tid, published in report.tables.items():
         t = published.table
         ws = book.create_sheet(tid[:31])
@@ -306,10 +401,22 @@ def to_xlsx(report: Report) -> bytes:
             cell.font = Font(bold=True)
         for r, label in enumerate(t.row_labels):
             cells: list[Any] = [label]
+            formats: list[str] = []
             for c in range(len(t.col_keys)):
                 number = published.published(r, c)
-                cells.append(number if number is not None else published.display(r, c))
+                if number is None:
+                    cells.append(published.display(r, c))
+                    formats.append("")
+                elif published.kind(c) == PERCENT:
+                    cells.append(number / 100)  # a whole percentage, as the fraction a spreadsheet formats
+                    formats.append(PERCENT_FORMAT)
+                else:
+                    cells.append(number)
+                    formats.append(COUNT_FORMAT)
             ws.append(_row(cells))
+            for c, number_format in enumerate(formats):
+                if number_format:
+                    ws.cell(row=ws.max_row, column=2 + c).number_format = number_format
         ws.column_dimensions["A"].width = 32
         if published.suppressed:
             ws.append([])
@@ -366,8 +473,14 @@ def context(report: Report) -> dict[str, Any]:
             ],
         }
 
+    month_words = f"{month.title().split()[0].title()} {month.year}"  # "November 2022"
+    edition = "Public edition" if report.audience == "public" else "Official edition"
     return {
         "report": report,
+        "month_words": month_words,
+        "edition": edition,
+        "document_title": f"{report.program_name}: {report.report_title}, {month_words}",
+        "age_caption": f"{month_name.title()} summary by age group",
         "title": month.title(),
         "month_name": month_name,
         "program_name": report.program_name.upper(),
@@ -408,7 +521,14 @@ def to_pdf(report: Report, html: bytes | None = None) -> bytes:
     from weasyprint import HTML
 
     document = HTML(string=(html or to_html(report)).decode(), base_url=None)
-    pdf: bytes = document.write_pdf()
+    return write_tagged_pdf(document)
+
+
+def write_tagged_pdf(document: Any) -> bytes:
+    """A WeasyPrint document as a tagged PDF/UA-1 file (structure tree, language, title), so that
+    screen readers read headings, tables with their captions and header cells, and the charts'
+    text alternatives. Every PDF the application makes is written through here."""
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     return pdf
 
 

@@ -67,7 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from vip.stats.tables import COMPLEMENTARY, PRIMARY, PublishedTable, Table
+from vip.stats.tables import COMPLEMENTARY, PRIMARY, PublishedTable, Table, percent_label
 
 Cell = tuple[int, int]  # (row index, column index)
 
@@ -464,7 +464,4 @@ def rate_display(numerator: int | None, denominator: int | None) -> str:
 
     "—" when either count is suppressed (None) or the denominator is 0.
     """
-    if numerator is None or denominator is None or denominator == 0:
-        return "\u2014"
-    percent = (200 * numerator + denominator) // (2 * denominator)  # round half up, integers only
-    return f"{percent:,}%"
+    return percent_label(numerator, denominator)  # the one rounding rule (vip.stats.tables)

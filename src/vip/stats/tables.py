@@ -65,8 +65,28 @@ def rounded(value: int, base: int = ROUNDING_BASE) -> int:
 
 
 def percent(numerator: int, denominator: int) -> int:
-    """``numerator / denominator`` as a whole percentage, halves up (integers only)."""
+    """``numerator / denominator`` as a whole percentage, halves up (integers only).
+
+    THE rounding rule of every rate the program prints (headline figures, tables, chart labels
+    and alternative texts, the XLSX cells, the public edition): 21 of 40 is 52.5 %, printed 53 %
+    everywhere. Never format a float ratio with ``:.0%`` (Python rounds halves to even, and a
+    ratio such as 0.145 is stored just under the half): call this, or :func:`percent_label`.
+    """
     return (200 * numerator + denominator) // (2 * denominator)
+
+
+def percent_label(numerator: int | None, denominator: int | None) -> str:
+    """A rate as printed: the whole percentage of :func:`percent` ("53%"), or an em dash when it
+    cannot be shown (a count withheld, None, or no denominator)."""
+    if numerator is None or denominator is None or denominator == 0:
+        return "\u2014"
+    return f"{percent(numerator, denominator):,}%"
+
+
+def percent_fraction(numerator: int, denominator: int) -> float:
+    """The printed percentage as a fraction (0.53 for 21 of 40): what a spreadsheet cell holds under
+    the number format ``0%``, so that it shows exactly what the report prints."""
+    return percent(numerator, denominator) / 100
 
 
 @dataclass

@@ -145,6 +145,7 @@ PUBLIC = {
     "public:index",
     "public:report",
     "public:download",
+    "public:chart",
     "admin:login",
     # The header's language switch (Django's set_language): it only sets the language cookie
     # and redirects to a same-site page, and the sign-in page needs it.

@@ -29,7 +29,14 @@ def test_albuquerque_reproduces_the_seed_vocabulary(program) -> None:
     assert program.age_band(None) == "Unknown"
     assert "substance_use" in program.substance_use_categories
     assert {"behavioral_health", "substance_use", "medical"} == program.sensitive_categories
-    assert set(program.wording) == {"custom_notifications", "referrals", "engaging_with_services", "enforcement"}
+    assert set(program.wording) == {
+        "custom_notifications",
+        "referrals",
+        "engaging_with_services",
+        "enforcement",
+        "contact_line",  # the report's cover
+        "report_logo",
+    }
     assert "albuquerque" in available_profiles()
 
 

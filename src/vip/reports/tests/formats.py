@@ -44,16 +44,29 @@ def from_xlsx(content: bytes, layout: dict[str, Any]) -> Figures:
     out: Figures = {}
     for table in layout["tables"]:
         sheet = book[table["id"][:31]]
-        rows = list(sheet.iter_rows(values_only=True))
-        header = rows[1][1:]
-        assert list(header) == [c["label"] for c in table["columns"]]
+        rows = list(sheet.iter_rows())
+        header = [cell.value for cell in rows[1][1:]]
+        assert header == [c["label"] for c in table["columns"]]
         for r, row in enumerate(table["rows"]):
             cells = rows[2 + r]
-            assert cells[0] == row["label"]
+            assert cells[0].value == row["label"]
             for c, column in enumerate(table["columns"]):
-                value = cells[1 + c]
-                out[(table["id"], row["key"], column["key"])] = value if isinstance(value, str) else f"{value:,}"
+                out[(table["id"], row["key"], column["key"])] = xlsx_shown(
+                    cells[1 + c].value, cells[1 + c].number_format
+                )
     return out
+
+
+def xlsx_shown(value: Any, number_format: str) -> str:
+    """What a spreadsheet shows for a cell: numbers are numbers, under the report's formats."""
+    if isinstance(value, str):
+        assert number_format == "General", (value, number_format)  # text is withheld figures only
+        return value
+    assert isinstance(value, int | float) and not isinstance(value, bool), value
+    if number_format == "0%":
+        return f"{round(value * 100)}%"
+    assert number_format == "#,##0" and isinstance(value, int), (value, number_format)
+    return f"{value:,}"
 
 
 class _Tables(HTMLParser):

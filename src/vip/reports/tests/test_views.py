@@ -77,7 +77,7 @@ def test_manager_publishes(seeded, client, make_user) -> None:
     c = _as(client, make_user("manager"))
     c.post(reverse("reports:index"), {"month": "2022-11", "audience": "public"})
     run = ReportRun.objects.get()
-    assert c.post(reverse("reports:publish", args=[run.pk])).status_code == 302
+    assert c.post(reverse("reports:publish", args=[run.pk]), {"confirm": "on"}).status_code == 302
     run.refresh_from_db()
     assert run.published
 

@@ -1,0 +1,23 @@
+// Generating a report takes some seconds (PDF, charts, the release ledger's check): once the form
+// is sent, its button is disabled (no second run by a double click) and says "Generating…", and
+// the status line beside it is announced. The work itself still runs in the request (issue 15
+// moves it to the background).
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-busy-label]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      var status = form.querySelector("[data-busy-status]");
+      if (button) {
+        button.disabled = true;
+        button.setAttribute("aria-disabled", "true");
+        button.textContent = form.getAttribute("data-busy-label");
+      }
+      if (status) {
+        status.textContent = status.getAttribute("data-busy-status");
+        status.classList.add("busy");
+      }
+      form.setAttribute("aria-busy", "true");
+    });
+  });
+})();

@@ -1,0 +1,158 @@
+"""The report's documents (issue 14, item 5): every PDF tagged for screen readers (PDF/UA), the
+XLSX figures numbers with formats, one rounding rule for every printed rate, a cover."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from vip.core.dates import Month
+from vip.interchange.services import bundle_import
+from vip.reports import charts
+from vip.reports.models import ReportFile
+from vip.reports.services import report_generate
+from vip.stats.disclosure import rate_display
+from vip.stats.tables import PublishedTable, Table, percent, percent_label
+
+FIXTURE = Path(__file__).parent / "fixtures" / "seed_november_2022"
+
+
+@pytest.fixture
+def seeded(program):
+    assert bundle_import(actor=None, path=FIXTURE).written
+
+
+def _pdfinfo(content: bytes, tmp_path: Path) -> str:
+    tool = shutil.which("pdfinfo")
+    if tool is None:
+        raise RuntimeError("pdfinfo (Debian package poppler-utils) is needed to check the PDFs' tags")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    return subprocess.run([tool, str(path)], check=True, capture_output=True, text=True).stdout  # noqa: S603 (our file)
+
+
+def _inflated(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams inflated (the catalogue sits in an object stream)."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("audience", ["official", "public"])
+def test_every_report_pdf_is_tagged_for_screen_readers(seeded, tmp_path, audience) -> None:
+    run = report_generate(actor=None, month=Month(2022, 11), audience=audience, formats=["pdf", "html"])
+    pdf = bytes(ReportFile.objects.get(run=run, format="pdf").content)
+    info = _pdfinfo(pdf, tmp_path)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(
+        r"^Title:\s+Violence Intervention Program: Monthly Informational Report, November 2022$", info, re.M
+    )
+    assert re.search(rb"/Lang\s*\(en\)", _inflated(pdf)), "the document language is set in the catalogue"
+    assert b'pdfuaid:part="1"' in _inflated(pdf)  # declared PDF/UA-1 in its XMP metadata
+    html = bytes(ReportFile.objects.get(run=run, format="html").content).decode()
+    assert '<html lang="en">' in html
+    # Table titles are the tables' own captions (in the structure), header cells have a scope.
+    assert html.count("<caption>") == 7  # every table the document draws
+    assert "<caption>Custom Notifications by Area Command</caption>" in html
+    assert 'class="visually-hidden"' not in html
+    assert '<th scope="col">' in html and '<th scope="row">' in html
+
+
+@pytest.mark.django_db
+def test_the_pdf_opens_with_a_cover(seeded, tmp_path) -> None:
+    from vip.reports.tests.formats import pdf_text
+
+    run = report_generate(actor=None, month=Month(2022, 11), audience="public", formats=["pdf"])
+    first_page = pdf_text(bytes(run.files.get(format="pdf").content)).split("\f")[0]
+    squeezed = re.sub(r"\s+", "", first_page).lower()  # letter-spaced capitals come out as "M ONTHLY"
+    for words in ("Violence Intervention Program", "Monthly Informational Report", "November 2022", "Public edition"):
+        assert re.sub(r"\s+", "", words).lower() in squeezed, (words, first_page)
+    assert "Questions: 311 or cabq.gov/vip" in first_page  # the profile's contact line
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("audience", ["official", "public"])
+def test_xlsx_headline_figures_are_numbers_with_formats(seeded, audience) -> None:
+    run = report_generate(actor=None, month=Month(2022, 11), audience=audience, formats=["xlsx", "json"])
+    book = load_workbook(io.BytesIO(bytes(run.files.get(format="xlsx").content)))
+    sheet = book["Report"]
+    rows = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
+    start = next(r[0].row for r in sheet.iter_rows() if r[0].value == "Headline figure")
+    headline = [row for row in sheet.iter_rows(min_row=start + 1) if row[0].value]
+    assert len(headline) == len(run.numbers["headline"]) == 6
+    numbers = 0
+    for (title, value, _detail), item in zip(headline, run.numbers["headline"], strict=True):
+        assert title.value == item["title"]
+        if item["value"] is None:  # withheld: its text, no number
+            assert value.value == item["display"]
+            continue
+        numbers += 1
+        assert isinstance(value.value, int | float) and not isinstance(value.value, bool), (title.value, value.value)
+        if item["display"].endswith("%"):
+            assert value.number_format == "0%"
+            assert f"{round(value.value * 100)}%" == item["display"]  # what the spreadsheet shows
+        else:
+            assert value.number_format == "#,##0" and isinstance(value.value, int)
+            assert f"{value.value:,}" == item["display"]
+    assert numbers >= (4 if audience == "official" else 1)
+    generated = rows[next(k for k in rows if str(k).startswith("Generated"))][1]
+    assert isinstance(generated.value, dt.datetime) and generated.number_format == "yyyy-mm-dd hh:mm"
+    # Table cells are numbers too (the area command table's NOV total, the seed's 41).
+    area = book["area_command"]
+    total = next(r for r in area.iter_rows() if r[0].value == "Total")
+    assert all(isinstance(c.value, int) or c.value in ("<11", "*") for c in total[1:])
+    if audience == "official":
+        assert total[1].value == 41 and total[1].number_format == "#,##0"
+    else:
+        rates = [r[1] for r in book["running_success_rate"].iter_rows(min_row=3) if r[0].value]
+        shown = [c for c in rates if c.value is not None and not isinstance(c.value, str)]
+        assert all(isinstance(c.value, float) and c.number_format == "0%" for c in shown)  # the seed withholds most
+
+
+# ---- One rounding rule ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "shown"), [(21, 40, "53%"), (1, 8, "13%"), (29, 200, "15%")])
+def test_one_rounding_rule_for_every_printed_rate(numerator, denominator, shown) -> None:
+    """21 of 40 is 52.5 %: the rule (halves up) prints 53 % in the headline, the chart and the
+    spreadsheet alike. (Python's ``:.0%`` of 1/8 says 12 %, of 0.145 says 14 %.)"""
+    assert percent_label(numerator, denominator) == shown
+    assert rate_display(numerator, denominator) == shown
+    assert f"{percent(numerator, denominator)}%" == shown
+    rows = [f"M{i}" for i in range(12)]
+    table = Table(
+        "running_success_rate",
+        "Running success rate",
+        rows,
+        [f"MONTH{i} 2022" for i in range(12)],
+        ["engaged", "notified"],
+        ["Engaged", "Notified"],
+        [[numerator, denominator]] * 12,
+    )
+    chart = charts.running_success_chart(PublishedTable(table=table, suppressed={}, threshold=0))
+    labels = re.findall(r">(\d+%)</text>", chart.svg)  # the texts stay text (svg.fonttype none)
+    assert labels and set(labels) >= {shown}, labels
+    assert f"Latest: {shown}." in chart.alt
+
+
+def test_the_success_chart_has_a_percentage_axis() -> None:
+    rows = [f"M{i}" for i in range(12)]
+    table = Table("running_success_rate", "t", rows, rows, ["e", "n"], ["E", "N"], [[1, 2]] * 12)
+    svg = charts.running_success_chart(PublishedTable(table=table, suppressed={}, threshold=0)).svg
+    ticks = re.findall(r">(\d+%)</text>", svg)
+    for tick in ("0%", "25%", "50%", "75%", "100%"):
+        assert tick in ticks
+    assert ">0.25</text>" not in svg

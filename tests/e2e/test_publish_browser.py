@@ -1,0 +1,87 @@
+"""Publishing a month, as a program manager does it in a browser, and reading it signed out:
+generate the public draft (the button says "Generating…"), preview it, confirm on the page that
+names what becomes public; then the public landing page shows the month's figures and charts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_journeys_browser import check_accessibility, sign_in
+from vip.interchange.services import bundle_import
+from vip.reports.models import ReportRun
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+FIXTURE = Path(__file__).parents[2] / "src" / "vip" / "reports" / "tests" / "fixtures" / "seed_november_2022"
+DOCS = Path(__file__).parents[2] / "docs" / "images"
+
+
+def _keep(path: Path) -> None:
+    DOCS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, DOCS / path.name)
+
+
+def test_a_manager_previews_and_publishes_and_the_public_reads_it(
+    browser, live_server, program, make_user, screenshots: Path
+) -> None:
+    assert bundle_import(actor=None, path=FIXTURE).written
+    manager = make_user("manager")
+    page = sign_in(browser, live_server.url, manager, viewport={"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/reports/")
+    page.get_by_label("Report month").fill("2022-11")
+    page.get_by_label("Audience").select_option("public")
+    button = page.locator("form[data-busy-label] button[type=submit]")
+    assert button.inner_text() == "Generate"
+    # Hold the first submission back to look at the form while it would be working.
+    page.evaluate("document.querySelector('form[data-busy-label]').addEventListener('submit', e => e.preventDefault())")
+    button.click()
+    assert button.is_disabled() and button.inner_text() == "Generating…"
+    assert "takes a few seconds" in page.get_by_role("status").inner_text()
+    page.evaluate("document.querySelector('form[data-busy-label]').submit()")
+    page.wait_for_url("**/reports/runs/*/", timeout=120_000)
+    run = ReportRun.objects.get()
+    assert page.url.endswith(f"/reports/runs/{run.pk}/")
+    assert not run.published
+
+    page.get_by_role("link", name="Preview and publish").click()
+    assert page.get_by_role("heading", name="Preview of the public edition: November 2022").is_visible()
+    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    check_accessibility(page, "preview of the public edition")
+    page.get_by_role("link", name="Continue to publish…").click()
+    assert page.get_by_role("heading", name="Publish the public edition of November 2022?").is_visible()
+    assert f"{live_server.url}/public/reports/2022-11/" in page.inner_text("main")
+    check_accessibility(page, "publish confirmation")
+    page.screenshot(path=str(screenshots / "publish-confirm-1366.png"), full_page=True)
+    _keep(screenshots / "publish-confirm-1366.png")
+    # The browser refuses without the box; then it is ticked and the month published.
+    page.get_by_role("button", name="Publish November 2022").click()
+    run.refresh_from_db()
+    assert not run.published
+    page.get_by_label("I have checked the preview").check()
+    page.get_by_role("button", name="Publish November 2022").click()
+    assert page.get_by_text("it is now on the public site").is_visible()
+    run.refresh_from_db()
+    assert run.published
+
+    # Signed out: the landing page shows the month's headline figures and its charts.
+    for width, height in ((1366, 900), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+        public = context.new_page()
+        public.goto(f"{live_server.url}/public/reports/")
+        assert public.get_by_role("heading", name="Latest report: November 2022").is_visible()
+        figures = public.locator("ul.report-headline .figure").all_inner_texts()
+        assert figures == [item["display"] for item in run.numbers["headline"]]
+        public.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        assert public.evaluate("document.documentElement.scrollWidth") <= width
+        check_accessibility(public, f"public landing page at {width} px")
+        shot = screenshots / f"public-landing-{width}.png"
+        public.screenshot(path=str(shot), full_page=True)
+        _keep(shot)
+        public.get_by_role("link", name="November 2022").first.click()
+        assert public.get_by_role("heading", name="Monthly Informational Report, November 2022").is_visible()
+        check_accessibility(public, f"public month page at {width} px")
+        public.get_by_role("link", name="All reports").first.click()
+        assert public.url == f"{live_server.url}/public/reports/"
+        context.close()
