@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -584,6 +585,23 @@ def HISTORY_MODELS(user: Any) -> list[type[Any]]:  # noqa: N802
     return [model for model in HISTORY_KINDS if sees(user, model)]
 
 
+def _previous_shown(model: type[Any], name: str, value: Any) -> str:
+    """A kept previous value as the page shows it: a moment (kept as ISO text, in UTC) in the
+    program's time zone, to the minute, as the entry itself is shown."""
+    if value is None:
+        return ""
+    field = next((f for f in model._meta.concrete_fields if f.name == name), None)
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(program_zone()).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
 def person_history(*, user: Any, person: Person) -> tuple[bool, list[HistoryRow]]:
     """The corrections and voidings of the person's entries the reader sees, newest first, each
     previous value only where the access policy shows the reader that field of the entry."""
@@ -609,7 +627,7 @@ def person_history(*, user: Any, person: Person) -> tuple[bool, list[HistoryRow]
                     previous.append((str(_("needs")), shown))
                 continue
             if name in values and shows(user, model, name):
-                previous.append((str(_field_label(model, name)), "" if values[name] is None else str(values[name])))
+                previous.append((str(_field_label(model, name)), _previous_shown(model, name, values[name])))
             else:
                 previous.append((str(_field_label(model, name)), str(_("withheld from your role"))))
         rows.append(HistoryRow(c, what, previous))

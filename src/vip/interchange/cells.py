@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,10 @@ class ParseContext:
     zone: ZoneInfo
     areas: frozenset[str]
     categories: frozenset[str]
+    # The latest day and moment an event may have happened (``vip.core.future``: now plus the
+    # clock-skew tolerance); a date or date-time after them is refused. None: not checked.
+    latest_day: dt.date | None = None
+    latest_moment: dt.datetime | None = None
 
 
 def _empty_value(column: Column) -> Any:
@@ -31,10 +36,28 @@ def _typed(column: Column, ctx: ParseContext) -> Callable[[str], Any]:
     if kind in {"key", "text", "ref"}:
         return str
     if kind == "date":
-        return parse_date
+        latest_day = ctx.latest_day
+        if latest_day is None:
+            return parse_date
+
+        def past_date(text: str) -> dt.date:
+            value = parse_date(text)
+            _refuse_future(value, None, latest_day, None, None)
+            return value
+
+        return past_date
     if kind == "moment":
         zone = ctx.zone
-        return lambda text: parse_moment(text, zone)
+        if ctx.latest_day is None and ctx.latest_moment is None:
+            return lambda text: parse_moment(text, zone)
+        last_day, last_moment = ctx.latest_day, ctx.latest_moment
+
+        def past_moment(text: str) -> tuple[dt.date, dt.datetime | None]:
+            day, moment = parse_moment(text, zone)
+            _refuse_future(day, moment, last_day, last_moment, zone)
+            return day, moment
+
+        return past_moment
     if kind == "bool":
         return parse_bool
     if kind in {"choice", "area", "category"}:
@@ -65,6 +88,23 @@ def _typed(column: Column, ctx: ParseContext) -> Callable[[str], Any]:
 
         return team
     raise AssertionError(f"unhandled column kind {kind}")
+
+
+def _refuse_future(
+    day: dt.date,
+    moment: dt.datetime | None,
+    latest_day: dt.date | None,
+    latest_moment: dt.datetime | None,
+    zone: ZoneInfo | None,
+) -> None:
+    """An event cannot have happened after now (the services refuse it the same way)."""
+    if moment is not None and latest_moment is not None:
+        if moment > latest_moment:
+            shown = moment.astimezone(zone).isoformat() if zone is not None else moment.isoformat()
+            latest = latest_moment.astimezone(zone).isoformat(timespec="minutes") if zone else latest_moment.isoformat()
+            raise CellError(f"{shown} is in the future (latest allowed: {latest}): enter when it happened")
+    elif latest_day is not None and day > latest_day:
+        raise CellError(f"{day.isoformat()} is in the future (latest allowed: {latest_day}): enter when it happened")
 
 
 def cell_parser(column: Column, ctx: ParseContext) -> Callable[[str], Any]:

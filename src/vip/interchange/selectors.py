@@ -46,8 +46,17 @@ class ExportPlan:
         return [(column, column_treatment(self.reader, spec, column)) for column in EXPORT[spec.name]]
 
     def queryset(self, spec: FileSpec) -> QuerySet[Any]:
-        """The rows of one file that the reader may have."""
-        return visible_rows(spec.model._default_manager.all(), self.reader, Channel.EXPORT).order_by("id")
+        """The rows of one file that the reader may have: never a voided entry (kept in the
+        database as history, it is not a record of what happened; docs/interchange.md)."""
+        found = visible_rows(spec.model._default_manager.all(), self.reader, Channel.EXPORT)
+        if is_voidable(spec.model):
+            found = found.filter(voided_at__isnull=True)
+        return found.order_by("id")
+
+
+def is_voidable(model: type[Any]) -> bool:
+    """Does this model's entries get voided (``voided_at``, ``vip.people.corrections``)?"""
+    return any(f.name == "voided_at" for f in model._meta.concrete_fields)
 
 
 def column_treatment(reader: Any, spec: FileSpec, column: ExportColumn) -> Show:

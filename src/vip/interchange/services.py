@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from vip.audit.services import Actor, audit_record
+from vip.core import future
 from vip.core.access import Channel, Rows, hidden_fields, require, rows, visible_rows
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import local_date
@@ -40,6 +41,7 @@ from vip.interchange.keystore import KeyStore
 from vip.interchange.mapping import Ids, to_fields
 from vip.interchange.reader import BundleError, BundleSource, Header, Problem
 from vip.interchange.schema import FILES, FORMAT_VERSION, INVOLVEMENTS, SERVICE_REFERRALS, FileSpec
+from vip.interchange.selectors import is_voidable
 from vip.people.models import Person
 from vip.referrals.models import Referral
 from vip.service_referrals.choices import CLOSING
@@ -227,6 +229,9 @@ class _Validator(_Parsers):
         missing = self._missing_references(spec, parsed)
         # Security row 35: a record the importing account may not read is never overwritten.
         unreadable = _unreadable_keys(self.actor, spec, keys)
+        # A voided entry is history: an import neither revives nor changes it (nor does an
+        # export carry it; a bundle made before the voiding still names it).
+        voided = _voided_keys(spec, keys)
 
         accepted: list[tuple[str, int]] = []
         rejected_lines: list[int] = []
@@ -243,6 +248,10 @@ class _Validator(_Parsers):
                     )
                 if key in unreadable:
                     problems.append((spec.key[0], f"{key!r} names a record your account may not read: refused"))
+                elif key in voided:
+                    problems.append(
+                        (spec.key[0], f"{key!r} names an entry voided in the case file: an import does not change it")
+                    )
             for column in spec.columns:
                 if column.ref is not None and values.get(column.name) in missing[column.ref]:
                     problems.append(
@@ -310,6 +319,15 @@ def _unreadable_keys(actor: Actor, spec: FileSpec, keys: Iterable[str]) -> set[s
     existing = spec.model._base_manager.filter(pk__in=list(found))
     readable = set(visible_rows(existing, actor, Channel.EXPORT).values_list("pk", flat=True))
     return {key for pk, key in found.items() if pk not in readable}
+
+
+def _voided_keys(spec: FileSpec, keys: Iterable[str]) -> set[str]:
+    """The keys among ``keys`` of entries of ``spec`` that were voided (kept as history)."""
+    wanted = list(keys)
+    if not wanted or len(spec.key) != 1 or not is_voidable(spec.model):
+        return set()
+    found = spec.model._base_manager.filter(column_in("key", wanted), voided_at__isnull=False)
+    return set(found.values_list("key", flat=True))
 
 
 def _key_broken(spec: FileSpec, values: dict[str, Any], problems: list[tuple[str, str]]) -> bool:
@@ -521,10 +539,15 @@ def bundle_import(
     config = program_config()
     batch_size = batch_size or settings.VIP_IMPORT_BATCH_SIZE
     result = ImportResult(bundle=label or str(path))
+    # What happened cannot have happened tomorrow: every date and date-time of a bundle (a
+    # referral received, an attempt, a service referral's days, an incident, an outcome, a
+    # birth) is refused after now plus VIP_FUTURE_TOLERANCE_MINUTES, as the services refuse it.
     ctx = ParseContext(
         zone=config.zone,
         areas=frozenset(config.areas),
         categories=frozenset(config.service_categories),
+        latest_day=future.latest_day(),
+        latest_moment=future.latest_moment(),
     )
     try:
         source = BundleSource(path)
