@@ -7,7 +7,8 @@ through a service once the city is loaded.
 - The peer worker, on a phone and in Spanish, opens the person before accepting, accepts, plans the
   custom notification and records two attempts (one failed, one delivered), the needs, a contact,
   a case note and a service referral that is then connected, and corrects an entry.
-- A police officer records an outcome and writes the legal assessment, and sees no peer work.
+- A police officer writes the legal assessment before the visit and records an outcome after it,
+  and sees no peer work.
 - The manager holds a shooting review that names the people of an incident; a second manager
   approves the candidacy it proposed (the first may not decide what he proposed).
 - The manager previews and publishes last month's public edition; the public reads the landing
@@ -80,6 +81,7 @@ def sign_in_in_spanish(browser, base: str, user):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
+    page.get_by_role("button", name="Menu").click()  # on a phone the header's tools fold behind it
     page.get_by_role("button", name="Español").click()
     page.get_by_label("Nombre de usuario").fill(user.username)
     page.get_by_label("Contraseña").fill(PASSWORD)
@@ -126,7 +128,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     visit(m, "referral queue")
     first_row = m.locator("table.queue tbody tr").first
     assert "Yesenia Quintero-Ábalos" in first_row.inner_text(), "newest first: today's referral is on top"
-    assert re.search(r"Showing 1–50 of [\d,]+", m.inner_text("main"))
+    assert re.search(r"Showing 1\u201350 of [\d,]+", m.inner_text("main"))
     first_row.get_by_role("checkbox").check()
     m.get_by_label("Assign the ticked referrals to").select_option(label=f"{peer} (Peer support worker)")
     m.get_by_role("button", name="Assign").click()
@@ -152,16 +154,25 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     p.goto(f"{base}/people/{person.pk}/")
     p.get_by_role("link", name="Planificar una notificación personalizada").click()
     visit(p, "planificar")
-    p.get_by_label("Fecha prevista").fill(today.isoformat())
+    p.get_by_label("Fecha planificada").fill(today.isoformat())
     submit(p)
     assert CustomNotification.objects.filter(person=person).count() == 1
+    # The police officer of the team writes the custom legal assessment before the visit.
+    o = sign_in(browser, base, police, viewport=DESKTOP)
+    visit(o, "home (police)")
+    o.goto(f"{base}/people/{person.pk}/")
+    o.get_by_role("link", name="Write the legal assessment").click()
+    visit(o, "legal assessment")
+    o.get_by_label("Custom legal assessment").fill("Two prior firearm arrests; federal exposure explained.")
+    submit(o)
+    assert CustomNotification.objects.get(person=person).legal_assessment
     for outcome in ("not_found", "delivered"):
         p.get_by_role("link", name="Registrar un intento de notificación").click()
         visit(p, "intento")
         p.locator(f"input[name=outcome][value={outcome}]").check()
         p.get_by_label("Agente de policía").check()
         if outcome == "delivered":
-            p.get_by_role("group", name="Riesgo legal explicado").get_by_label("sí").check()
+            p.get_by_role("group", name="Se explicó el riesgo legal").get_by_label("sí").check()
             p.screenshot(path=str(screenshots / "day-attempt-es-390.png"), full_page=True)
         p.get_by_role("button", name="Registrar intento").click()
     assert list(NotificationAttempt.objects.filter(person=person).order_by("pk").values_list("outcome", flat=True)) == [
@@ -171,7 +182,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     p.get_by_role("link", name="Evaluación de necesidades").click()
     visit(p, "necesidades")
     p.locator("select[name=need_housing]").select_option("urgent")
-    p.locator("select[name=need_employment]").select_option("moderate")
+    p.locator("select[name=need_employment]").select_option("some")
     submit(p)
     p.get_by_role("link", name="Registrar un contacto").click()
     visit(p, "contacto")
@@ -208,14 +219,9 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     assert Correction.objects.filter(person=person).count() == 1
     p.screenshot(path=str(screenshots / "day-case-file-es-390.png"), full_page=True)
 
-    # --- The police officer: an outcome and the legal assessment; no peer work in sight.
-    o = sign_in(browser, base, police, viewport=DESKTOP)
-    visit(o, "home (police)")
+    # --- The police officer: an outcome; no peer work in sight.
     o.goto(f"{base}/people/{person.pk}/")
     assert "DAY-CANARY" not in o.content() and "Casa Esperanza" not in o.content()
-    o.get_by_role("link", name="Write the legal assessment").click()
-    o.get_by_label("Custom legal assessment").fill("Two prior firearm arrests; federal exposure explained.")
-    submit(o)
     o.get_by_role("link", name="Record an outcome").click()
     visit(o, "outcome")
     o.get_by_label("Date").fill((today - dt.timedelta(days=1)).isoformat())
@@ -233,21 +239,24 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m.goto(f"{base}/home/")
     m.locator("header.site").get_by_role("link", name="Shooting reviews").click()
     visit(m, "shooting reviews")
+    m.get_by_role("link", name="New shooting review").click()
     m.get_by_label("Held on").fill(today.isoformat())
     m.get_by_label("Agencies present").fill("APD, VIP, UNMH")
     submit(m)
     m.get_by_label("Incident (case number)").first.fill(incident.key)
     m.get_by_role("button", name="Add incident").click()
     offered = m.get_by_role("group", name="People of the incidents reviewed").get_by_role("radio")
-    assert offered.count() >= 1
-    offered.first.check()
-    m.locator("#identify select[name=role]").select_option(index=1)
-    m.locator("#identify select[name=decision]").select_option(index=1)
+    assert offered.count() >= 2  # "someone else", then the incident's people
+    named = offered.nth(1)
+    named.check()
+    key = re.search(r"key (\S+)$", named.evaluate("e => e.labels[0].innerText").strip()).group(1)
+    m.locator("#identify").get_by_label("Decision").select_option(
+        label="Propose as candidate for a custom notification"
+    )
     m.get_by_role("button", name="Add person").click()
     visit(m, "shooting review")
     m.screenshot(path=str(screenshots / "day-review-1366.png"), full_page=True)
-    proposed = Candidate.objects.order_by("-pk").first()
-    assert proposed is not None
+    proposed = Candidate.objects.get(person__key=key)
 
     # --- A second manager approves the candidacy (the first proposed it and may not decide it).
     s = sign_in(browser, base, second_manager, viewport=DESKTOP)
@@ -263,7 +272,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     assert proposed.status == "approved"
 
     # --- The manager previews and publishes last month's public edition.
-    last_month = Month.of(today).previous()
+    last_month = Month.of(today).shift(-1)
     m.goto(f"{base}/reports/")
     visit(m, "reports")
     m.get_by_label("Report month").fill(str(last_month))
@@ -276,7 +285,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     visit(m, "publish confirmation")
     m.get_by_label("I have checked the preview").check()
     m.get_by_role("button", name=re.compile("^Publish ")).click()
-    run = ReportRun.objects.get(month=last_month.first_day, audience="public")
+    run = ReportRun.objects.get(month=str(last_month), audience="public")
     assert run.published
 
     # --- The public, signed out: the landing page with the month's figures.
@@ -290,7 +299,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
 
     # --- The analyst reads the published figures; the administrator the day's audit trail.
     a = sign_in(browser, base, analyst, viewport=DESKTOP)
-    a.locator("header.site").get_by_role("link", name="Reports").click()
+    a.locator("header.site").get_by_role("link", name="Reports", exact=True).click()
     visit(a, "reports (analyst)")
     assert month_in_words in a.inner_text("main") or str(last_month) in a.inner_text("main")
     d = sign_in(browser, base, admin, viewport=DESKTOP)

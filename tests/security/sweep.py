@@ -82,7 +82,7 @@ def build_world(make_user: Callable[..., User]) -> World:
     )
     from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan
     from vip.outcomes.services import outcome_record
-    from vip.people.services import person_assign_peer, person_create
+    from vip.people.services import alias_add, person_assign_peer, person_create
     from vip.referrals.services import referral_create
     from vip.reports.services import report_generate
     from vip.service_referrals.services import service_referral_create
@@ -123,7 +123,7 @@ def build_world(make_user: Callable[..., User]) -> World:
         details={"housing": "CANARYNEEDS7731 sleeps in a car"},
         summary="CANARYNEEDS7731 needs a place",
     )
-    contact_record(
+    contact = contact_record(
         actor=peer,
         person=person,
         contacted_at=dt.datetime(2022, 11, 6, 12, tzinfo=DENVER),
@@ -179,6 +179,10 @@ def build_world(make_user: Callable[..., User]) -> World:
             "public_run_id": public.pk,
             "incident_id": incident.pk,
             "candidate_id": candidate.pk,
+            # The case file's own pages: an alias to remove, an entry to correct (a contact).
+            "alias_id": alias_add(actor=None, person=person, kind="nickname", name="Xochi").pk,
+            "kind": "contact",
+            "entry_id": contact.pk,
         },
     )
 

@@ -36,7 +36,7 @@ from tests.security import sweep
 from vip.accounts.tokens import token_create
 from vip.audit.models import AuditEvent
 from vip.casework.selectors import case_note_list
-from vip.casework.services import case_note_write, contact_record, needs_assessment_record
+from vip.casework.services import case_note_write, contact_correct, contact_record, needs_assessment_record
 from vip.core.access import READS, Channel, Show, can, can_some, hidden_fields, sees, shows, treatment, visible_rows
 from vip.core.dates import Month
 from vip.core.models import ServiceCategory
@@ -57,6 +57,7 @@ from vip.notifications.selectors import attempt_list
 from vip.notifications.services import attempt_record, legal_assessment_write, notification_plan
 from vip.outcomes.services import outcome_record
 from vip.people.linking import link_propose
+from vip.people.models import Correction
 from vip.people.services import alias_add, contact_point_add, person_assign_peer, person_create
 from vip.referrals.services import referral_create
 from vip.reports.services import report_generate
@@ -161,15 +162,21 @@ def build_world(make_user) -> World:
     )
     seed("casework.NeedsAssessment", assessment, {"summary": summary})
     seed("casework.NeedItem", assessment.items.get(), {"detail": detail})
-    values = _canaries("casework.Contact", "summary")
+    # The contact's first summary is corrected: the kept previous value is the correction's canary.
+    kept = _canaries("people.Correction", "previous_protected")
     contact = contact_record(
         actor=peer,
         person=person,
         contacted_at=dt.datetime.combine(TODAY, dt.time(9), tzinfo=DENVER),
         kind="phone",
-        **values,
+        summary=kept["previous_protected"],
+    )
+    values = _canaries("casework.Contact", "summary")
+    contact = contact_correct(
+        actor=peer, contact=contact, reason="typed in the wrong box", expected_version=contact.version, **values
     )
     seed("casework.Contact", contact, values)
+    seed("people.Correction", Correction.objects.get(target_id=contact.pk), kept)
     values = _canaries("casework.CaseNote", "text")
     seed("casework.CaseNote", case_note_write(actor=peer, person=person, **values), values)
 
@@ -303,6 +310,7 @@ CARRIES: dict[str, set[tuple[str, str]]] = {
     | _fields("casework.CaseNote", "text")
     | _fields("casework.NeedsAssessment", "summary")
     | _fields("casework.Contact", "summary")
+    | _fields("people.Correction", "previous_protected")
     | _fields("service_referrals.Consent", "purpose", "recipient")
     | _fields("service_referrals.Consent#revoked", "purpose", "recipient")
     | _fields("service_referrals.Disclosure", "recipient"),
@@ -532,6 +540,7 @@ SEEDED = {
     *_fields("casework.NeedsAssessment", "summary"),
     *_fields("casework.NeedItem", "detail"),
     *_fields("casework.Contact", "summary"),
+    *_fields("people.Correction", "previous_protected"),
     *_fields("casework.CaseNote", "text"),
     *_fields("service_referrals.ServiceReferral", "key", "provider", "details"),
     *_fields("service_referrals.Consent", "purpose", "recipient", "revoke_reason"),

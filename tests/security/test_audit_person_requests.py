@@ -22,10 +22,13 @@ from vip.audit.reads import names_person
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # Path parameters that name a person or a record tied to one person.
-PERSON_KEYS = frozenset({"person_id", "referral_id", "notification_id", "consent_id", "review_id", "candidate_id"})
+PERSON_KEYS = frozenset(
+    {"person_id", "referral_id", "notification_id", "consent_id", "review_id", "candidate_id", "alias_id", "entry_id"}
+)
 # Path parameters of records that are about no one person: a report run (published aggregates),
-# an audit event (the viewer withholds what it says of a person, row 38).
-NOT_PERSON_KEYS = frozenset({"run_id", "fmt", "month", "event_id"})
+# an audit event (the viewer withholds what it says of a person, row 38); the kind of entry a
+# correction names (its entry_id is the record); a report chart's name.
+NOT_PERSON_KEYS = frozenset({"run_id", "fmt", "month", "event_id", "kind", "name"})
 METHODS = ("GET", "HEAD", "OPTIONS", "POST")
 ROLES = ("peer", "other_peer", "police", "manager", "analyst", "admin", "integration")
 REFUSED = {403, 404, 405}

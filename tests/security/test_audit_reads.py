@@ -147,7 +147,8 @@ def test_row_16_every_read_and_write_of_person_data_is_audited_once_with_all_fie
 def test_row_16_a_search_records_who_was_shown(world: World) -> None:
     _request(world, "manager", "get", "/people/", {"q": "quintana"})
     event = AuditEvent.objects.filter(action="person.search").get()
-    assert event.changes == {"query": "quintana", "shown": [world.person.pk]}
+    # Who was shown, on which page of how many matches.
+    assert event.changes == {"query": "quintana", "shown": [world.person.pk], "page": 1, "total": 1}
 
 
 @pytest.fixture

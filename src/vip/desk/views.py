@@ -147,7 +147,7 @@ def correct(request: HttpRequest, person_id: int, kind: str, entry_id: int) -> H
     spec = KINDS.get(kind)
     if spec is None:
         raise Http404
-    person = record_or_404(request, person_list, person_id)
+    person = record_or_404(request, person_list, person_id, audit=False)  # the entry's read is the one on record
     entry = record_or_404(request, spec.selector, entry_id, action=spec.action)
     if getattr(entry, "person_id", None) != person.pk:
         raise Http404
