@@ -134,7 +134,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m.get_by_role("button", name="Assign").click()
     referral.refresh_from_db()
     assert (referral.status, referral.assigned_to_id) == ("assigned", peer.pk)
-    m.screenshot(path=str(screenshots / "day-queue-manager.png"), full_page=False)
+    m.screenshot(path=str(DOCS / "day-queue-manager.png"), full_page=False)
 
     # --- The peer worker, on a phone, in Spanish.
     p = sign_in_in_spanish(browser, base, peer)
@@ -173,7 +173,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
         p.get_by_label("Agente de policía").check()
         if outcome == "delivered":
             p.get_by_role("group", name="Se explicó el riesgo legal").get_by_label("sí").check()
-            p.screenshot(path=str(screenshots / "day-attempt-es-390.png"), full_page=True)
+            p.screenshot(path=str(DOCS / "day-attempt-es-390.png"), full_page=True)
         p.get_by_role("button", name="Registrar intento").click()
     assert list(NotificationAttempt.objects.filter(person=person).order_by("pk").values_list("outcome", flat=True)) == [
         "not_found",
@@ -217,7 +217,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     contact = Contact.objects.get(person=person)
     assert contact.minutes == 40
     assert Correction.objects.filter(person=person).count() == 1
-    p.screenshot(path=str(screenshots / "day-case-file-es-390.png"), full_page=True)
+    p.screenshot(path=str(DOCS / "day-case-file-es-390.png"), full_page=True)
 
     # --- The police officer: an outcome; no peer work in sight.
     o.goto(f"{base}/people/{person.pk}/")
@@ -255,7 +255,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     )
     m.get_by_role("button", name="Add person").click()
     visit(m, "shooting review")
-    m.screenshot(path=str(screenshots / "day-review-1366.png"), full_page=True)
+    m.screenshot(path=str(DOCS / "day-review-1366.png"), full_page=True)
     proposed = Candidate.objects.get(person__key=key)
 
     # --- A second manager approves the candidacy (the first proposed it and may not decide it).

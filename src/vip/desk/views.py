@@ -81,9 +81,8 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         values = {k: v for k, v in data.items() if k in PERSON_FIELDS}
         return person_update(actor=user, person=person, expected_version=data["version"], **values)
 
-    done = submit(request, form, save, on_success=_back(person))
+    done = submit(request, form, save, on_success=_back(person), message=_("The person's details were saved."))
     if done is not None:
-        messages.success(request, _("The person's details were saved."))
         return done
     return form_page(request, form, title=_("Edit details: %(person)s") % {"person": person}, cancel=_back(person))
 
@@ -94,9 +93,14 @@ def alias_new(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _staff(request)
     person = record_or_404(request, person_list, person_id, action="person.alias_add")
     form = AliasForm(request.POST or None)
-    done = submit(request, form, lambda data: alias_add(actor=user, person=person, **data), on_success=_back(person))
+    done = submit(
+        request,
+        form,
+        lambda data: alias_add(actor=user, person=person, **data),
+        on_success=_back(person),
+        message=_("The alias was added."),
+    )
     if done is not None:
-        messages.success(request, _("The alias was added."))
         return done
     return form_page(request, form, title=_("Add an alias: %(person)s") % {"person": person}, cancel=_back(person))
 
@@ -126,9 +130,9 @@ def person_assign(request: HttpRequest, person_id: int) -> HttpResponse:
         form,
         lambda data: person_transfer(actor=user, person=person, peer=data["peer"]),
         on_success=_back(person),
+        message=_("The peer support worker was changed."),
     )
     if done is not None:
-        messages.success(request, _("The peer support worker was changed."))
         return done
     return form_page(
         request,
@@ -173,9 +177,14 @@ def correct(request: HttpRequest, person_id: int, kind: str, entry_id: int) -> H
             values["needs"] = needs
         return spec.correct(**common, **values)
 
-    done = submit(request, form, save, on_success=_back(person))
+    done = submit(
+        request,
+        form,
+        save,
+        on_success=_back(person),
+        message=_("The entry was changed; the original is kept in the history."),
+    )
     if done is not None:
-        messages.success(request, _("The entry was changed; the original is kept in the history."))
         return done
     return form_page(
         request,
