@@ -166,6 +166,13 @@ def _form_fields(html: str) -> tuple[list[str], list[str]]:
 _GET_FORM = re.compile(r"<form\b(?![^>]*method=\"post\")[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
 
 
+def _html(response: Any) -> str:
+    """The page's HTML, or nothing for a download (a PDF, a workbook) or no answer."""
+    if response is None or not response.get("Content-Type", "").startswith("text/html"):
+        return ""
+    return str(response.content.decode())
+
+
 def _get_form_fields(html: str) -> list[str]:
     """The field names of the page's GET forms (filters, sorting, search boxes)."""
     return sorted({n for body in _GET_FORM.findall(html) for n in _FIELD.findall(body)} - {"csrfmiddlewaretoken"})
@@ -263,7 +270,8 @@ def _walk_pages(walk: Walk, addresses: list[tuple[str, str]], deep: set[str]) ->
             deep.add(url)
         # Every parameter a view is known to read, and every field of the page's own GET forms
         # (a queue's filters, sort and search box): junk in each, all at once and one by one.
-        own = _get_form_fields(response.content.decode()) if first else []
+        page = _html(response)
+        own = _get_form_fields(page)
         for value in HOSTILE if first else HOSTILE_SHORT:
             walk.call("GET", url, data=dict.fromkeys([*QUERY_PARAMETERS, *own], value))
         for field_name in own:
@@ -279,7 +287,7 @@ def _walk_pages(walk: Walk, addresses: list[tuple[str, str]], deep: set[str]) ->
         if response is None:
             walk.call("POST", url, data=dict.fromkeys(QUERY_PARAMETERS, "abc"))
         else:
-            fields, switches = _form_fields(response.content.decode())
+            fields, switches = _form_fields(_html(response))
             walk.call("POST", url, data={})
             for switch in switches if fields else []:
                 for value in HOSTILE:

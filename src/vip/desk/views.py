@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
 from vip.audit.reads import person_page, record_or_404
@@ -107,10 +107,11 @@ def alias_new(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @person_page(person_list, "person_id")
 @never_cache
-@require_POST
 def alias_delete(request: HttpRequest, person_id: int, alias_id: int) -> HttpResponse:
     user = _staff(request)
     person = record_or_404(request, person_list, person_id, action="person.alias_remove")
+    if request.method != "POST":  # after the access check: a stranger to the person gets the 404
+        return HttpResponseNotAllowed(["POST"])
     alias = alias_list(user=user).filter(person=person, pk=alias_id).first()
     if alias is None:
         raise Http404
