@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vip.accounts.models import User
-from vip.audit.reads import person_page, record_or_404
+from vip.audit.reads import person_page, record_or_404, refuse
 from vip.audit.services import audit_read
 from vip.core.config import program_today, program_zone
 from vip.core.dates import Month
@@ -109,11 +109,15 @@ def alias_new(request: HttpRequest, person_id: int) -> HttpResponse:
 @never_cache
 def alias_delete(request: HttpRequest, person_id: int, alias_id: int) -> HttpResponse:
     user = _staff(request)
-    person = record_or_404(request, person_list, person_id, action="person.alias_remove")
-    if request.method != "POST":  # after the access check: a stranger to the person gets the 404
+    # The access check comes first (a stranger to the person gets the 404); another method than
+    # POST is then refused, and the refusal is the request's one event on record.
+    person = record_or_404(request, person_list, person_id, action="person.alias_remove", audit=False)
+    if request.method != "POST":
+        refuse(request, Person, person.pk)
         return HttpResponseNotAllowed(["POST"])
     alias = alias_list(user=user).filter(person=person, pk=alias_id).first()
     if alias is None:
+        refuse(request, Person, person.pk)  # no such alias of this person: refused, on record
         raise Http404
     alias_remove(actor=user, alias=alias)
     messages.success(request, _("The alias was removed."))
