@@ -73,17 +73,20 @@ audit-deps: install
 
 test-sqlite: install
 	@echo "== test suite on SQLite =="
-	DATABASE_URL=sqlite:///$(abspath var)/test.sqlite3 $(BIN)/pytest -q $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(abspath var)/test.sqlite3 $(BIN)/pytest -q --durations=15 $(PYTEST_ARGS)
 
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS); \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q --durations=15 $(PYTEST_ARGS); \
 	else \
 		echo "== PostgreSQL not reachable at $(PG_URL): SKIPPING the PostgreSQL run (set PG_URL to test against one) =="; \
 	fi
 
-test: lint audit-deps test-sqlite test-postgres
+# The two databases' runs go side by side (two cores); each one's output is printed whole when it
+# ends (--output-sync), and either failing fails `make test`.
+test: lint audit-deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 openapi: install
 	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py spectacular --validate --file docs/openapi.yaml
