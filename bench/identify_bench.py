@@ -88,8 +88,17 @@ class Imported:
     load: float | None = None  # the machine's 15-minute load average when the import ended
 
 
+def _future_allowed() -> str:
+    """The city holds, on purpose, incidents and deaths reported up to 60 days after its as-of date
+    (the engine must not count them). While those days are still ahead of the clock, the importer
+    (which refuses future dates) is told to allow them: VIP_FUTURE_TOLERANCE_MINUTES."""
+    latest = dt.datetime.combine(AS_OF + dt.timedelta(days=61), dt.time(0), tzinfo=dt.UTC)
+    ahead = (latest - dt.datetime.now(dt.UTC)).total_seconds() / 60
+    return str(max(10, int(ahead) + 1440))
+
+
 def _import(bundle: Path, url: str, marker: Path, database: str) -> Imported:
-    env = {"DATABASE_URL": url, "VIP_DEBUG": "0"}
+    env = {"DATABASE_URL": url, "VIP_DEBUG": "0", "VIP_FUTURE_TOLERANCE_MINUTES": _future_allowed()}
     run([str(BIN / "vip"), "setup"], env)
     imported = run(measured([str(BIN / "vip"), "import", str(bundle)]), env)
     marker.write_text(

@@ -127,7 +127,8 @@ def test_row_26_the_review_queue_page(pair, make_user, client) -> None:
         assert client.post("/people/links/", {"link": link.pk, "decision": "confirm"}).status_code == 403, role
     client.force_login(pair["manager"])
     page = client.get("/people/links/").content.decode()
-    assert "APD-7" in page and "birth_date_digits_swapped" in page and "1998-04-21" in page
+    # The evidence in words (the rule's own, translated), with the values compared.
+    assert "APD-7" in page and "birth dates with two digits swapped" in page and "1998-04-21" in page
     event = AuditEvent.objects.filter(action="person.link_list_read").get()
     assert event.changes["shown"] == sorted([pair["kept"].pk, pair["duplicate"].pk])
     response = client.post("/people/links/", {"link": link.pk, "decision": "confirm", "reason": "same man"})
