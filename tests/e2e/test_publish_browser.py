@@ -18,6 +18,13 @@ FIXTURE = Path(__file__).parents[2] / "src" / "vip" / "reports" / "tests" / "fix
 DOCS = Path(__file__).parents[2] / "docs" / "images"
 
 
+def _images_loaded(page) -> None:
+    """Every image of the page drawn. (Not wait_for_function: its polling evaluates a string in the
+    page, which the Content-Security-Policy forbids.)"""
+    page.wait_for_load_state("load")
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+
+
 def _keep(path: Path) -> None:
     DOCS.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, DOCS / path.name)
@@ -47,7 +54,7 @@ def test_a_manager_previews_and_publishes_and_the_public_reads_it(
 
     page.get_by_role("link", name="Preview and publish").click()
     assert page.get_by_role("heading", name="Preview of the public edition: November 2022").is_visible()
-    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    _images_loaded(page)
     check_accessibility(page, "preview of the public edition")
     page.get_by_role("link", name="Continue to publish…").click()
     assert page.get_by_role("heading", name="Publish the public edition of November 2022?").is_visible()
@@ -73,7 +80,7 @@ def test_a_manager_previews_and_publishes_and_the_public_reads_it(
         assert public.get_by_role("heading", name="Latest report: November 2022").is_visible()
         figures = public.locator("ul.report-headline .figure").all_inner_texts()
         assert figures == [item["display"] for item in run.numbers["headline"]]
-        public.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        _images_loaded(public)
         assert public.evaluate("document.documentElement.scrollWidth") <= width
         check_accessibility(public, f"public landing page at {width} px")
         shot = screenshots / f"public-landing-{width}.png"

@@ -95,7 +95,14 @@ def sign_in_in_spanish(browser, base: str, user):
 
 
 def submit(page) -> None:
-    page.locator("main form button.primary[type=submit]").last.click()
+    """Send the page's form and wait for the answer (a screenshot or a check of a page still
+    navigating fails)."""
+    press(page, page.locator("main form button.primary[type=submit]").last)
+
+
+def press(page, button) -> None:
+    with page.expect_navigation():
+        button.click()
 
 
 def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user, screenshots: Path) -> None:
@@ -116,13 +123,13 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m.get_by_label("Last name").fill("Quintero-Ábalos")
     m.get_by_label("Date of birth").fill("2003-04-05")
     m.get_by_label("Phone").fill("505-555-0142")
-    m.get_by_role("button", name="Add person").click()
+    press(m, m.get_by_role("button", name="Add person"))
     person = Person.objects.get(last_name="Quintero-Ábalos")
     m.get_by_role("link", name="New referral").click()
     m.get_by_label("Source").select_option("hospital")
     m.get_by_label("Referred by (organisation or unit)").fill("UNM Hospital trauma unit")
     m.get_by_label("Reason").fill("Gunshot wound, discharged today; asked to talk to someone.")
-    m.get_by_role("button", name="Record referral").click()
+    press(m, m.get_by_role("button", name="Record referral"))
     referral = Referral.objects.get(person=person)
     m.locator("header.site").get_by_role("link", name="Referrals", exact=True).click()
     visit(m, "referral queue")
@@ -131,7 +138,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     assert re.search(r"Showing 1\u201350 of [\d,]+", m.inner_text("main"))
     first_row.get_by_role("checkbox").check()
     m.get_by_label("Assign the ticked referrals to").select_option(label=f"{peer} (Peer support worker)")
-    m.get_by_role("button", name="Assign").click()
+    press(m, m.get_by_role("button", name="Assign"))
     referral.refresh_from_db()
     assert (referral.status, referral.assigned_to_id) == ("assigned", peer.pk)
     m.screenshot(path=str(DOCS / "day-queue-manager.png"), full_page=False)
@@ -148,7 +155,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     assert "UNM Hospital trauma unit" in p.inner_text("main")
     visit(p, "persona antes de aceptar")
     p.go_back()
-    p.locator("table.queue tbody tr", has_text="Quintero-Ábalos").get_by_role("button", name="Aceptar").click()
+    press(p, p.locator("table.queue tbody tr", has_text="Quintero-Ábalos").get_by_role("button", name="Aceptar"))
     referral.refresh_from_db()
     assert referral.status == "accepted"
     p.goto(f"{base}/people/{person.pk}/")
@@ -174,7 +181,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
         if outcome == "delivered":
             p.get_by_role("group", name="Se explicó el riesgo legal").get_by_label("sí").check()
             p.screenshot(path=str(DOCS / "day-attempt-es-390.png"), full_page=True)
-        p.get_by_role("button", name="Registrar intento").click()
+        press(p, p.get_by_role("button", name="Registrar intento"))
     assert list(NotificationAttempt.objects.filter(person=person).order_by("pk").values_list("outcome", flat=True)) == [
         "not_found",
         "delivered",
@@ -198,7 +205,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     visit(p, "remitir")
     p.get_by_label("Tipo de servicio").select_option(label="Vivienda")
     p.get_by_label("Proveedor").fill("Casa Esperanza")
-    p.get_by_role("button", name="Remitir").click()
+    press(p, p.get_by_role("button", name="Remitir"))
     p.get_by_role("link", name="Actualizar").click()
     p.get_by_label("Nuevo estado").select_option("connected")
     submit(p)
@@ -226,7 +233,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     visit(o, "outcome")
     o.get_by_label("Date").fill((today - dt.timedelta(days=1)).isoformat())
     o.get_by_label("Outcome").select_option("arrest_firearm")
-    o.get_by_role("button", name="Record").click()
+    press(o, o.get_by_role("button", name="Record"))
     assert Outcome.objects.filter(person=person).count() == 1
     assert "DAY-CANARY" not in o.content()
     visit(o, "person (police)")
@@ -244,7 +251,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m.get_by_label("Agencies present").fill("APD, VIP, UNMH")
     submit(m)
     m.get_by_label("Incident (case number)").first.fill(incident.key)
-    m.get_by_role("button", name="Add incident").click()
+    press(m, m.get_by_role("button", name="Add incident"))
     offered = m.get_by_role("group", name="People of the incidents reviewed").get_by_role("radio")
     assert offered.count() >= 2  # "someone else", then the incident's people
     named = offered.nth(1)
@@ -253,7 +260,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m.locator("#identify").get_by_label("Decision").select_option(
         label="Propose as candidate for a custom notification"
     )
-    m.get_by_role("button", name="Add person").click()
+    press(m, m.get_by_role("button", name="Add person"))
     visit(m, "shooting review")
     m.screenshot(path=str(DOCS / "day-review-1366.png"), full_page=True)
     proposed = Candidate.objects.get(person__key=key)
@@ -267,7 +274,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     visit(s, "candidate")
     s.get_by_label("Approve for a custom notification").check()
     s.get_by_label("Reason").fill("Named at today's shooting review; criteria reasons checked.")
-    s.get_by_role("button", name="Record the decision").click()
+    press(s, s.get_by_role("button", name="Record the decision"))
     proposed.refresh_from_db()
     assert proposed.status == "approved"
 
@@ -284,7 +291,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m.get_by_role("link", name="Continue to publish…").click()
     visit(m, "publish confirmation")
     m.get_by_label("I have checked the preview").check()
-    m.get_by_role("button", name=re.compile("^Publish ")).click()
+    press(m, m.get_by_role("button", name=re.compile("^Publish ")))
     run = ReportRun.objects.get(month=str(last_month), audience="public")
     assert run.published
 
@@ -305,7 +312,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     d = sign_in(browser, base, admin, viewport=DESKTOP)
     d.locator("header.site").get_by_role("link", name="Audit trail").click()
     d.get_by_label("Action").fill("referral.assign")
-    d.get_by_role("button", name="Show").click()
+    press(d, d.get_by_role("button", name="Show"))
     assert "referral.assign" in d.inner_text("main")
     visit(d, "audit trail")
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET
 from vip.accounts.models import User
 from vip.audit.reads import person_page, record_or_404, refuse
 from vip.audit.services import audit_read
+from vip.core.access import can, can_some
 from vip.core.config import program_today, program_zone
 from vip.core.dates import Month
 from vip.core.views import form_page, submit
@@ -156,9 +158,18 @@ def correct(request: HttpRequest, person_id: int, kind: str, entry_id: int) -> H
     spec = KINDS.get(kind)
     if spec is None:
         raise Http404
-    person = record_or_404(request, person_list, person_id, audit=False)  # the entry's read is the one on record
-    entry = record_or_404(request, spec.selector, entry_id, action=spec.action)
-    if getattr(entry, "person_id", None) != person.pk:
+    # One event for the request, naming the person its address names (row 36): the read of the
+    # person when the page is shown (settled at the end of the request), a refusal on the person
+    # when the entry is not one the reader may correct, the write when the form is saved.
+    person = record_or_404(request, person_list, person_id, audit=False)
+    if not can_some(user, spec.action):
+        raise Http404
+    try:
+        entries = spec.selector(user=user)
+    except PermissionDenied:
+        raise Http404 from None
+    entry = entries.filter(pk=entry_id, person=person).first()
+    if entry is None or not can(user, spec.action, entry):
         raise Http404
     zone = program_zone()
     initial: dict[str, Any] = {"version": entry.version}
