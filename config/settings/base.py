@@ -40,12 +40,12 @@ def database_from_env(default_url: str) -> dict[str, object]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             # WAL lets readers go on while an import writes; IMMEDIATE takes the
-            # write lock at BEGIN, so two writers wait instead of deadlocking.
+            # write lock at BEGIN, so two writers wait (up to 30 s, a loaded machine) instead of deadlocking.
             "init_command": (
                 "PRAGMA journal_mode=WAL;"
                 "PRAGMA synchronous=NORMAL;"
                 "PRAGMA foreign_keys=ON;"
-                "PRAGMA busy_timeout=10000;"
+                "PRAGMA busy_timeout=30000;"
                 "PRAGMA cache_size=-65536;"
             ),
             "transaction_mode": "IMMEDIATE",
