@@ -528,49 +528,50 @@ def _describe(user: Any, person: Person, kinds: set[str]) -> dict[tuple[str, str
             for row in rows:
                 found[(HISTORY_KINDS[model], str(row.pk))] = (model, f"{label} {words(row)}")
 
-    if NotificationAttempt in HISTORY_MODELS(user):
+    seen = HISTORY_MODELS(user)  # the policy asked once, not once per kind of entry
+    if NotificationAttempt in seen:
         add(
             NotificationAttempt,
             str(_("Notification attempt")),
             attempt_list(user=user, include_voided=True).filter(person=person),
             lambda a: f"{a.attempted_on:%Y-%m-%d} ({a.get_outcome_display().lower()})",
         )
-    if Contact in HISTORY_MODELS(user):
+    if Contact in seen:
         add(
             Contact,
             str(_("Contact")),
             contact_list(user=user, include_voided=True).filter(person=person),
             lambda c: f"{local_date(c.contacted_at, zone):%Y-%m-%d} ({c.get_kind_display().lower()})",
         )
-    if CaseNote in HISTORY_MODELS(user):
+    if CaseNote in seen:
         add(
             CaseNote,
             str(_("Case note")),
             case_note_list(user=user, include_voided=True).filter(person=person),
             lambda n: f"{local_date(n.written_at, zone):%Y-%m-%d}",
         )
-    if NeedsAssessment in HISTORY_MODELS(user):
+    if NeedsAssessment in seen:
         add(
             NeedsAssessment,
             str(_("Needs assessment")),
             needs_assessment_list(user=user, include_voided=True).filter(person=person),
             lambda n: f"{n.assessed_on:%Y-%m-%d}",
         )
-    if Outcome in HISTORY_MODELS(user):
+    if Outcome in seen:
         add(
             Outcome,
             str(_("Outcome")),
             outcome_list(user=user, include_voided=True).filter(person=person),
             lambda o: f"{o.occurred_on:%Y-%m-%d} ({o.get_type_display().lower()})",
         )
-    if Referral in HISTORY_MODELS(user):
+    if Referral in seen:
         add(
             Referral,
             str(_("Referral")),
             referral_list(user=user, include_voided=True).filter(person=person),
             lambda r: f"{r.received_on:%Y-%m-%d} ({r.get_source_display().lower()})",
         )
-    if ServiceReferral in HISTORY_MODELS(user):
+    if ServiceReferral in seen:
         add(
             ServiceReferral,
             str(_("Service referral")),
