@@ -7,6 +7,7 @@ from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 
 from vip.accounts.views import keep_alive, set_language
+from vip.core.health import healthz
 from vip.desk.queues import follow_ups
 from vip.desk.views import home
 from vip.reports.urls import public_patterns
@@ -24,6 +25,8 @@ urlpatterns = [
     path("", login_not_required(RedirectView.as_view(pattern_name="home", permanent=False))),
     # Browsers ask for /favicon.ico on their own: answer with the icon, never with a sign-in redirect.
     path("favicon.ico", login_not_required(RedirectView.as_view(url=static("vip/favicon.ico"), permanent=True))),
+    # The load balancer's health check (vip.core.health): no sign-in, no data, 200 or 503.
+    path("healthz", healthz, name="healthz"),
     path("home/", home, name="home"),
     # "Stay signed in" (the warning before the idle limit): before allauth's own pages.
     path("accounts/keep-alive/", keep_alive, name="keep_alive"),

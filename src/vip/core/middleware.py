@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 
@@ -16,7 +17,12 @@ class ProgramTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        header = program_header()
+        try:
+            header = program_header()
+        except DatabaseError:
+            # The database cannot answer: the view says so itself (the health check with 503,
+            # any other page with the error page), not this middleware with a bare failure.
+            header = None
         if header is not None and header.time_zone:
             timezone.activate(ZoneInfo(header.time_zone))
         try:

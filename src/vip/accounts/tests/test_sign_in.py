@@ -150,6 +150,8 @@ PUBLIC = {
     # The header's language switch (Django's set_language): it only sets the language cookie
     # and redirects to a same-site page, and the sign-in page needs it.
     "set_language",
+    # The load balancer's health check: "ok" or "unavailable", nothing else (vip.core.health).
+    "healthz",
 }
 
 
