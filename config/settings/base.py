@@ -349,8 +349,11 @@ VIP_AUDIT_RETENTION_DAYS = int(os.environ.get("VIP_AUDIT_RETENTION_DAYS", "2192"
 # used); no plugins, no framing, forms post only here. A stored report's HTML edition gets its
 # own, tighter policy where it is served (vip.reports.views).
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
-# no-store on every response, Permissions-Policy (vip.core.middleware.SecurityHeadersMiddleware).
-MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "vip.core.middleware.SecurityHeadersMiddleware")
+# no-store on every response, Permissions-Policy (vip.core.middleware.SecurityHeadersMiddleware);
+# after WhiteNoise, so static files keep their cache headers (they hold no data).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "vip.core.middleware.SecurityHeadersMiddleware"
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

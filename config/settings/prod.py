@@ -1,4 +1,10 @@
-"""Production: refuses to start without a secret key, allowed hosts and encryption keys."""
+"""Production: refuses to start without a secret key, allowed hosts and encryption keys.
+
+Served by `vip serve --production` (gunicorn) on loopback behind a proxy that terminates TLS
+(docs/deployment.md); everything comes from the environment (or key files it names).
+"""
+
+import os
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,7 +40,18 @@ except (FieldKeyError, OSError) as exc:
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("VIP_SSL_REDIRECT", default=True)
+# The load balancer's health check may ask over plain HTTP, straight to the application.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The TLS proxy says the request came over HTTPS. Only the proxy may reach the application (it
+# listens on loopback), or anyone could say so.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Forms posted from another origin than the one the proxy passes on as Host (rarely needed:
+# the proxy keeps the Host header), e.g. "https://vip.example.org".
+CSRF_TRUSTED_ORIGINS = env_list("VIP_CSRF_TRUSTED_ORIGINS")
+# Static files come from the installed apps through WhiteNoise (base.py: no collectstatic step,
+# the files always match the code serving them). Their names carry no version, so browsers may
+# keep them this long before asking again (a 304 when unchanged).
+WHITENOISE_MAX_AGE = int(os.environ.get("VIP_STATIC_MAX_AGE", "300"))
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -36,8 +36,8 @@ class SecurityHeadersMiddleware:
 
     ``Cache-Control: no-store`` on every response the application makes: staff pages and API
     answers carry person data, and even a sign-in page or an error should not sit in a shared
-    cache or the browser's history store. (Static files are served by the web server or the
-    staticfiles handler, not through this middleware; they hold no data.)
+    cache or the browser's history store. (Static files are answered by WhiteNoise, which comes
+    before this middleware: they hold no data and keep their own cache headers.)
     """
 
     PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
