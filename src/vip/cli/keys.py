@@ -29,21 +29,27 @@ def keys_generate(print_only: bool) -> None:
     printed instead: put it first in that list. The older keys stay listed, so
     everything stays readable until `vip keys rotate` has run.
     """
-    common.django_setup()
-    # Deferred: the settings need Django set up, and only this command pays for the cryptography library.
-    from django.conf import settings
-
-    from vip.core.crypto import forget_keys, generate_key, key_id, parse_key, read_key_file, write_key_file
+    # Deferred: only this command pays for the cryptography library.
+    from vip.core.crypto import generate_key
 
     new = generate_key()
-    path = getattr(settings, "VIP_FIELD_KEY_FILE", "")
-    if print_only or settings.VIP_FIELD_KEYS or not path:
+    if print_only:
+        # No settings needed: the first keys of a production server are made before it can start.
         click.echo(new)
-        if not print_only:
-            click.echo(
-                "VIP_FIELD_KEYS is set: put this key first in it, keep the others, then run `vip keys rotate`.",
-                err=True,
-            )
+        return
+    common.django_setup()
+    # Deferred: the settings need Django set up.
+    from django.conf import settings
+
+    from vip.core.crypto import forget_keys, key_id, parse_key, read_key_file, write_key_file
+
+    path = getattr(settings, "VIP_FIELD_KEY_FILE", "")
+    if settings.VIP_FIELD_KEYS or not path:
+        click.echo(new)
+        click.echo(
+            "VIP_FIELD_KEYS is set: put this key first in it, keep the others, then run `vip keys rotate`.",
+            err=True,
+        )
         return
     file = Path(path)
     old = read_key_file(file) if file.exists() else []
