@@ -48,6 +48,16 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Forms posted from another origin than the one the proxy passes on as Host (rarely needed:
 # the proxy keeps the Host header), e.g. "https://vip.example.org".
 CSRF_TRUSTED_ORIGINS = env_list("VIP_CSRF_TRUSTED_ORIGINS")
+# One cache for every worker process and every machine, in the database: allauth keeps in it the
+# second-factor codes already used (a code replayed to another worker must be refused too) and
+# its sign-in rate limits. Each process's own memory (Django's default) would keep neither.
+# `vip setup` and `vip serve --production` create its table.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "vip_cache",
+    }
+}
 # Static files come from the installed apps through WhiteNoise (base.py: no collectstatic step,
 # the files always match the code serving them). Their names carry no version, so browsers may
 # keep them this long before asking again (a 304 when unchanged).

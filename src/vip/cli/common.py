@@ -51,6 +51,8 @@ def migrate(verbosity: int = 0) -> None:
     if str(db["ENGINE"]).endswith("sqlite3"):
         Path(str(db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=verbosity, interactive=False)
+    # The cache's table, where the settings keep the cache in the database (production).
+    call_command("createcachetable", verbosity=verbosity)
 
 
 def ensure_keys() -> None:

@@ -170,6 +170,9 @@ def _serve_production(*, host: str, port: int, workers: int, threads: int, timeo
     except SystemCheckError as exc:
         raise click.ClickException(f"refusing to start: {exc}") from exc
     common.require_ready()
+    # The shared cache's table (production keeps the cache in the database), if a restore or an
+    # upgrade left it out.
+    call_command("createcachetable", verbosity=0)
     # The workers are forked from this process: none may inherit its database connection.
     connections.close_all()
 
