@@ -23,6 +23,9 @@ from .base import (
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("VIP_SECRET_KEY must be set to a random string of at least 50 characters in production.")
+# Rotating the secret key: the old one stays listed here for a while, so that sessions and
+# password reset links made under it keep working until they expire (docs/deployment.md).
+SECRET_KEY_FALLBACKS = env_list("VIP_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("VIP_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("VIP_ALLOWED_HOSTS must list the host names this server answers to.")

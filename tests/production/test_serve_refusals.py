@@ -104,3 +104,12 @@ def test_first_keys_are_made_without_settings(tmp_path: Path) -> None:
     ]
     assert keys[0] != keys[1]
     assert all(len(base64.urlsafe_b64decode(key)) == 32 for key in keys)
+
+
+def test_a_former_secret_key_is_kept_while_rotating(tmp_path: Path) -> None:
+    env = _complete(tmp_path) | {"VIP_SECRET_KEY_FALLBACKS": "former-key-one, former-key-two"}
+    probe = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "['former-key-one', 'former-key-two']"
