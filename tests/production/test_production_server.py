@@ -157,7 +157,6 @@ def server(production_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     as the systemd units of docs/deployment.md run them; ready when /healthz answers."""
     begun = time.monotonic()
     _vip(production_env, "setup")
-    _vip(production_env, "createuser", "boss", "--role", "manager", "--password-stdin", stdin=PASSWORD + "\n")
     port = _free_port()
     log = tmp_path / "web.log"
     with log.open("wb") as out:
@@ -168,9 +167,12 @@ def server(production_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    worker = _start_worker(production_env, tmp_path / "worker.log")
-    print(f"set up in {time.monotonic() - begun:.1f} s")  # noqa: T201
+    worker = None
     try:
+        worker = _start_worker(production_env, tmp_path / "worker.log")
+        # The account is made while the server starts (an administrator's command beside it).
+        _vip(production_env, "createuser", "boss", "--role", "manager", "--password-stdin", stdin=PASSWORD + "\n")
+        print(f"set up in {time.monotonic() - begun:.1f} s")  # noqa: T201
         running = Server(port, log, process)
         deadline = time.monotonic() + 90
         while True:
