@@ -37,9 +37,9 @@ def _complete(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _serve(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603
-        [VIP, "serve", "--production", "--port", "9"],
+        [VIP, "serve", "--production", "--port", "9", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -80,9 +80,11 @@ def test_serve_production_refuses_to_start_half_configured(tmp_path: Path, chang
 
 def test_serve_production_refuses_a_database_that_is_not_set_up(tmp_path: Path) -> None:
     env = _complete(tmp_path) | {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
-    result = _serve(env)
+    result = _serve(env, "--host", "0.0.0.0")  # noqa: S104
     assert result.returncode == 1
     assert "run `vip setup` first" in result.stderr, result.stderr
+    # Listening beyond loopback is allowed, with a warning: only the proxy may reach the server.
+    assert "Warning: listening on 0.0.0.0, not loopback" in result.stderr
 
 
 def test_production_options_need_production() -> None:

@@ -150,6 +150,12 @@ def production_refusals() -> list[str]:
 
 
 def _serve_production(*, host: str, port: int, workers: int, threads: int, timeout: int, access_log: bool) -> None:
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(
+            f"Warning: listening on {host}, not loopback: only the TLS proxy may reach this address "
+            "(the application believes its X-Forwarded-Proto header).",
+            err=True,
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
     # Deferred: Django and gunicorn are loaded only by the command that serves.
     from django.core.exceptions import ImproperlyConfigured
