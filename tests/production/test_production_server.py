@@ -4,9 +4,10 @@ enrols a second factor and signs in with it over HTTP, generates a report and pu
 through the pages; the answers carry the security headers, static files their cache headers, and
 /healthz tells a load balancer when the database stops answering.
 
-The test stands where the TLS proxy (Caddy, docs/deployment.md) stands: every request it sends
-carries ``X-Forwarded-Proto: https`` and the public host name, as the proxy would pass a browser's
-request on, and it keeps the cookies itself (a cookie jar sends a Secure cookie over HTTPS only;
+The test stands where the TLS proxy (Caddy, docs/deployment.md) stands: every connection it
+opens starts with a PROXY protocol header naming the browser's address, and every request carries
+``X-Forwarded-Proto: https`` and the public host name, as the proxy would pass a browser's
+request on; it keeps the cookies itself (a cookie jar sends a Secure cookie over HTTPS only;
 the Set-Cookie headers are checked as they arrive). Requests without the header are what the
 proxy never sends: they are redirected to HTTPS, except the health check.
 
@@ -49,6 +50,12 @@ ON_POSTGRESQL = DATABASE_URL.startswith(("postgres://", "postgresql://"))
 HOST = "vip.example.org"
 PASSWORD = "a long enough passphrase for the production test"
 HSTS = "max-age=31536000; includeSubDomains; preload"
+# As docs/deployment.md's unit runs it, with two workers (a second-factor code used with one is
+# refused by the other: the cache is shared) and the PROXY protocol of its Caddy example.
+SERVE_OPTIONS = ("--workers", "2", "--threads", "2", "--access-log", "--proxy-protocol")
+# The browser's address, as the proxy tells it in the PROXY protocol header (a documentation
+# address, RFC 5737).
+BROWSER_ADDRESS = "203.0.113.7"
 
 pytestmark = [
     pytest.mark.slow,
@@ -161,7 +168,7 @@ def server(production_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     log = tmp_path / "web.log"
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603
-            [VIP, "serve", "--production", "--port", str(port), "--workers", "2", "--threads", "2", "--access-log"],
+            [VIP, "serve", "--production", "--port", str(port), *SERVE_OPTIONS],
             cwd=ROOT,
             env=production_env,
             stdout=out,
@@ -206,10 +213,19 @@ class Response:
         return str(self.headers.get(name, ""))
 
 
+class _ProxyProtocolConnection(http.client.HTTPConnection):
+    """A connection that opens, as Caddy's with ``proxy_protocol``, with the browser's address."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.sendall(f"PROXY TCP4 {BROWSER_ADDRESS} 127.0.0.1 50123 {self.port}\r\n".encode())
+
+
 @dataclass
 class Client:
     """HTTP to gunicorn on loopback, as the TLS proxy passes a browser's requests on (``proxied``:
-    the public Host and X-Forwarded-Proto: https). Keeps its cookies; records every Set-Cookie."""
+    the public Host, X-Forwarded-Proto: https, and the browser's address in a PROXY protocol
+    header). Keeps its cookies; records every Set-Cookie."""
 
     port: int
     proxied: bool = True
@@ -219,7 +235,8 @@ class Client:
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None, headers: dict[str, str] | None = None
     ) -> Response:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        kind = _ProxyProtocolConnection if self.proxied else http.client.HTTPConnection
+        conn = kind("127.0.0.1", self.port, timeout=60)
         sent = {"Host": HOST, "Accept-Language": "en"}
         if self.proxied:
             sent["X-Forwarded-Proto"] = "https"
@@ -401,9 +418,15 @@ def test_production_server_end_to_end(server: Server, database: str) -> None:
     # No failure but the one asked for: the unknown host name, which Django logs with its trace.
     assert log.count("Traceback") == log.count("django.core.exceptions.DisallowedHost") == 1, log
 
+    # The audit trail records the browser's address (from the PROXY protocol header), not the
+    # proxy's; the commands record who ran them ("cli:user@host").
+    name = urlsplit(database).path.lstrip("/")
+    with psycopg.connect(database) as conn:
+        addresses = {row[0] for row in conn.execute("SELECT DISTINCT source_address FROM audit_auditevent")}
+    assert {a for a in addresses if not a.startswith("cli:")} == {BROWSER_ADDRESS}, addresses
+
     # The database stops answering (connections refused and cut): /healthz says 503, and 200 as
     # soon as it answers again.
-    name = urlsplit(database).path.lstrip("/")
     with psycopg.connect(urlsplit(DATABASE_URL)._replace(path="/postgres").geturl(), autocommit=True) as conn:
         conn.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(sql.Identifier(name)))
         try:

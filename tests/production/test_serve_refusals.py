@@ -88,7 +88,7 @@ def test_serve_production_refuses_a_database_that_is_not_set_up(tmp_path: Path) 
 
 
 def test_production_options_need_production() -> None:
-    for args in (["--workers", "3"], ["--threads", "4"], ["--timeout", "90"], ["--access-log"]):
+    for args in (["--workers", "3"], ["--threads", "4"], ["--timeout", "90"], ["--access-log"], ["--proxy-protocol"]):
         result = CliRunner().invoke(main, ["serve", *args])
         assert result.exit_code == 2, args
         assert f"{args[0]}: only with --production" in result.output, args

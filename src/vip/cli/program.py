@@ -82,8 +82,21 @@ def _default_workers() -> int:
     help="With --production: log every request (status, method, path without its query, size, "
     "duration) to standard output.",
 )
+@click.option(
+    "--proxy-protocol",
+    is_flag=True,
+    help="With --production: take the client's address from the PROXY protocol header the proxy "
+    "sends (Caddy: transport http { proxy_protocol v2 }); accepted from loopback only.",
+)
 def serve(
-    host: str, port: int, production: bool, workers: int | None, threads: int, timeout: int, access_log: bool
+    host: str,
+    port: int,
+    production: bool,
+    workers: int | None,
+    threads: int,
+    timeout: int,
+    access_log: bool,
+    proxy_protocol: bool,
 ) -> None:
     """Serve the web application.
 
@@ -95,13 +108,19 @@ def serve(
     if production:
         workers = workers or _default_workers()
         _serve_production(
-            host=host, port=port, workers=workers, threads=threads, timeout=timeout, access_log=access_log
+            host=host,
+            port=port,
+            workers=workers,
+            threads=threads,
+            timeout=timeout,
+            access_log=access_log,
+            proxy_protocol=proxy_protocol,
         )
         return
     ctx = click.get_current_context()
     given = [
         "--" + name.replace("_", "-")
-        for name in ("workers", "threads", "timeout", "access_log")
+        for name in ("workers", "threads", "timeout", "access_log", "proxy_protocol")
         if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
     ]
     if given:
@@ -149,7 +168,9 @@ def production_refusals() -> list[str]:
     return refusals
 
 
-def _serve_production(*, host: str, port: int, workers: int, threads: int, timeout: int, access_log: bool) -> None:
+def _serve_production(
+    *, host: str, port: int, workers: int, threads: int, timeout: int, access_log: bool, proxy_protocol: bool
+) -> None:
     if host not in ("127.0.0.1", "::1", "localhost"):
         click.echo(
             f"Warning: listening on {host}, not loopback: only the TLS proxy may reach this address "
@@ -204,6 +225,10 @@ def _serve_production(*, host: str, port: int, workers: int, threads: int, timeo
         "accesslog": "-" if access_log else None,
         # No query strings (search words are names) and no client address in the access log.
         "access_log_format": '%(s)s %(m)s "%(U)s" %(B)s %(M)sms',
+        # The client's address (recorded in the audit trail) from the proxy's PROXY protocol
+        # header, instead of the proxy's own; taken from loopback only (proxy_allow_ips).
+        "proxy_protocol": "auto" if proxy_protocol else "off",
+        "proxy_allow_ips": "127.0.0.1,::1",
         # No control socket in the home directory (gunicorn 25.1+ makes one by default).
         "control_socket_disable": True,
     }
