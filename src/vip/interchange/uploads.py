@@ -263,7 +263,11 @@ def run_upload(upload_id: int, progress: ProgressFn | None = None) -> dict[str, 
     police export) stay on the upload, which only managers read.
     """
     with transaction.atomic():
-        upload = Upload.objects.select_for_update().select_related("uploaded_by", "saved_mapping").get(pk=upload_id)
+        upload = (
+            Upload.objects.select_for_update(of=("self",))
+            .select_related("uploaded_by", "saved_mapping")
+            .get(pk=upload_id)
+        )
         if upload.status != Upload.Status.RECEIVED:
             return summary(upload)
         upload.status = Upload.Status.RUNNING

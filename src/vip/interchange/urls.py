@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.data, name="index"),
     path("import/", views.mapped, name="mapped"),
     path("uploads/", views.uploads, name="uploads"),
-    path("uploads/<int:pk>/", views.upload, name="upload"),
-    path("uploads/<int:pk>/import/", views.upload_again, name="upload_import"),
+    path("uploads/<int:upload_id>/", views.upload, name="upload"),
+    path("uploads/<int:upload_id>/import/", views.upload_again, name="upload_import"),
     path("export/", views.export, name="export"),
 ]

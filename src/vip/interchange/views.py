@@ -227,19 +227,19 @@ def uploads(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: HttpRequest, upload_id: int) -> HttpResponse:
     """One upload: its status, counts and problems (a page of them at a time)."""
     require_some(_user(request), "interchange.upload")
-    found = record_or_404(request, uploads_for, pk)
+    found = record_or_404(request, uploads_for, upload_id)
     return render(request, "interchange/upload.html", {"result": _shown(request, found)})
 
 
 @require_POST
-def upload_again(request: HttpRequest, pk: int) -> HttpResponse:
+def upload_again(request: HttpRequest, upload_id: int) -> HttpResponse:
     """Import, as it is, an upload whose check found no problem."""
     user = _user(request)
     require_some(user, "interchange.upload")
-    checked = record_or_404(request, uploads_for, pk)
+    checked = record_or_404(request, uploads_for, upload_id)
     try:
         again = upload_import(actor=user, upload=checked)
     except UploadRefused as exc:
@@ -247,7 +247,7 @@ def upload_again(request: HttpRequest, pk: int) -> HttpResponse:
             request, "interchange/upload.html", {"result": _shown(request, checked), "refused": str(exc)}, status=409
         )
     _start(again)
-    return redirect("data:upload", pk=again.pk)
+    return redirect("data:upload", upload_id=again.pk)
 
 
 @require_POST
