@@ -77,7 +77,7 @@ def test_check_fix_import_and_the_counts(client, program, make_user) -> None:
 
     page = _post(client).content.decode()  # fixed, checked again
     assert "No problem found (nothing written)" in page
-    assert "What an import would change" in page
+    assert "Rows checked (nothing written)" in page
     assert not Person.objects.exists()
     checked = Upload.objects.latest("id")
     assert checked.status == Upload.Status.CHECKED and checked.importable
@@ -128,7 +128,7 @@ def test_a_saved_mapping_is_offered_and_used(client, program, make_user) -> None
     form = client.get(reverse("data:mapped")).content.decode()
     assert "APD records system" in form
     page = _post(client, check=False, saved_mapping=str(saved.pk)).content.decode()
-    assert "Imported" in page and "Mapping: apd.toml." in page
+    assert "Imported" in page and "mapping apd.toml" in page
     assert Person.objects.count() == 4
     neither = client.post(reverse("data:mapped"), {"source": _file(EXPORT, "e.csv")}).content.decode()
     assert "Choose a saved mapping or upload a mapping file" in neither
