@@ -38,10 +38,10 @@ from django.utils import timezone
 from vip.accounts.models import User
 from vip.audit.services import Actor, audit_record
 from vip.core.access import require, selects, visible
-from vip.interchange.mapped import mapped_import
+from vip.interchange.mapped import MappedImportResult, mapped_import
 from vip.interchange.models import SavedMapping, Upload
 from vip.interchange.reader import Problem
-from vip.interchange.services import MAX_PROBLEMS_KEPT, ProgressFn, bundle_import
+from vip.interchange.services import MAX_PROBLEMS_KEPT, ImportResult, ProgressFn, bundle_import
 
 CHUNK = 1 << 20
 DATA_SUFFIXES = {Upload.Kind.BUNDLE: {".zip"}, Upload.Kind.MAPPED: {".csv", ".txt", ".xlsx", ".xlsm"}}
@@ -273,7 +273,6 @@ def run_upload(upload_id: int, progress: ProgressFn | None = None) -> dict[str, 
         upload.status = Upload.Status.RUNNING
         upload.save(update_fields=["status"])
     actor: Actor = upload.uploaded_by
-    kept = True
     try:
         outcome = _run(upload, actor, progress)
     except BaseException:
@@ -300,6 +299,7 @@ def _run(
     file the manager uploaded): (status, result, problems, the mapping's text)."""
     folder = upload_dir()
     mapping_text: str | None = None
+    imported: ImportResult | MappedImportResult
     with tempfile.TemporaryDirectory(prefix="run-", dir=folder) as tmp:
         run = Path(tmp)
         source = run / upload.file_name
@@ -318,10 +318,10 @@ def _run(
             else:
                 assert upload.saved_mapping is not None
                 mapping.write_text(upload.saved_mapping.text, encoding="utf-8")
-            result = mapped_import(
+            imported = mapped_import(
                 actor=actor, path=source, mapping_path=mapping, dry_run=upload.dry_run, progress=progress
             )
-            imported, lines = result, result.lines  # type: ignore[assignment]
+            lines = imported.lines
     problems = list(imported.problems)
     if imported.written:
         status = Upload.Status.IMPORTED
