@@ -263,3 +263,32 @@ def test_files_are_purged_after_the_configured_hours(program, make_user, folder:
     assert sorted(p.name for p in folder.iterdir()) == sorted([fresh.stored_as, fresh.mapping_stored_as])
     assert AuditEvent.objects.get(action="interchange.upload_purge").changes["uploads"] == [old.pk]
     assert run_upload(old.pk)["status"] == "expired"  # a job that comes too late does nothing
+
+
+def test_a_workbook_is_read_under_its_own_name(program, make_user, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Involvements"
+    for row in csv.reader(io.StringIO(EXPORT.decode())):
+        sheet.append(row)
+    sheet.cell(row=3, column=10, value="31/01/1999")  # DOB of line 3
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = upload_create(
+        actor=make_user("manager"),
+        kind=Upload.Kind.MAPPED,
+        file=_file(buffer.getvalue(), "apd-november.xlsx"),
+        dry_run=True,
+        mapping_file=_file(MAPPING, "apd.toml"),
+    )
+    assert upload.stored_as.endswith(".xlsx")
+    run_upload(upload.pk)
+    upload.refresh_from_db()
+    assert [str(p) for p in problems_of(upload)] == [
+        "apd-november.xlsx[Involvements]:3: DOB: '31/01/1999' is not a date in the format '%m/%d/%Y'"
+    ]
