@@ -144,6 +144,18 @@ def test_bundles_keep_their_page_and_show_problems_in_the_same_form(client, prog
     page = client.post(reverse("data:index"), {"bundle": bad}).content.decode()
     assert _problems(page) == ["people.csv:2: date_of_birth: '2001-02-30' is not a real calendar date"]
     assert Upload.objects.get().kind == Upload.Kind.BUNDLE
+    good = io.BytesIO()
+    with zipfile.ZipFile(good, "w") as archive:
+        archive.writestr("people.csv", "person_key,first_name,last_name\nP1,Ana,García\n")
+    good.seek(0)
+    good.name = "city.zip"
+    page = client.post(reverse("data:index"), {"bundle": good, "dry_run": "on"}).content.decode()
+    assert "No problem found (nothing written)" in page and not Person.objects.exists()
+    checked = Upload.objects.latest("id")
+    answer = client.post(reverse("data:upload_import", args=[checked.pk]))
+    page = client.get(answer["Location"]).content.decode()
+    assert "What the import changed" in page
+    assert Person.objects.get().key == "P1"
 
 
 @pytest.mark.parametrize("role", OTHER_ROLES)
