@@ -72,6 +72,23 @@ class World:
         (bundle / "people.csv").write_text("person_key,first_name,last_name\nMX1,Ana,García\n", encoding="utf-8")
         self.bundle = bundle
 
+    def upload(self, user: User) -> Any:
+        """Upload the example police export with its mapping on the Data page (check only)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.test import override_settings
+
+        from vip.interchange.uploads import upload_create
+
+        export, mapping = EXAMPLES / "police-rms-export.csv", EXAMPLES / "police-rms-mapping.toml"
+        with override_settings(VIP_UPLOAD_DIR=self.tmp / "uploads"):
+            return upload_create(
+                actor=user,
+                kind="mapped",
+                file=SimpleUploadedFile(export.name, export.read_bytes()),
+                mapping_file=SimpleUploadedFile(mapping.name, mapping.read_bytes()),
+                dry_run=True,
+            )
+
     def again(self, record: Any) -> Any:
         """The record as it is in the database now (an attempt rolled back may have changed the object)."""
         return type(record).objects.get(pk=record.pk)
@@ -197,6 +214,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.interchange.export import bundle_export
     from vip.interchange.mapped import mapped_import
     from vip.interchange.services import bundle_import
+    from vip.interchange.uploads import mapping_save
     from vip.notifications.services import attempt_correct, attempt_record, legal_assessment_write, notification_plan
     from vip.outcomes.services import outcome_correct, outcome_record
     from vip.people.linking import link_confirm, link_propose, link_reject, link_undo
@@ -341,6 +359,10 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "interchange.import": lambda u, w, p: bundle_import(actor=u, path=w.bundle),
         "interchange.import_mapped": lambda u, w, p: mapped_import(
             actor=u, path=EXAMPLES / "police-rms-export.csv", mapping_path=EXAMPLES / "police-rms-mapping.toml"
+        ),
+        "interchange.upload": lambda u, w, p: w.upload(u),
+        "interchange.mapping_save": lambda u, w, p: mapping_save(
+            actor=u, name="APD", text=(EXAMPLES / "police-rms-mapping.toml").read_text(), file_name="apd.toml"
         ),
         "interchange.export": lambda u, w, p: bundle_export(actor=u, out_dir=w.tmp / w.fresh()),
         "report.generate": lambda u, w, p: report_generate(actor=u, month=Month(2022, 11), formats=["json"]),

@@ -332,6 +332,11 @@ VIP_IMPORT_MAX_XLSX_BYTES = int(os.environ.get("VIP_IMPORT_MAX_XLSX_BYTES", str(
 # to a temporary file, never held in memory; other request bodies are held up to 2.5 MB.
 VIP_UPLOAD_MAX_BYTES = int(os.environ.get("VIP_UPLOAD_MAX_BYTES", str(500 * 1024**2)))
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# Files uploaded on the Data page (they hold police data) are kept here, under random names with
+# 0600 permissions, only until their check or import is done; a check without problem keeps its
+# file for the import at most VIP_UPLOAD_KEEP_HOURS. Never under static or media files.
+VIP_UPLOAD_DIR = Path(os.environ.get("VIP_UPLOAD_DIR", DATA_DIR / "uploads"))
+VIP_UPLOAD_KEEP_HOURS = int(os.environ.get("VIP_UPLOAD_KEEP_HOURS", "24"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Retention (vip.retention; `vip retention purge`): days after which what the program must not keep

@@ -344,6 +344,19 @@ READS: tuple[Entry, ...] = (
         note="The release ledger keeps the exact counts behind every public cell; managers only.",
         refusal=_("The release ledger is kept by the program's managers."),
     ),
+    # --- bulk data uploaded in the browser --------------------------------------------------------------
+    Entry(
+        "interchange.Upload",
+        {MANAGER: Rows.ALL},
+        note="Who uploaded which file on the Data page, and what its check or import found (its problems "
+        "may quote the police export): the managers who import.",
+        refusal=_("Uploads are for the program's managers."),
+    ),
+    Entry(
+        "interchange.SavedMapping",
+        {MANAGER: Rows.ALL},
+        refusal=_("Uploads are for the program's managers."),
+    ),
     # --- accounts, configuration, audit (administrators) -----------------------------------------------
     Entry("accounts.User", {ADMIN: Rows.ALL}),
     Entry("accounts.ApiToken", {ADMIN: Rows.ALL}),
@@ -533,6 +546,17 @@ ACTIONS: dict[str, Action] = {
     "interchange.import_mapped": Action(
         "import a records system's own export (CSV or XLSX) through a mapping file",
         _("import records systems' exports"),
+        _any(MANAGER),
+    ),
+    "interchange.upload": Action(
+        "upload a bundle or a records system's export on the Data page, to check or import it "
+        "(the file is kept privately until that is done)",
+        _("upload files to import"),
+        _any(MANAGER),
+    ),
+    "interchange.mapping_save": Action(
+        "save a mapping file by name, for the next exports of the same records system",
+        _("save mappings"),
         _any(MANAGER),
     ),
     "interchange.export": Action(

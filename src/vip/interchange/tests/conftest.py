@@ -33,3 +33,9 @@ def rich(program, make_user, tmp_path: Path) -> dict[str, Any]:
             empty: Any = None if column.null else ""
             assert spec.model._base_manager.exclude(**{name: empty}).exists(), (spec.name, name)
     return {"users": world.users}
+
+
+@pytest.fixture(autouse=True)
+def _upload_folder(settings, tmp_path: Path) -> None:
+    """Files uploaded by a test are kept in its own folder (vip.interchange.uploads)."""
+    settings.VIP_UPLOAD_DIR = tmp_path / "uploads"
