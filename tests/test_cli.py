@@ -20,7 +20,7 @@ PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
 # Every command of `vip`, and every subcommand of its groups: a command added, removed or
 # renamed changes one of these on purpose.
 COMMANDS = {
-    *("setup", "configure", "serve", "demo", "import", "import-mapped", "export", "report", "disparity"),
+    *("setup", "configure", "serve", "worker", "demo", "import", "import-mapped", "export", "report", "disparity"),
     *("createuser", "reset-second-factor", "unlock", "deactivate", "token", "match", "identify", "criteria"),
     *("keys", "audit", "backup", "restore", "retention", "docs", "releases"),
 }

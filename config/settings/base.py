@@ -88,10 +88,19 @@ INSTALLED_APPS = [
     "vip.releases",
     "vip.demo",
     "vip.desk",
+    "vip.jobs",
     "vip.api",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Long work (reports, the criteria run, imports from the browser) runs in the task queue, never in
+# a request (architecture rule 8): Django's tasks framework (the django-tasks backport) with its
+# database backend, a table of this same database (SQLite or PostgreSQL, no other server); `vip
+# worker` runs it (docs/tasks.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
