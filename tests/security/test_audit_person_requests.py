@@ -27,8 +27,8 @@ PERSON_KEYS = frozenset(
 )
 # Path parameters of records that are about no one person: a report run (published aggregates),
 # an audit event (the viewer withholds what it says of a person, row 38); the kind of entry a
-# correction names (its entry_id is the record); a report chart's name.
-NOT_PERSON_KEYS = frozenset({"run_id", "fmt", "month", "event_id", "kind", "name"})
+# correction names (its entry_id is the record); a report chart's name; a job (counts and addresses).
+NOT_PERSON_KEYS = frozenset({"run_id", "fmt", "month", "event_id", "kind", "name", "job_id"})
 METHODS = ("GET", "HEAD", "OPTIONS", "POST")
 ROLES = ("peer", "other_peer", "police", "manager", "analyst", "admin", "integration")
 REFUSED = {403, 404, 405}
