@@ -101,6 +101,12 @@ INSTALLED_APPS = [
 # database backend, a table of this same database (SQLite or PostgreSQL, no other server); `vip
 # worker` runs it (docs/tasks.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Kinds of job declared outside the Django apps (found with the apps' own jobs.py modules).
+VIP_JOB_MODULES = ["vip.backup.jobs", "vip.retention.jobs"]
+# The nightly backup of the schedule (`vip schedule`): the folder it writes to, and how many of
+# its backups it keeps there (the oldest beyond that are removed after a good one is written).
+VIP_BACKUP_DIR = os.environ.get("VIP_BACKUP_DIR", "")
+VIP_BACKUP_KEEP = int(os.environ.get("VIP_BACKUP_KEEP", "14"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -66,6 +66,7 @@ for _command in (
     program.serve,
     # The task queue: tasks.py
     tasks.worker,
+    tasks.schedule_group,
     # Data in and out: data.py
     data.import_,
     data.import_mapped,

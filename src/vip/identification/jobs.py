@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from vip.core.config import program_today
 from vip.identification.engine import identify
-from vip.identification.services import identify_propose
+from vip.identification.services import candidates_expire, identify_propose
 from vip.jobs.kinds import Progress, job_kind
 
 
@@ -49,3 +49,13 @@ def run(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[str, 
         "declined_before": summary.declined_before,
         "expired": summary.expired,
     }
+
+
+@job_kind("candidate.expire", action="candidate.expire", label=gettext_lazy("Expiry of candidacies"))
+def expire(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Approvals not re-validated in time and proposals nobody reviewed are marked expired."""
+    progress(1, 1, _("Expiring candidacies"))
+    day = program_today()
+    with transaction.atomic():
+        count = candidates_expire(actor=actor, today=day)
+    return {"as_of": day.isoformat(), "expired": count}

@@ -1,4 +1,7 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 
 
@@ -11,3 +14,6 @@ class JobsConfig(AppConfig):
         # Every app declares its kinds of job in its own jobs.py; the worker and the pages find them
         # here, so this app never imports the apps above it.
         autodiscover_modules("jobs")
+        # The operator's work that lives in packages that are not Django apps (backup, retention).
+        for name in getattr(settings, "VIP_JOB_MODULES", ()):
+            import_module(name)

@@ -9,7 +9,8 @@
         return {"run": run.pk}          # the result summary (JSON), kept on the Job
 
 ``action`` is the access policy's action the requester must hold, when the job is asked for and
-again when it runs. ``result_url`` turns a result summary into the address of what was made.
+again when it runs; ``None``: the operator's work only (the command line and the schedule, such as
+the nightly backup), refused to every account. ``result_url`` turns a result summary into the address of what was made.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class JobFunction(Protocol):
 @dataclass(frozen=True)
 class JobKind:
     name: str
-    action: str
+    action: str | None
     label: str | Promise
     run: JobFunction
     result_url: Callable[[dict[str, Any]], str | None] | None = None
@@ -45,7 +46,7 @@ KINDS: dict[str, JobKind] = {}
 def job_kind(
     name: str,
     *,
-    action: str,
+    action: str | None,
     label: str | Promise,
     result_url: Callable[[dict[str, Any]], str | None] | None = None,
     result_label: str | Promise = "",

@@ -5,15 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Job(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", pgettext_lazy("job status", "queued")
-        RUNNING = "running", pgettext_lazy("job status", "running")
-        DONE = "done", pgettext_lazy("job status", "done")
-        FAILED = "failed", pgettext_lazy("job status", "failed")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
 
     FINISHED = (Status.DONE, Status.FAILED)
 
@@ -47,3 +46,37 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class Schedule(models.Model):
+    """A recurring job, put on the queue by the worker when it falls due (`vip schedule`)."""
+
+    class Every(models.TextChoices):
+        DAY = "day", _("every day")
+        WEEK = "week", _("every week")
+        MONTH = "month", _("every month")
+
+    name = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    every = models.CharField(max_length=5, choices=Every.choices)
+    # When, in the program's time zone: the hour and minute; the weekday (0 Monday) of a weekly
+    # entry; the day of the month (1-28) of a monthly one.
+    hour = models.PositiveSmallIntegerField(default=2)
+    minute = models.PositiveSmallIntegerField(default=0)
+    weekday = models.PositiveSmallIntegerField(default=0)
+    day = models.PositiveSmallIntegerField(default=1)
+    enabled = models.BooleanField(default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ("name",)
+        constraints = (
+            models.CheckConstraint(condition=models.Q(hour__lte=23, minute__lte=59), name="schedule_time_ok"),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6, day__gte=1, day__lte=28), name="schedule_day_ok"),
+        )
+
+    def __str__(self) -> str:
+        return self.name

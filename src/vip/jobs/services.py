@@ -20,9 +20,16 @@ from vip.jobs.models import Job
 logger = logging.getLogger(__name__)
 
 
+def _require(actor: Actor, action: str | None) -> None:
+    if action is not None:
+        require(actor, action)
+    elif actor is not None:
+        raise PermissionDenied(_("Only the operator (the command line or the schedule) runs this job."))
+
+
 def _create(actor: Actor, kind: str, params: dict[str, Any]) -> Job:
     spec = kind_of(kind)
-    require(actor, spec.action)
+    _require(actor, spec.action)
     user, name, _role = actor_identity(actor)
     job = Job.objects.create(
         kind=kind, params=params, requested_by=user, requested_by_name=name, created_at=timezone.now()
@@ -117,7 +124,7 @@ def job_run(job_id: int, *, reraise: bool = False) -> Job:
     try:
         actor = _actor(job)
         spec = kind_of(job.kind)
-        require(actor, spec.action)
+        _require(actor, spec.action)
         result = spec.run(actor=actor, params=job.params, progress=_progress(job.pk))
     except (ValidationError, PermissionDenied, LookupError, ValueError) as exc:
         # Bad input or a refusal: the message is for the requester.

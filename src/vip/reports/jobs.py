@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from vip.core.dates import Month
 from vip.jobs.kinds import Progress, job_kind
 from vip.reports.models import ReportRun
-from vip.reports.services import report_generate, report_publish
+from vip.reports.services import latest_complete_month, report_generate, report_publish
 
 
 def _run_url(result: dict[str, Any]) -> str | None:
@@ -63,4 +63,19 @@ def publish(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[s
     """params: run (the id of a draft run)."""
     progress(1, 1, _("Checking against the release ledger and publishing"))
     run = report_publish(actor=actor, run=ReportRun.objects.get(pk=params["run"]))
+    return _summary(run)
+
+
+@job_kind(
+    "report.draft",
+    action="report.generate",
+    label=gettext_lazy("Draft of last month's report"),
+    result_url=_run_url,
+    result_label=gettext_lazy("Open the report run"),
+)
+def draft(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """The schedule's draft of the latest complete month (params: audience, default public): a
+    run to preview and publish, never published by the schedule."""
+    progress(1, 1, _("Computing the figures, drawing the charts and writing the files"))
+    run = report_generate(actor=actor, month=latest_complete_month(), audience=params.get("audience", "public"))
     return _summary(run)

@@ -357,6 +357,11 @@ READS: tuple[Entry, ...] = (
         "person-level data) are its requester's; managers see every job, the scheduled ones too.",
         refusal=_("This job was asked for by someone else."),
     ),
+    Entry(
+        "jobs.Schedule",
+        {MANAGER: Rows.ALL, ADMIN: Rows.ALL},
+        note="The recurring jobs the worker runs; switched on and off only from the command line (`vip schedule`).",
+    ),
     # --- accounts, configuration, audit (administrators) -----------------------------------------------
     Entry("accounts.User", {ADMIN: Rows.ALL}),
     Entry("accounts.ApiToken", {ADMIN: Rows.ALL}),
