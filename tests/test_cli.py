@@ -20,9 +20,9 @@ PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
 # Every command of `vip`, and every subcommand of its groups: a command added, removed or
 # renamed changes one of these on purpose.
 COMMANDS = {
-    *("setup", "configure", "serve", "demo", "import", "import-mapped", "export", "report", "disparity"),
+    *("setup", "configure", "serve", "worker", "demo", "import", "import-mapped", "export", "report", "disparity"),
     *("createuser", "reset-second-factor", "unlock", "deactivate", "token", "match", "identify", "criteria"),
-    *("keys", "audit", "backup", "restore", "retention", "docs", "releases"),
+    *("keys", "audit", "backup", "restore", "retention", "docs", "releases", "schedule"),
 }
 SUBCOMMANDS = {
     "audit": {"verify", "anchor"},
@@ -30,6 +30,7 @@ SUBCOMMANDS = {
     "criteria": {"show", "publish"},
     "keys": {"generate", "rotate"},
     "retention": {"purge"},
+    "schedule": {"list", "enable", "disable"},
     "token": {"create", "revoke", "list"},
 }
 

@@ -88,10 +88,25 @@ INSTALLED_APPS = [
     "vip.releases",
     "vip.demo",
     "vip.desk",
+    "vip.jobs",
     "vip.api",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Long work (reports, the criteria run, imports from the browser) runs in the task queue, never in
+# a request (architecture rule 8): Django's tasks framework (the django-tasks backport) with its
+# database backend, a table of this same database (SQLite or PostgreSQL, no other server); `vip
+# worker` runs it (docs/tasks.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Kinds of job declared outside the Django apps (found with the apps' own jobs.py modules).
+VIP_JOB_MODULES = ["vip.backup.jobs", "vip.retention.jobs"]
+# The nightly backup of the schedule (`vip schedule`): the folder it writes to, and how many of
+# its backups it keeps there (the oldest beyond that are removed after a good one is written).
+VIP_BACKUP_DIR = os.environ.get("VIP_BACKUP_DIR", "")
+VIP_BACKUP_KEEP = int(os.environ.get("VIP_BACKUP_KEEP", "14"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -48,3 +48,9 @@ LOGGING = {
     "formatters": {"test_file": {"format": "%(levelname)s %(name)s %(message)s"}},
     "root": {"handlers": ["console", "test_file"], "level": "INFO"},
 }
+
+# Jobs run at once, inside the request or command that asks for them (the immediate backend of
+# Django's tasks framework): the pages' and services' tests see the finished job. The tests of the
+# queue itself (vip/jobs/tests, the browser tests of progress) switch to the database backend of
+# base.py and run the worker (`vip worker --once`, or its loop in the test's process).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,6 +1,10 @@
 """Publishing a month, as a program manager does it in a browser, and reading it signed out:
 generate the public draft (the button says "Generating…"), preview it, confirm on the page that
-names what becomes public; then the public landing page shows the month's figures and charts."""
+names what becomes public; then the public landing page shows the month's figures and charts.
+
+Generating and publishing go through the task queue as in production: the database backend,
+with the worker run in this test's process (`run_pending`, what `vip worker --once` does) while the
+page polls the job."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import pytest
 
 from tests.e2e.test_journeys_browser import check_accessibility, sign_in
 from vip.interchange.services import bundle_import
+from vip.jobs.worker import run_pending
 from vip.reports.models import ReportRun
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -30,9 +35,27 @@ def _keep(path: Path) -> None:
     shutil.copy(path, DOCS / path.name)
 
 
+def _job_shot(page, name: str, screenshots: Path) -> None:
+    """The job's page at a phone's width and a desktop's, into docs/images."""
+    for width, height in ((390, 844), (1366, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        path = screenshots / f"jobs-{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        _keep(path)
+
+
+def _run_the_worker(page, link: str) -> None:
+    """The page waits for the worker; the worker runs; the polled page shows the result's link."""
+    assert page.get_by_text("Waiting for the worker to start it").is_visible()
+    assert run_pending() == 1
+    page.get_by_role("link", name=link).wait_for(timeout=30_000)
+    assert page.locator("[hx-trigger]").count() == 0  # polling stopped
+
+
 def test_a_manager_previews_and_publishes_and_the_public_reads_it(
-    browser, live_server, program, make_user, screenshots: Path
+    browser, live_server, program, make_user, screenshots: Path, settings
 ) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     assert bundle_import(actor=None, path=FIXTURE).written
     manager = make_user("manager")
     page = sign_in(browser, live_server.url, manager, viewport={"width": 1366, "height": 900})
@@ -47,7 +70,16 @@ def test_a_manager_previews_and_publishes_and_the_public_reads_it(
     assert button.is_disabled() and button.inner_text() == "Generating…"
     assert "takes a few seconds" in page.get_by_role("status").inner_text()
     page.evaluate("document.querySelector('form[data-busy-label]').submit()")
-    page.wait_for_url("**/reports/runs/*/", timeout=120_000)
+    # The request only puts the job on the queue: its page polls until the worker has run it.
+    page.wait_for_url("**/jobs/*/", timeout=60_000)
+    assert not ReportRun.objects.exists()
+    check_accessibility(page, "job waiting for the worker")
+    _job_shot(page, "queued", screenshots)
+    _run_the_worker(page, "Open the report run")
+    check_accessibility(page, "job done")
+    _job_shot(page, "done", screenshots)
+    page.get_by_role("link", name="Open the report run").click()
+    page.wait_for_url("**/reports/runs/*/", timeout=60_000)
     run = ReportRun.objects.get()
     assert page.url.endswith(f"/reports/runs/{run.pk}/")
     assert not run.published
@@ -68,7 +100,8 @@ def test_a_manager_previews_and_publishes_and_the_public_reads_it(
     assert not run.published
     page.get_by_label("I have checked the preview").check()
     page.get_by_role("button", name="Publish November 2022").click()
-    assert page.get_by_text("it is now on the public site").is_visible()
+    page.wait_for_url("**/jobs/*/", timeout=60_000)
+    _run_the_worker(page, "Open the published run")
     run.refresh_from_db()
     assert run.published
 

@@ -30,6 +30,7 @@ from vip.cli import (
     releases,
     reports,
     retention,
+    tasks,
 )
 from vip.cli.common import EXIT_CODES_HELP
 
@@ -63,6 +64,9 @@ for _command in (
     program.setup,
     program.configure,
     program.serve,
+    # The task queue: tasks.py
+    tasks.worker,
+    tasks.schedule_group,
     # Data in and out: data.py
     data.import_,
     data.import_mapped,

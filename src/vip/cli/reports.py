@@ -45,7 +45,9 @@ def report(
     from django.core.exceptions import ValidationError
 
     from vip.core.dates import Month
-    from vip.reports.services import latest_complete_month, report_generate
+    from vip.jobs.services import job_run_inline
+    from vip.reports.models import ReportRun
+    from vip.reports.services import latest_complete_month
 
     try:
         month = Month.parse(month_text) if month_text else latest_complete_month()
@@ -53,9 +55,13 @@ def report(
         raise click.UsageError(str(exc)) from exc
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
     try:
-        run = report_generate(
-            actor=common.actor(username), month=month, audience=audience, formats=wanted, publish=publish
+        # The same job the page puts on the queue (vip.reports.jobs), run here inline.
+        job = job_run_inline(
+            actor=common.actor(username),
+            kind="report.generate",
+            params={"month": str(month), "audience": audience, "formats": wanted, "publish": publish},
         )
+        run = ReportRun.objects.get(pk=job.result["run"])
     except ValidationError as exc:
         raise click.UsageError(" ".join(exc.messages)) from exc
     except ValueError as exc:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reviews/<id:review_id>/lookup/", views.review_lookup, name="review_lookup"),
     path("criteria/", views.criteria, name="criteria"),
     path("candidates/", views.candidates, name="candidates"),
+    path("candidates/run/", views.identify_run, name="identify_run"),
     path("candidates/<id:candidate_id>/", views.candidate, name="candidate"),
     path("disparity/", views.disparity, name="disparity"),
     path("disparity/csv/", views.disparity_csv, name="disparity_csv"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -9,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from vip.accounts.models import User
 from vip.audit.reads import person_page, record_or_404
 from vip.audit.services import audit_read
-from vip.core.access import can, require_some
+from vip.core.access import can, can_some, require_some
 from vip.core.config import program_config, program_today
 from vip.core.dates import Period
 from vip.core.paging import paginate, wants_partial
@@ -49,6 +51,10 @@ from vip.identification.services import (
     review_incident_add,
     shooting_review_create,
 )
+from vip.jobs.models import Job
+from vip.jobs.selectors import job_list
+from vip.jobs.services import job_enqueue
+from vip.jobs.views import job_context
 from vip.notifications.selectors import notification_list
 from vip.people.selectors import person_list, person_search
 
@@ -232,6 +238,28 @@ def _titles(codes: list[str]) -> dict[str, str]:
 
 
 @never_cache
+@require_POST
+def identify_run(request: HttpRequest) -> HttpResponse:
+    """A manager starts the criteria run: a job of the task queue (architecture rule 8); the
+    Candidates page shows its progress, then the proposals."""
+    job = job_enqueue(actor=_user(request), kind="identify.run")
+    return redirect(f"{reverse('identification:candidates')}?job={job.pk}")
+
+
+def _identify_job(request: HttpRequest, user: User) -> dict[str, Any] | None:
+    """The criteria run the page follows: the one named in the address, else the reader's
+    latest one still going (a manager's: any)."""
+    if not can_some(user, "identify.run"):
+        return None
+    runs = job_list(user=user).filter(kind="identify.run")
+    wanted = request.GET.get("job", "")
+    job = runs.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    if job is None:
+        job = runs.exclude(status__in=Job.FINISHED).first()
+    return job_context(job) if job is not None else None
+
+
+@never_cache
 @require_GET
 def candidates(request: HttpRequest) -> HttpResponse:
     """The review queue (proposals first, ordered by the published weights) and the other tabs."""
@@ -268,6 +296,8 @@ def candidates(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "criteria": criteria_in_force(),
             "form": form,
+            "can_run": can_some(user, "identify.run"),
+            "identify_job": _identify_job(request, user),
         },
     )
 

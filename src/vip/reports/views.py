@@ -7,13 +7,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,18 +20,14 @@ from vip.accounts.models import User
 from vip.audit.reads import record_or_404
 from vip.core.access import can_some, require
 from vip.core.dates import Month
+from vip.jobs.services import job_enqueue
 from vip.reports.editions import CHARTS, chart_svg, edition, month_date
 from vip.reports.forms import GenerateForm, PublishForm
 from vip.reports.models import ReportFile, ReportRun
 from vip.reports.selectors import public_file, public_runs, run_file, run_list
-from vip.reports.services import latest_complete_month, latest_published, report_generate, report_publish
+from vip.reports.services import latest_complete_month, latest_published
 
 DOWNLOADS = ("pdf", "xlsx", "csv", "json", "html")
-# The audience as a word in a sentence ("Generated the report for 2022-11 (official).").
-AUDIENCE_WORDS = {
-    "official": pgettext_lazy("report audience", "official"),
-    "public": pgettext_lazy("report audience", "public"),
-}
 
 
 # Content-Security-Policy of a stored edition shown in the browser (security row 21). The HTML
@@ -88,21 +83,22 @@ def index(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(_("Your role does not generate reports."))
         form = GenerateForm(request.POST)
         if form.is_valid():
-            try:
-                run = report_generate(
-                    actor=user,
-                    month=form.cleaned_data["month"],
-                    audience=form.cleaned_data["audience"],
+            # Long work goes to the task queue (architecture rule 8): the page that follows polls
+            # the job and links to the run when it is done.
+            month, latest = form.cleaned_data["month"], latest_complete_month()
+            if month > latest:  # refused at once, not after a trip through the queue
+                form.add_error(
+                    "month",
+                    _("%(month)s has not ended yet; the latest complete month is %(latest)s.")
+                    % {"month": month, "latest": latest},
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
             else:
-                messages.success(
-                    request,
-                    _("Generated the report for %(month)s (%(audience)s).")
-                    % {"month": run.month, "audience": AUDIENCE_WORDS.get(run.audience, run.audience)},
+                job = job_enqueue(
+                    actor=user,
+                    kind="report.generate",
+                    params={"month": str(month), "audience": form.cleaned_data["audience"]},
                 )
-                return redirect("reports:run", run_id=run.pk)
+                return redirect("jobs:job", job_id=job.pk)
     return render(
         request,
         "reports/index.html",
@@ -211,16 +207,8 @@ def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     shown = edition(numbers, month_words, run.ledger_plan.get("withheld_for_history"))
     form = PublishForm(request.POST) if request.method == "POST" else PublishForm()
     if request.method == "POST" and form.is_valid():
-        try:
-            report_publish(actor=user, run=run)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("reports:run", run_id=run.pk)
-        messages.success(
-            request,
-            _("Published the public edition of %(month)s: it is now on the public site.") % {"month": month_words},
-        )
-        return redirect("reports:run", run_id=run.pk)
+        job = job_enqueue(actor=user, kind="report.publish", params={"run": run.pk})
+        return redirect("jobs:job", job_id=job.pk)
     return render(
         request,
         "reports/publish.html",

@@ -200,6 +200,9 @@ def _related_model(model: type[models.Model], path: str) -> type[models.Model]:
 def _row_filter(user: Any, model: type[models.Model], scope: Rows) -> Q | None:
     """The condition on ``model``'s records for a row scope (None: every record)."""
     line = entry(model)
+    if scope == Rows.OWN:
+        assert line.owner, f"{line.model}: OWN needs the owner path"
+        return Q(**{line.owner: user})
     if scope in _NOT_HEALTH:
         assert line.health, f"{line.model}: NOT_HEALTH needs the health lookup"
         return Q(**{line.health: ""})

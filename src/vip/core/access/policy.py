@@ -76,6 +76,8 @@ class Rows(enum.StrEnum):
     DEIDENTIFIED_NOT_HEALTH = "de-identified only, health and substance-use ones left out"
     # Published public editions (the public report pages).
     PUBLISHED = "published public editions"
+    # Only the records the user asked for themselves (a job: its requester).
+    OWN = "their own"
     NONE = "none"
 
 
@@ -145,6 +147,8 @@ class Entry:
     health: str | None = None
     # The condition on a record of a published public edition (PUBLISHED).
     published: dict[str, object] = field(default_factory=dict)
+    # Path from a record to the account it belongs to (OWN).
+    owner: str | None = None
     note: str = ""  # why, where the spec is silent (shown in docs/permissions.md)
     refusal: str | Promise = ""  # the message of a refusal (a generic one when empty)
 
@@ -356,6 +360,20 @@ READS: tuple[Entry, ...] = (
         "interchange.SavedMapping",
         {MANAGER: Rows.ALL},
         refusal=_("Uploads are for the program's managers."),
+    ),
+    # --- long work in the task queue ----------------------------------------------------------------
+    Entry(
+        "jobs.Job",
+        {PEER: Rows.OWN, POLICE: Rows.OWN, MANAGER: Rows.ALL, ANALYST: Rows.OWN, ADMIN: Rows.OWN},
+        owner="requested_by",
+        note="A job's progress and result summary (counts and the address of what it made, never "
+        "person-level data) are its requester's; managers see every job, the scheduled ones too.",
+        refusal=_("This job was asked for by someone else."),
+    ),
+    Entry(
+        "jobs.Schedule",
+        {MANAGER: Rows.ALL, ADMIN: Rows.ALL},
+        note="The recurring jobs the worker runs; switched on and off only from the command line (`vip schedule`).",
     ),
     # --- accounts, configuration, audit (administrators) -----------------------------------------------
     Entry("accounts.User", {ADMIN: Rows.ALL}),

@@ -45,6 +45,7 @@ PROGRAM_APPS = {"accounts", "audit", "core", "people", "referrals", "notificatio
     "interchange",
     "demo",
     "desk",
+    "jobs",
 }
 
 

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from vip.audit.models import AuditEvent
 from vip.core.dates import Month
 from vip.interchange.services import bundle_import
+from vip.jobs.models import Job
 from vip.reports.models import ReportRun
 from vip.reports.services import report_generate
 
@@ -94,8 +95,14 @@ def test_publishing_needs_the_confirmation_that_names_what_becomes_public(seeded
     run.refresh_from_db()
     assert not run.published
     assert client.get(reverse("public:report", args=["2022-11"])).status_code == 404
+    # Publishing is a job of the task queue (the immediate backend in tests: done by the redirect);
+    # its page links to the published run.
     done = c.post(reverse("reports:publish", args=[run.pk]), {"confirm": "on"})
-    assert done.status_code == 302 and done["Location"] == reverse("reports:run", args=[run.pk])
+    job = Job.objects.get(kind="report.publish")
+    assert done.status_code == 302 and done["Location"] == reverse("jobs:job", args=[job.pk])
+    assert job.status == Job.Status.DONE and job.result["run"] == run.pk
+    job_page = c.get(done["Location"]).content.decode()
+    assert f'href="{reverse("reports:run", args=[run.pk])}"' in job_page and "Open the published run" in job_page
     run.refresh_from_db()
     assert run.published and run.release_id
     event = AuditEvent.objects.get(action="report.publish")

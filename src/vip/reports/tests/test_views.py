@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from vip.core.dates import Month
 from vip.interchange.services import bundle_import
+from vip.jobs.models import Job
 from vip.reports.models import ReportRun
 from vip.reports.services import report_generate
 
@@ -46,9 +47,14 @@ def test_analyst_generates_and_downloads(seeded, client, make_user) -> None:
     assert b"Publish this run" not in page.content
     response = c.post(reverse("reports:index"), {"month": "2022-11", "audience": "official"})
     run = ReportRun.objects.get()
+    # Generating is a job of the task queue (the immediate backend in tests: done by the redirect);
+    # the job's page links to the run.
+    job = Job.objects.get(kind="report.generate")
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:run", args=[run.pk])
+    assert response["Location"] == reverse("jobs:job", args=[job.pk])
     assert response.wsgi_request.user.is_authenticated
+    assert job.requested_by == response.wsgi_request.user and job.result["run"] == run.pk
+    assert f'href="{reverse("reports:run", args=[run.pk])}"'.encode() in c.get(response["Location"]).content
     detail = c.get(reverse("reports:run", args=[run.pk]))
     assert b"2022.1" in detail.content
     assert run.data_fingerprint.encode() in detail.content

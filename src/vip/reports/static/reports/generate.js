@@ -1,7 +1,7 @@
 // Generating a report takes some seconds (PDF, charts, the release ledger's check): once the form
 // is sent, its button is disabled (no second run by a double click) and says "Generating…", and
-// the status line beside it is announced. The work itself still runs in the request (issue 15
-// moves it to the background).
+// the status line beside it is announced. The work itself runs in the task queue: the answer is
+// the job's page, which shows its progress and then the run.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-busy-label]").forEach(function (form) {
