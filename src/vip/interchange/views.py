@@ -40,12 +40,14 @@ from vip.interchange.schema import FILES_BY_NAME
 from vip.interchange.uploads import (
     UploadRefused,
     problems_of,
-    run_upload,
     saved_mappings_for,
     upload_create,
     upload_import,
     uploads_for,
 )
+from vip.jobs.models import Job
+from vip.jobs.selectors import job_list
+from vip.jobs.services import job_enqueue
 
 PROBLEMS_PER_PAGE = 50
 
@@ -94,6 +96,11 @@ class Shown:
     upload: Upload
     problems: list[Problem]
     page: Page
+    job: Job | None = None  # while the upload waits for the worker or is being read: its job
+
+    @property
+    def pending(self) -> bool:
+        return self.upload.status in {Upload.Status.RECEIVED, Upload.Status.RUNNING}
 
     @property
     def problem_count(self) -> int:
@@ -124,7 +131,10 @@ class Shown:
 
 def _shown(request: HttpRequest, upload: Upload) -> Shown:
     problems = problems_of(upload)
-    return Shown(upload, problems, paginate(request, problems, per_page=PROBLEMS_PER_PAGE))
+    job = None
+    if upload.status in {Upload.Status.RECEIVED, Upload.Status.RUNNING}:
+        job = job_list(user=_user(request)).filter(kind="interchange.upload", params__upload=upload.pk).first()
+    return Shown(upload, problems, paginate(request, problems, per_page=PROBLEMS_PER_PAGE), job)
 
 
 def _user(request: HttpRequest) -> User:
@@ -132,14 +142,10 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _start(upload: Upload) -> None:
-    """THE seam for the task queue: the one place the work on an upload starts.
-
-    Today the page does the work inline, in the request. With the task queue this becomes the
-    enqueueing of a job that calls ``run_upload(upload.pk, progress=...)`` in the worker; the
-    pages already show an upload by its status (``received``, ``running``, then the result).
-    """
-    run_upload(upload.pk)
+def _start(upload: Upload, user: User) -> None:
+    """The one place the work on an upload starts: a job of the task queue (`vip worker` runs it;
+    the page follows its progress). ``run_upload`` is the job's body."""
+    job_enqueue(actor=user, kind="interchange.upload", params={"upload": upload.pk})
 
 
 def _too_large(form: forms.Form, field: str) -> bool:
@@ -174,7 +180,7 @@ def data(request: HttpRequest) -> HttpResponse:
             except UploadRefused as exc:
                 form.add_error("bundle", str(exc))
             else:
-                _start(upload)
+                _start(upload, user)
                 upload.refresh_from_db()
                 shown = _shown(request, upload)
     return render(
@@ -212,7 +218,7 @@ def mapped(request: HttpRequest) -> HttpResponse:
         except UploadRefused as exc:
             form.add_error(None, str(exc))
         else:
-            _start(upload)
+            _start(upload, user)
             upload.refresh_from_db()
             shown = _shown(request, upload)
     return render(request, "interchange/mapped.html", {"form": form, "result": shown})
@@ -246,7 +252,7 @@ def upload_again(request: HttpRequest, upload_id: int) -> HttpResponse:
         return render(
             request, "interchange/upload.html", {"result": _shown(request, checked), "refused": str(exc)}, status=409
         )
-    _start(again)
+    _start(again, user)
     return redirect("data:upload", upload_id=again.pk)
 
 
