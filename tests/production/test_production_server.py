@@ -11,9 +11,9 @@ request on; it keeps the cookies itself (a cookie jar sends a Secure cookie over
 the Set-Cookie headers are checked as they arrive). Requests without the header are what the
 proxy never sends: they are redirected to HTTPS, except the health check.
 
-When `vip worker` exists it is started beside gunicorn (``_start_worker``); the report steps wait
-for the run and for the public page to appear, so they pass whether the pages generate and
-publish at once or through the task queue.
+`vip worker` runs beside gunicorn (``_start_worker``), as vip-worker.service does: the pages
+put the report's generation and publication on the queue, and the test follows the job's page
+until the worker has done each.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from psycopg import sql
 
-from vip.cli import main
 from vip.core.crypto import generate_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,11 +138,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes] | None:
-    """`vip worker` (the task queue's worker, vip-worker.service) beside gunicorn, when this
-    version of vip has one; None when the pages still do their long work themselves."""
-    if "worker" not in main.commands:
-        return None
+def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`vip worker` (the task queue's worker, vip-worker.service) beside gunicorn."""
     with log.open("wb") as out:
         return subprocess.Popen([VIP, "worker"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
 
@@ -396,10 +392,12 @@ def test_production_server_end_to_end(server: Server, database: str) -> None:
     generated = browser.post(
         "/reports/", {"csrfmiddlewaretoken": _csrf(reports), "month": month.group(1), "audience": "public"}
     )
-    assert generated.status == 200, generated.status
-    run = _wait_for(lambda: re.search(r"/reports/runs/(\d+)/", browser.get("/reports/").text), "the report run")
+    # The page answers at once with the job's page; the worker generates the run.
+    assert generated.status == 200 and generated.path.startswith("/jobs/"), generated.path
+    job_page = generated.path
+    run = _wait_for(lambda: re.search(r"/reports/runs/(\d+)/", browser.get(job_page).text), "the report run")
     published = browser.submit(f"/reports/runs/{run.group(1)}/publish/", {"confirm": "on"})
-    assert published.status == 200 and not published.path.endswith("/publish/"), published.path
+    assert published.status == 200 and published.path.startswith("/jobs/"), published.path
     # The public page, for anyone, without signing in.
     reader = Client(server.port)
     public = _wait_for(
@@ -407,6 +405,9 @@ def test_production_server_end_to_end(server: Server, database: str) -> None:
         "the published report",
     )
     assert month.group(1) in public.text or "Monthly" in public.text
+    with psycopg.connect(database) as conn:
+        jobs = conn.execute("SELECT kind, status, started_at IS NOT NULL FROM jobs_job ORDER BY id").fetchall()
+    assert jobs == [("report.generate", "done", True), ("report.publish", "done", True)], jobs
     _check_headers(public)
     assert not reader.set_cookies or all("sessionid" not in raw for raw in reader.set_cookies)
 
