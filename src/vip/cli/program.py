@@ -3,13 +3,18 @@ profile, serve the web application (the development server, or gunicorn in produ
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import threading
+import time
 from typing import Any
 
 import click
 
 from vip.cli import common
+
+logger = logging.getLogger("vip.worker")
 
 
 @click.command()
@@ -88,6 +93,14 @@ def _default_workers() -> int:
     help="With --production: take the client's address from the PROXY protocol header the proxy "
     "sends (Caddy: transport http { proxy_protocol v2 }); accepted from loopback only.",
 )
+@click.option(
+    "--queue/--no-queue",
+    default=True,
+    show_default=True,
+    help="Without --production: also run the task queue in this process (what `vip worker` does), so "
+    "the pages' long work (reports, the criteria run, uploads) is done; --no-queue when a `vip worker` "
+    "runs apart.",
+)
 def serve(
     host: str,
     port: int,
@@ -97,6 +110,7 @@ def serve(
     timeout: int,
     access_log: bool,
     proxy_protocol: bool,
+    queue: bool,
 ) -> None:
     """Serve the web application.
 
@@ -130,7 +144,30 @@ def serve(
     # Deferred: Django's management commands need Django set up, and only this command runs one.
     from django.core.management import call_command
 
+    if queue:
+        threading.Thread(target=_queue_in_process, name="vip-worker", daemon=True).start()
+        click.echo("The task queue runs in this process (--no-queue to run `vip worker` apart).", err=True)
     call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+def _queue_in_process(interval: float = 1.0) -> None:
+    """The development server's worker: what `vip worker` does (without the schedule's jobs),
+    in a thread beside the server, for one person trying the program on this machine."""
+    # Deferred: Django is set up by then.
+    from django.db import close_old_connections
+
+    from vip.jobs.worker import run_pending
+
+    while True:
+        ran = 0
+        try:
+            ran = run_pending()
+        except Exception:  # a failed job is recorded on its Job; anything else must not stop the server
+            logger.exception("the in-process task queue failed; it goes on")
+        finally:
+            close_old_connections()
+        if not ran:
+            time.sleep(interval)
 
 
 def production_refusals() -> list[str]:
