@@ -6,8 +6,9 @@ path), each timed with its peak resident memory; and in the same run the
 reference plain bulk load of the same files (bench/reference_load.py). Memory
 is measured at two bundle sizes to show it does not grow with the bundle.
 
-Targets (issue 2): at least 20,000 rows/s on SQLite; peak memory under 500 MB
-whatever the bundle size.
+Targets (issue 15, item 3): at least 100,000 rows/s on SQLite and on PostgreSQL
+at 1M+ rows; peak memory under 500 MB whatever the bundle size. (Issue 2 asked
+for 20,000 rows/s on SQLite.)
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def main() -> None:
             path.unlink()
 
     lines = [
-        "## Import of an interchange bundle (issue 2)",
+        "## Import of an interchange bundle (issues 2 and 15)",
         "",
         "`make bench` (or `python bench/import_bench.py`). The demo city written as a bundle",
         f"(`vip demo --scale N --end {END} --bundle`), then `vip import` into a fresh database",
@@ -107,13 +108,27 @@ def main() -> None:
             f"{r.fresh.seconds / r.reference.seconds:.1f}x | {r.fresh.peak_rss_mb:.0f} MB | {r.reference.peak_rss_mb:.0f} MB |"
         )
     sqlite = [r for r in results if r.database == "sqlite"]
-    main_run = sqlite[0]
-    rate = main_run.rows / main_run.fresh.seconds
     peak = max(max(r.fresh.peak_rss_mb, r.again.peak_rss_mb) for r in results)
     lines += [
         "",
-        f"Targets: at least 20,000 rows/s on SQLite: **{rate:,.0f} rows/s, {'met' if rate >= 20000 else 'NOT MET'}**; "
-        f"peak memory under 500 MB whatever the bundle size: **{peak:.0f} MB at most, "
+        "Targets (issue 15): at least 100,000 rows/s on each database at 1M+ rows (new rows; the",
+        "second, unchanged import in brackets); the machine is shared, so the ratio to the",
+        "reference measured in the same run is the number to compare between runs:",
+        "",
+    ]
+    for r in results:
+        if r.scale != results[0].scale:
+            continue
+        rate = r.rows / r.fresh.seconds
+        again = r.rows / r.again.seconds
+        lines.append(
+            f"- {r.database}: **{rate:,.0f} rows/s ({again:,.0f}), "
+            f"{'met' if rate >= 100_000 else 'NOT MET'}**; "
+            f"import / reference {r.fresh.seconds / r.reference.seconds:.1f}x"
+        )
+    lines += [
+        "",
+        f"Peak memory under 500 MB whatever the bundle size: **{peak:.0f} MB at most, "
         f"{'met' if peak < 500 else 'NOT MET'}**"
         + (
             f" (SQLite: {sqlite[0].fresh.peak_rss_mb:.0f} MB for {sqlite[0].rows:,} rows, "
@@ -126,6 +141,13 @@ def main() -> None:
         "seen during validation live in an on-disk SQLite store (docs/adr/0002-keys-on-disk.md);",
         "what remains is the interpreter and Django (about 50 MB) and the SQLite page caches,",
         "which are capped (64 MB for the database, 32 MB for the key store).",
+        "",
+        "How (issue 15): the bundle is read once, not twice: each batch is validated and its",
+        "accepted rows written at once, in one transaction that is rolled back if the bundle is",
+        "refused after all. Cells are parsed column by column (a repeated value once; a batch",
+        "with a bad cell again row by row, for the same messages), keys are looked up with one",
+        "array parameter (PostgreSQL `= ANY`, SQLite `json_each`), and new rows go in with",
+        "`executemany` / `COPY` built column by column.",
     ]
     write_section("import", "\n".join(lines))
     print("\n".join(lines))

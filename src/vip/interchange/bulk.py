@@ -12,7 +12,9 @@ the write changes: same connection, same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Collection, Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 from django.db import connection, models
@@ -51,20 +53,20 @@ class BulkInserter:
             if isinstance(field, EncryptedTextField):
                 self.adapters.append((position, field.encrypt))
             elif isinstance(field, models.DateTimeField):
-                self.adapters.append((position, connection.ops.adapt_datetimefield_value))
+                self.adapters.append((position, _datetime_adapter()))
             elif isinstance(field, models.DateField):
                 self.adapters.append((position, connection.ops.adapt_datefield_value))
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> int:
-        params = []
-        for row in rows:
-            values = list(row)
-            for position, adapt in self.adapters:
-                if values[position] is not None:
-                    values[position] = adapt(values[position])
-            params.append((*values, *self.stamp_values))
-        if not params:
+        rows = list(rows)
+        if not rows:
             return 0
+        # Column by column: each adapter runs over its column, the stamps are repeated.
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for position, adapt in self.adapters:
+            columns[position] = [None if value is None else adapt(value) for value in columns[position]]
+        count = len(rows)
+        params = list(zip(*columns, *(repeat(stamp, count) for stamp in self.stamp_values), strict=True))
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # COPY: one stream for the batch instead of one statement per row.
@@ -73,18 +75,46 @@ class BulkInserter:
                         copy.write_row(record)
             else:
                 cursor.executemany(self.sql, params)
-        return len(params)
+        return count
+
+
+def _datetime_adapter() -> Callable[[Any], Any]:
+    """The backend's adapter of an aware date-time; on SQLite (which stores the UTC wall
+    time as text, as Django's adapter does) one that skips Django's per-value checks."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite" or str(connection.timezone) != "UTC":
+        return adapt
+
+    def utc_text(value: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+        return adapt(value)
+
+    return utc_text
 
 
 def column_in(column: str, values: Collection[Any]) -> Q | RawSQL:
     """``column IN values`` for a batch-sized list, as each database does it best.
 
-    PostgreSQL gets ``column = ANY(%s)`` with one array parameter: a 2,000-item
-    ``IN (%s, ...)`` costs more to build and parse than to run. Only for queries
+    PostgreSQL gets ``column = ANY(...)`` with one parameter: a 2,000-item ``IN (%s, ...)``
+    costs more to build and parse than to run (the keys go as one JSON array, which psycopg
+    sends as it is, unlike a list it adapts value by value); SQLite gets the values as one
+    JSON array parameter read by ``json_each``. Only for queries
     on a single table (the column name is not qualified).
     """
+    # The column name comes from our code and is quoted; the values are one bound parameter.
+    name = connection.ops.quote_name(column)
+    kinds = {type(v) for v in values}
     if connection.vendor == "postgresql":
-        # The column name comes from our code and is quoted; the values are one bound parameter.
-        sql = f"{connection.ops.quote_name(column)} = ANY(%s)"
-        return RawSQL(sql, (list(values),), output_field=BooleanField())  # noqa: S611
+        if kinds <= {str} or kinds <= {int}:
+            # One JSON text parameter: psycopg dumps a list as an array value by value in Python.
+            element = "value" if kinds <= {str} else "value::bigint"
+            array = f"ARRAY(SELECT {element} FROM jsonb_array_elements_text(%s::jsonb) AS items(value))"  # noqa: S608
+            return RawSQL(f"{name} = ANY({array})", (json.dumps(list(values)),), output_field=BooleanField())  # noqa: S611
+        return RawSQL(f"{name} = ANY(%s)", (list(values),), output_field=BooleanField())  # noqa: S611
+    if connection.vendor == "sqlite" and kinds <= {str, int}:
+        # SQLite: the values as one JSON array (its json_each table), not one parameter each
+        # (Django prepares every parameter of an IN list in Python: most of a batch's lookup time).
+        sql = f"{name} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return RawSQL(sql, (json.dumps(list(values)),), output_field=BooleanField())  # noqa: S611
     return Q(**{f"{column}__in": values})

@@ -130,6 +130,44 @@ def parse_cell(column: Column, text: str, ctx: ParseContext) -> Any:
     return cell_parser(column, ctx)(text)
 
 
+Sweep = Callable[[list[str], Callable[[str], Any]], list[Any]]
+
+
+def _sweep(column: Column) -> Sweep:
+    """How a whole column of stripped cells is parsed at once (raises ``CellError`` if any
+    cell is refused: the caller then parses row by row for the messages)."""
+    required = column.required
+    limit = column.max_length
+
+    def check_text(raw: list[str]) -> None:
+        if required and "" in raw:
+            raise CellError("required, but empty")
+        if limit is not None and raw and max(map(len, raw)) > limit:
+            raise CellError("too long")
+
+    if column.kind in {"key", "text"}:
+
+        def text(raw: list[str], parse: Callable[[str], Any]) -> list[Any]:
+            check_text(raw)
+            return raw  # the parser of a text cell returns it as it is ("" when empty)
+
+        return text
+    if column.kind == "ref":
+
+        def ref(raw: list[str], parse: Callable[[str], Any]) -> list[Any]:
+            check_text(raw)
+            return [text or None for text in raw]
+
+        return ref
+
+    def by_value(raw: list[str], parse: Callable[[str], Any]) -> list[Any]:
+        # Codes, days, flags and team lists repeat: each distinct cell is parsed once.
+        table = {text: parse(text) for text in set(raw)}
+        return list(map(table.__getitem__, raw))
+
+    return by_value
+
+
 class RowParser:
     """Parses the rows of one file, given its header: compiled once per file."""
 
@@ -137,6 +175,7 @@ class RowParser:
         self.spec = spec
         self.width = len(header.names)
         self.plan = [(c.name, header.index.get(c.name), cell_parser(c, ctx)) for c in spec.columns]
+        self.sweeps = [_sweep(c) for c in spec.columns]
         self.cross_checked = spec is SERVICE_REFERRALS
 
     def __call__(self, cells: list[str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -153,6 +192,38 @@ class RowParser:
         if self.cross_checked and not problems:
             problems.extend(check_row(self.spec, values))
         return values, problems
+
+    def many(self, rows: list[list[str]]) -> list[tuple[dict[str, Any], list[tuple[str, str]]]]:
+        """``self(cells)`` for each row of a batch, column by column.
+
+        Each column of the batch is checked in one sweep: a cell value that repeats (a code,
+        a day, a person's key) is parsed once, by the same parser a single row uses. If any
+        cell of the batch fails, the batch is parsed again row by row, so that every problem
+        is reported exactly as one row's parse reports it."""
+        width = self.width
+        if not rows:
+            return []
+        if any(len(cells) != width for cells in rows):
+            return [self(cells) for cells in rows]
+        count = len(rows)
+        columns = list(zip(*rows, strict=True))
+        names: list[str] = []
+        typed: list[list[Any]] = []
+        try:
+            for (name, position, parse), sweep in zip(self.plan, self.sweeps, strict=True):
+                raw = list(map(str.strip, columns[position])) if position is not None else [""] * count
+                names.append(name)
+                typed.append(sweep(raw, parse))
+        except CellError:
+            return [self(cells) for cells in rows]
+        parsed: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
+            (dict(zip(names, values, strict=True)), []) for values in zip(*typed, strict=True)
+        ]
+        if self.cross_checked:
+            spec = self.spec
+            for values, problems in parsed:
+                problems.extend(check_row(spec, values))
+        return parsed
 
 
 def parse_row(

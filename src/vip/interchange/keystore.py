@@ -6,12 +6,11 @@ without holding its keys in memory: they go to a temporary SQLite file.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-
-_CHUNK = 900  # stay under SQLite's bound-parameter limit with room to spare
 
 
 class KeyStore:
@@ -32,18 +31,16 @@ class KeyStore:
 
     def lines_of(self, file: str, keys: Iterable[str]) -> dict[str, int]:
         """The line where each of ``keys`` was first accepted in ``file`` (absent: not seen)."""
-        found: dict[str, int] = {}
         items = list(keys)
-        for i in range(0, len(items), _CHUNK):
-            part = items[i : i + _CHUNK]
-            marks = ",".join("?" * len(part))
-            found.update(
-                self._db.execute(
-                    f"SELECT key, line FROM keys WHERE file = ? AND key IN ({marks})",  # noqa: S608
-                    [file, *part],
-                ).fetchall()
-            )
-        return found
+        if not items:
+            return {}
+        # The keys go in as one JSON array (one parameter, however many keys).
+        return dict(
+            self._db.execute(
+                "SELECT key, line FROM keys WHERE file = ? AND key IN (SELECT value FROM json_each(?))",
+                (file, json.dumps(items)),
+            ).fetchall()
+        )
 
     def add(self, file: str, items: Iterable[tuple[str, int]]) -> None:
         self._db.executemany("INSERT INTO keys (file, key, line) VALUES (?, ?, ?)", ((file, k, n) for k, n in items))

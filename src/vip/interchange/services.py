@@ -1,14 +1,21 @@
-"""Importing an interchange bundle: validate everything, then write everything.
+"""Importing an interchange bundle: validate every row, write only a valid bundle.
 
-1. **Validate** the whole bundle, streaming: every cell, every key (no
-   duplicates; references resolve to this bundle or the database). Problems
-   are reported as ``file:line: column: message``.
-2. If anything is invalid, write nothing (or, with ``skip_invalid``, leave out
-   exactly the rejected rows, and every row that refers to one, and write them
-   with their reasons to a rejects folder that is itself a bundle).
-3. **Write** in one transaction, in batches: new keys are created, changed rows
-   updated, unchanged rows left alone; one audit event per batch names what
-   changed. Re-importing the same bundle changes nothing.
+The bundle is read once, in batches, in dependency order (people before the
+files that name them), inside one transaction:
+
+1. **Validate** each batch: every cell (column by column: a repeated value is
+   parsed once; a batch with a bad cell is parsed again row by row for its
+   messages), every key (no duplicates; references resolve to this bundle or
+   the database). Problems are reported as ``file:line: column: message``.
+2. **Write** the batch's accepted rows at once while the import can still be
+   written: new keys are created, changed rows updated, unchanged rows left
+   alone; one audit event per batch names what changed. Re-importing the same
+   bundle changes nothing.
+3. If anything was invalid (strict, the default), or a file could not be read
+   at all, the transaction is rolled back: nothing is written. With
+   ``skip_invalid``, exactly the rejected rows are left out, and every row that
+   refers to one; they go with their reasons to a rejects folder that is itself
+   a bundle.
 
 Memory stays flat: rows are read in batches, and keys seen so far live in an
 on-disk key store (``keystore.py``).
@@ -20,6 +27,7 @@ import csv
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +115,8 @@ BATCH_MAX_BYTES = 16 * 1024 * 1024
 
 def _weight(row: Any) -> int:
     """The bytes of text a row holds (its cells), roughly."""
+    if isinstance(row, tuple):  # a bundle's row: (line, header, cells), every cell text
+        return sum(map(len, row[-1]))
     cells = row.cells if hasattr(row, "cells") else row[-1]
     return sum(len(cell) for cell in cells if isinstance(cell, str))
 
@@ -163,17 +173,23 @@ class _Parsers:
         return self._current[1]
 
 
-class _Validator(_Parsers):
+class _Importer(_Parsers):
+    """Reads the bundle once: each batch is validated and, while the import can still be
+    written, its accepted rows are written at once (in the caller's transaction, which is
+    rolled back if the import turns out not to be writable after all)."""
+
     def __init__(
         self,
         source: BundleSource,
         store: KeyStore,
         ctx: ParseContext,
+        config: ProgramConfig,
         result: ImportResult,
         rejects: _Rejects | None,
         progress: ProgressFn | None,
         batch_size: int,
         actor: Actor = None,
+        write: bool = True,
     ) -> None:
         self.source = source
         self.store = store
@@ -184,13 +200,25 @@ class _Validator(_Parsers):
         self.progress = progress
         self.batch_size = batch_size
         self.unreadable: set[str] = set()  # files whose header or bytes made them unusable
+        self.writer = _Writer(store, config, actor, result, batch_size) if write else None
+
+    @property
+    def writing(self) -> bool:
+        """Whether accepted rows are still written: not once the import is known to be refused
+        (strict, and a problem found; or a file that cannot be read at all)."""
+        if self.writer is None:
+            return False
+        if self.unreadable or (self.rejects is None and not self.result.valid):
+            self.writer = None
+            return False
+        return True
 
     def run(self) -> None:
         total = self.source.total_size()
 
         def on_bytes(n: int) -> None:
             if self.progress is not None:
-                self.progress("validate", n, total)
+                self.progress("validate and write", n, total)
 
         for spec in FILES:
             if spec.name in self.source.members:
@@ -203,7 +231,10 @@ class _Validator(_Parsers):
         rows = self.source.rows(spec, file_problems.append, on_bytes)
         for batch in _batches(rows, self.batch_size):
             self._flush_file_problems(spec, file_problems)
-            self._batch(spec, batch, counts)
+            accepted = self._batch(spec, batch, counts)
+            if accepted and self.writing:
+                assert self.writer is not None
+                self.writer.batch(spec, accepted)
         self._flush_file_problems(spec, file_problems)
 
     def _flush_file_problems(self, spec: FileSpec, file_problems: list[Problem]) -> None:
@@ -213,52 +244,60 @@ class _Validator(_Parsers):
             self.unreadable.add(spec.name)
         file_problems.clear()
 
-    def _batch(self, spec: FileSpec, batch: list[tuple[int, Header, list[str]]], counts: FileCounts) -> None:
-        parsed: list[tuple[int, Header, list[str], dict[str, Any], list[tuple[str, str]]]] = []
+    def _batch(
+        self, spec: FileSpec, batch: list[tuple[int, Header, list[str]]], counts: FileCounts
+    ) -> list[dict[str, Any]]:
+        """Validate a batch; the values of its accepted rows."""
         parser = self._parser(spec, batch[0][1])
-        for line, header, cells in batch:
-            values, problems = parser(cells)
-            parsed.append((line, header, cells, values, problems))
+        parsed = parser.many([cells for _, _, cells in batch])
         counts.read += len(parsed)
+        single = len(spec.key) == 1
+        key_name = spec.key[0]
+        # Each row's key (None: its key cells are broken).
+        row_keys = [
+            None if (p and _key_broken(spec, v, p)) or not v else (v[key_name] if single else row_key(spec, v))
+            for v, p in parsed
+        ]
 
         # Duplicate keys, within this batch and against earlier batches.
-        keys = {row_key(spec, v): None for _, _, _, v, p in parsed if not _key_broken(spec, v, p)}
+        keys = {key: None for key in row_keys if key is not None}
         earlier = self.store.lines_of(spec.name, keys)
         seen_here: dict[str, int] = {}
         # References to other files: this bundle first, then the database.
         missing = self._missing_references(spec, parsed)
+        ref_columns = [(c.name, missing[c.ref]) for c in spec.columns if c.ref is not None and missing[c.ref]]
         # Security row 35: a record the importing account may not read is never overwritten.
         unreadable = _unreadable_keys(self.actor, spec, keys)
         # A voided entry is history: an import neither revives nor changes it (nor does an
         # export carry it; a bundle made before the voiding still names it).
         voided = _voided_keys(spec, keys)
 
-        accepted: list[tuple[str, int]] = []
+        accepted: list[dict[str, Any]] = []
+        accepted_keys: list[tuple[str, int]] = []
         rejected_lines: list[int] = []
-        for line, header, cells, values, problems in parsed:
-            if not _key_broken(spec, values, problems):
-                key = row_key(spec, values)
+        for (line, header, cells), (values, problems), key in zip(batch, parsed, row_keys, strict=True):
+            if key is not None:
                 first = earlier.get(key, seen_here.get(key))
                 if first is not None:
                     problems.append(
                         (
-                            spec.key[0] if len(spec.key) == 1 else "key",
+                            key_name if single else "key",
                             f"duplicate key {show_key(key)!r} (first at line {first})",
                         )
                     )
                 if key in unreadable:
-                    problems.append((spec.key[0], f"{key!r} names a record your account may not read: refused"))
+                    problems.append((key_name, f"{key!r} names a record your account may not read: refused"))
                 elif key in voided:
                     problems.append(
-                        (spec.key[0], f"{key!r} names an entry voided in the case file: an import does not change it")
+                        (key_name, f"{key!r} names an entry voided in the case file: an import does not change it")
                     )
-            for column in spec.columns:
-                if column.ref is not None and values.get(column.name) in missing[column.ref]:
+            for name, absent in ref_columns:
+                if values and values.get(name) in absent:
                     problems.append(
                         (
-                            column.name,
-                            f"unknown {column.name} {values[column.name]!r}: "
-                            f"not among the valid rows of {column.ref} nor in the database",
+                            name,
+                            f"unknown {name} {values[name]!r}: "
+                            f"not among the valid rows of {spec.columns_by_name[name].ref} nor in the database",
                         )
                     )
             if problems:
@@ -269,20 +308,22 @@ class _Validator(_Parsers):
                 if self.rejects is not None:
                     self.rejects.write(spec, header, line, cells, [f"{c}: {m}" for c, m in problems])
             else:
-                key = row_key(spec, values)
+                assert key is not None
                 seen_here[key] = line
-                accepted.append((key, line))
-        self.store.add(spec.name, accepted)
+                accepted_keys.append((key, line))
+                accepted.append(values)
+        self.store.add(spec.name, accepted_keys)
         self.store.reject(spec.name, rejected_lines)
+        return accepted
 
     def _missing_references(
-        self, spec: FileSpec, parsed: list[tuple[int, Header, list[str], dict[str, Any], list[tuple[str, str]]]]
+        self, spec: FileSpec, parsed: list[tuple[dict[str, Any], list[tuple[str, str]]]]
     ) -> dict[str, set[str]]:
         missing: dict[str, set[str]] = defaultdict(set)
         for column in spec.columns:
             if column.ref is None:
                 continue
-            wanted = {v[column.name] for _, _, _, v, _ in parsed if v.get(column.name)}
+            wanted = {v[column.name] for v, _ in parsed if v.get(column.name)}
             if not wanted:
                 continue
             # In strict mode, a file that could not be read is already an error; do not
@@ -334,57 +375,26 @@ def _key_broken(spec: FileSpec, values: dict[str, Any], problems: list[tuple[str
     return not values or any(column in spec.key for column, _ in problems)
 
 
-class _Writer(_Parsers):
-    """Writes the accepted rows of a validated bundle, batch by batch."""
+class _Writer:
+    """Writes the accepted rows of a bundle, batch by batch."""
 
     def __init__(
         self,
-        source: BundleSource,
         store: KeyStore,
-        ctx: ParseContext,
         config: ProgramConfig,
         actor: Actor,
         result: ImportResult,
-        progress: ProgressFn | None,
         batch_size: int,
     ) -> None:
-        self.source = source
         self.store = store
-        self.ctx = ctx
         self.config = config
         self.actor = actor
         self.result = result
-        self.progress = progress
         self.batch_size = batch_size
         self.now = timezone.now()
         self.today = local_date(self.now, config.zone)
 
-    def run(self, unreadable: set[str]) -> None:
-        total = self.source.total_size()
-
-        def on_bytes(n: int) -> None:
-            if self.progress is not None:
-                self.progress("write", n, total)
-
-        for spec in FILES:
-            if spec.name in self.source.members and spec.name not in unreadable:
-                rows = self.source.rows(spec, lambda problem: None, on_bytes)
-                for batch in _batches(rows, self.batch_size):
-                    self._batch(spec, batch)
-
-    def _batch(self, spec: FileSpec, batch: list[tuple[int, Header, list[str]]]) -> None:
-        skip = self.store.rejected_lines(spec.name, batch[0][0], batch[-1][0])
-        rows = []
-        parser = self._parser(spec, batch[0][1])
-        for line, _header, cells in batch:
-            if line in skip:
-                continue
-            values, problems = parser(cells)
-            if problems:  # cannot happen after validation, unless the file changed underneath
-                raise RuntimeError(f"{spec.name}:{line} changed while it was being imported")
-            rows.append(values)
-        if not rows:
-            return
+    def batch(self, spec: FileSpec, rows: list[dict[str, Any]]) -> None:
         ids = self._resolve(spec, rows)
         counts = self.result.counts[spec.name]
         if spec is INVOLVEMENTS:
@@ -434,7 +444,7 @@ class _Writer(_Parsers):
             row["key"]: row
             for row in model.objects.filter(column_in("key", incoming)).values("id", "key", "version", *names)  # type: ignore[attr-defined]
         }
-        new_rows: list[dict[str, Any]] = []
+        new_rows: list[tuple[str, dict[str, Any]]] = []
         changed_objects: list[tuple[models.Model, dict[str, Any]]] = []
         created: list[str] = []
         updated: dict[str, list[str]] = {}
@@ -445,7 +455,7 @@ class _Writer(_Parsers):
         for key, sent in incoming.items():
             old = existing.get(key)
             if old is None:
-                new_rows.append({"key": key, **sent})
+                new_rows.append((key, sent))
                 created.append(key)
                 continue
             values = {**sent, **{name: old[name] for name in unreadable}} if unreadable else sent
@@ -457,7 +467,7 @@ class _Writer(_Parsers):
                 changed_fields.update(differing)
         if new_rows:
             inserter = BulkInserter(model, ["key", *names], self.now)
-            inserter.insert([tuple(row.values()) for row in new_rows])
+            inserter.insert([(key, *sent.values()) for key, sent in new_rows])
         if changed_objects:
             model.objects.bulk_update(  # type: ignore[attr-defined]
                 [obj for obj, _ in changed_objects],
@@ -469,7 +479,7 @@ class _Writer(_Parsers):
         return created, updated
 
     def _service_referral_history(
-        self, new_rows: list[dict[str, Any]], changed: list[tuple[models.Model, dict[str, Any]]]
+        self, new_rows: list[tuple[str, dict[str, Any]]], changed: list[tuple[models.Model, dict[str, Any]]]
     ) -> None:
         """Status history: each status the referral reached, on the day it reached it."""
         history: list[tuple[int, str, dt.date, dt.datetime, int | None]] = []
@@ -479,10 +489,10 @@ class _Writer(_Parsers):
             history.append((referral_id, status, day, self.now, user_id))
 
         ids = dict(
-            ServiceReferral.objects.filter(column_in("key", [r["key"] for r in new_rows])).values_list("key", "id")
+            ServiceReferral.objects.filter(column_in("key", [key for key, _ in new_rows])).values_list("key", "id")
         )
-        for row in new_rows:
-            pk = ids[row["key"]]
+        for key, row in new_rows:
+            pk = ids[key]
             add(pk, "referred", row["referred_on"])
             if row["connected_on"] is not None:
                 add(pk, "connected", row["connected_on"])
@@ -504,7 +514,7 @@ class _Writer(_Parsers):
         wanted = {}
         for row in rows:
             fields = to_fields(INVOLVEMENTS, row, ids)
-            wanted[(fields["incident_id"], fields["person_id"], fields["role"])] = row_key(INVOLVEMENTS, row)
+            wanted[(fields["incident_id"], fields["person_id"], fields["role"])] = row
         existing = set(
             Involvement.objects.filter(column_in("incident_id", {k[0] for k in wanted})).values_list(
                 "incident_id", "person_id", "role"
@@ -512,7 +522,7 @@ class _Writer(_Parsers):
         )
         new = [triple for triple in wanted if triple not in existing]
         BulkInserter(Involvement, ["incident_id", "person_id", "role"], self.now).insert(new)
-        return [show_key(wanted[triple]) for triple in new]
+        return [show_key(row_key(INVOLVEMENTS, wanted[triple])) for triple in new]
 
 
 def bundle_import(
@@ -559,22 +569,27 @@ def bundle_import(
         raise ValueError("skip_invalid needs a rejects_dir")
     rejects = _Rejects(rejects_dir) if skip_invalid and rejects_dir is not None else None
     with source, KeyStore() as store:
-        validator = _Validator(source, store, ctx, result, rejects, progress, batch_size, actor)
-        try:
-            validator.run()
-        finally:
-            if rejects is not None:
-                rejects.close()
-        if rejects is not None and rejects.used:
-            result.rejects_dir = rejects.folder
-        if dry_run or (not result.valid and not skip_invalid):
-            return result
-        if skip_invalid and validator.unreadable:
-            # A file that cannot be read at all is not a set of rejected rows.
-            return result
-        with transaction.atomic():
-            writer = _Writer(source, store, ctx, config, actor, result, progress, batch_size)
-            writer.run(validator.unreadable)
+        write = not dry_run
+        # One pass: rows are written as they are validated, in one transaction that is rolled
+        # back if the import is refused after all (nothing half-written).
+        with transaction.atomic() if write else nullcontext():
+            importer = _Importer(source, store, ctx, config, result, rejects, progress, batch_size, actor, write)
+            try:
+                importer.run()
+            finally:
+                if rejects is not None:
+                    rejects.close()
+            if rejects is not None and rejects.used:
+                result.rejects_dir = rejects.folder
+            # Strict: any problem refuses the whole bundle. With skip_invalid, a file that
+            # cannot be read at all is not a set of rejected rows: nothing is written either.
+            refused = (not result.valid and not skip_invalid) or (skip_invalid and bool(importer.unreadable))
+            if not write or refused:
+                if write:
+                    transaction.set_rollback(True)
+                for counts in result.counts.values():
+                    counts.created = counts.updated = counts.unchanged = 0
+                return result
             audit_record(
                 actor=actor,
                 action="interchange.import",
