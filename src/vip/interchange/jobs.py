@@ -17,6 +17,7 @@ from vip.jobs.kinds import Progress, job_kind
 PHASES = {
     "read": gettext_lazy("Reading the file"),
     "validate": gettext_lazy("Checking the rows"),
+    "validate and write": gettext_lazy("Checking and writing the rows"),
     "write": gettext_lazy("Writing the records"),
 }
 
