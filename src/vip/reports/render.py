@@ -25,7 +25,6 @@ from django.utils import timezone, translation
 from vip.core.config import ProgramConfig
 from vip.core.dates import month_label
 from vip.core.text import neutralise
-from vip.reports import charts
 from vip.reports.definitions import Definition, definitions
 from vip.reports.metrics import ReportNumbers
 from vip.stats.disclosure import protect, rate_display
@@ -446,6 +445,9 @@ def suppression_note(report: Report) -> str:
 
 
 def context(report: Report) -> dict[str, Any]:
+    # Deferred: matplotlib takes a good part of a second to import; only HTML and PDF draw charts.
+    from vip.reports import charts
+
     month = report.month
     m_label = month_label(month, report.month_labels)
     month_name = month.title().split()[0]
