@@ -122,11 +122,11 @@ def process(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, s
     return seconds, done.stdout
 
 
-def interleaved(runs: int, steps: dict[str, Callable[[], T]]) -> dict[str, tuple[Timing, T]]:
+def interleaved(runs: int, steps: dict[str, Callable[[], Any]]) -> dict[str, tuple[Timing, Any]]:
     """Run each step ``runs`` times, taking turns, so that both sides see the same load (after
     one untimed run of each: caches warm, bytecode compiled)."""
     seconds: dict[str, list[float]] = {name: [] for name in steps}
-    results: dict[str, T] = {name: step() for name, step in steps.items()}
+    results: dict[str, Any] = {name: step() for name, step in steps.items()}
     for _ in range(runs):
         for name, step in steps.items():
             start = time.perf_counter()

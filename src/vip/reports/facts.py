@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -121,7 +122,7 @@ class _Read:
     latest: object
 
 
-def _read(source: str, live: str, columns: list[tuple[str, str]], params: list[object]) -> _Read:
+def _read(source: str, live: str, columns: list[tuple[str, str]], params: Sequence[int | dt.date]) -> _Read:
     """Columns of the rows of ``source`` (a FROM clause with its WHERE) for which ``live`` holds,
     read as one row, and the latest ``updated_at`` among all the rows of ``source``.
 
