@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -42,7 +43,9 @@ class Facts:
     """Everything the metrics read, as of ``through`` (the report month's last day)."""
 
     through: dt.date
-    as_of: dt.datetime | None  # the latest change to the data read
+    # The latest change to the records read: the attempts, service referrals, referrals and outcomes
+    # the facts come from (voided ones too: voiding changes the figures).
+    as_of: dt.datetime | None
     # Configuration the metrics need, in report order.
     area_codes: tuple[str, ...]
     area_names: tuple[str, ...]
@@ -57,7 +60,8 @@ class Facts:
     delivery_day: np.ndarray
     delivery_area: np.ndarray  # index into area_codes of the attempt's area, or NO_AREA
     delivery_person_area: np.ndarray  # index of the person's area, or NO_AREA
-    # People who were ever notified or connected: id and date of birth (NO_DATE if unknown).
+    # People notified or connected in the report month (the ones whose age the metrics read):
+    # id and date of birth (NO_DATE if unknown).
     person_id: np.ndarray  # sorted
     person_born: np.ndarray
     # Service referrals that became connected: person, day, category index.
@@ -87,22 +91,86 @@ class Facts:
         return digest.hexdigest()
 
 
-# The queries below are put together from fixed column names and this day-number
-# expression only; every value is a bound parameter.
+# The queries below are put together from fixed column names and these expressions only; every
+# value is a bound parameter.
 def _day_sql(column: str) -> str:
+    """The day number of a date column (NULL stays NULL)."""
     if connection.vendor == "postgresql":
         return f"({column} - DATE '1970-01-01')"
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
-def _fetch(sql: str, params: list[dt.date], width: int) -> list[np.ndarray]:
+def _moment_keys_sql(column: str) -> tuple[str, str]:
+    """Two integers that order a date-time column as the database orders it (NULL last).
+
+    SQLite stores a moment as ISO text in UTC ('YYYY-MM-DD HH:MM:SS[.ffffff]'): the first key is
+    its digits to the second (YYYYMMDDHHMMSS), the second its microseconds. PostgreSQL: the
+    microseconds since 1970, and 0.
+    """
+    last = np.iinfo(np.int64).max
+    if connection.vendor == "postgresql":
+        return f"COALESCE(CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT), {last})", "0"
+    digits = f"CAST(replace(replace(replace(substr({column}, 1, 19), '-', ''), ' ', ''), ':', '') AS INTEGER)"
+    return f"COALESCE({digits}, {last})", f"COALESCE(CAST(substr({column}, 21, 6) AS INTEGER), 0)"
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What one scan of a table gave: its columns, and the latest change among the rows scanned."""
+
+    columns: list[np.ndarray]
+    latest: object
+
+
+def _read(source: str, live: str, columns: list[tuple[str, str]], params: Sequence[int | dt.date]) -> _Read:
+    """Columns of the rows of ``source`` (a FROM clause with its WHERE) for which ``live`` holds,
+    read as one row, and the latest ``updated_at`` among all the rows of ``source``.
+
+    The database joins each column into one text (group_concat on SQLite, string_agg on
+    PostgreSQL) and numpy parses it in C: no Python object per value, which is what made reading
+    hundreds of thousands of rows slow. A column is (expression, kind): ``int``, an integer
+    never NULL, joined with commas; ``date``, a date never NULL, as fixed-width YYYY-MM-DD text
+    read as day numbers. The columns come from one aggregate over the same rows, so they stay
+    aligned; their order is the database's, and callers sort. The rows that fail ``live`` (the
+    voided ones) are left out of the columns but not of the latest change: voiding a record
+    changes the figures.
+    """
+    postgres = connection.vendor == "postgresql"
+    joined = []
+    for expression, kind in columns:
+        value = f"CASE WHEN {live} THEN {expression} END"
+        if kind == "date":
+            text = f"to_char({value}, 'YYYY-MM-DD')" if postgres else value
+            joined.append(f"string_agg({text}, '')" if postgres else f"group_concat({text}, '')")
+        else:
+            joined.append(f"string_agg(CAST({value} AS text), ',')" if postgres else f"group_concat({value}, ',')")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return [np.zeros(0, dtype=np.int64) for _ in range(width)]
-    columns = list(zip(*rows, strict=True))
-    return [np.array([NO_DATE if v is None else v for v in column], dtype=np.int64) for column in columns]
+        cursor.execute(
+            f"SELECT COUNT(CASE WHEN {live} THEN 1 END), MAX(updated_at), {', '.join(joined)} FROM {source}", params
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    count, latest, texts = int(row[0]), row[1], row[2:]
+    out = []
+    for (expression, kind), text in zip(columns, texts, strict=True):
+        if not count:
+            values = np.zeros(0, dtype=np.int64)
+        elif kind == "date":
+            values = np.frombuffer(text.encode("ascii"), dtype="S10").astype("datetime64[D]").astype(np.int64)
+        else:
+            values = np.fromstring(text, dtype=np.int64, sep=",")
+        if len(values) != count:  # never silently short: a NULL or a non-integer would show here
+            raise ValueError(f"facts: {expression} gave {len(values)} values for {count} rows")
+        out.append(values)
+    return _Read(out, latest)
+
+
+def _sorted(*columns: np.ndarray, keys: int) -> list[np.ndarray]:
+    """``columns`` ordered by their first ``keys`` columns (the first one first)."""
+    if len(columns[0]) == 0:
+        return list(columns)
+    order = np.lexsort(tuple(reversed(columns[:keys])))
+    return [column[order] for column in columns]
 
 
 def _index(ids: np.ndarray, id_to_index: dict[int, int]) -> np.ndarray:
@@ -114,6 +182,69 @@ def _index(ids: np.ndarray, id_to_index: dict[int, int]) -> np.ndarray:
     return table[ids + 1] if len(ids) else np.zeros(0, dtype=np.int16)
 
 
+def _codes(column: str, codes: tuple[str, ...]) -> str:
+    """A text column as the index of its value in ``codes`` (-1 for any other value)."""
+    cases = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(codes))  # fixed choices, not input
+    return f"CASE {column} {cases} ELSE -1 END"
+
+
+def _checked_codes(values: np.ndarray, codes: tuple[str, ...], what: str) -> np.ndarray:
+    if len(values) and values.min() < 0:
+        raise ValueError(f"facts: a {what} that is none of {', '.join(codes)}")
+    return values.astype(np.int16)
+
+
+BATCH = 10_000  # ids per query: well under SQLite's limit on bound parameters
+
+
+def _by_ids(table: str, ids: np.ndarray, columns: list[str]) -> list[np.ndarray]:
+    """Integer ``columns`` (the first: the id) of the rows of ``table`` whose id is in ``ids``, by id."""
+    parts: list[list[np.ndarray]] = []
+    for start in range(0, len(ids), BATCH):
+        batch = [int(i) for i in ids[start : start + BATCH]]
+        marks = ", ".join(["%s"] * len(batch))
+        read = _read(f"{table} t WHERE t.id IN ({marks})", "1 = 1", [(c, "int") for c in columns], list(batch))
+        parts.append(read.columns)
+    if not parts:
+        return [np.zeros(0, dtype=np.int64) for _ in columns]
+    return _sorted(*(np.concatenate([part[i] for part in parts]) for i in range(len(columns))), keys=1)
+
+
+def _first_of_day_order(person: np.ndarray, day: np.ndarray, attempt: np.ndarray) -> np.ndarray:
+    """The order of delivered attempts (person, day, attempt id) that puts each person's day's
+    first attempt first: timed attempts by their moment before untimed ones, then by id.
+
+    Only days with more than one attempt need the moments, and they are few: those attempts'
+    moments are read apart, instead of parsing the moment of every attempt.
+    """
+    order = np.lexsort((attempt, day, person))
+    person, day, attempt = person[order], day[order], attempt[order]
+    if len(order) < 2:
+        return order
+    same = (person[1:] == person[:-1]) & (day[1:] == day[:-1])
+    shared = np.zeros(len(order), dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    if not shared.any():
+        return order
+    moment, micro = _moment_keys_sql("t.attempted_at")
+    ids, moments, micros = _by_ids(
+        "notifications_notificationattempt",
+        np.unique(attempt[shared]),
+        [
+            "t.id",
+            moment,
+            micro,
+        ],
+    )
+    where = np.searchsorted(ids, attempt)
+    where = np.minimum(where, len(ids) - 1)
+    known = shared & (ids[where] == attempt)
+    key, key2 = np.zeros(len(order), dtype=np.int64), np.zeros(len(order), dtype=np.int64)
+    key[known], key2[known] = moments[where[known]], micros[where[known]]
+    return order[np.lexsort((attempt, key2, key, day, person))]
+
+
 def load_facts(config: ProgramConfig, month: Month) -> Facts:
     """Read the facts of the report month ``month`` (everything on or before its last day)."""
     through = month.last_day
@@ -121,65 +252,61 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
     area_index = {config.area_ids[code]: i for i, code in enumerate(area_codes)}
     category_codes = tuple(config.all_service_categories)
     category_index = {config.service_category_ids[code]: i for i, code in enumerate(category_codes)}
+    latest: list[object] = []
 
-    attempts = (
-        "SELECT a.person_id, {day}, COALESCE(a.area_id, -1), COALESCE(p.area_id, -1) "
-        "FROM notifications_notificationattempt a JOIN people_person p ON p.id = a.person_id "
-        "WHERE a.outcome = 'delivered' AND a.voided_at IS NULL AND a.attempted_on <= %s "
-        "ORDER BY a.person_id, a.attempted_on, CASE WHEN a.attempted_at IS NULL THEN 1 ELSE 0 END, "
-        "a.attempted_at, a.id"
-    ).format(day=_day_sql("a.attempted_on"))
-    d_person, d_day, d_area, d_person_area = _fetch(attempts, [through], 4)
+    # Delivered attempts; the person's area is looked up only for an attempt without one.
+    attempts = _read(
+        "notifications_notificationattempt a WHERE a.outcome = 'delivered' AND a.attempted_on <= %s",
+        "a.voided_at IS NULL",
+        [
+            ("a.person_id", "int"),
+            ("a.attempted_on", "date"),
+            ("a.id", "int"),
+            ("COALESCE(a.area_id, -1)", "int"),
+            ("COALESCE((SELECT p.area_id FROM people_person p WHERE p.id = a.person_id), -1)", "int"),
+        ],
+        [through],
+    )
+    latest.append(attempts.latest)
+    d_person, d_day, d_id, d_area, d_person_area = attempts.columns
+    order = _first_of_day_order(d_person, d_day, d_id)
+    d_person, d_day, d_area, d_person_area = d_person[order], d_day[order], d_area[order], d_person_area[order]
 
-    connections = (
-        "SELECT s.person_id, {day}, s.category_id FROM service_referrals_servicereferral s "
-        "WHERE s.connected_on IS NOT NULL AND s.voided_at IS NULL AND s.connected_on <= %s "
-        "ORDER BY s.person_id, s.connected_on, s.id"
-    ).format(day=_day_sql("s.connected_on"))
-    c_person, c_day, c_category = _fetch(connections, [through], 3)
+    # Connected service referrals, ordered by every column (rows equal in all of them are alike).
+    connections = _read(
+        "service_referrals_servicereferral s WHERE s.connected_on IS NOT NULL AND s.connected_on <= %s",
+        "s.voided_at IS NULL",
+        [("s.person_id", "int"), ("s.connected_on", "date"), ("s.category_id", "int")],
+        [through],
+    )
+    latest.append(connections.latest)
+    c_person, c_day, c_category = _sorted(*connections.columns, keys=3)
 
-    people = (
-        "SELECT p.id, {born} FROM people_person p WHERE p.id IN ("
-        " SELECT person_id FROM notifications_notificationattempt"
-        " WHERE outcome = 'delivered' AND voided_at IS NULL AND attempted_on <= %s"
-        " UNION SELECT person_id FROM service_referrals_servicereferral"
-        " WHERE connected_on IS NOT NULL AND voided_at IS NULL AND connected_on <= %s) ORDER BY p.id"
-    ).format(born=_day_sql("p.date_of_birth"))
-    p_id, p_born = _fetch(people, [through, through], 2)
+    # The dates of birth the metrics read: of the people notified or connected in the month.
+    first_day = day_number(month.first_day)
+    wanted = np.union1d(d_person[d_day >= first_day], c_person[c_day >= first_day])
+    p_id, p_born = _by_ids("people_person", wanted, ["t.id", f"COALESCE({_day_sql('t.date_of_birth')}, {NO_DATE})"])
 
     window_start = min(month.shift(-2).first_day, fiscal_year(month.first_day, config.fiscal_year_start_month).start)
-    referrals = (
-        "SELECT {day}, r.source FROM referrals_referral r WHERE r.voided_at IS NULL AND r.received_on BETWEEN %s AND %s"
-    ).format(day=_day_sql("r.received_on"))
-    with connection.cursor() as cursor:
-        cursor.execute(referrals, [window_start, through])
-        referral_rows = cursor.fetchall()
-    source_index = {code: i for i, code in enumerate(REFERRAL_SOURCES)}
-    r_day = np.array([row[0] for row in referral_rows], dtype=np.int64)
-    r_source = np.array([source_index[row[1]] for row in referral_rows], dtype=np.int16)
+    referrals = _read(
+        "referrals_referral r WHERE r.received_on BETWEEN %s AND %s",
+        "r.voided_at IS NULL",
+        [("r.received_on", "date"), (_codes("r.source", REFERRAL_SOURCES), "int")],
+        [window_start, through],
+    )
+    latest.append(referrals.latest)
+    r_day, r_source = _sorted(*referrals.columns, keys=2)
 
-    outcomes = (
-        "SELECT o.person_id, {day}, o.type FROM outcomes_outcome o WHERE o.voided_at IS NULL AND o.occurred_on <= %s "
-        "ORDER BY o.person_id, o.occurred_on, o.id"
-    ).format(day=_day_sql("o.occurred_on"))
-    with connection.cursor() as cursor:
-        cursor.execute(outcomes, [through])
-        outcome_rows = cursor.fetchall()
-    type_index = {code: i for i, code in enumerate(OUTCOME_TYPES)}
-    o_person = np.array([row[0] for row in outcome_rows], dtype=np.int64)
-    o_day = np.array([row[1] for row in outcome_rows], dtype=np.int64)
-    o_type = np.array([type_index[row[2]] for row in outcome_rows], dtype=np.int16)
+    outcomes = _read(
+        "outcomes_outcome o WHERE o.occurred_on <= %s",
+        "o.voided_at IS NULL",
+        [("o.person_id", "int"), ("o.occurred_on", "date"), (_codes("o.type", OUTCOME_TYPES), "int")],
+        [through],
+    )
+    latest.append(outcomes.latest)
+    o_person, o_day, o_type = _sorted(*outcomes.columns, keys=3)
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT MAX(t) FROM (SELECT MAX(updated_at) AS t FROM notifications_notificationattempt"
-            " UNION ALL SELECT MAX(updated_at) FROM service_referrals_servicereferral"
-            " UNION ALL SELECT MAX(updated_at) FROM referrals_referral"
-            " UNION ALL SELECT MAX(updated_at) FROM outcomes_outcome"
-            " UNION ALL SELECT MAX(updated_at) FROM people_person) changes"
-        )
-        (latest,) = cursor.fetchone()
-    as_of = _as_datetime(latest)
+    as_of = max((moment for moment in map(_as_datetime, latest) if moment is not None), default=None)
 
     return Facts(
         through=through,
@@ -197,15 +324,15 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
         delivery_area=_index(d_area, area_index),
         delivery_person_area=_index(d_person_area, area_index),
         person_id=p_id,
-        person_born=p_born.astype(np.int32) if len(p_born) else np.zeros(0, dtype=np.int32),
+        person_born=p_born.astype(np.int32),
         connection_person=c_person,
         connection_day=c_day.astype(np.int32),
         connection_category=_index(c_category, category_index),
         referral_day=r_day.astype(np.int32),
-        referral_source=r_source,
+        referral_source=_checked_codes(r_source, REFERRAL_SOURCES, "referral source"),
         outcome_person=o_person,
         outcome_day=o_day.astype(np.int32),
-        outcome_type=o_type,
+        outcome_type=_checked_codes(o_type, OUTCOME_TYPES, "outcome type"),
     )
 
 

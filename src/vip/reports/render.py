@@ -25,10 +25,8 @@ from django.utils import timezone, translation
 from vip.core.config import ProgramConfig
 from vip.core.dates import month_label
 from vip.core.text import neutralise
-from vip.reports import charts
 from vip.reports.definitions import Definition, definitions
 from vip.reports.metrics import ReportNumbers
-from vip.stats.disclosure import protect, rate_display
 from vip.stats.tables import (
     COMPLEMENTARY,
     PERCENT,
@@ -38,6 +36,7 @@ from vip.stats.tables import (
     Table,
     percent,
     percent_fraction,
+    percent_label,
     rounded,
 )
 
@@ -152,7 +151,7 @@ def build(
         numbers=numbers,
         audience=audience,
         tables={
-            tid: public_rates(table, threshold) if threshold and tid in RATE_TABLES else protect(table, threshold)
+            tid: public_rates(table, threshold) if threshold and tid in RATE_TABLES else _protect(table, threshold)
             for tid, table in numbers.tables.items()
         },
         program_name=config.program_name,
@@ -168,6 +167,17 @@ def build(
         contact_line=config.wording.get("contact_line") or config.web_address,
         logo=logo_data_uri(config.wording.get("report_logo", "")),
     )
+
+
+def _protect(table: Table, threshold: int) -> PublishedTable:
+    """Disclosure control (vip.stats.disclosure.protect); the official edition (threshold 0)
+    withholds nothing, and does not load the solver (SciPy's optimiser, a third of a second)."""
+    if threshold == 0:
+        return PublishedTable(table=table, suppressed={}, threshold=0)
+    # Deferred: only a public edition solves for complementary suppression.
+    from vip.stats.disclosure import protect
+
+    return protect(table, threshold)
 
 
 DEFAULT_LOGO = Path(__file__).resolve().parent.parent / "core" / "static" / "vip" / "icon.svg"
@@ -277,7 +287,7 @@ def headline(report: Report) -> list[dict[str, Any]]:
             {
                 "title": title,
                 "value": None if numerator is None or not denominator else numerator / denominator,
-                "display": rate_display(numerator, denominator),
+                "display": percent_label(numerator, denominator),  # as disclosure.rate_display
                 "detail": f"{num_display} of {den_display} people notified",
                 "metric": metric,
             }
@@ -446,6 +456,9 @@ def suppression_note(report: Report) -> str:
 
 
 def context(report: Report) -> dict[str, Any]:
+    # Deferred: matplotlib takes a good part of a second to import; only HTML and PDF draw charts.
+    from vip.reports import charts
+
     month = report.month
     m_label = month_label(month, report.month_labels)
     month_name = month.title().split()[0]

@@ -9,7 +9,7 @@ new figures with the published ones and lists what would be restated.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,14 +20,18 @@ from vip.audit.services import Actor, actor_identity, audit_record
 from vip.core.access import require
 from vip.core.config import program_config
 from vip.core.dates import Month, local_date
-from vip.releases import ledger as release_ledger
 from vip.releases.models import Release
-from vip.releases.services import latest_release_id, ledger_editions, lock_ledger, release_record
-from vip.reports import ledger as report_ledger
 from vip.reports.facts import Facts, load_facts
 from vip.reports.metrics import compute
 from vip.reports.models import ReportFile, ReportRun
 from vip.reports.render import AUDIENCES, CONTENT_TYPES, FORMATS, Report, build, filename, render, to_data
+
+if TYPE_CHECKING:
+    from vip.releases import ledger as release_ledger
+
+# The release ledger (vip.releases.ledger, .services and vip.reports.ledger) is imported where a
+# public edition needs it: it loads SciPy's optimiser, about a third of a second that an official
+# report (and `vip report`'s start-up) does not need.
 
 
 def latest_complete_month(today: Any = None) -> Month:
@@ -73,12 +77,17 @@ def ledger_plan(report: Report, facts: Facts, config: Any) -> dict[str, Any]:
     Changes ``report``'s tables in place (cells withheld "for history's sake") and returns the
     plan a publication records: cells, truths, the release it was checked against (basis).
     """
+    from vip.releases.services import ledger_editions
+
     prior, basis = ledger_editions()
     return {**plan_against(report, facts, config, prior), "basis": basis}
 
 
 def plan_against(report: Report, facts: Facts, config: Any, prior: list[release_ledger.Edition]) -> dict[str, Any]:
     """:func:`ledger_plan` against the releases ``prior`` (in release order)."""
+    from vip.releases import ledger as release_ledger
+    from vip.reports import ledger as report_ledger
+
     month = report.month
     truths = report_ledger.truths(facts, month)
     cells = report_ledger.cells(report.tables, month, facts, truths)
@@ -104,6 +113,8 @@ def plan_against(report: Report, facts: Facts, config: Any, prior: list[release_
 
 
 def _record_release(actor: Actor, run: ReportRun) -> Release:
+    from vip.releases.services import latest_release_id, release_record
+
     plan = run.ledger_plan
     if plan.get("basis", 0) != latest_release_id():
         raise ValidationError(
@@ -151,6 +162,8 @@ def report_generate(
     generated_at = timezone.now()
     with transaction.atomic():
         if publish and audience == "public":
+            from vip.releases.services import lock_ledger
+
             lock_ledger()
         facts = load_facts(config, month)
         numbers = compute(facts, month)
@@ -216,6 +229,8 @@ def report_publish(*, actor: Actor, run: ReportRun) -> ReportRun:
     if locked.published:
         raise ValidationError(_("This run is already published; published runs never change."))
     if locked.audience == "public":
+        from vip.releases.services import lock_ledger
+
         lock_ledger()
         locked.release = _record_release(actor, locked)
     previous = latest_published(Month.parse(locked.month), locked.audience)
