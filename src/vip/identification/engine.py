@@ -39,8 +39,10 @@ def _route_words(walk: _SeedWalk, index: int) -> str:
     here = index
     for k in range(depth - 1, -1, -1):
         # The first layer is the seed alone: no need to look through a busy person's links for it.
-        previous = walk.start if k == 0 else min(p for p in graph.neighbors(here) if p in walk.layers[k])
-        path.append(graph.get_edge_data(previous, here))
+        previous = walk.start if k == 0 else min(walk.layers[k].intersection(graph.neighbors(here)))
+        # Looked up from the end with fewer links (the lookup walks that end's links).
+        ends = (previous, here) if graph.degree(previous) <= graph.degree(here) else (here, previous)
+        path.append(graph.get_edge_data(*ends))
         here = previous
     if walk.shot_words is None:  # the seed's shootings, in words once per seed
         walk.shot_words = "; ".join(_describe_incident(data, i) for i in walk.shot)
