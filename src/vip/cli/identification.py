@@ -73,11 +73,14 @@ def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | N
     if dry_run:
         click.echo("Nothing was proposed (--dry-run).")
         return
+    started = time.monotonic()
     with transaction.atomic():
         summary = identify_propose(actor=actor, result=result)
+    seconds = time.monotonic() - started  # the proposals written and committed
     click.echo(
         f"Proposed {summary.proposed:,} for review; {summary.already_open:,} already open; "
-        f"{summary.declined_before:,} declined before on the same records; {summary.expired:,} expired."
+        f"{summary.declined_before:,} declined before on the same records; {summary.expired:,} expired "
+        f"({seconds:.1f} s to write)."
     )
     click.echo("Review them on the Candidates page (/identification/candidates/).")
 
