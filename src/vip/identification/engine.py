@@ -41,7 +41,7 @@ def _route_words(walk: _SeedWalk, index: int) -> str:
         # The first layer is the seed alone: no need to look through a busy person's links for it.
         previous = walk.start if k == 0 else min(walk.layers[k].intersection(graph.neighbors(here)))
         # Looked up from the end with fewer links (the lookup walks that end's links).
-        ends = (previous, here) if graph.degree(previous) <= graph.degree(here) else (here, previous)
+        ends = (previous, here) if walk.degree[previous] <= walk.degree[here] else (here, previous)
         path.append(graph.get_edge_data(*ends))
         here = previous
     if walk.shot_words is None:  # the seed's shootings, in words once per seed
@@ -356,6 +356,7 @@ class _SeedWalk:
     start: int
     shot: list[int]  # the seed's incidents that make it a seed, by date
     layers: list[set[int]]  # layers[k]: the people k links away
+    degree: list[int]  # node index -> its number of links (shared by every walk of the network)
     shot_words: str | None = None  # the shootings in words, when first asked
 
 
@@ -371,6 +372,8 @@ def _walk(
     neighbors = graph.neighbors
     code = criterion.code
     person_at = graph.nodes()  # node index -> person id (nodes are never removed)
+    ends = np.array(graph.edge_list(), dtype=np.int64).reshape(-1, 2)
+    degree = np.bincount(ends.ravel(), minlength=graph.num_nodes()).tolist()
     for seed in sorted(seeds, key=lambda p: data.person_key[p]):
         start = node.get(seed)
         if start is None:
@@ -387,7 +390,7 @@ def _walk(
             following -= seen
             seen |= following
             layers.append(following)
-        walk = _SeedWalk(data, criterion, graph, start, shot, layers)
+        walk = _SeedWalk(data, criterion, graph, start, shot, layers, degree)
         for layer in layers[1:]:
             for index in layer:
                 found[person_at[index]].append(Finding(code, shot_keys, people, "", (walk, index)))
