@@ -8,6 +8,7 @@ with a reason, and expires unless re-validated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -485,6 +486,9 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
     keys = sorted(result.findings)
     now = timezone.now()
     runner = _account_id(actor)
+    # The network's reasons rest on their seed's shootings: a few thousand lists among a few
+    # hundred thousand reasons, each put into JSON once.
+    as_json = functools.lru_cache(maxsize=65_536)(_json_value)
     for start in range(0, len(keys), 5_000):
         chunk = keys[start : start + 5_000]
         ids = [result.person_ids[k] for k in chunk]
@@ -519,7 +523,7 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
                     r.text,
                     r.source_type,
                     r.source_id,
-                    _json_value(r.source_ids or (r.source_id,)),
+                    as_json(r.source_ids or (r.source_id,)),
                 )
                 for person, _s, reasons in new
                 for r in reasons
