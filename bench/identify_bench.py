@@ -524,7 +524,9 @@ def report(
                 "the processor (the rest waiting for a core on this shared machine, or for the disk; measured by "
                 "`vip identify` itself, "
                 "from the findings to the commit: the words of each reason, the candidates, their reasons and "
-                "proposers, and one audit event listing them; the identification it follows is the row above)."
+                "proposers, and one audit event listing them; the identification it follows is the row above). "
+                "Before issue 15 (the same city, with the machine nearly idle): `vip identify` 108.1 s, of "
+                "which about 100 s writing the proposals."
             )
     text = "\n".join(lines)
     print(text)
