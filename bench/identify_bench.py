@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -48,6 +49,7 @@ FULL = Size()
 SMALL = Size(people=3_000, incidents=4_000, involvements=10_000, years=2.0, utc_share=0.2)
 MIN_PEOPLE, MIN_INCIDENTS, MIN_INVOLVEMENTS = 1_500_000, 2_000_000, 5_000_000
 TARGET_RATIO, TARGET_SECONDS, TARGET_MB = 1.5, 60.0, 4096.0
+TARGET_WRITE_SECONDS = 10.0  # issue 15: the proposals written (and committed) in under 10 s
 CACHE = ROOT / "var" / "bench"
 
 # A comparable result: (person key, criterion) -> the incident keys (criteria 1, 2, 4) or the
@@ -323,6 +325,9 @@ class Outcome:
     engine: Measured
     cli: Measured | None
     rows: int
+    write_seconds: float | None = None  # `vip identify`'s own measure of writing the proposals
+    proposed: int | None = None
+    write_cpu: float | None = None  # of which on the processor (the machine is shared)
 
 
 def run_on(imported: Imported, scratch: Path, reference_out: Path, args: argparse.Namespace) -> Outcome:
@@ -343,13 +348,25 @@ def run_on(imported: Imported, scratch: Path, reference_out: Path, args: argpars
         raise SystemExit(1)
     print(f"{imported.database}: agreement on {len(engine_out['rows']):,} (person, criterion) pairs", flush=True)
     cli: Measured | None = None
+    write_seconds: float | None = None
+    write_cpu: float | None = None
+    proposed: int | None = None
     if not args.no_cli:
         cli, cli_out = run_cli(imported, scratch)
         print(
             f"{imported.database}: vip identify {cli.seconds:.1f} s, peak {cli.process.peak_rss_mb:.0f} MB", flush=True
         )
         print(f"  {cli_out}", flush=True)
-    return Outcome(imported, engine, cli, len(engine_out["rows"]))
+        said = re.search(
+            r"Proposed ([\d,]+) for review.*\(([\d.]+) s to write, ([\d.]+) s of it on the processor\)",
+            cli_out,
+            flags=re.S,
+        )
+        if said is None:
+            raise SystemExit(f"`vip identify` did not say how many it proposed and how long it took:\n{cli_out}")
+        proposed, write_seconds = int(said.group(1).replace(",", "")), float(said.group(2))
+        write_cpu = float(said.group(3))
+    return Outcome(imported, engine, cli, len(engine_out["rows"]), write_seconds, proposed, write_cpu)
 
 
 def main() -> None:
@@ -478,8 +495,9 @@ def report(
         )
         if outcome.cli:
             lines.append(
-                f"| {db} | `vip identify` (identification and the proposals written) | | "
-                f"{outcome.cli.seconds:.1f} s | {outcome.cli.process.peak_rss_mb:.0f} MB |"
+                f"| {db} | `vip identify` (identification and the proposals written; of which writing "
+                f"{outcome.proposed:,} proposals, their reasons and the run's audit event, committed) | "
+                f"{outcome.write_seconds:.2f} s | {outcome.cli.seconds:.1f} s | {outcome.cli.process.peak_rss_mb:.0f} MB |"
             )
     lines += [
         f"| CSV files | reference: DuckDB + rustworkx (read {steps['read']:.1f} s, SQL {steps['sql']:.1f} s, "
@@ -496,6 +514,20 @@ def report(
         f"peak memory under {TARGET_MB / 1024:g} GB: **{peak:,.0f} MB, {verdict(met['memory'])}** (the larger "
         "of `identify()` and `vip identify`).",
     ]
+    for outcome in outcomes:
+        if outcome.write_seconds is not None:
+            lines.append("")
+            lines.append(
+                f"Target (issue 15, {outcome.imported.database}): `vip identify` writes the proposals in under "
+                f"{TARGET_WRITE_SECONDS:g} s: **{outcome.proposed:,} proposals in {outcome.write_seconds:.1f} s, "
+                f"{verdict(outcome.write_seconds < TARGET_WRITE_SECONDS)}**, of which {outcome.write_cpu:.1f} s on "
+                "the processor (the rest waiting for a core on this shared machine, or for the disk; measured by "
+                "`vip identify` itself, "
+                "from the findings to the commit: the words of each reason, the candidates, their reasons and "
+                "proposers, and one audit event listing them; the identification it follows is the row above). "
+                "Before issue 15 (the same city, with the machine nearly idle): `vip identify` 108.1 s, of "
+                "which about 100 s writing the proposals."
+            )
     text = "\n".join(lines)
     print(text)
     return text

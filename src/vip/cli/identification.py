@@ -73,11 +73,14 @@ def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | N
     if dry_run:
         click.echo("Nothing was proposed (--dry-run).")
         return
+    started, cpu = time.monotonic(), time.process_time()
     with transaction.atomic():
         summary = identify_propose(actor=actor, result=result)
+    seconds, cpu = time.monotonic() - started, time.process_time() - cpu  # written and committed
     click.echo(
         f"Proposed {summary.proposed:,} for review; {summary.already_open:,} already open; "
-        f"{summary.declined_before:,} declined before on the same records; {summary.expired:,} expired."
+        f"{summary.declined_before:,} declined before on the same records; {summary.expired:,} expired "
+        f"({seconds:.1f} s to write, {cpu:.1f} s of it on the processor)."
     )
     click.echo("Review them on the Candidates page (/identification/candidates/).")
 

@@ -38,15 +38,20 @@ def _route_words(walk: _SeedWalk, index: int) -> str:
     path: list[int] = []
     here = index
     for k in range(depth - 1, -1, -1):
-        previous = min(p for p in graph.neighbors(here) if p in walk.layers[k])
-        path.append(graph.get_edge_data(previous, here))
+        # The first layer is the seed alone: no need to look through a busy person's links for it.
+        previous = walk.start if k == 0 else min(walk.layers[k].intersection(graph.neighbors(here)))
+        # Looked up from the end with fewer links (the lookup walks that end's links).
+        ends = (previous, here) if walk.degree[previous] <= walk.degree[here] else (here, previous)
+        path.append(graph.get_edge_data(*ends))
         here = previous
-    steps = ngettext("%(n)s step", "%(n)s steps", len(path)) % {"n": len(path)}
-    return _("%(title)s: %(steps)s from a person shot: %(shot)s; linked through %(path)s") % {
+    if walk.shot_words is None:  # the seed's shootings, in words once per seed
+        walk.shot_words = "; ".join(_describe_incident(data, i) for i in walk.shot)
+    words = data.words
+    return words.route % {
         "title": walk.criterion.title,
-        "steps": steps,
-        "shot": "; ".join(_describe_incident(data, i) for i in walk.shot),
-        "path": ", ".join(_("incident %(key)s") % {"key": data.incident_key[i]} for i in path),
+        "steps": words.steps(len(path)),
+        "shot": walk.shot_words,
+        "path": ", ".join(words.incident_ref % {"key": data.incident_key[i]} for i in path),
     }
 
 
@@ -96,6 +101,14 @@ class _Words:
         self.incident = _("%(type)s on %(day)s (incident %(key)s)")
         self.types = {code: str(label) for code, label in _TYPES.items()}
         self.roles = {code: str(label).lower() for code, label in _ROLES.items()}
+        self.route = _("%(title)s: %(steps)s from a person shot: %(shot)s; linked through %(path)s")
+        self.incident_ref = _("incident %(key)s")
+        self._steps: dict[int, str] = {}
+
+    def steps(self, n: int) -> str:
+        if n not in self._steps:
+            self._steps[n] = ngettext("%(n)s step", "%(n)s steps", n) % {"n": n}
+        return self._steps[n]
 
 
 _ROLE_CODES = {code: n for n, code in enumerate(InvolvementRole.values)}
@@ -343,6 +356,8 @@ class _SeedWalk:
     start: int
     shot: list[int]  # the seed's incidents that make it a seed, by date
     layers: list[set[int]]  # layers[k]: the people k links away
+    degree: list[int]  # node index -> its number of links (shared by every walk of the network)
+    shot_words: str | None = None  # the shootings in words, when first asked
 
 
 def _walk(
@@ -357,6 +372,8 @@ def _walk(
     neighbors = graph.neighbors
     code = criterion.code
     person_at = graph.nodes()  # node index -> person id (nodes are never removed)
+    ends = np.array(graph.edge_list(), dtype=np.int64).reshape(-1, 2)
+    degree = np.bincount(ends.ravel(), minlength=graph.num_nodes()).tolist()
     for seed in sorted(seeds, key=lambda p: data.person_key[p]):
         start = node.get(seed)
         if start is None:
@@ -373,7 +390,7 @@ def _walk(
             following -= seen
             seen |= following
             layers.append(following)
-        walk = _SeedWalk(data, criterion, graph, start, shot, layers)
+        walk = _SeedWalk(data, criterion, graph, start, shot, layers, degree)
         for layer in layers[1:]:
             for index in layer:
                 found[person_at[index]].append(Finding(code, shot_keys, people, "", (walk, index)))

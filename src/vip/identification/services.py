@@ -8,11 +8,12 @@ with a reason, and expires unless re-validated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -485,12 +486,15 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
     keys = sorted(result.findings)
     now = timezone.now()
     runner = _account_id(actor)
+    # The network's reasons rest on their seed's shootings: a few thousand lists among a few
+    # hundred thousand reasons, each put into JSON once.
+    as_json = functools.lru_cache(maxsize=65_536)(_json_value)
     for start in range(0, len(keys), 5_000):
         chunk = keys[start : start + 5_000]
         ids = [result.person_ids[k] for k in chunk]
         open_ = set(Candidate.objects.filter(_open_on(today), person_id__in=ids).values_list("person_id", flat=True))
         declined = _declined_sources(ids)
-        new: list[tuple[Candidate, list[Reason]]] = []
+        new: list[tuple[int, int, list[Reason]]] = []  # person id, score, reasons
         for key in chunk:
             person = result.person_ids[key]
             if person in open_:
@@ -502,38 +506,41 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
             ):
                 summary.declined_before += 1
                 continue
-            candidate = Candidate(
-                person_id=person,
-                status=CandidateStatus.PROPOSED,
-                proposed_at=now,
-                criteria_version=result.criteria.version,
-                score=min(result.criteria.score(result.criteria_met(key)), 32767),
-            )
-            new.append((candidate, reasons))
-        earlier = _earlier_proposers([c.person_id for c, _r in new])
-        Candidate.objects.bulk_create([c for c, _r in new], batch_size=1000)
-        if new and new[0][0].pk is None:  # backends that do not return ids from bulk inserts
-            raise RuntimeError("the database did not return the new candidates' ids")
-        CandidateReason.objects.bulk_create([r.row(c) for c, reasons in new for r in reasons], batch_size=2000)
+            new.append((person, min(result.criteria.score(result.criteria_met(key)), 32767), reasons))
+        earlier = _earlier_proposers([person for person, _s, _r in new])
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        version = result.criteria.version
+        pks = _insert_candidates([(person, score, version, stamp) for person, score, _r in new], stamp)
+        # The reasons and hands go in as plain rows (several hundred thousand on a city: built as
+        # model instances they cost ten times the database's own work).
+        _insert(
+            CandidateReason,
+            ("candidate_id", "criterion", "text", "source_type", "source_id", "source_ids"),
+            [
+                (
+                    pks[person],
+                    r.criterion,
+                    r.text,
+                    r.source_type,
+                    r.source_id,
+                    as_json(r.source_ids or (r.source_id,)),
+                )
+                for person, _s, reasons in new
+                for r in reasons
+            ],
+            stamp,
+        )
         # The account that ran the criteria proposed these people, and whoever proposed them before
         # stays their proposer: none of them decides (row 44).
-        hands = []
-        for c, _r in new:
+        hands: list[tuple[Any, ...]] = []
+        for person, _s, _r in new:
             if runner is not None:
-                hands.append(
-                    CandidateHand(
-                        candidate=c, account_id=runner, part=Hand.PROPOSED, how=ProposalPath.CRITERIA_RUN, at=now
-                    )
-                )
-            for account in earlier.get(c.person_id, set()) - {runner}:
-                hands.append(
-                    CandidateHand(
-                        candidate=c, account_id=account, part=Hand.PROPOSED, how=ProposalPath.EARLIER_CANDIDACY, at=now
-                    )
-                )
-        CandidateHand.objects.bulk_create(hands, batch_size=2000)
+                hands.append((pks[person], runner, Hand.PROPOSED.value, ProposalPath.CRITERIA_RUN.value, stamp))
+            for account in sorted(earlier.get(person, set()) - {runner}):
+                hands.append((pks[person], account, Hand.PROPOSED.value, ProposalPath.EARLIER_CANDIDACY.value, stamp))
+        _insert(CandidateHand, ("candidate_id", "account_id", "part", "how", "at"), hands)
         summary.proposed += len(new)
-        summary.candidate_ids.extend(c.pk for c, _r in new)
+        summary.candidate_ids.extend(pks[person] for person, _s, _r in new)
     audit_record(
         actor=actor,
         action="candidate.propose_run",
@@ -550,6 +557,62 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
         },
     )
     return summary
+
+
+def _json_value(items: tuple[str, ...]) -> Any:
+    """A list for a JSON column, as the database driver takes it (what the field itself would send)."""
+    return connection.ops.adapt_json_value(list(items), None)
+
+
+def _insert_candidates(rows: list[tuple[int, int, str, Any]], stamp: Any) -> dict[int, int]:
+    """Insert proposed candidacies, (person id, score, criteria version, proposed at) each, a batch
+    per statement; return the new candidacy's id for each person (one candidacy a person a run)."""
+    columns = (
+        *("person_id", "score", "criteria_version", "proposed_at", "status", "decision_reason"),
+        *("created_at", "updated_at", "version"),
+    )
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per = 999 // len(columns)  # the parameters a statement takes on every SQLite build
+    found: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per):
+            batch = rows[start : start + per]
+            sql = (
+                f"INSERT INTO {quote(Candidate._meta.db_table)} ({names}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(batch))} RETURNING {quote('id')}, {quote('person_id')}"
+            )
+            cursor.execute(
+                sql, [v for row in batch for v in (*row, CandidateStatus.PROPOSED.value, "", stamp, stamp, 1)]
+            )
+            found.update((person, pk) for pk, person in cursor.fetchall())
+    if len(found) != len(rows):
+        raise RuntimeError("the database did not return one new candidacy per person")
+    return found
+
+
+def _insert(
+    model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]], stamp: Any = None
+) -> None:
+    """Insert ``rows`` (values of ``columns``) into ``model``'s table, a batch per statement.
+
+    With ``stamp``, a time-stamped model's created_at and updated_at are ``stamp`` and its version 1,
+    as a save would set them."""
+    if stamp is not None:
+        columns = (*columns, "created_at", "updated_at", "version")
+        rows = [(*row, stamp, stamp, 1) for row in rows]
+    quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # one prepared statement, run for every row
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows)  # noqa: S608
+            return
+        for start in range(0, len(rows), 1000):  # PostgreSQL: a thousand rows a statement
+            batch = rows[start : start + 1000]
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}"  # noqa: S608
+            cursor.execute(sql, [value for row in batch for value in row])
 
 
 def _reasons(result: IdentifyResult, key: str, limit: int) -> list[Reason]:
