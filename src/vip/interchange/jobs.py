@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vip.interchange.uploads import run_upload
+from vip.interchange.uploads import run_upload, uploads_purge
 from vip.jobs.kinds import Progress, job_kind
 
 PHASES = {
@@ -44,3 +44,11 @@ def upload(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[st
 
     progress(0, 100, _("Starting"))
     return run_upload(int(params["upload"]), progress=report)
+
+
+@job_kind("interchange.upload_purge", action=None, label=gettext_lazy("Clean-up of uploaded files"))
+def upload_purge(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """The schedule's daily clean-up (the operator's work): uploaded files kept longer than
+    VIP_UPLOAD_KEEP_HOURS are deleted, uploads never finished marked expired."""
+    progress(1, 1, _("Deleting uploaded files kept too long"))
+    return {"files_deleted": uploads_purge()}

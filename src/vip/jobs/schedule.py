@@ -31,6 +31,7 @@ DEFAULTS: tuple[dict[str, Any], ...] = (
     {"name": "candidacy-expiry", "kind": "candidate.expire", "every": "day", "hour": 1},
     {"name": "retention-purge", "kind": "retention.purge", "every": "week", "hour": 3, "weekday": 6},
     {"name": "nightly-backup", "kind": "backup.nightly", "every": "day", "hour": 2},
+    {"name": "upload-cleanup", "kind": "interchange.upload_purge", "every": "day", "hour": 4},
 )
 
 

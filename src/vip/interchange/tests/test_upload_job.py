@@ -5,13 +5,17 @@ the problems or the counts, and the job's result holds counts only, never the ex
 from __future__ import annotations
 
 import io
+import os
+import time
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from vip.interchange.models import Upload
-from vip.jobs.models import Job
+from vip.jobs.models import Job, Schedule
+from vip.jobs.schedule import schedule_defaults
+from vip.jobs.services import job_run_inline
 from vip.jobs.worker import run_pending
 from vip.people.models import Person
 
@@ -75,3 +79,18 @@ def test_a_bad_export_shows_its_problems_after_the_worker(queued, client, progra
     shown = client.get(reverse("data:upload", args=[upload.pk])).content.decode()
     assert f"apd-november.csv:2: {header[date_column]}:" in shown
     assert POLLING not in shown
+
+
+def test_the_schedule_cleans_up_files_kept_too_long(db, settings, tmp_path: Path) -> None:
+    settings.VIP_UPLOAD_DIR = tmp_path / "uploads"
+    settings.VIP_UPLOAD_KEEP_HOURS = 2
+    schedule_defaults()
+    assert Schedule.objects.get(name="upload-cleanup").kind == "interchange.upload_purge"
+    settings.VIP_UPLOAD_DIR.mkdir(parents=True)
+    stray = settings.VIP_UPLOAD_DIR / "left-by-a-stopped-process.csv"
+    stray.write_bytes(b"x")
+    three_hours_ago = time.time() - 3 * 3600
+    os.utime(stray, (three_hours_ago, three_hours_ago))
+    job = job_run_inline(actor=None, kind="interchange.upload_purge")
+    assert job.status == "done" and job.result == {"files_deleted": 1}
+    assert not stray.exists()

@@ -41,6 +41,7 @@ def test_the_defaults_are_put_in_the_table(db) -> None:
         "candidacy-expiry": "candidate.expire",
         "retention-purge": "retention.purge",
         "nightly-backup": "backup.nightly",
+        "upload-cleanup": "interchange.upload_purge",
     }
     assert all(Schedule.objects.values_list("enabled", flat=True))
 
