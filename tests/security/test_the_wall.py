@@ -92,6 +92,8 @@ def test_row_29_no_bulk_export_of_candidates_to_police(world, tmp_path: Path) ->
     assert candidate_pages == {
         "GET /identification/candidates/": 403,  # the queue: a page not about a record, not for police
         f"GET /identification/candidates/{world.ids['candidate_id']}/": 404,  # a record police may not see
+        # Starting the criteria run: a POST, and managers' only (403 to police: test_identify_job.py).
+        "GET /identification/candidates/run/": 405,
     }
     managers = sweep(world, "manager", tmp_path)
     seen = [a for a in managers if a.what.startswith("GET /identification/candidates/") and a.status == 200]
