@@ -4,7 +4,6 @@ the problems or the counts, and the job's result holds counts only, never the ex
 
 from __future__ import annotations
 
-import io
 import os
 import time
 from pathlib import Path
@@ -13,15 +12,13 @@ import pytest
 from django.urls import reverse
 
 from vip.interchange.models import Upload
+from vip.interchange.tests.test_upload_views import EXPORT, MAPPING, _file
 from vip.jobs.models import Job, Schedule
 from vip.jobs.schedule import schedule_defaults
 from vip.jobs.services import job_run_inline
 from vip.jobs.worker import run_pending
 from vip.people.models import Person
 
-EXAMPLES = Path(__file__).resolve().parents[4] / "docs" / "examples"
-EXPORT = (EXAMPLES / "police-rms-export.csv").read_text(encoding="utf-8")
-MAPPING = (EXAMPLES / "police-rms-mapping.toml").read_bytes()
 POLLING = 'hx-trigger="every 1s"'
 
 
@@ -29,12 +26,6 @@ POLLING = 'hx-trigger="every 1s"'
 def queued(settings, transactional_db, tmp_path: Path) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.VIP_UPLOAD_DIR = tmp_path / "uploads"
-
-
-def _file(content: str | bytes, name: str) -> io.BytesIO:
-    handle = io.BytesIO(content.encode("utf-8") if isinstance(content, str) else content)
-    handle.name = name
-    return handle
 
 
 def _post(client, export: str, *, check: bool):
