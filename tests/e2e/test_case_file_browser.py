@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_journeys_browser import check_accessibility, sign_in
+from tests.e2e.test_journeys_browser import check_accessibility, press, sign_in
 from vip.casework.models import Contact
 from vip.casework.services import case_note_write, contact_record, needs_assessment_record
 from vip.core.config import program_today, program_zone
@@ -139,7 +139,7 @@ def test_the_case_file_in_the_browser(browser, live_server, program, make_user) 
     _shot(p, "case-file-peer-390.png")
 
     # She edits the phone number, then adds an alias.
-    p.get_by_role("link", name="Edit details").click()
+    press(p, p.get_by_role("link", name="Edit details"))
     check_accessibility(p, "edit details")
     _fits(p, "edit details")
     _shot(p, "person-edit-390.png")
@@ -148,7 +148,7 @@ def test_the_case_file_in_the_browser(browser, live_server, program, make_user) 
     p.wait_for_url(url)
     assert "The person's details were saved." in p.inner_text("main")
     assert p.locator("a[href='tel:5055550199']").count() == 1
-    p.get_by_role("link", name="Add an alias").click()
+    press(p, p.get_by_role("link", name="Add an alias"))
     check_accessibility(p, "add an alias")
     p.get_by_label("Kind").select_option("nickname")
     p.get_by_label("Nickname or street name").fill("Flaca")
@@ -159,7 +159,7 @@ def test_the_case_file_in_the_browser(browser, live_server, program, make_user) 
     # She corrects the day of her first contact, with a reason, and voids the second.
     first, second = Contact.objects.order_by("contacted_at")
     contacts = p.get_by_role("region", name="Contacts")
-    contacts.locator(f"a[href$='/correct/contact/{first.pk}/']").click()
+    press(p, contacts.locator(f"a[href$='/correct/contact/{first.pk}/']"))
     check_accessibility(p, "correct a contact")
     _fits(p, "correct a contact")
     _shot(p, "case-file-correct-390.png")
@@ -213,7 +213,7 @@ def test_the_case_file_in_the_browser(browser, live_server, program, make_user) 
     assert "typed the wrong day" in history and "recorded on the wrong person" in history
     assert f"{original}" in history  # the previous moment as the page shows moments, not in UTC
     _shot(m, "case-file-manager-1366.png")
-    m.get_by_role("link", name="Transfer").click()
+    press(m, m.get_by_role("link", name="Transfer"))
     check_accessibility(m, "transfer")
     m.get_by_label("Peer support worker").select_option(str(other_peer.pk))
     m.get_by_role("button", name=re.compile("Save|Transfer|Assign")).click()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from allauth.mfa.models import Authenticator
 
-from tests.e2e.test_journeys_browser import PASSWORD, check_accessibility, sign_in
+from tests.e2e.test_journeys_browser import PASSWORD, check_accessibility, press, sign_in
 from tests.factories import PersonFactory, ReferralFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -75,7 +75,7 @@ def test_enrolling_keeps_one_secret_and_the_security_pages_are_in_the_layout(bro
     _shot(page, "mfa-activate-1366.png")
     page.set_viewport_size(PHONE)
     page.get_by_label("Authenticator code").fill(_code(secret))
-    page.get_by_role("button", name="Activate").click()
+    press(page, page.get_by_role("button", name="Activate"))
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     # The recovery codes, then Continue to home.
     assert page.get_by_role("heading", name="Recovery codes").is_visible()
@@ -85,13 +85,13 @@ def test_enrolling_keeps_one_secret_and_the_security_pages_are_in_the_layout(bro
     page.wait_for_url(f"{base}/home/")
     # Security, reached from the menu, links to the change-password page.
     page.get_by_role("button", name="Menu").click()
-    page.get_by_role("link", name="Security").click()
+    press(page, page.get_by_role("link", name="Security"))
     check_accessibility(page, "security")
     _fits_a_phone(page, "security")
     _shot(page, "security-390.png")
     page.set_viewport_size(DESK)
     _shot(page, "security-1366.png")
-    page.get_by_role("link", name="Change password").click()
+    press(page, page.get_by_role("link", name="Change password"))
     assert page.locator("main .card h1").inner_text() == "Change Password"
     assert page.get_by_label("Current Password").is_visible()
     check_accessibility(page, "change password")

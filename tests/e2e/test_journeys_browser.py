@@ -34,9 +34,17 @@ def totp(user) -> str:
 
 
 def check_accessibility(page, where: str) -> None:
+    page.wait_for_load_state("load")
     results = AXE.run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
     assert not serious, f"{where}: " + "; ".join(f"{v['id']}: {v['help']}" for v in serious)
+
+
+def press(page, target) -> None:
+    """Click what leads to another page and wait for that page to load: what is asserted next is
+    read from the new page, never from the old one still on screen (a race on a loaded machine)."""
+    with page.expect_navigation():
+        target.click()
 
 
 def sign_in(browser, base: str, user, viewport=None):
@@ -77,16 +85,16 @@ def test_referral_to_connection_in_the_browser(browser, live_server, program, ma
     check_accessibility(m, "referral queue")
     m.get_by_label(re.compile(r"^Tick referral ")).check()
     m.get_by_label("Assign the ticked referrals to").select_option(label=f"{peer} (Peer support worker)")
-    m.get_by_role("button", name="Assign").click()
+    press(m, m.get_by_role("button", name="Assign"))
     m.screenshot(path=str(screenshots / "referral-queue.png"), full_page=True)
 
     # The peer worker, on a phone, accepts it and records the visits, needs and a service referral.
     p = sign_in(browser, base, peer, viewport=PHONE)
     p.goto(f"{base}/referrals/")
-    p.get_by_role("button", name="Accept").click()
+    press(p, p.get_by_role("button", name="Accept"))
     person = Person.objects.get()
     p.goto(f"{base}/people/{person.pk}/")
-    p.get_by_role("link", name="Record a notification attempt").click()
+    press(p, p.get_by_role("link", name="Record a notification attempt"))
     check_accessibility(p, "attempt form")
     p.get_by_label("Not found").check()
     p.get_by_label("Police officer").check()
@@ -99,7 +107,7 @@ def test_referral_to_connection_in_the_browser(browser, live_server, program, ma
     p.get_by_role("group", name="Letter given").get_by_label("yes").check()
     p.get_by_label("Notes (peer support only)").fill("Mother present; BROWSER-CANARY")
     p.screenshot(path=str(screenshots / "attempt-phone.png"), full_page=True)
-    p.get_by_role("button", name="Record attempt").click()
+    press(p, p.get_by_role("button", name="Record attempt"))
     assert list(NotificationAttempt.objects.order_by("id").values_list("outcome", flat=True)) == [
         "not_found",
         "delivered",
@@ -118,7 +126,7 @@ def test_referral_to_connection_in_the_browser(browser, live_server, program, ma
     p.get_by_role("button", name="Refer").click()
     p.get_by_role("link", name="Update").click()
     p.get_by_label("New status").select_option("connected")
-    p.get_by_role("button", name="Save").click()
+    press(p, p.get_by_role("button", name="Save"))
     assert ServiceReferral.objects.get().status == "connected"
     check_accessibility(p, "person page (peer)")
     p.screenshot(path=str(screenshots / "person-peer.png"), full_page=True)
@@ -136,7 +144,7 @@ def test_referral_to_connection_in_the_browser(browser, live_server, program, ma
     o.get_by_role("link", name="Record an outcome").click()
     o.get_by_label("Date").fill("2022-12-01")
     o.get_by_label("Outcome").select_option("arrest_firearm")
-    o.get_by_role("button", name="Record").click()
+    press(o, o.get_by_role("button", name="Record"))
     assert "Arrest for a firearm offence" in o.content()
     assert "BROWSER-CANARY" not in o.content()
 
@@ -170,12 +178,12 @@ def test_the_peer_journey_in_spanish(browser, live_server, program, make_user, s
     page.get_by_role("button", name="Iniciar sesión").click()
     page.wait_for_url(f"{base}/home/")
     page.goto(f"{base}/people/{person.pk}/")
-    page.get_by_role("link", name="Registrar un intento de notificación").click()
+    press(page, page.get_by_role("link", name="Registrar un intento de notificación"))
     check_accessibility(page, "intento (es)")
     page.get_by_label("Entregada").check()
     page.get_by_label("Agente de policía").check()
     page.screenshot(path=str(screenshots / "attempt-phone-es.png"), full_page=True)
-    page.get_by_role("button", name="Registrar intento").click()
+    press(page, page.get_by_role("button", name="Registrar intento"))
     attempt = NotificationAttempt.objects.get()
     assert (attempt.outcome, attempt.team_roles) == ("delivered", ["peer_support", "police"])  # peer preset
     assert "Entregada" in page.inner_text("main")
@@ -190,7 +198,7 @@ def test_an_administrator_reads_the_audit_trail(browser, live_server, program, m
     page = sign_in(browser, live_server.url, admin)
     page.get_by_role("link", name="Audit trail").click()
     page.get_by_label("Action").fill("person.")
-    page.get_by_role("button", name="Show").click()
+    press(page, page.get_by_role("button", name="Show"))
     assert "person.create" in page.inner_text("main")
     check_accessibility(page, "audit trail")
     page.screenshot(path=str(screenshots / "audit-trail.png"), full_page=True)
@@ -211,7 +219,7 @@ def test_row_08_the_use_banner_must_be_acknowledged_in_the_browser(
     page.get_by_label("Password").fill(PASSWORD)
     # Past the browser's own check (a hand-made request would be): the server refuses too.
     page.eval_on_selector("#id_acknowledge", "e => e.removeAttribute('required')")
-    page.get_by_role("button", name="Sign in").click()
+    press(page, page.get_by_role("button", name="Sign in"))
     assert "tick the box to accept them" in page.inner_text("main")
     assert page.url == f"{base}/accounts/login/"
     page.get_by_label("Password").fill(PASSWORD)
@@ -247,21 +255,21 @@ def test_row_15_consent_and_disclosure_in_the_browser(browser, live_server, prog
     )
     p = sign_in(browser, base, peer)
     p.goto(f"{base}/people/{person.pk}/")
-    p.get_by_role("link", name="Record a consent").click()
+    press(p, p.get_by_role("link", name="Record a consent"))
     check_accessibility(p, "record a consent")
     p.get_by_label("Purpose of the disclosure").fill("Coordinate treatment with the program")
     p.get_by_label("Disclosed to").select_option("managers")
     p.get_by_label("Recipient named on the form").fill("VIP program managers")
     p.get_by_label("Expires on").fill((dt.date.today() + dt.timedelta(days=180)).isoformat())
     p.screenshot(path=str(screenshots / "consent-new.png"), full_page=True)
-    p.get_by_role("button", name="Record the consent").click()
+    press(p, p.get_by_role("button", name="Record the consent"))
     assert "VIP program managers" in p.inner_text("#consents")
 
     m = sign_in(browser, base, manager)
     m.goto(f"{base}/people/{person.pk}/")
     check_accessibility(m, "person page with consents (manager)")
     assert "Valley Recovery" not in m.inner_text("main")  # withheld until shown under the consent
-    m.get_by_role("button", name="Show the details").click()
+    press(m, m.get_by_role("button", name="Show the details"))
     check_accessibility(m, "disclosure")
     assert "Valley Recovery Clinic" in m.inner_text("main")
     m.screenshot(path=str(screenshots / "disclosure.png"), full_page=True)
@@ -288,12 +296,12 @@ def test_row_26_a_manager_decides_a_possible_duplicate_in_the_browser(
     link_candidates_find(actor=None)
     manager = make_user("manager")
     page = sign_in(browser, live_server.url, manager)
-    page.get_by_role("link", name="Duplicates").click()
+    press(page, page.get_by_role("link", name="Duplicates"))
     check_accessibility(page, "possible duplicates")
     page.screenshot(path=str(screenshots / "duplicates.png"), full_page=True)
     first = page.locator("tbody tr").first
     first.get_by_label("Reason").fill("same school record")
-    first.get_by_role("button", name="Same person").click()
+    press(page, first.get_by_role("button", name="Same person"))
     assert PersonLink.objects.filter(status="confirmed").count() == 1
     assert "Recently confirmed" in page.inner_text("main")
 
@@ -323,14 +331,14 @@ def test_identification_from_police_data_to_an_approved_candidate(
     assert identify_propose(actor=None, result=identify(as_of=today)).proposed == 2
 
     m = sign_in(browser, base, manager)
-    m.get_by_role("link", name="Candidates").click()
+    press(m, m.get_by_role("link", name="Candidates"))
     check_accessibility(m, "candidates queue")
     m.screenshot(path=str(screenshots / "web-candidates-queue.png"), full_page=True)
-    m.get_by_role("link", name="Dario Lucero").click()
+    press(m, m.get_by_role("link", name="Dario Lucero"))
     assert "26-104455" in m.content() and "Shot in the last 90 days" in m.content()
     m.get_by_label("Approve for a custom notification").check()
     m.get_by_label("Reason").fill("Shot twelve days ago; reviewed at the shooting review.")
-    m.get_by_role("button", name="Record the decision").click()
+    press(m, m.get_by_role("button", name="Record the decision"))
     assert "Approved" in m.content()
     check_accessibility(m, "candidate")
     m.screenshot(path=str(screenshots / "web-candidate-approved.png"), full_page=True)
@@ -339,11 +347,11 @@ def test_identification_from_police_data_to_an_approved_candidate(
     p = sign_in(browser, base, police)
     assert p.get_by_role("link", name="Candidates").count() == 0
     assert p.goto(f"{base}/identification/candidates/").status == 403
-    p.get_by_role("link", name="Criteria").click()
+    press(p, p.get_by_role("link", name="Criteria"))
     assert "Co-involved within two steps" in p.content()
 
     w = sign_in(browser, base, peer, viewport={"width": 390, "height": 844})
     w.get_by_role("button", name="Menu").click()
-    w.get_by_role("link", name="Criteria").click()
+    press(w, w.get_by_role("link", name="Criteria"))
     check_accessibility(w, "criteria")
     w.screenshot(path=str(screenshots / "web-criteria-phone.png"), full_page=True)

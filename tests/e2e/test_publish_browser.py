@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_journeys_browser import check_accessibility, sign_in
+from tests.e2e.test_journeys_browser import check_accessibility, press, sign_in
 from vip.interchange.services import bundle_import
 from vip.jobs.worker import run_pending
 from vip.reports.models import ReportRun
@@ -84,11 +84,11 @@ def test_a_manager_previews_and_publishes_and_the_public_reads_it(
     assert page.url.endswith(f"/reports/runs/{run.pk}/")
     assert not run.published
 
-    page.get_by_role("link", name="Preview and publish").click()
+    press(page, page.get_by_role("link", name="Preview and publish"))
     assert page.get_by_role("heading", name="Preview of the public edition: November 2022").is_visible()
     _images_loaded(page)
     check_accessibility(page, "preview of the public edition")
-    page.get_by_role("link", name="Continue to publish…").click()
+    press(page, page.get_by_role("link", name="Continue to publish…"))
     assert page.get_by_role("heading", name="Publish the public edition of November 2022?").is_visible()
     assert f"{live_server.url}/public/reports/2022-11/" in page.inner_text("main")
     check_accessibility(page, "publish confirmation")
@@ -119,9 +119,9 @@ def test_a_manager_previews_and_publishes_and_the_public_reads_it(
         shot = screenshots / f"public-landing-{width}.png"
         public.screenshot(path=str(shot), full_page=True)
         _keep(shot)
-        public.get_by_role("link", name="November 2022").first.click()
+        press(public, public.get_by_role("link", name="November 2022").first)
         assert public.get_by_role("heading", name="Monthly Informational Report, November 2022").is_visible()
         check_accessibility(public, f"public month page at {width} px")
-        public.get_by_role("link", name="All reports").first.click()
+        press(public, public.get_by_role("link", name="All reports").first)
         assert public.url == f"{live_server.url}/public/reports/"
         context.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_journeys_browser import check_accessibility, sign_in
+from tests.e2e.test_journeys_browser import check_accessibility, press, sign_in
 from vip.core.config import program_today
 from vip.identification.models import Candidate, Involvement
 from vip.interchange.models import SavedMapping, Upload
@@ -122,7 +122,7 @@ def test_upload_check_fix_and_import_a_police_export(
     page.get_by_role("heading", name="Imported").wait_for()
     people = page.get_by_role("table").get_by_role("row", name=re.compile(r"^People"))
     assert people.get_by_role("cell").all_inner_texts() == ["4", "0", "0", "4"]  # read, new, changed, unchanged
-    page.get_by_role("link", name="All uploads").click()
+    press(page, page.get_by_role("link", name="All uploads"))
     check_accessibility(page, "uploads")
     assert page.get_by_role("link", name="apd-november.csv").count() == 4
     assert [u.status for u in Upload.objects.order_by("id")] == ["invalid", "checked", "imported", "imported"]

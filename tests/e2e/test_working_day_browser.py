@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_journeys_browser import PASSWORD, check_accessibility, sign_in, totp
+from tests.e2e.test_journeys_browser import PASSWORD, check_accessibility, press, sign_in, totp
 from vip.audit.models import AuditEvent
 from vip.casework.models import CaseNote, Contact, NeedsAssessment
 from vip.core.config import program_config, program_today
@@ -100,11 +100,6 @@ def submit(page) -> None:
     press(page, page.locator("main form button.primary[type=submit]").last)
 
 
-def press(page, button) -> None:
-    with page.expect_navigation():
-        button.click()
-
-
 def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user, screenshots: Path) -> None:
     base = live_server.url
     today = program_today()
@@ -117,7 +112,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m = sign_in(browser, base, manager, viewport=DESKTOP)
     visit(m, "home (manager)")
     m.get_by_role("link", name="People", exact=True).click()
-    m.get_by_role("link", name="Add a person").click()
+    press(m, m.get_by_role("link", name="Add a person"))
     visit(m, "new person")
     m.get_by_label("First name").fill("Yesenia")
     m.get_by_label("Last name").fill("Quintero-Ábalos")
@@ -131,7 +126,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m.get_by_label("Reason").fill("Gunshot wound, discharged today; asked to talk to someone.")
     press(m, m.get_by_role("button", name="Record referral"))
     referral = Referral.objects.get(person=person)
-    m.locator("header.site").get_by_role("link", name="Referrals", exact=True).click()
+    press(m, m.locator("header.site").get_by_role("link", name="Referrals", exact=True))
     visit(m, "referral queue")
     first_row = m.locator("table.queue tbody tr").first
     assert "Yesenia Quintero-Ábalos" in first_row.inner_text(), "newest first: today's referral is on top"
@@ -147,10 +142,10 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     p = sign_in_in_spanish(browser, base, peer)
     visit(p, "inicio (par)")
     p.get_by_role("button", name="Menú").click()
-    p.locator("header.site").get_by_role("link", name="Remisiones", exact=True).click()
+    press(p, p.locator("header.site").get_by_role("link", name="Remisiones", exact=True))
     visit(p, "remisiones (par)")
     row = p.locator("table.queue tbody tr", has_text="Quintero-Ábalos")
-    row.get_by_role("link", name="Yesenia Quintero-Ábalos").click()
+    press(p, row.get_by_role("link", name="Yesenia Quintero-Ábalos"))
     # Opened before accepting: the referral's reason and referrer are there to read.
     assert "UNM Hospital trauma unit" in p.inner_text("main")
     visit(p, "persona antes de aceptar")
@@ -159,7 +154,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     referral.refresh_from_db()
     assert referral.status == "accepted"
     p.goto(f"{base}/people/{person.pk}/")
-    p.get_by_role("link", name="Planificar una notificación personalizada").click()
+    press(p, p.get_by_role("link", name="Planificar una notificación personalizada"))
     visit(p, "planificar")
     p.get_by_label("Fecha planificada").fill(today.isoformat())
     submit(p)
@@ -168,13 +163,13 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     o = sign_in(browser, base, police, viewport=DESKTOP)
     visit(o, "home (police)")
     o.goto(f"{base}/people/{person.pk}/")
-    o.get_by_role("link", name="Write the legal assessment").click()
+    press(o, o.get_by_role("link", name="Write the legal assessment"))
     visit(o, "legal assessment")
     o.get_by_label("Custom legal assessment").fill("Two prior firearm arrests; federal exposure explained.")
     submit(o)
     assert CustomNotification.objects.get(person=person).legal_assessment
     for outcome in ("not_found", "delivered"):
-        p.get_by_role("link", name="Registrar un intento de notificación").click()
+        press(p, p.get_by_role("link", name="Registrar un intento de notificación"))
         visit(p, "intento")
         p.locator(f"input[name=outcome][value={outcome}]").check()
         p.get_by_label("Agente de policía").check()
@@ -186,22 +181,22 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
         "not_found",
         "delivered",
     ]
-    p.get_by_role("link", name="Evaluación de necesidades").click()
+    press(p, p.get_by_role("link", name="Evaluación de necesidades"))
     visit(p, "necesidades")
     p.locator("select[name=need_housing]").select_option("urgent")
     p.locator("select[name=need_employment]").select_option("some")
     submit(p)
-    p.get_by_role("link", name="Registrar un contacto").click()
+    press(p, p.get_by_role("link", name="Registrar un contacto"))
     visit(p, "contacto")
     p.locator("input[name=kind]").first.check()
     p.locator("input[name=minutes]").fill("25")
     p.locator("textarea[name=summary]").fill("Habló de volver a estudiar.")
     submit(p)
-    p.get_by_role("link", name="Nota de caso").click()
+    press(p, p.get_by_role("link", name="Nota de caso"))
     visit(p, "nota de caso")
     p.locator("textarea[name=text]").fill("Su madre pide ayuda con la vivienda. DAY-CANARY")
     submit(p)
-    p.get_by_role("link", name="Remitir a un servicio").click()
+    press(p, p.get_by_role("link", name="Remitir a un servicio"))
     visit(p, "remitir")
     p.get_by_label("Tipo de servicio").select_option(label="Vivienda")
     p.get_by_label("Proveedor").fill("Casa Esperanza")
@@ -216,7 +211,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
         assert shown in page_text, shown
     visit(p, "expediente (par)")
     # A mistake corrected: the contact lasted 40 minutes, not 25.
-    p.locator("a[href*='/correct/contact/']").first.click()
+    press(p, p.locator("a[href*='/correct/contact/']").first)
     visit(p, "corregir")
     p.locator("input[name=minutes]").fill("40")
     p.locator("textarea[name=why]").fill("Apunté mal la duración.")
@@ -229,7 +224,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     # --- The police officer: an outcome; no peer work in sight.
     o.goto(f"{base}/people/{person.pk}/")
     assert "DAY-CANARY" not in o.content() and "Casa Esperanza" not in o.content()
-    o.get_by_role("link", name="Record an outcome").click()
+    press(o, o.get_by_role("link", name="Record an outcome"))
     visit(o, "outcome")
     o.get_by_label("Date").fill((today - dt.timedelta(days=1)).isoformat())
     o.get_by_label("Outcome").select_option("arrest_firearm")
@@ -244,7 +239,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     )
     assert incident is not None
     m.goto(f"{base}/home/")
-    m.locator("header.site").get_by_role("link", name="Shooting reviews").click()
+    press(m, m.locator("header.site").get_by_role("link", name="Shooting reviews"))
     visit(m, "shooting reviews")
     m.get_by_role("link", name="New shooting review").click()
     m.get_by_label("Held on").fill(today.isoformat())
@@ -267,10 +262,10 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
 
     # --- A second manager approves the candidacy (the first proposed it and may not decide it).
     s = sign_in(browser, base, second_manager, viewport=DESKTOP)
-    s.locator("header.site").get_by_role("link", name="Candidates").click()
+    press(s, s.locator("header.site").get_by_role("link", name="Candidates"))
     visit(s, "candidates")
     s.get_by_label("Search").fill(proposed.person.last_name)
-    s.get_by_role("link", name=str(proposed.person)).first.click()
+    press(s, s.get_by_role("link", name=str(proposed.person)).first)
     visit(s, "candidate")
     s.get_by_label("Approve for a custom notification").check()
     s.get_by_label("Reason").fill("Named at today's shooting review; criteria reasons checked.")
@@ -290,9 +285,9 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     m.wait_for_url("**/jobs/*/", timeout=180_000)
     m.get_by_role("link", name="Open the report run").click()
     m.wait_for_url("**/reports/runs/*/", timeout=60_000)
-    m.get_by_role("link", name="Preview and publish").click()
+    press(m, m.get_by_role("link", name="Preview and publish"))
     visit(m, "preview")
-    m.get_by_role("link", name="Continue to publish…").click()
+    press(m, m.get_by_role("link", name="Continue to publish…"))
     visit(m, "publish confirmation")
     m.get_by_label("I have checked the preview").check()
     press(m, m.get_by_role("button", name=re.compile("^Publish ")))
@@ -311,7 +306,7 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
 
     # --- The analyst reads the published figures; the administrator the day's audit trail.
     a = sign_in(browser, base, analyst, viewport=DESKTOP)
-    a.locator("header.site").get_by_role("link", name="Reports", exact=True).click()
+    press(a, a.locator("header.site").get_by_role("link", name="Reports", exact=True))
     visit(a, "reports (analyst)")
     assert month_in_words in a.inner_text("main") or str(last_month) in a.inner_text("main")
     d = sign_in(browser, base, admin, viewport=DESKTOP)
