@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,24 @@ def test_help_starts_without_django() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
     assert "TOP []" in result.stdout, result.stdout[-500:]
     assert "SUB []" in result.stdout, result.stdout[-500:]
+
+
+def test_setting_django_up_leaves_the_api_schema_machinery_alone() -> None:
+    """A command sets Django up and runs: drf-spectacular (and the test client, Jinja2 and
+    requests it pulls in, about a second) is loaded only where a schema can be made, with the
+    API's addresses."""
+    probe = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "print('SETUP', sorted(m for m in sys.modules if m.startswith(('drf_spectacular.plumbing', 'django.test', 'jinja2'))))\n"
+        "import vip.api.urls\n"
+        "from drf_spectacular.extensions import OpenApiAuthenticationExtension as E\n"
+        "print('URLS', [c.__name__ for c in E._registry])\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": "sqlite:///:memory:"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)  # noqa: S603
+    assert "SETUP []" in result.stdout, result.stdout[-500:]
+    assert "ApiTokenScheme" in result.stdout.split("URLS", 1)[1], result.stdout[-500:]
 
 
 def test_no_app_imports_the_command() -> None:

@@ -5,7 +5,6 @@ class ApiConfig(AppConfig):
     name = "vip.api"
     label = "api"
     verbose_name = "REST API"
-
-    def ready(self) -> None:
-        # In ready(): the schema extension registers once the app registry is loaded.
-        from vip.api import schema  # noqa: F401 (registers the authentication scheme)
+    # The schema's extension (vip.api.schema) is imported by vip.api.urls, beside the schema's
+    # view: drf-spectacular and what it pulls in (django.test, Jinja2, requests: about a second)
+    # are not loaded by every command that sets Django up, only where the schema can be made.

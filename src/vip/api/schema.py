@@ -1,4 +1,5 @@
-"""How the token authentication appears in the OpenAPI schema (loaded by the app config)."""
+"""How the token authentication appears in the OpenAPI schema (imported by vip.api.urls, beside
+the schema's view, so that commands which never make a schema do not load drf-spectacular)."""
 
 from __future__ import annotations
 

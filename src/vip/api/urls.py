@@ -3,7 +3,10 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from vip.api import views
+from vip.api import (
+    schema,  # noqa: F401 (the token scheme registers before any schema is made)
+    views,
+)
 from vip.audit.reads import person_page
 from vip.people.selectors import person_list
 
