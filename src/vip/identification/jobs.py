@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vip.core.config import program_today
-from vip.identification.engine import identify
 from vip.identification.services import candidates_expire, identify_propose
 from vip.jobs.kinds import Progress, job_kind
 
@@ -34,6 +33,8 @@ def run(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[str, 
     def engine_progress(phase: str, done: int, total: int) -> None:
         phases["total"] = total
         progress(done, total + 1, phase)  # the last step: writing the proposals
+
+    from vip.identification.engine import identify  # NumPy and rustworkx: loaded when the job runs
 
     result = identify(as_of=day, progress=engine_progress)
     total = phases.get("total", 0) + 1

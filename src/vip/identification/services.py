@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -29,7 +29,6 @@ from vip.core.future import refuse_future
 from vip.core.models import Area
 from vip.identification.choices import CandidateStatus, Hand, ProposalPath, ReviewDecision
 from vip.identification.criteria import CriteriaError, criteria_in_force, parse
-from vip.identification.engine import IdentifyResult
 from vip.identification.models import (
     Candidate,
     CandidateHand,
@@ -43,6 +42,9 @@ from vip.identification.models import (
 )
 from vip.people.models import Person
 from vip.people.services import person_upsert_by_key
+
+if TYPE_CHECKING:  # the engine (NumPy, rustworkx) is loaded by what runs it, not by every page
+    from vip.identification.engine import IdentifyResult
 
 
 @transaction.atomic
