@@ -609,9 +609,12 @@ def person_history(*, user: Any, person: Person) -> tuple[bool, list[HistoryRow]
     if not sees(user, Correction):
         return False, []
     kinds = {HISTORY_KINDS[m] for m in HISTORY_MODELS(user)}
+    corrections = list(correction_list(user=user, kinds=kinds).filter(person=person))
+    if not corrections:
+        return True, []  # most people: nothing corrected, and their entries need not be read again
     entries = _describe(user, person, kinds)
     rows: list[HistoryRow] = []
-    for c in correction_list(user=user, kinds=kinds).filter(person=person):
+    for c in corrections:
         found = entries.get((c.target_type, c.target_id))
         if found is None:
             continue  # an entry the reader does not see (another's, a health referral...)

@@ -205,6 +205,30 @@ def test_the_peer_sees_contacts_and_notes_the_manager_sees_that_they_happened_an
     assert "CANARY" not in page and "Contacts" not in page and "wrong person" not in page
 
 
+def test_the_entries_are_read_again_for_the_history_only_when_something_was_corrected(client, world):
+    """The web benchmark's person page: a person with no correction (most people) is shown without
+    reading their entries a second time (voided ones included) for the history's labels."""
+    from django.test.utils import CaptureQueriesContext
+
+    contact = contact_record(
+        actor=world["peer"], person=world["ana"], contacted_at=_now() - dt.timedelta(hours=2), kind="phone"
+    )
+    url = f"/people/{world['ana'].pk}/"
+    client.force_login(world["manager"])
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    before = queries()
+    contact_void(actor=world["peer"], contact=contact, reason="wrong person", expected_version=contact.version)
+    after = queries()
+    assert after > before  # the history's entries (voided ones too) are read now, and only now
+    assert "wrong person" in client.get(url).content.decode()
+
+
 def test_the_correct_page_voids_an_entry_for_its_author_and_is_a_404_for_another_peer(client, world):
     contact = contact_record(actor=world["peer"], person=world["ana"], contacted_at=_now(), kind="phone")
     url = f"/people/{world['ana'].pk}/correct/contact/{contact.pk}/"
