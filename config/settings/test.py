@@ -54,3 +54,18 @@ LOGGING = {
 # queue itself (vip/jobs/tests, the browser tests of progress) switch to the database backend of
 # base.py and run the worker (`vip worker --once`, or its loop in the test's process).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# SQLite: the test database is a file (``vip-test-<process>-<name>``, in /dev/shm when there is
+# room, else beside the file DATABASE_URL names), not Django's default for SQLite tests, a
+# shared-cache database in memory. There, two threads of the browser tests' live server writing at
+# once (two searches typed in quick succession, each audited) made the second fail at once with
+# "database table is locked": shared-cache locks do not wait for busy_timeout. A file in WAL mode
+# makes the second writer wait, as in production; in memory-backed /dev/shm it is as fast.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":  # noqa: F405
+    import shutil
+
+    _sqlite_file = Path(str(DATABASES["default"]["NAME"]))  # noqa: F405
+    _shm = Path("/dev/shm")  # noqa: F405, S108 (the test database only, a process-named file)
+    _roomy = _shm.is_dir() and os.access(_shm, os.W_OK) and shutil.disk_usage(_shm).free > 2 * 1024**3
+    _folder = _shm if _roomy else _sqlite_file.parent
+    DATABASES["default"]["TEST"] = {"NAME": str(_folder / f"vip-test-{os.getpid()}-{_sqlite_file.name}")}  # noqa: F405
