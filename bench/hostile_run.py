@@ -16,8 +16,9 @@ through the real sign-in form (password, then a TOTP code); then attacks:
   canary probes        the person's API record and web page as every role: the canary only where
                        it may be;
   disparity (row 41)   the analyst and the manager ask for the public disparity report of the last
-                       whole fiscal year and of the same period a day shorter (page and CSV): the
-                       fiscal year has figures, the chosen period none;
+                       whole fiscal year and of the same period a day shorter (the page's form, the
+                       task queue run by `vip worker --once`, the report and its CSV): the fiscal
+                       year has figures, the chosen period none;
   admin (row 37)       the administrator, in the live Django admin, changes their own role to
                        manager (refused by the form, role unchanged) and sets another account's
                        password (done, and audited as account.password_set);
@@ -1088,28 +1089,58 @@ def last_fiscal_year(end: dt.date, start_month: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, start_month, 1), dt.date(year, start_month, 1) - dt.timedelta(days=1)
 
 
-def disparity_probe(sessions: dict[str, Browser], program: dict, log: AccessLog) -> Result:
+def disparity_probe(sessions: dict[str, Browser], program: dict, env: dict[str, str], log: AccessLog) -> Result:
     """Security row 41: the disparity report's public edition for two periods a day apart, as the
-    analyst (whose only edition it is) and as the manager asking for it: the whole fiscal year has
-    figures, the period a day shorter none (page and CSV)."""
+    analyst (whose only edition it is) and as the manager asking for it, as the page does: *Show*
+    puts the report on the task queue (the worker is run here, `vip worker --once`), the job's page
+    links to the report and its CSV. The whole fiscal year has figures, the period a day shorter
+    none (the form refuses it and nothing goes on the queue)."""
     first, last = last_fiscal_year(dt.date.fromisoformat(DEMO_END), program["fiscal_start"])
     short = last - dt.timedelta(days=1)
     result = Result(
         "probe",
         "disparity report, two periods a day apart (row 41)",
-        f"GET /identification/disparity/ and csv/ ?start={first}&end={last} and &end={short}",
+        f"POST /identification/disparity/ start={first} end={last} and end={short}; the job's report and its csv/",
     )
     log.mark()
     start = time.perf_counter()
     seen = []
-    for role, audience in (("analyst", ""), ("manager", "&audience=public")):
+    for role, audience in (("analyst", ""), ("manager", "public")):
         browser = sessions[role]
         for end, whole in ((last, True), (short, False)):
-            query = f"?start={first}&end={end}{audience}"
-            status, _, page = browser.request("GET", f"/identification/disparity/{query}")
-            figures = status == 200 and 'id="summary-title"' in page and "<table" in page
-            csv_status, headers, _body = browser.request("GET", f"/identification/disparity/csv/{query}")
-            csv_figures = csv_status == 200 and headers.get("content-type", "").startswith("text/csv")
+            _, _, form_page = browser.request("GET", "/identification/disparity/")
+            form = next((f for f in forms(form_page) if "start" in f["fields"]), None)  # type: ignore[operator]
+            if form is None:
+                result.errors.append(f"{role}: the disparity page has no period form")
+                continue
+            fields = dict(form["fields"])  # type: ignore[call-overload]
+            fields.update({"start": first.isoformat(), "end": end.isoformat()})
+            if audience:
+                fields["audience"] = audience
+            status, headers, page = browser.request("POST", "/identification/disparity/", fields)
+            figures = csv_figures = False
+            csv_status = 0
+            if status == 302:  # on the queue: the worker runs it, the job's page links to the report
+                job = urllib.parse.urlsplit(headers["location"]).path
+                worker = subprocess.run(
+                    [str(BIN / "vip"), "worker", "--once"],
+                    env=env,
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if worker.returncode != 0:
+                    result.errors.append(f"vip worker --once exited {worker.returncode}")
+                _, _, job_page = browser.request("GET", job)
+                link = re.search(r'href="(/identification/disparity/\d+/)"', job_page)
+                if link:
+                    status, _, page = browser.request("GET", link.group(1))
+                    figures = status == 200 and 'id="summary-title"' in page and "<table" in page
+                    csv_status, csv_headers, _body = browser.request("GET", link.group(1) + "csv/")
+                    csv_figures = csv_status == 200 and csv_headers.get("content-type", "").startswith("text/csv")
+                if not whole:
+                    result.findings.append(f"{role}: {first}..{end} was put on the task queue ({job})")
             seen.append(
                 f"{role} {first}..{end}: page {status} {'with' if figures else 'without'} figures, csv {csv_status}"
             )
@@ -1445,7 +1476,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(escape_probe(port, seed, sessions["manager"], log))
         program = django_script(env, PROGRAM_SCRIPT)
         for name, probe in (
-            ("disparity, two periods a day apart", lambda: disparity_probe(sessions, program, log)),
+            ("disparity, two periods a day apart", lambda: disparity_probe(sessions, program, env, log)),
             ("admin paths", lambda: admin_probe(env, seed, sessions["admin"], log)),
             ("export and re-import", lambda: reimport_probe(env, workdir, seed)),
             ("release ledger", lambda: ledger_probe(port, env, workdir, program, log)),

@@ -25,10 +25,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 PERSON_KEYS = frozenset(
     {"person_id", "referral_id", "notification_id", "consent_id", "review_id", "candidate_id", "alias_id", "entry_id"}
 )
-# Path parameters of records that are about no one person: a report run (published aggregates),
-# an audit event (the viewer withholds what it says of a person, row 38); the kind of entry a
-# correction names (its entry_id is the record); a report chart's name; an upload of the Data page;
-# a job (counts and addresses).
+# Path parameters of records that are about no one person: a report run (published aggregates) or
+# a disparity report's run (aggregates), an audit event (the viewer withholds what it says of a
+# person, row 38); the kind of entry a correction names (its entry_id is the record); a report
+# chart's name; an upload of the Data page; a job (counts and addresses).
 NOT_PERSON_KEYS = frozenset({"run_id", "fmt", "month", "event_id", "kind", "name", "upload_id", "job_id"})
 METHODS = ("GET", "HEAD", "OPTIONS", "POST")
 ROLES = ("peer", "other_peer", "police", "manager", "analyst", "admin", "integration")

@@ -167,6 +167,6 @@ def disparity(
     click.echo(f"Disparity report {period.start} to {period.end} ({audience}):")
     for measure in MEASURES:
         click.echo(f"  {MEASURE_LABELS[measure]:24} {report.total(measure).display:>8}")
-    if report.published.suppressed:
-        click.echo(f"  {len(report.published.suppressed)} count(s) withheld (disclosure control).")
+    if report.withheld:
+        click.echo(f"  {report.withheld} count(s) withheld (disclosure control).")
     click.echo(f"  {path}")

@@ -45,7 +45,7 @@ from vip.core.config import ProgramConfig, program_config, program_today
 from vip.core.dates import Month, Period, age_on, fiscal_year, local_date
 from vip.core.text import neutralise
 from vip.identification.choices import CandidateStatus, IncidentType, InvolvementRole
-from vip.identification.models import Candidate, Involvement
+from vip.identification.models import Candidate, DisparityRun, Involvement
 from vip.notifications.choices import AttemptOutcome
 from vip.notifications.models import NotificationAttempt
 from vip.people.choices import Ethnicity, Race, Sex
@@ -339,12 +339,67 @@ class DisparityReport:
     period: Period
     audience: str
     threshold: int  # 0: official, nothing withheld
-    published: PublishedTable
     tables: tuple[DimensionTable, ...]
     generated_at: dt.datetime
+    withheld: int  # how many counts of the one protected table are withheld
+    # The protected table behind the figures: a report just computed has it; one read back from
+    # its stored run (``from_dict``) has only what the audience sees.
+    published: PublishedTable | None = None
 
     def total(self, measure: str) -> Figure:
         return self.tables[0].rows[-1].figures[MEASURES.index(measure)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON, as the audience sees it (a withheld count is not kept)."""
+        return {
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "audience": self.audience,
+            "threshold": self.threshold,
+            "generated_at": self.generated_at.isoformat(),
+            "withheld": self.withheld,
+            "tables": [
+                {
+                    "dimension": table.dimension,
+                    "rows": [
+                        {
+                            "key": row.key,
+                            "label": row.label,
+                            "is_total": row.is_total,
+                            # count, display, suppressed, share, ratio: one list per measure
+                            "figures": [[f.count, f.display, f.suppressed, f.share, f.ratio] for f in row.figures],
+                        }
+                        for row in table.rows
+                    ],
+                }
+                for table in self.tables
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], config: ProgramConfig | None = None) -> DisparityReport:
+        """The report ``to_dict`` kept, its figures as they were. The words are the reader's: a
+        dimension's title and the label of a group the program still has are translated now; a
+        group no longer configured (an area removed since) keeps the label it had."""
+        labels = {d: dict(members) for d, members in groups(config or program_config()).items()}
+        tables = []
+        for table in data["tables"]:
+            dimension = table["dimension"]
+            rows = []
+            for row in table["rows"]:
+                label = _("Total") if row["is_total"] else labels.get(dimension, {}).get(row["key"], row["label"])
+                figures = tuple(Figure(*figure) for figure in row["figures"])
+                rows.append(Row(row["key"], str(label), figures, is_total=row["is_total"]))
+            title = DIMENSION_LABELS.get(dimension, dimension)
+            tables.append(DimensionTable(dimension, str(title), tuple(rows)))
+        period = data["period"]
+        return cls(
+            period=Period(dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])),
+            audience=data["audience"],
+            threshold=data["threshold"],
+            tables=tuple(tables),
+            generated_at=dt.datetime.fromisoformat(data["generated_at"]),
+            withheld=data["withheld"],
+        )
 
     @property
     def suppression_note(self) -> str:
@@ -418,9 +473,10 @@ def disparity_report(*, user: Any, period: Period, audience: str, purpose: str =
         period=period,
         audience=audience,
         threshold=threshold,
-        published=published,
         tables=build(config, published),
         generated_at=timezone.now(),
+        withheld=len(published.suppressed),
+        published=published,
     )
     # Recorded before anything is handed over: a failed audit shows nothing.
     audit_read(
@@ -429,6 +485,26 @@ def disparity_report(*, user: Any, period: Period, audience: str, purpose: str =
         object_type="identification.disparity",
         object_id=f"{period.start.isoformat()}/{period.end.isoformat()}",
         details={"audience": audience, "format": purpose},
+    )
+    return report
+
+
+def stored_report(*, user: Any, run: DisparityRun, purpose: str = "page") -> DisparityReport:
+    """The report a run of the task queue kept, as it was computed; the read is audited.
+
+    ``run`` comes from ``disparity_run_list`` (its requester's runs; a manager's: every one). The
+    audience rules are checked again here: an official edition only to who may read one now.
+    """
+    require(user, "disparity.public")
+    if run.audience != "public":
+        require(user, "disparity.official")
+    report = DisparityReport.from_dict(run.report)
+    audit_read(
+        actor=user,
+        action="disparity.read",
+        object_type="identification.disparity",
+        object_id=f"{report.period.start.isoformat()}/{report.period.end.isoformat()}",
+        details={"audience": report.audience, "format": purpose, "run": run.pk},
     )
     return report
 

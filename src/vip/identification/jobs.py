@@ -1,5 +1,6 @@
-"""The criteria run as a job of the task queue (vip.jobs): started by a manager from the
-Candidates page, run by the worker with its progress shown, the proposals on the page when done."""
+"""Identification's long work in the task queue (vip.jobs): the criteria run, started by a manager
+from the Candidates page (the proposals on the page when done); the disparity report, asked for on
+its page (the report kept as a run, its page and CSV shown from it); the expiry of candidacies."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vip.core.config import program_today
-from vip.identification.services import candidates_expire, identify_propose
+from vip.core.dates import Period
+from vip.identification.services import candidates_expire, disparity_run_record, identify_propose
 from vip.jobs.kinds import Progress, job_kind
 
 
@@ -60,3 +62,31 @@ def expire(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[st
     with transaction.atomic():
         count = candidates_expire(actor=actor, today=day)
     return {"as_of": day.isoformat(), "expired": count}
+
+
+def _disparity_url(result: dict[str, Any]) -> str | None:
+    run = result.get("run")
+    return reverse("identification:disparity_run", args=[run]) if run else None
+
+
+@job_kind(
+    "disparity.run",
+    action="disparity.public",  # what the page needs; the official edition is checked by the report
+    label=gettext_lazy("Computing the disparity report"),
+    result_url=_disparity_url,
+    result_label=gettext_lazy("Open the disparity report"),
+)
+def disparity(*, actor: Any, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """params: start, end (YYYY-MM-DD), audience (official or public). The report is computed as
+    the requester (the audience rules and the audit of `disparity.read`) and kept as a run."""
+    period = Period(dt.date.fromisoformat(params["start"]), dt.date.fromisoformat(params["end"]))
+    progress(1, 2, _("Counting victims, candidates and notifications by group"))
+    run = disparity_run_record(actor=actor, period=period, audience=params.get("audience", "public"))
+    progress(2, 2, _("Recorded"))
+    return {
+        "run": run.pk,
+        "start": run.period_start.isoformat(),
+        "end": run.period_end.isoformat(),
+        "audience": run.audience,
+        "withheld": run.report["withheld"],
+    }

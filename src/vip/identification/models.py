@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from vip.core.models import Area, TimeStampedModel
 from vip.core.sensitivity import Sensitivity
@@ -212,3 +213,32 @@ class CriteriaVersion(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Criteria version {self.label}"
+
+
+class DisparityRun(models.Model):
+    """One disparity report as it was computed by the task queue for the account that asked for it
+    (``vip.identification.jobs``): kept so that its page and its CSV show that computation again,
+    never a new one. Aggregate counts only, as the audience sees them (the public edition's
+    withheld counts are not kept)."""
+
+    class Audience(models.TextChoices):
+        OFFICIAL = "official", _("Official (exact counts)")
+        PUBLIC = "public", _("Public (small counts withheld)")
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    # The report's tables as the audience sees them (vip.identification.disparity.DisparityReport.to_dict).
+    report = models.JSONField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="disparity_run_requester_idx")]
+
+    def __str__(self) -> str:
+        return f"Disparity report {self.period_start} to {self.period_end} ({self.audience})"

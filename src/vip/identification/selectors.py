@@ -12,13 +12,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from vip.core.access import selects, visible
+from vip.core.access import can, selects, visible
 from vip.identification.choices import CandidateStatus, Hand
 from vip.identification.models import (
     Candidate,
     CandidateHand,
     CandidateReason,
     CriteriaVersion,
+    DisparityRun,
     Incident,
     Involvement,
     ReviewedIncident,
@@ -89,3 +90,14 @@ def review_people(*, user: Any, review: ShootingReview) -> list[Involvement]:
         .filter(incident_id__in=incidents)
         .order_by("incident__occurred_on", "incident__key", "role", "person__last_name", "pk")
     )
+
+
+@selects(DisparityRun)
+def disparity_run_list(*, user: Any) -> QuerySet[DisparityRun]:
+    """The disparity reports the task queue computed that ``user`` may open again: their own (a
+    manager: every one), and an official edition only to who may read one (an analyst never,
+    even one they asked for as a manager before their role changed)."""
+    runs = visible(DisparityRun.objects.all(), user)
+    if not can(user, "disparity.official"):
+        runs = runs.filter(audience=DisparityRun.Audience.PUBLIC)
+    return runs

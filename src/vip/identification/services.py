@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from vip.accounts.models import User
-from vip.audit.services import Actor, audit_record
+from vip.audit.services import Actor, actor_identity, audit_record
 from vip.audit.writes import audited_create, audited_update
 from vip.core.access import require
 from vip.core.config import program_config
-from vip.core.dates import local_date
+from vip.core.dates import Period, local_date
 from vip.core.errors import AlreadyReceivedError
 from vip.core.future import refuse_future
 from vip.core.models import Area
@@ -34,6 +34,7 @@ from vip.identification.models import (
     CandidateHand,
     CandidateReason,
     CriteriaVersion,
+    DisparityRun,
     Incident,
     Involvement,
     ReviewedIncident,
@@ -428,6 +429,42 @@ def candidates_expire(*, actor: Actor, today: dt.date, proposal_days: int | None
             changes={"count": len(due), "as_of": today.isoformat()},
         )
     return len(due)
+
+
+@transaction.atomic
+def disparity_run_record(*, actor: Actor, period: Period, audience: str) -> DisparityRun:
+    """Compute the disparity report of ``period`` for ``audience`` as ``actor`` and keep it, so that
+    its page and its CSV show this computation again (the task queue's ``disparity.run``).
+
+    The audience rules are the report's own (``disparity_report``: managers either audience,
+    analysts the public edition of a whole fiscal year, other roles refused), and so is the audit
+    of the read (``disparity.read``, format ``job``); keeping it is audited as ``disparity.run``.
+    """
+    from vip.identification.disparity import disparity_report  # SciPy: loaded when a report is made
+
+    report = disparity_report(user=actor, period=period, audience=audience, purpose="job")
+    user, name, _role = actor_identity(actor)
+    run = DisparityRun.objects.create(
+        period_start=period.start,
+        period_end=period.end,
+        audience=audience,
+        report=report.to_dict(),
+        requested_by=user,
+        requested_by_name=name,
+        created_at=report.generated_at,
+    )
+    audit_record(
+        actor=actor,
+        action="disparity.run",
+        target=run,
+        changes={
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "audience": audience,
+            "withheld": report.withheld,
+        },
+    )
+    return run
 
 
 @transaction.atomic

@@ -13,5 +13,6 @@ urlpatterns = [
     path("candidates/run/", views.identify_run, name="identify_run"),
     path("candidates/<id:candidate_id>/", views.candidate, name="candidate"),
     path("disparity/", views.disparity, name="disparity"),
-    path("disparity/csv/", views.disparity_csv, name="disparity_csv"),
+    path("disparity/<id:run_id>/", views.disparity_run, name="disparity_run"),
+    path("disparity/<id:run_id>/csv/", views.disparity_csv, name="disparity_csv"),
 ]

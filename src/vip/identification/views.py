@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vip.accounts.models import User
 from vip.audit.reads import person_page, record_or_404
@@ -38,6 +39,7 @@ from vip.identification.selectors import (
     candidate_list,
     candidate_proposer_list,
     criteria_version_list,
+    disparity_run_list,
     incident_list,
     review_identification_list,
     review_people,
@@ -352,7 +354,9 @@ def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 
 def _disparity_form(request: HttpRequest) -> tuple[DisparityForm, Period | None, str]:
-    """The period form, and the period and audience asked for (None: the form has errors).
+    """The period form, and the period and audience asked for (None: nothing asked, or the form
+    has errors). A POST asks for the report; a GET with a period fills the form in (and says what
+    is wrong with it) without asking for anything.
 
     Roles other than managers and analysts are refused before anything is read. Analysts get
     no audience choice: theirs is always the disclosure-controlled (public) version.
@@ -362,18 +366,17 @@ def _disparity_form(request: HttpRequest) -> tuple[DisparityForm, Period | None,
     exact_allowed = can(user, "disparity.official")
     # The public edition (the default, and the analysts' only one) is for whole fiscal years (row 41).
     default = disparity_report.public_period(program_today(), program_config().fiscal_year_start_month)
-    asked = any(key in request.GET for key in ("start", "end", "audience"))
+    data = request.POST if request.method == "POST" else request.GET
+    asked = any(key in data for key in ("start", "end", "audience"))
     form = DisparityForm(
-        request.GET if asked else None,
+        data if asked else None,
         exact_allowed=exact_allowed,
         initial={"start": default.start, "end": default.end, "audience": "public"},
     )
-    if not asked:
-        return form, default, "public"
-    if not form.is_valid():
+    if not asked or not form.is_valid():
         return form, None, "public"
-    data = form.cleaned_data
-    period, audience = Period(data["start"], data["end"]), data.get("audience") or "public"
+    cleaned = form.cleaned_data
+    period, audience = Period(cleaned["start"], cleaned["end"]), cleaned.get("audience") or "public"
     if audience == "public":
         problem = disparity_report.public_period_problem(
             period, program_config().fiscal_year_start_month, program_today()
@@ -385,37 +388,68 @@ def _disparity_form(request: HttpRequest) -> tuple[DisparityForm, Period | None,
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def disparity(request: HttpRequest) -> HttpResponse:
-    """Candidates, approvals and notifications by group, against shooting victims."""
+    """The period form; *Show* asks the task queue for the report (architecture rule 8) and sends
+    the browser to the job's page, which links to the report when it is done."""
+    user = _user(request)
     form, period, audience = _disparity_form(request)
-    report = None
-    if period is not None:
-        report = disparity_report.disparity_report(user=_user(request), period=period, audience=audience)
-    query = request.GET.urlencode() if report is not None and request.GET else ""
+    if request.method == "POST" and period is not None:
+        job = job_enqueue(
+            actor=user,
+            kind="disparity.run",
+            params={"start": period.start.isoformat(), "end": period.end.isoformat(), "audience": audience},
+        )
+        return redirect("jobs:job", job_id=job.pk)
     return render(
         request,
         "identification/disparity.html",
         {
             "form": form,
+            "runs": disparity_run_list(user=user).only(
+                "period_start", "period_end", "audience", "requested_by_name", "created_at"
+            )[:20],
+            "definitions": disparity_report.DEFINITIONS,
+        },
+    )
+
+
+def _disparity_run(request: HttpRequest, run_id: int, purpose: str) -> disparity_report.DisparityReport:
+    """The report a run kept, for its requester (or a manager) only; refusals answer 404 and are
+    audited, the read is audited with its format."""
+    run = record_or_404(request, disparity_run_list, run_id, action="disparity.public", audit=False)
+    return disparity_report.stored_report(user=_user(request), run=run, purpose=purpose)
+
+
+@never_cache
+@require_GET
+def disparity_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Candidates, approvals and notifications by group, against shooting victims, as computed."""
+    report = _disparity_run(request, run_id, "page")
+    return render(
+        request,
+        "identification/disparity_run.html",
+        {
             "report": report,
+            "run_id": run_id,
             "measures": [disparity_report.MEASURE_LABELS[m] for m in disparity_report.MEASURES],
             "definitions": disparity_report.DEFINITIONS,
-            "csv_query": query,
+            "again": urlencode(
+                {
+                    "start": report.period.start.isoformat(),
+                    "end": report.period.end.isoformat(),
+                    "audience": report.audience,
+                }
+            ),
         },
     )
 
 
 @never_cache
 @require_GET
-def disparity_csv(request: HttpRequest) -> HttpResponse:
-    """The same tables as the page, same audience rules, as CSV (long form)."""
-    form, period, audience = _disparity_form(request)
-    if period is None:
-        return HttpResponseBadRequest(
-            "\n".join(form.errors_as_messages()).encode(), content_type="text/plain; charset=utf-8"
-        )
-    report = disparity_report.disparity_report(user=_user(request), period=period, audience=audience, purpose="csv")
+def disparity_csv(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The same tables as the run's page, from the same computation, as CSV (long form)."""
+    report = _disparity_run(request, run_id, "csv")
     response = HttpResponse(disparity_report.to_csv(report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{disparity_report.csv_filename(report)}"'
     return response

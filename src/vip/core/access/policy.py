@@ -329,6 +329,15 @@ READS: tuple[Entry, ...] = (
         {**_staff(Rows.ALL), ANALYST: Rows.ALL, ADMIN: Rows.ALL},
         note="The criteria in force are published to every staff member.",
     ),
+    Entry(
+        "identification.DisparityRun",
+        {MANAGER: Rows.ALL, ANALYST: Rows.OWN},
+        owner="requested_by",
+        note="A disparity report as the task queue computed it (aggregate counts as its audience sees them): "
+        "its requester's, and every manager's. An official edition only to who may read one "
+        "(`disparity.official`): never to an analyst, whoever asked for it.",
+        refusal=_("Disparity reports are read by the program's managers and analysts."),
+    ),
     # --- reports: aggregates only -----------------------------------------------------------------------
     Entry(
         "reports.ReportRun",
@@ -586,7 +595,8 @@ ACTIONS: dict[str, Action] = {
     "report.generate": Action("generate a report", _("generate reports"), _any(MANAGER, ANALYST)),
     "report.publish": Action("publish a report", _("publish reports"), _any(MANAGER)),
     "disparity.official": Action(
-        "read the disparity report of identification with exact counts (page, CSV, `vip disparity`; audited)",
+        "read the disparity report of identification with exact counts (asked on the page and computed by the "
+        "task queue, its result and CSV; `vip disparity`; audited)",
         _("read the disparity report with exact counts (analysts read it with small counts withheld only)"),
         _any(MANAGER),
     ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import random
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from vip.core.models import Area
 from vip.identification.disparity import (
     MEASURES,
     DisparityFacts,
+    DisparityReport,
     PersonRow,
     compute,
     default_period,
@@ -31,7 +33,7 @@ from vip.identification.disparity import (
     ratio_display,
     to_csv,
 )
-from vip.identification.models import Candidate
+from vip.identification.models import Candidate, DisparityRun
 from vip.identification.services import (
     Reason,
     candidate_decide,
@@ -40,6 +42,7 @@ from vip.identification.services import (
     incident_record,
     involvement_add,
 )
+from vip.jobs.models import Job
 from vip.notifications.services import attempt_record
 from vip.people.services import person_create
 from vip.stats.disclosure import audit, protect
@@ -360,20 +363,49 @@ def test_roles_of_the_service(world: World, make_user: Any) -> None:
 QUERY = {"start": "2022-01-01", "end": "2022-06-30", "audience": "official"}
 
 
-@pytest.mark.parametrize("url", ["identification:disparity", "identification:disparity_csv"])
+def ask(client: Any, data: dict[str, str]) -> DisparityRun:
+    """Press *Show*: the page puts the report on the task queue and sends the browser to the job's
+    page (the test settings' immediate backend has run it by then); the job links to the run."""
+    response = client.post(reverse("identification:disparity"), data)
+    job = Job.objects.latest("id")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:job", args=[job.pk])
+    assert job.kind == "disparity.run" and job.status == Job.Status.DONE, job.error
+    run = DisparityRun.objects.get(pk=job.result["run"])
+    job_page = client.get(response["Location"]).content.decode()
+    assert reverse("identification:disparity_run", args=[run.pk]) in job_page
+    return run
+
+
 @pytest.mark.parametrize("role", ["police", "peer", "admin"])
-def test_other_roles_are_refused(world: World, client: Any, make_user: Any, url: str, role: str) -> None:
+def test_other_roles_are_refused(world: World, client: Any, make_user: Any, role: str) -> None:
+    client.force_login(world.manager)
+    run = ask(client, QUERY)
     client.force_login(make_user(role))
     before = AuditEvent.objects.filter(action="disparity.read").count()
-    response = client.get(reverse(url), QUERY)
-    assert response.status_code in (403, 404)
-    assert b"Southeast" not in response.content
+    for method, url in (
+        ("get", reverse("identification:disparity")),
+        ("post", reverse("identification:disparity")),
+        ("get", reverse("identification:disparity_run", args=[run.pk])),
+        ("get", reverse("identification:disparity_csv", args=[run.pk])),
+    ):
+        response = getattr(client, method)(url, QUERY if method == "post" else None)
+        assert response.status_code in (403, 404), url
+        assert b"Southeast" not in response.content
     assert AuditEvent.objects.filter(action="disparity.read").count() == before
+    assert Job.objects.count() == 1  # the manager's only
 
 
 def test_manager_reads_exact_counts_and_the_read_is_audited(world: World, client: Any) -> None:
     client.force_login(world.manager)
-    page = client.get(reverse("identification:disparity"), QUERY)
+    run = ask(client, QUERY)
+    computed = AuditEvent.objects.filter(action="disparity.read").latest("id")
+    assert (computed.actor_id, computed.object_id) == (world.manager.pk, "2022-01-01/2022-06-30")
+    assert computed.changes == {"audience": "official", "format": "job"}
+    kept = AuditEvent.objects.get(action="disparity.run")
+    assert kept.object_id == str(run.pk)
+    assert kept.changes == {"start": "2022-01-01", "end": "2022-06-30", "audience": "official", "withheld": 0}
+    page = client.get(reverse("identification:disparity_run", args=[run.pk]))
     assert page.status_code == 200
     body = page.content.decode()
     assert "official: exact counts" in body
@@ -382,8 +414,8 @@ def test_manager_reads_exact_counts_and_the_read_is_audited(world: World, client
     event = AuditEvent.objects.filter(action="disparity.read").latest("id")
     assert event.actor_id == world.manager.pk
     assert event.object_id == "2022-01-01/2022-06-30"
-    assert event.changes == {"audience": "official", "format": "page"}
-    download = client.get(reverse("identification:disparity_csv"), QUERY)
+    assert event.changes == {"audience": "official", "format": "page", "run": run.pk}
+    download = client.get(reverse("identification:disparity_csv", args=[run.pk]))
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
     assert "disparity-2022-01-01-2022-06-30-official.csv" in download["Content-Disposition"]
@@ -391,19 +423,66 @@ def test_manager_reads_exact_counts_and_the_read_is_audited(world: World, client
     black = next(r for r in rows if (r["dimension"], r["group"], r["measure"]) == ("race", "black", "notified"))
     assert (black["count"], black["share"], black["ratio"]) == ("2", "100%", "4.00")
     assert AuditEvent.objects.filter(action="disparity.read").latest("id").changes["format"] == "csv"
+    # The form page lists the run to open it again.
+    assert (
+        reverse("identification:disparity_run", args=[run.pk])
+        in client.get(reverse("identification:disparity")).content.decode()
+    )
+
+
+def test_the_page_and_the_csv_show_the_computation_kept(world: World, client: Any) -> None:
+    """Opening a run again does not compute the report again: a victim recorded since changes a new
+    report, not the run's page nor its CSV (both the same figures as when it was computed)."""
+    client.force_login(world.manager)
+    run = ask(client, QUERY)
+    world.victim(world.d, local(2022, 4, 2, 12), "shooting")
+    fresh = disparity_report(user=world.manager, period=PERIOD, audience="official")
+    assert figures(fresh, "sex", "total")["victims"].count == 5
+    stored = DisparityReport.from_dict(run.report)
+    assert figures(stored, "sex", "total")["victims"].count == 4
+    page = client.get(reverse("identification:disparity_run", args=[run.pk]))
+    assert page.context["report"] == stored
+    download = client.get(reverse("identification:disparity_csv", args=[run.pk]))
+    assert download.content == to_csv(stored)
+    total = next(
+        r
+        for r in csv.DictReader(io.StringIO(download.content.decode()))
+        if (r["dimension"], r["group"], r["measure"]) == ("sex", "total", "victims")
+    )
+    assert total["count"] == "4"
+
+
+def test_the_kept_report_is_the_computed_one(world: World) -> None:
+    """to_dict / from_dict keep every figure, the CSV byte for byte, public and official."""
+    for period, audience in ((PERIOD, "official"), (FISCAL, "public")):
+        report = disparity_report(user=world.manager, period=period, audience=audience)
+        again = DisparityReport.from_dict(json.loads(json.dumps(report.to_dict())))
+        assert again.tables == report.tables
+        assert (again.period, again.audience, again.threshold, again.withheld, again.generated_at) == (
+            report.period,
+            report.audience,
+            report.threshold,
+            report.withheld,
+            report.generated_at,
+        )
+        assert to_csv(again) == to_csv(report)
+        assert again.suppression_note == report.suppression_note
 
 
 def test_analyst_always_gets_the_public_version(world: World, client: Any, make_user: Any) -> None:
     client.force_login(make_user("analyst"))
     fiscal = {**QUERY, "start": "2021-07-01"}  # the public edition is for whole fiscal years (row 41)
-    page = client.get(reverse("identification:disparity"), fiscal)  # asks for official: not offered
+    form = client.get(reverse("identification:disparity")).content.decode()
+    assert 'name="audience"' not in form  # not offered
+    run = ask(client, fiscal)  # asks for official anyway
+    assert run.audience == "public" and Job.objects.get().params["audience"] == "public"
+    page = client.get(reverse("identification:disparity_run", args=[run.pk]))
     assert page.status_code == 200
     body = page.content.decode()
     assert "public: small counts withheld" in body
     assert "&lt;11" in body
-    assert 'name="audience"' not in body
     assert "4.00" not in body
-    download = client.get(reverse("identification:disparity_csv"), fiscal)
+    download = client.get(reverse("identification:disparity_csv", args=[run.pk]))
     assert download.status_code == 200
     rows = list(csv.DictReader(io.StringIO(download.content.decode())))
     assert {r["count"] for r in rows if r["suppressed"]} == {""}
@@ -416,11 +495,19 @@ def test_default_page_and_bad_periods(world: World, client: Any) -> None:
     page = client.get(reverse("identification:disparity"))
     assert page.status_code == 200
     assert b"Definitions" in page.content
-    bad = client.get(reverse("identification:disparity"), {"start": "2022-06-30", "end": "2022-01-01"})
+    bad = client.post(reverse("identification:disparity"), {"start": "2022-06-30", "end": "2022-01-01"})
     assert bad.status_code == 200
     assert b"The period ends before it starts." in bad.content
-    refused = client.get(reverse("identification:disparity_csv"), {"start": "2022-13-01", "end": "2022-01-01"})
-    assert refused.status_code == 400
+    refused = client.post(reverse("identification:disparity"), {"start": "2022-13-01", "end": "2022-01-01"})
+    assert refused.status_code == 200
+    assert b"Enter a valid date." in refused.content
+    # A period in the address fills the form in and says what is wrong with it; it asks for nothing.
+    shown = client.get(reverse("identification:disparity"), {"start": "2022-06-30", "end": "2022-01-01"})
+    assert b"The period ends before it starts." in shown.content
+    assert client.get(reverse("identification:disparity"), QUERY).status_code == 200
+    assert not Job.objects.exists()
+    assert not AuditEvent.objects.filter(action="disparity.read").exists()
+    assert client.get(reverse("identification:disparity_csv", args=[987654])).status_code == 404
 
 
 # ---- the command line -------------------------------------------------------------------------------------
@@ -488,13 +575,12 @@ def test_row_41_two_public_ranges_a_day_apart_are_refused(world: World, make_use
     year = fiscal_year(program_today(), 7)
     with pytest.raises(ValidationError, match="has not ended"):
         disparity_report(user=analyst, period=Period(year.start, year.end), audience="public")
-    # The page: an analyst asking for a chosen range gets the form's error and no figures.
+    # The page: an analyst asking for a chosen range gets the form's error, and nothing is computed.
     client.force_login(analyst)
-    response = client.get(reverse("identification:disparity"), {"start": "2021-07-02", "end": "2022-06-30"})
+    response = client.post(reverse("identification:disparity"), {"start": "2021-07-02", "end": "2022-06-30"})
     assert response.status_code == 200
     assert "whole fiscal years" in response.content.decode()
-    assert response.context["report"] is None
-    response = client.get(reverse("identification:disparity"), {"start": "2021-07-01", "end": "2022-06-30"})
-    assert response.context["report"] is not None
+    assert not Job.objects.exists()
+    assert ask(client, {"start": "2021-07-01", "end": "2022-06-30"}).audience == "public"
     # The official edition (managers) keeps any period.
     assert disparity_report(user=world.manager, period=PERIOD, audience="official").audience == "official"
