@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from vip.accounts.models import User
+from vip.audit.models import AuditEvent
 from vip.audit.services import Actor, audit_record
 from vip.audit.writes import audited_create, audited_update
 from vip.core.access import require
@@ -401,6 +402,20 @@ def candidate_revalidate(*, actor: User, candidate: Candidate, reason: str) -> C
     )
 
 
+def _ids_that_fit(ids: list[int]) -> str:
+    """The first of ``ids``, comma-separated, as many as an audit event's object id holds: a run's
+    thousands would not fit (PostgreSQL refuses a longer one; a criteria run's event lists every
+    id in its changes)."""
+    room = AuditEvent._meta.get_field("object_id").max_length or 0
+    words = ""
+    for pk in ids:
+        more = f"{words},{pk}" if words else str(pk)
+        if len(more) > room:
+            break
+        words = more
+    return words
+
+
 @transaction.atomic
 def candidates_expire(*, actor: Actor, today: dt.date, proposal_days: int | None = None) -> int:
     """Expire approvals that ran out (not re-validated in time) and proposals nobody reviewed
@@ -422,7 +437,7 @@ def candidates_expire(*, actor: Actor, today: dt.date, proposal_days: int | None
             actor=actor,
             action="candidate.expire",
             object_type="identification.candidate",
-            object_id=",".join(str(pk) for pk in due[:500]),
+            object_id=_ids_that_fit(due),
             changes={"count": len(due), "as_of": today.isoformat()},
         )
     return len(due)
@@ -545,7 +560,7 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
         actor=actor,
         action="candidate.propose_run",
         object_type="identification.candidate",
-        object_id=",".join(str(pk) for pk in summary.candidate_ids[:500]),
+        object_id=_ids_that_fit(summary.candidate_ids),
         changes={
             "as_of": result.as_of.isoformat(),
             "criteria_version": result.criteria.version,
