@@ -22,6 +22,8 @@ write is measured on it, on a copy of the loaded database each time:
 It runs on PostgreSQL too when the server of PG_URL answers (database vip_bench_identify_write,
 dropped and created again; `--postgresql URL` names another, `--no-postgresql` skips it);
 `--no-write` leaves docs/benchmarks.md alone; `--profile` prints where the write's time goes.
+`--small` checks, on a tiny city, that the last year loaded gives the engine the same findings as
+the whole city imported with `vip import`, then runs the write (tests/test_identify_write_bench_small.py).
 Results go to the "identify-write" section of docs/benchmarks.md.
 """
 
@@ -78,6 +80,7 @@ def load_child(url: str, bundle: Path) -> None:
     from django.utils import timezone
 
     from vip.accounts.services import user_create
+    from vip.core.config import program_config
     from vip.identification.models import Incident, Involvement
     from vip.interchange.bulk import BulkInserter
     from vip.outcomes.models import Outcome
@@ -88,10 +91,19 @@ def load_child(url: str, bundle: Path) -> None:
         table = pacsv.read_csv(bundle / name, convert_options=options)
         return {c: np.array(table.column(c).cast("string").to_pylist(), dtype=object) for c in table.column_names}
 
+    zone = program_config().zone
+
+    def local_day(text: str) -> str:
+        """The incident's local date, as the importer reads it (a time with an offset is moved to
+        the program's zone; a date, or a time without offset, is the program's own)."""
+        if len(text) <= 19:
+            return text[:10]
+        return dt.datetime.fromisoformat(text).astimezone(zone).date().isoformat()
+
     start = time.perf_counter()
     since = (AS_OF - dt.timedelta(days=WINDOW_DAYS - 1)).isoformat()
     incidents = read("incidents.csv")
-    days = np.array([s[:10] for s in incidents["occurred_at"]], dtype=object)
+    days = np.array([local_day(s) for s in incidents["occurred_at"]], dtype=object)
     keep = days >= since
     incident_keys, incident_days, incident_types = incidents["incident_key"][keep], days[keep], incidents["type"][keep]
     involvements = read("involvements.csv")
@@ -415,6 +427,30 @@ def report(loaded: dict[str, Any], results: list[dict[str, Any]], load: float) -
     return text
 
 
+def small(cache: Path) -> None:
+    """On a tiny city: the last year bulk-loaded gives the engine exactly what the whole city
+    imported with `vip import` gives it (else exit 1); then the write, measured as above."""
+    from identify_bench import SMALL, _future_allowed, run_engine
+
+    cache.mkdir(parents=True, exist_ok=True)
+    bundle, counts, _ = ensure_bundle(SMALL, cache, False)
+    cut, full = cache / "identify-write-small-cut.sqlite3", cache / "identify-write-small-full.sqlite3"
+    for path in (cut, full):
+        for old in cache.glob(f"{path.name}*"):
+            old.unlink()
+    loaded = _load(f"sqlite:///{cut}", bundle, cache / "identify-write-small-cut.json")
+    env = {"DATABASE_URL": f"sqlite:///{full}", "VIP_DEBUG": "0", "VIP_FUTURE_TOLERANCE_MINUTES": _future_allowed()}
+    run([str(BIN / "vip"), "setup"], env)
+    run([str(BIN / "vip"), "import", str(bundle)], env)
+    _, ours = run_engine(f"sqlite:///{cut}", cache / "engine-cut.json", False)
+    _, whole = run_engine(f"sqlite:///{full}", cache / "engine-full.json", False)
+    if ours["rows"] != whole["rows"] or ours["seed_incidents"] != whole["seed_incidents"] or ours["problems"]:
+        raise SystemExit(f"the last year loaded gives the engine other findings than the whole city: {loaded}")
+    print(f"small: {counts}; loaded {loaded}; the same {len(ours['rows']):,} (person, criterion) pairs", flush=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        measure(f"sqlite:///{cut}", Path(tmp), False, True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fresh", action="store_true", help="generate and load again even when cached")
@@ -429,6 +465,9 @@ def main() -> None:
     parser.add_argument("--no-cli", action="store_true", help="skip timing `vip identify` as a whole process")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of identify_propose")
+    parser.add_argument(
+        "--small", action="store_true", help="a tiny city: checks the cut against a full import, writes no docs"
+    )
     parser.add_argument("--load-child", nargs=2, metavar=("URL", "BUNDLE"), help=argparse.SUPPRESS)
     parser.add_argument("--write-child", nargs=2, metavar=("URL", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -437,6 +476,9 @@ def main() -> None:
         return
     if args.write_child:
         write_child(args.write_child[0], Path(args.write_child[1]), args.profile)
+        return
+    if args.small:
+        small(args.cache)
         return
 
     args.cache.mkdir(parents=True, exist_ok=True)
