@@ -31,28 +31,66 @@ _TYPES = dict(IncidentType.choices)
 _ROLES = dict(InvolvementRole.choices)
 
 
-def _route_words(walk: _SeedWalk, index: int) -> str:
-    """A network finding in words: the seed's shooting and the incidents of one shortest path."""
-    data, graph = walk.data, walk.graph
-    depth = next(k for k, layer in enumerate(walk.layers) if index in layer)
-    path: list[int] = []
+def _route_words(walk: _SeedWalk, index: int, depth: int) -> str:
+    """A network finding in words: the seed's shooting and the incidents of one shortest path.
+
+    Most of the words are the seed's, shared by everyone around it: the sentence around the path
+    (one per number of steps) and each first link from the seed are put into words once per seed."""
+    data = walk.data
+    refs: list[str] = []
     here = index
-    for k in range(depth - 1, -1, -1):
-        # The first layer is the seed alone: no need to look through a busy person's links for it.
-        previous = walk.start if k == 0 else min(walk.layers[k].intersection(graph.neighbors(here)))
-        # Looked up from the end with fewer links (the lookup walks that end's links).
-        ends = (previous, here) if walk.degree[previous] <= walk.degree[here] else (here, previous)
-        path.append(graph.get_edge_data(*ends))
+    for k in range(depth - 1, 0, -1):
+        previous = _parents(walk, k)[here]
+        refs.append(_link_words(walk, previous, here))
         here = previous
-    if walk.shot_words is None:  # the seed's shootings, in words once per seed
-        walk.shot_words = "; ".join(_describe_incident(data, i) for i in walk.shot)
-    words = data.words
-    return words.route % {
-        "title": walk.criterion.title,
-        "steps": words.steps(len(path)),
-        "shot": walk.shot_words,
-        "path": ", ".join(words.incident_ref % {"key": data.incident_key[i]} for i in path),
-    }
+    first = walk.first_links.get(here)
+    if first is None:  # the first layer's link to the seed itself
+        first = walk.first_links[here] = _link_words(walk, walk.start, here)
+    refs.append(first)
+    frame = walk.frames.get(depth)
+    if frame is None:
+        if walk.shot_words is None:  # the seed's shootings, in words once per seed
+            walk.shot_words = "; ".join(_describe_incident(data, i) for i in walk.shot)
+        words = data.words
+        sentence = words.route % {
+            "title": walk.criterion.title,
+            "steps": words.steps(depth),
+            "shot": walk.shot_words,
+            "path": _PATH,
+        }
+        before, _path, after = sentence.partition(_PATH)
+        frame = walk.frames[depth] = (before, after)
+    return frame[0] + ", ".join(refs) + frame[1]
+
+
+def _parents(walk: _SeedWalk, k: int) -> dict[int, int]:
+    """Each person of layer ``k + 1`` -> the lowest-numbered person of layer ``k`` linked to them.
+
+    Found once per seed and layer, from the layer's own links (what the walk itself went through),
+    rather than from each person's links, which for a busy person are thousands."""
+    found = walk.parents.get(k)
+    if found is None:
+        found = {}
+        following, neighbors = walk.layers[k + 1], walk.graph.neighbors
+        for here in sorted(walk.layers[k], reverse=True):  # the lowest written last
+            found.update(dict.fromkeys(following.intersection(neighbors(here)), here))
+        walk.parents[k] = found
+    return found
+
+
+_PATH = "\x00path\x00"  # where the path goes in a sentence put into words ahead of it
+
+
+def _link_words(walk: _SeedWalk, a: int, b: int) -> str:
+    """The incident linking two people, in words (looked up from the end with fewer links: the
+    lookup walks that end's links)."""
+    ends = (a, b) if walk.degree[a] <= walk.degree[b] else (b, a)
+    incident = walk.graph.get_edge_data(*ends)
+    data = walk.data
+    words = data.incident_refs.get(incident)
+    if words is None:
+        words = data.incident_refs[incident] = data.words.incident_ref % {"key": data.incident_key[incident]}
+    return words
 
 
 class Finding(NamedTuple):
@@ -64,7 +102,7 @@ class Finding(NamedTuple):
     words: str = ""
     # Network findings are put into words only when asked: a city's network gives hundreds of
     # thousands of them and only a few become stored reasons.
-    route: tuple[_SeedWalk, int] | None = None
+    route: tuple[_SeedWalk, int, int] | None = None  # the seed's walk, the person's node, its depth
 
     @property
     def text(self) -> str:
@@ -130,6 +168,7 @@ class _Data:
     incident_type: dict[int, str]
     person_key: dict[int, str]
     words: _Words = field(default_factory=_Words)
+    incident_refs: dict[int, str] = field(default_factory=dict)  # incident id -> "incident KEY", as asked
 
     def rows(self, criterion: Criterion, as_of: dt.date) -> np.ndarray:
         """The involvements that count for ``criterion`` on ``as_of``: its window, roles, types."""
@@ -358,6 +397,11 @@ class _SeedWalk:
     layers: list[set[int]]  # layers[k]: the people k links away
     degree: list[int]  # node index -> its number of links (shared by every walk of the network)
     shot_words: str | None = None  # the shootings in words, when first asked
+    # The words of the reasons, put together once per seed as they are asked for: the sentence
+    # before and after the path for each number of steps, and each first link's words by node.
+    frames: dict[int, tuple[str, str]] = field(default_factory=dict)
+    first_links: dict[int, str] = field(default_factory=dict)
+    parents: dict[int, dict[int, int]] = field(default_factory=dict)  # see _parents
 
 
 def _walk(
@@ -391,7 +435,7 @@ def _walk(
             seen |= following
             layers.append(following)
         walk = _SeedWalk(data, criterion, graph, start, shot, layers, degree)
-        for layer in layers[1:]:
+        for depth, layer in enumerate(layers[1:], start=1):
             for index in layer:
-                found[person_at[index]].append(Finding(code, shot_keys, people, "", (walk, index)))
+                found[person_at[index]].append(Finding(code, shot_keys, people, "", (walk, index, depth)))
     return found

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from vip.accounts.models import User
+from vip.audit.models import AuditEvent
 from vip.audit.services import Actor, actor_identity, audit_record
 from vip.audit.writes import audited_create, audited_update
 from vip.core.access import require
@@ -404,6 +407,20 @@ def candidate_revalidate(*, actor: User, candidate: Candidate, reason: str) -> C
     )
 
 
+def _ids_that_fit(ids: list[int]) -> str:
+    """The first of ``ids``, comma-separated, as many as an audit event's object id holds: a run's
+    thousands would not fit (PostgreSQL refuses a longer one; a criteria run's event lists every
+    id in its changes)."""
+    room = AuditEvent._meta.get_field("object_id").max_length or 0
+    words = ""
+    for pk in ids:
+        more = f"{words},{pk}" if words else str(pk)
+        if len(more) > room:
+            break
+        words = more
+    return words
+
+
 @transaction.atomic
 def candidates_expire(*, actor: Actor, today: dt.date, proposal_days: int | None = None) -> int:
     """Expire approvals that ran out (not re-validated in time) and proposals nobody reviewed
@@ -425,7 +442,7 @@ def candidates_expire(*, actor: Actor, today: dt.date, proposal_days: int | None
             actor=actor,
             action="candidate.expire",
             object_type="identification.candidate",
-            object_id=",".join(str(pk) for pk in due[:500]),
+            object_id=_ids_that_fit(due),
             changes={"count": len(due), "as_of": today.isoformat()},
         )
     return len(due)
@@ -497,17 +514,6 @@ class ProposeSummary:
     candidate_ids: list[int] = field(default_factory=list)
 
 
-def _declined_sources(person_ids: list[int]) -> dict[int, set[str]]:
-    """For people declined before: every record their declined proposals rested on."""
-    found: dict[int, set[str]] = {}
-    rows = CandidateReason.objects.filter(
-        candidate__person_id__in=person_ids, candidate__status=CandidateStatus.DECLINED
-    ).values_list("candidate__person_id", "criterion", "source_ids")
-    for person, criterion, sources in rows:
-        found.setdefault(person, set()).update(f"{criterion}:{s}" for s in sources)
-    return found
-
-
 @transaction.atomic
 def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int = 10) -> ProposeSummary:
     """Turn the criteria's findings into proposals for a manager to review (never approvals).
@@ -517,74 +523,94 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
     At most ``reason_limit`` network reasons are kept per person, the count of the rest said.
     """
     require(actor, "identify.run")
+    # Hundreds of thousands of reasons, rows and words, and no cycles among them: the cyclic
+    # collector would walk them (and the findings, millions of objects) again and again for
+    # nothing, a good part of the write's time (as in the engine's identify()).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _propose(actor, result, reason_limit)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _propose(actor: Actor, result: IdentifyResult, reason_limit: int) -> ProposeSummary:
     summary = ProposeSummary()
     summary.expired = candidates_expire(
         actor=actor, today=result.as_of, proposal_days=result.criteria.proposal_expiry_days
     )
-    today = result.as_of
+    today = connection.ops.adapt_datefield_value(result.as_of)
     keys = sorted(result.findings)
     now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
     runner = _account_id(actor)
+    version = result.criteria.version
     # The network's reasons rest on their seed's shootings: a few thousand lists among a few
     # hundred thousand reasons, each put into JSON once.
-    as_json = functools.lru_cache(maxsize=65_536)(_json_value)
+    as_json = functools.lru_cache(maxsize=65_536)(_json_text)
+    # A city gives tens of thousands of proposals and hundreds of thousands of reasons: the ids are
+    # looked up and the rows written in plain SQL, a chunk of people at a time (built as model
+    # instances and querysets, they cost several times the database's own work).
+    reason_columns = ("candidate_id", "criterion", "text", "source_type", "source_id", "source_ids")
+    reasons_out = _Rows(CandidateReason, reason_columns)
+    hands_out = _Rows(CandidateHand, ("candidate_id", "account_id", "part", "how", "at"))
+    # The rows' stamps as text (PostgreSQL's COPY takes it as it is, faster than a date-time).
+    row_stamp = stamp if isinstance(stamp, str) else now.isoformat()
+    proposed, earlier_path = Hand.PROPOSED.value, ProposalPath.EARLIER_CANDIDACY.value
+    more: dict[tuple[str, int], str] = {}  # the words of "and N more", by criterion and N
+    # Every look-up before the first write (a person is in one chunk only, so no write of this run
+    # changes what another chunk finds): the tables as the planner knows them, not growing under it.
+    ids = [result.person_ids[k] for k in keys]
+    open_: set[int] = set()
+    declined: dict[int, set[str]] = {}
+    earlier: dict[int, set[int]] = {}
+    for start in range(0, len(ids), 5_000):
+        open_ |= _open_people(ids[start : start + 5_000], today)
+        declined.update(_declined_sources(ids[start : start + 5_000]))
+        earlier.update(_proposed_before(ids[start : start + 5_000]))
     for start in range(0, len(keys), 5_000):
         chunk = keys[start : start + 5_000]
-        ids = [result.person_ids[k] for k in chunk]
-        open_ = set(Candidate.objects.filter(_open_on(today), person_id__in=ids).values_list("person_id", flat=True))
-        declined = _declined_sources(ids)
-        new: list[tuple[int, int, list[Reason]]] = []  # person id, score, reasons
+        new: list[tuple[int, int, list[_Found]]] = []  # person id, score, reasons
         for key in chunk:
             person = result.person_ids[key]
             if person in open_:
                 summary.already_open += 1
                 continue
-            reasons = _reasons(result, key, reason_limit)
-            if person in declined and all(
-                f"{r.criterion}:{s}" in declined[person] for r in reasons for s in r.source_ids
-            ):
-                summary.declined_before += 1
-                continue
+            reasons = _reasons(result, key, reason_limit, more)
+            if person in declined:
+                before = declined[person]
+                if all(f"{criterion}:{s}" in before for criterion, _t, sources in reasons for s in sources):
+                    summary.declined_before += 1
+                    continue
             new.append((person, min(result.criteria.score(result.criteria_met(key)), 32767), reasons))
-        earlier = _earlier_proposers([person for person, _s, _r in new])
-        stamp = connection.ops.adapt_datetimefield_value(now)
-        version = result.criteria.version
-        pks = _insert_candidates([(person, score, version, stamp) for person, score, _r in new], stamp)
-        # The reasons and hands go in as plain rows (several hundred thousand on a city: built as
-        # model instances they cost ten times the database's own work).
-        _insert(
-            CandidateReason,
-            ("candidate_id", "criterion", "text", "source_type", "source_id", "source_ids"),
+        if not new:
+            continue
+        pks = _insert_candidates([(person, score) for person, score, _r in new], version, stamp)
+        reasons_out.insert(
             [
-                (
-                    pks[person],
-                    r.criterion,
-                    r.text,
-                    r.source_type,
-                    r.source_id,
-                    as_json(r.source_ids or (r.source_id,)),
-                )
+                (pks[person], criterion, text, "identification.incident", sources[0], as_json(sources))
                 for person, _s, reasons in new
-                for r in reasons
+                for criterion, text, sources in reasons
             ],
-            stamp,
+            row_stamp,
         )
         # The account that ran the criteria proposed these people, and whoever proposed them before
         # stays their proposer: none of them decides (row 44).
         hands: list[tuple[Any, ...]] = []
         for person, _s, _r in new:
             if runner is not None:
-                hands.append((pks[person], runner, Hand.PROPOSED.value, ProposalPath.CRITERIA_RUN.value, stamp))
+                hands.append((pks[person], runner, proposed, ProposalPath.CRITERIA_RUN.value, row_stamp))
             for account in sorted(earlier.get(person, set()) - {runner}):
-                hands.append((pks[person], account, Hand.PROPOSED.value, ProposalPath.EARLIER_CANDIDACY.value, stamp))
-        _insert(CandidateHand, ("candidate_id", "account_id", "part", "how", "at"), hands)
+                hands.append((pks[person], account, proposed, earlier_path, row_stamp))
+        hands_out.insert(hands)
         summary.proposed += len(new)
         summary.candidate_ids.extend(pks[person] for person, _s, _r in new)
     audit_record(
         actor=actor,
         action="candidate.propose_run",
         object_type="identification.candidate",
-        object_id=",".join(str(pk) for pk in summary.candidate_ids[:500]),
+        object_id=_ids_that_fit(summary.candidate_ids),
         changes={
             "as_of": result.as_of.isoformat(),
             "criteria_version": result.criteria.version,
@@ -598,95 +624,143 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
     return summary
 
 
-def _json_value(items: tuple[str, ...]) -> Any:
-    """A list for a JSON column, as the database driver takes it (what the field itself would send)."""
-    return connection.ops.adapt_json_value(list(items), None)
+# A reason found by the criteria: the criterion, its words, the incident keys it rests on (the
+# first of them its source_id).
+_Found = tuple[str, str, tuple[str, ...]]
 
 
-def _insert_candidates(rows: list[tuple[int, int, str, Any]], stamp: Any) -> dict[int, int]:
-    """Insert proposed candidacies, (person id, score, criteria version, proposed at) each, a batch
-    per statement; return the new candidacy's id for each person (one candidacy a person a run)."""
+def _id_in(column: str, ids: list[int]) -> tuple[str, list[Any]]:
+    """``column IN ids`` for a chunk of ids, with the ids as one parameter (a JSON array): Django
+    prepares each parameter of an ``IN`` list in Python, most of such a lookup's time."""
+    if connection.vendor == "postgresql":
+        array = "ARRAY(SELECT value::bigint FROM jsonb_array_elements_text(%s::jsonb) AS items(value))"
+        return f"{column} = ANY({array})", [json.dumps(ids)]
+    if connection.vendor == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _open_people(person_ids: list[int], today: Any) -> set[int]:
+    """Of ``person_ids``, those with an open candidacy on ``today`` (as ``_open_on``)."""
+    where, params = _id_in("person_id", person_ids)
+    rows = _select(
+        "SELECT person_id FROM identification_candidate "  # noqa: S608
+        f"WHERE (status = %s OR (status = %s AND expires_on >= %s)) AND {where}",
+        [CandidateStatus.PROPOSED.value, CandidateStatus.APPROVED.value, today, *params],
+    )
+    return {person for (person,) in rows}
+
+
+def _declined_sources(person_ids: list[int]) -> dict[int, set[str]]:
+    """For people declined before: every record their declined proposals rested on."""
+    where, params = _id_in("c.person_id", person_ids)
+    rows = _select(
+        "SELECT c.person_id, r.criterion, r.source_ids FROM identification_candidatereason r "  # noqa: S608
+        f"JOIN identification_candidate c ON c.id = r.candidate_id WHERE c.status = %s AND {where}",
+        [CandidateStatus.DECLINED.value, *params],
+    )
+    found: dict[int, set[str]] = {}
+    for person, criterion, sources in rows:
+        listed = json.loads(sources) if isinstance(sources, str) else sources
+        found.setdefault(person, set()).update(f"{criterion}:{s}" for s in listed)
+    return found
+
+
+def _proposed_before(person_ids: list[int]) -> dict[int, set[int]]:
+    """Person id -> the accounts that proposed them in their candidacies so far (as ``_earlier_proposers``)."""
+    where, params = _id_in("c.person_id", person_ids)
+    rows = _select(
+        "SELECT c.person_id, h.account_id FROM identification_candidatehand h "  # noqa: S608
+        f"JOIN identification_candidate c ON c.id = h.candidate_id WHERE h.part = %s AND {where}",
+        [Hand.PROPOSED.value, *params],
+    )
+    found: dict[int, set[int]] = {}
+    for person, account in rows:
+        found.setdefault(person, set()).add(account)
+    return found
+
+
+def _json_text(items: tuple[str, ...]) -> str:
+    """A list for a JSON column, as the JSON text the field itself would store."""
+    return json.dumps(list(items))
+
+
+def _insert_candidates(rows: list[tuple[int, int]], version: str, stamp: Any) -> dict[int, int]:
+    """Insert proposed candidacies, (person id, score) each, in one statement (the rows as one JSON
+    parameter); return the new candidacy's id for each person (one candidacy a person a run)."""
     columns = (
         *("person_id", "score", "criteria_version", "proposed_at", "status", "decision_reason"),
         *("created_at", "updated_at", "version"),
     )
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per = 999 // len(columns)  # the parameters a statement takes on every SQLite build
-    found: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            batch = rows[start : start + per]
-            sql = (
-                f"INSERT INTO {quote(Candidate._meta.db_table)} ({names}) "  # noqa: S608
-                f"VALUES {', '.join([one] * len(batch))} RETURNING {quote('id')}, {quote('person_id')}"
-            )
-            cursor.execute(
-                sql, [v for row in batch for v in (*row, CandidateStatus.PROPOSED.value, "", stamp, stamp, 1)]
-            )
-            found.update((person, pk) for pk, person in cursor.fetchall())
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        person, score, each = "(r->>0)::bigint", "(r->>1)::integer", "jsonb_array_elements(%s::jsonb) AS r"
+    else:
+        person, score, each = "json_extract(value, '$[0]')", "json_extract(value, '$[1]')", "json_each(%s)"
+    sql = (
+        f"INSERT INTO identification_candidate ({names}) "  # noqa: S608
+        f"SELECT {person}, {score}, %s, %s, %s, '', %s, %s, 1 FROM {each} RETURNING id, person_id"
+    )
+    params = [version, stamp, CandidateStatus.PROPOSED.value, stamp, stamp, json.dumps(rows)]
+    found = {person: pk for pk, person in _select(sql, params)}
     if len(found) != len(rows):
         raise RuntimeError("the database did not return one new candidacy per person")
     return found
 
 
-def _insert(
-    model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]], stamp: Any = None
-) -> None:
-    """Insert ``rows`` (values of ``columns``) into ``model``'s table, a batch per statement.
+class _Rows:
+    """Plain rows into one table: SQLite one prepared statement run for every row (executemany),
+    PostgreSQL one COPY stream."""
 
-    With ``stamp``, a time-stamped model's created_at and updated_at are ``stamp`` and its version 1,
-    as a save would set them."""
-    if stamp is not None:
-        columns = (*columns, "created_at", "updated_at", "version")
-        rows = [(*row, stamp, stamp, 1) for row in rows]
-    quote = connection.ops.quote_name
-    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":  # one prepared statement, run for every row
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows)  # noqa: S608
+    def __init__(self, model: type[models.Model], columns: tuple[str, ...]) -> None:
+        self.model, self.columns = model, columns
+
+    def insert(self, rows: list[tuple[Any, ...]], stamp: Any = None) -> None:
+        """With ``stamp``, a time-stamped model's created_at and updated_at are ``stamp`` and its
+        version 1, as a save would set them."""
+        if not rows:
             return
-        for start in range(0, len(rows), 1000):  # PostgreSQL: a thousand rows a statement
-            batch = rows[start : start + 1000]
-            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}"  # noqa: S608
-            cursor.execute(sql, [value for row in batch for value in row])
+        columns = self.columns
+        if stamp is not None:
+            columns = (*columns, "created_at", "updated_at", "version")
+            rows = [(*row, stamp, stamp, 1) for row in rows]
+        quote = connection.ops.quote_name
+        target = f"{quote(self.model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {target} VALUES ({marks})", rows)  # noqa: S608
 
 
-def _reasons(result: IdentifyResult, key: str, limit: int) -> list[Reason]:
-    reasons: list[Reason] = []
+def _reasons(result: IdentifyResult, key: str, limit: int, more: dict[tuple[str, int], str]) -> list[_Found]:
+    reasons: list[_Found] = []
     network: dict[str, int] = {}
     for finding in result.findings[key]:
         if finding.people:
-            network[finding.criterion] = network.get(finding.criterion, 0) + 1
-            if network[finding.criterion] > limit:
+            count = network[finding.criterion] = network.get(finding.criterion, 0) + 1
+            if count > limit:
                 continue
-        reasons.append(
-            Reason(
-                criterion=finding.criterion,
-                text=finding.text,
-                source_type="identification.incident",
-                source_id=finding.incidents[0],
-                source_ids=finding.incidents,
-            )
-        )
+        reasons.append((finding.criterion, finding.text, finding.incidents))
     for code, count in network.items():
         if count > limit:
             extra = [f for f in result.findings[key] if f.criterion == code][limit:]
             sources = tuple(sorted({i for f in extra for i in f.incidents}))
-            reasons.append(
-                Reason(
-                    criterion=code,
-                    text=ngettext(
-                        "%(title)s: and %(count)s more person shot, through the same network",
-                        "%(title)s: and %(count)s more people shot, through the same network",
-                        count - limit,
-                    )
-                    % {"title": result.criteria.by_code(code).title, "count": count - limit},
-                    source_type="identification.incident",
-                    source_id=sources[0],
-                    source_ids=sources,
-                )
-            )
+            text = more.get((code, count - limit))
+            if text is None:
+                text = more[code, count - limit] = ngettext(
+                    "%(title)s: and %(count)s more person shot, through the same network",
+                    "%(title)s: and %(count)s more people shot, through the same network",
+                    count - limit,
+                ) % {"title": result.criteria.by_code(code).title, "count": count - limit}
+            reasons.append((code, text, sources))
     return reasons

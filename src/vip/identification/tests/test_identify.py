@@ -490,3 +490,23 @@ def test_row_44_the_migration_fills_the_hands_of_candidacies_already_recorded(ci
         (managers["a"].pk, "decided", ""),
         (managers["b"].pk, "proposed", "criteria_run"),
     }
+
+
+def test_a_run_of_many_proposals_names_those_that_fit_in_the_audit_events_object_id(city, team) -> None:
+    """Thousands of ids do not fit in an audit event's object id (PostgreSQL refuses it): the run's
+    event names the first that fit and lists them all in its changes; the expiry's likewise."""
+    city.incident("S-1", 10, victim="seed")
+    city.incident("R-1", 20, type="robbery", associate=["seed", *(f"n{i:03}" for i in range(80))])
+    summary = identify_propose(actor=team["manager"], result=identify(as_of=D))
+    assert summary.proposed == 81
+    run = AuditEvent.objects.get(action="candidate.propose_run")
+    named = run.object_id.split(",")
+    assert 0 < len(run.object_id) <= 200 and len(",".join(map(str, summary.candidate_ids))) > 200
+    assert named == [str(pk) for pk in summary.candidate_ids[: len(named)]]
+    assert run.changes["candidate_ids"] == summary.candidate_ids
+    proposed_on = Candidate.objects.earliest("proposed_at").proposed_at.astimezone(DENVER).date()
+    days = criteria_in_force().proposal_expiry_days
+    expired = candidates_expire(actor=team["manager"], today=proposed_on + dt.timedelta(days=days))
+    event = AuditEvent.objects.get(action="candidate.expire")
+    assert expired == 81 and event.changes["count"] == 81
+    assert 0 < len(event.object_id) <= 200 and set(event.object_id.split(",")) <= set(map(str, summary.candidate_ids))
