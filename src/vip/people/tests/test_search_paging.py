@@ -103,3 +103,29 @@ def test_postgresql_folds_accents_as_the_stored_folded_name_does(garcias) -> Non
     with connection.cursor() as cursor:
         cursor.execute("SELECT lower(unaccent(%s))", ["María José GARCÍA Núñez"])
         assert cursor.fetchone()[0] == "maria jose garcia nunez"
+
+
+def test_a_peers_close_spellings_are_scored_whole_and_are_the_managers_among_the_same_people(
+    make_user, garcias
+) -> None:
+    """A peer's few people are scored without the trigram index's first pass over the city's names
+    (PostgreSQL); the index only narrows to a superset, so the suggestions are the same."""
+    from django.test.utils import CaptureQueriesContext
+
+    from vip.people.models import Person
+    from vip.people.services import person_assign_peer
+
+    peer = make_user("peer")
+    for person in Person.objects.all():
+        person_assign_peer(actor=None, person=person, peer=peer)
+
+    def suggested(user) -> tuple[list[tuple[int, int]], str]:
+        with CaptureQueriesContext(connection) as queries:
+            hits = person_suggestions(user=user, query="Garcia")
+        return [(h.person.pk, h.score) for h in hits], " ".join(q["sql"] for q in queries.captured_queries)
+
+    by_peer, peer_sql = suggested(peer)
+    by_manager, manager_sql = suggested(make_user("manager"))
+    assert by_peer == by_manager and by_peer  # Garsia (and Garza) among the peer's people, as for a manager
+    if connection.vendor == "postgresql":
+        assert "%>" in manager_sql and "%>" not in peer_sql
