@@ -18,8 +18,10 @@ from openpyxl import load_workbook
 from vip.core.dates import Month
 from vip.interchange.services import bundle_import
 from vip.reports import charts
+from vip.reports.definitions import CURRENT_VERSION, definitions
 from vip.reports.editions import CHARTS, chart_svg
 from vip.reports.models import ReportFile
+from vip.reports.render import definition_columns
 from vip.reports.services import report_generate
 from vip.stats.disclosure import rate_display
 from vip.stats.tables import PublishedTable, Table, percent, percent_label
@@ -180,3 +182,13 @@ def test_the_charts_of_an_edition_are_read_from_its_images_or_from_inline_svg() 
         for name, svg in zip(CHARTS, svgs, strict=True):
             assert chart_svg(html, name) == b'<?xml version="1.0" encoding="utf-8"?>\n' + svg
     assert chart_svg(images, "elsewhere") is None
+
+
+def test_the_definitions_page_keeps_every_definition_in_order_in_two_columns() -> None:
+    items = definitions(CURRENT_VERSION)
+    left, right = definition_columns(items)
+    assert left and right and left + right == items
+    # Balanced: moving the last definition of the left column to the right would not balance it better.
+    size = {d.id: 1 + -(-len(d.text) // 60) for d in items}
+    gap = abs(sum(size[d.id] for d in left) - sum(size[d.id] for d in right))
+    assert gap <= 2 * size[left[-1].id]
