@@ -6,6 +6,7 @@ text alternative, and its numbers are in the report's tables.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from dataclasses import dataclass
@@ -44,6 +45,15 @@ mpl.rcParams.update(
 class Chart:
     svg: str
     alt: str
+
+    @property
+    def uri(self) -> str:
+        """The SVG as a data: URI, for an ``<img>`` with the text alternative as its ``alt``.
+
+        An image rather than inline SVG: the PDF tags it as a figure with that alternative (inline
+        SVG gets none), and WeasyPrint no longer runs the page's style cascade over every element
+        of the three charts."""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
 
 
 def _svg(figure: plt.Figure, prefix: str) -> str:

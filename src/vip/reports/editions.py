@@ -6,6 +6,7 @@ Nothing here computes a figure: every number is the run's, as it was (or will be
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from typing import Any
@@ -14,10 +15,12 @@ from django.utils.translation import gettext as _
 
 from vip.core.dates import Month
 
-# The report's charts, in the order report.html draws them (each an inline <svg> of the HTML file).
+# The report's charts, in the order report.html draws them: each an <img class="chart-image"> whose
+# source is the SVG as a data: URI (editions made before December 2026: an inline <svg>).
 CHARTS = ("success", "ages", "services")
 # Tables the page shows as headline figures rather than as tables.
 HEADLINE_TABLES = {"headline_rates", "people_engaged"}
+_IMAGE = re.compile(rb'<img class="chart-image" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 _SVG = re.compile(rb"<svg\b.*?</svg>", re.DOTALL)
 
 
@@ -25,7 +28,7 @@ def chart_svg(html: bytes, name: str) -> bytes | None:
     """The chart ``name`` of a stored HTML edition, as a standalone SVG document (None: no such chart)."""
     if name not in CHARTS:
         return None
-    found = _SVG.findall(html)
+    found = [base64.b64decode(data) for data in _IMAGE.findall(html)] or _SVG.findall(html)
     if len(found) < len(CHARTS):
         return None
     svg = found[CHARTS.index(name)]

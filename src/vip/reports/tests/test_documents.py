@@ -3,6 +3,7 @@ XLSX figures numbers with formats, one rounding rule for every printed rate, a c
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import re
@@ -17,7 +18,10 @@ from openpyxl import load_workbook
 from vip.core.dates import Month
 from vip.interchange.services import bundle_import
 from vip.reports import charts
+from vip.reports.definitions import CURRENT_VERSION, definitions
+from vip.reports.editions import CHARTS, chart_svg
 from vip.reports.models import ReportFile
+from vip.reports.render import definition_columns
 from vip.reports.services import report_generate
 from vip.stats.disclosure import rate_display
 from vip.stats.tables import PublishedTable, Table, percent, percent_label
@@ -62,6 +66,13 @@ def test_every_report_pdf_is_tagged_for_screen_readers(seeded, tmp_path, audienc
     )
     assert re.search(rb"/Lang\s*\(en\)", _inflated(pdf)), "the document language is set in the catalogue"
     assert b'pdfuaid:part="1"' in _inflated(pdf)  # declared PDF/UA-1 in its XMP metadata
+    # Every chart is a figure with its text alternative (an image with its alt; inline SVG had none).
+    for alt in (
+        rb"Line chart of the VIP running success rate",
+        rb"Bar chart, November summary by age group",
+        rb"Bar chart, service referrals connected, by kind of service",
+    ):
+        assert re.search(rb"/Alt\s*\(" + alt, _inflated(pdf)), alt
     html = bytes(ReportFile.objects.get(run=run, format="html").content).decode()
     assert '<html lang="en">' in html
     # Table titles are the tables' own captions (in the structure), header cells have a scope.
@@ -156,3 +167,28 @@ def test_the_success_chart_has_a_percentage_axis() -> None:
     for tick in ("0%", "25%", "50%", "75%", "100%"):
         assert tick in ticks
     assert ">0.25</text>" not in svg
+
+
+def test_the_charts_of_an_edition_are_read_from_its_images_or_from_inline_svg() -> None:
+    """The chart pages serve the SVG of a stored HTML edition: an image's data: URI (now), or an
+    inline <svg> (editions stored before the charts became images)."""
+    svgs = [f'<svg xmlns="http://www.w3.org/2000/svg"><text>{name}</text></svg>'.encode() for name in CHARTS]
+    images = b"".join(
+        b'<img class="chart-image" src="data:image/svg+xml;base64,' + base64.b64encode(svg) + b'" alt="a chart">'
+        for svg in svgs
+    )
+    logo = b'<img class="logo" src="data:image/svg+xml;base64,' + base64.b64encode(b"<svg></svg>") + b'" alt="logo">'
+    for html in (logo + images, b"<p>" + b"</p><p>".join(svgs) + b"</p>"):
+        for name, svg in zip(CHARTS, svgs, strict=True):
+            assert chart_svg(html, name) == b'<?xml version="1.0" encoding="utf-8"?>\n' + svg
+    assert chart_svg(images, "elsewhere") is None
+
+
+def test_the_definitions_page_keeps_every_definition_in_order_in_two_columns() -> None:
+    items = definitions(CURRENT_VERSION)
+    left, right = definition_columns(items)
+    assert left and right and left + right == items
+    # Balanced: moving the last definition of the left column to the right would not balance it better.
+    size = {d.id: 1 + -(-len(d.text) // 60) for d in items}
+    gap = abs(sum(size[d.id] for d in left) - sum(size[d.id] for d in right))
+    assert gap <= 2 * size[left[-1].id]

@@ -198,3 +198,26 @@ def test_a_category_no_longer_offered_keeps_its_history(program, write_bundle, t
     assert labels[-2:] == ["Medical care", "Total"]  # no longer offered, but P6 connected in August
     assert rows["Medical care"] == [1, 1]
     assert rows["Total"] == [3, 4]
+
+
+def test_a_notification_in_an_area_no_longer_reported_counts_in_the_persons_area(program, write_bundle) -> None:
+    """Definition 2: the attempt's area; if it is none of the report's areas (here one taken out of
+    the report after the visit), the person's area; if that is none either, N/A."""
+    from vip.core.models import Area
+
+    bundle = {
+        "people.csv": "person_key,first_name,last_name,date_of_birth,area\n"
+        "Q1,Ana,Lucero,1990-01-01,southeast\nQ2,Ben,Ortega,1991-02-02,valley\n",
+        "notifications.csv": "attempt_key,person_key,attempted_at,outcome,area\n"
+        "M1,Q1,2022-08-10T10:00:00-06:00,delivered,valley\nM2,Q2,2022-08-11T10:00:00-06:00,delivered,valley\n",
+    }
+    assert bundle_import(actor=None, path=write_bundle(bundle)).written
+    month = Month(2022, 8)
+
+    def in_month() -> dict[str, int]:
+        table = compute(load_facts(program_config(), month), month).table("area_command")
+        return {label: cells[0] for label, cells in _rows(table).items() if cells[0]}
+
+    assert in_month() == {"Valley": 2, "Total": 2}
+    Area.objects.filter(code="valley").update(active=False)
+    assert in_month() == {"Southeast": 1, "N/A": 1, "Total": 2}  # Q2 lives in valley too: N/A
