@@ -377,14 +377,46 @@ def _at_noon(day: dt.date, zone: Any) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=zone)
 
 
-def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[ServiceReferral]]:
+@dataclass
+class Shown:
+    """The person's records that both the timeline and the case file's sections show, read once
+    (each through its selector; None: the reader's role does not see that kind)."""
+
+    referrals: list[Referral] | None
+    contacts: list[Contact] | None
+    assessments: list[NeedsAssessment] | None
+
+
+def shown_records(*, user: Any, person: Person) -> Shown:
+    return Shown(
+        referrals=list(referral_list(user=user).filter(person=person).order_by("-received_on", "-pk"))
+        if sees(user, Referral)
+        else None,
+        contacts=list(contact_list(user=user).filter(person=person).select_related("by").order_by("-contacted_at"))
+        if sees(user, Contact)
+        else None,
+        assessments=list(
+            needs_assessment_list(user=user)
+            .filter(person=person)
+            .select_related("assessed_by")
+            .order_by("-assessed_on")
+        )
+        if sees(user, NeedsAssessment)
+        else None,
+    )
+
+
+def person_timeline(
+    *, user: Any, person: Person, shown: Shown | None = None
+) -> tuple[list[Event], list[ServiceReferral]]:
     """The person's records the reader sees, newest first (entries of one day by their time, else
     by when they were written down), each kind read through its selector (a kind the reader's
     role does not see is left out); and the service referrals. Voided entries are left out."""
     events: list[Event] = []
     zone = program_zone()
-    if sees(user, Referral):
-        for r in referral_list(user=user).filter(person=person).select_related(None):
+    shown = shown or shown_records(user=user, person=person)
+    if shown.referrals is not None:
+        for r in shown.referrals:
             events.append(
                 Event(
                     r.received_on,
@@ -463,8 +495,8 @@ def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[Ser
                     has_time=True,
                 )
             )
-    if sees(user, Contact):
-        for c in contact_list(user=user).filter(person=person):
+    if shown.contacts is not None:
+        for c in shown.contacts:
             minutes = _("%(minutes)s min") % {"minutes": c.minutes} if c.minutes else ""
             text = _or_withheld(user, Contact, "summary", c.summary)
             events.append(
@@ -490,8 +522,8 @@ def person_timeline(*, user: Any, person: Person) -> tuple[list[Event], list[Ser
                     correct=_correct_url(user, "note", "casework.correct", n),
                 )
             )
-    if sees(user, NeedsAssessment):
-        for assessment in needs_assessment_list(user=user).filter(person=person):
+    if shown.assessments is not None:
+        for assessment in shown.assessments:
             events.append(
                 Event(
                     assessment.assessed_on,
@@ -659,33 +691,28 @@ def _level(code: str) -> str:
         return code
 
 
-def person_details(*, user: Any, person: Person, services: list[ServiceReferral]) -> dict[str, Any]:
+def person_details(
+    *, user: Any, person: Person, services: list[ServiceReferral], shown: Shown | None = None
+) -> dict[str, Any]:
     """The case file's sections beyond the timeline: aliases, referrals, contacts, needs per
     domain, service referrals with their status history; each read through its selector."""
     out: dict[str, Any] = {"aliases": [], "referrals": [], "contacts": [], "needs": [], "services": []}
+    shown = shown or shown_records(user=user, person=person)
     if sees(user, PersonAlias):
         out["aliases"] = list(alias_list(user=user).filter(person=person).order_by("pk"))
-    if sees(user, Referral):
-        out["referrals"] = [
-            (r, _correct_url(user, "referral", "referral.correct", r))
-            for r in referral_list(user=user).filter(person=person).order_by("-received_on", "-pk")
-        ]
-    if sees(user, Contact):
+    if shown.referrals is not None:
+        out["referrals"] = [(r, _correct_url(user, "referral", "referral.correct", r)) for r in shown.referrals]
+    if shown.contacts is not None:
         out["contacts"] = [
             (
                 c,
                 _or_withheld(user, Contact, "summary", c.summary),
                 _correct_url(user, "contact", "casework.correct", c),
             )
-            for c in contact_list(user=user).filter(person=person).select_related("by").order_by("-contacted_at")
+            for c in shown.contacts
         ]
-    if sees(user, NeedsAssessment):
-        assessments = list(
-            needs_assessment_list(user=user)
-            .filter(person=person)
-            .select_related("assessed_by")
-            .order_by("-assessed_on")
-        )
+    if shown.assessments is not None:
+        assessments = shown.assessments
         items: dict[int, list[tuple[str, str]]] | None = None
         if sees(user, NeedItem):
             items = {}
@@ -785,9 +812,10 @@ def consent_panel(*, user: Any, person: Person) -> dict[str, Any] | None:
 
 def person_file(*, user: Any, person: Person) -> PersonFile:
     """Everything the person page shows the reader about ``person``."""
-    events, services = person_timeline(user=user, person=person)
+    shown = shown_records(user=user, person=person)
+    events, services = person_timeline(user=user, person=person, shown=shown)
     link, kept_visible = confirmed_duplicate_of(user=user, person=person)
-    details = person_details(user=user, person=person, services=services)
+    details = person_details(user=user, person=person, services=services, shown=shown)
     shows_history, history = person_history(user=user, person=person)
     return PersonFile(
         person=person,

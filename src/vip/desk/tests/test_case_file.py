@@ -229,6 +229,26 @@ def test_the_entries_are_read_again_for_the_history_only_when_something_was_corr
     assert "wrong person" in client.get(url).content.decode()
 
 
+def test_the_timeline_and_the_sections_share_one_read_of_each_kind(client, world):
+    """Referrals, contacts and needs assessments are shown twice on the case file (the timeline and
+    their sections) and read once."""
+    import re as _re
+
+    from django.test.utils import CaptureQueriesContext
+
+    contact_record(actor=world["peer"], person=world["ana"], contacted_at=_now() - dt.timedelta(hours=2), kind="phone")
+    url = f"/people/{world['ana'].pk}/"
+    client.force_login(world["manager"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    tables = [
+        found.group(1) for q in captured.captured_queries if (found := _re.match(r'SELECT .*? FROM "(\w+)"', q["sql"]))
+    ]
+    for table in ("referrals_referral", "casework_contact", "casework_needsassessment"):
+        assert tables.count(table) == 1, (table, tables)
+
+
 def test_the_correct_page_voids_an_entry_for_its_author_and_is_a_404_for_another_peer(client, world):
     contact = contact_record(actor=world["peer"], person=world["ana"], contacted_at=_now(), kind="phone")
     url = f"/people/{world['ana'].pk}/correct/contact/{contact.pk}/"
