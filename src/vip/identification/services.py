@@ -30,6 +30,7 @@ from vip.core.dates import Period, local_date
 from vip.core.errors import AlreadyReceivedError
 from vip.core.future import refuse_future
 from vip.core.models import Area
+from vip.core.sql import in_values
 from vip.identification.choices import CandidateStatus, Hand, ProposalPath, ReviewDecision
 from vip.identification.criteria import CriteriaError, criteria_in_force, parse
 from vip.identification.models import (
@@ -630,14 +631,8 @@ _Found = tuple[str, str, tuple[str, ...]]
 
 
 def _id_in(column: str, ids: list[int]) -> tuple[str, list[Any]]:
-    """``column IN ids`` for a chunk of ids, with the ids as one parameter (a JSON array): Django
-    prepares each parameter of an ``IN`` list in Python, most of such a lookup's time."""
-    if connection.vendor == "postgresql":
-        array = "ARRAY(SELECT value::bigint FROM jsonb_array_elements_text(%s::jsonb) AS items(value))"
-        return f"{column} = ANY({array})", [json.dumps(ids)]
-    if connection.vendor == "sqlite":
-        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    """``column IN ids`` for a chunk of ids, with the ids as one parameter (``vip.core.sql``)."""
+    return in_values(column, ids) or (f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids))
 
 
 def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

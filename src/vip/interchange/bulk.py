@@ -12,7 +12,6 @@ the write changes: same connection, same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import repeat
 from typing import Any
@@ -22,6 +21,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from vip.core.fields import EncryptedTextField
+from vip.core.sql import in_values
 
 
 class BulkInserter:
@@ -94,27 +94,15 @@ def _datetime_adapter() -> Callable[[Any], Any]:
 
 
 def column_in(column: str, values: Collection[Any]) -> Q | RawSQL:
-    """``column IN values`` for a batch-sized list, as each database does it best.
-
-    PostgreSQL gets ``column = ANY(...)`` with one parameter: a 2,000-item ``IN (%s, ...)``
-    costs more to build and parse than to run (the keys go as one JSON array, which psycopg
-    sends as it is, unlike a list it adapts value by value); SQLite gets the values as one
-    JSON array parameter read by ``json_each``. Only for queries
-    on a single table (the column name is not qualified).
-    """
+    """``column IN values`` for a batch-sized list, as each database does it best
+    (``vip.core.sql.in_values``: the values as one JSON array parameter); a plain ``IN`` list
+    otherwise. Only for queries on a single table (the column name is not qualified)."""
     # The column name comes from our code and is quoted; the values are one bound parameter.
     name = connection.ops.quote_name(column)
-    kinds = {type(v) for v in values}
-    if connection.vendor == "postgresql":
-        if kinds <= {str} or kinds <= {int}:
-            # One JSON text parameter: psycopg dumps a list as an array value by value in Python.
-            element = "value" if kinds <= {str} else "value::bigint"
-            array = f"ARRAY(SELECT {element} FROM jsonb_array_elements_text(%s::jsonb) AS items(value))"  # noqa: S608
-            return RawSQL(f"{name} = ANY({array})", (json.dumps(list(values)),), output_field=BooleanField())  # noqa: S611
-        return RawSQL(f"{name} = ANY(%s)", (list(values),), output_field=BooleanField())  # noqa: S611
-    if connection.vendor == "sqlite" and kinds <= {str, int}:
-        # SQLite: the values as one JSON array (its json_each table), not one parameter each
-        # (Django prepares every parameter of an IN list in Python: most of a batch's lookup time).
-        sql = f"{name} IN (SELECT value FROM json_each(%s))"  # noqa: S608
-        return RawSQL(sql, (json.dumps(list(values)),), output_field=BooleanField())  # noqa: S611
-    return Q(**{f"{column}__in": values})
+    found = in_values(name, values)
+    if found is None:
+        if connection.vendor == "postgresql":
+            return RawSQL(f"{name} = ANY(%s)", (list(values),), output_field=BooleanField())  # noqa: S611
+        return Q(**{f"{column}__in": values})
+    sql, params = found
+    return RawSQL(sql, tuple(params), output_field=BooleanField())  # noqa: S611
