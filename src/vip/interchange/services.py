@@ -43,7 +43,7 @@ from vip.core.access import Channel, Rows, hidden_fields, require, rows, visible
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import local_date
 from vip.identification.models import Incident, Involvement
-from vip.interchange.bulk import BulkInserter, column_in
+from vip.interchange.bulk import BulkInserter, column_in, indexes_built_after
 from vip.interchange.cells import ParseContext, RowParser, row_key, show_key
 from vip.interchange.keystore import KeyStore
 from vip.interchange.mapping import Ids, to_fields
@@ -200,7 +200,11 @@ class _Importer(_Parsers):
         self.progress = progress
         self.batch_size = batch_size
         self.unreadable: set[str] = set()  # files whose header or bytes made them unusable
-        self.writer = _Writer(store, config, actor, result, batch_size) if write else None
+        # Files whose table held nothing when the import began: no row of theirs can exist in
+        # the database except what this import wrote, which the key store already knows (so
+        # their lookups against the database are skipped).
+        self.empty = empty_tables(source)
+        self.writer = _Writer(store, config, actor, result, batch_size, self.empty) if write else None
 
     @property
     def writing(self) -> bool:
@@ -267,10 +271,14 @@ class _Importer(_Parsers):
         missing = self._missing_references(spec, parsed)
         ref_columns = [(c.name, missing[c.ref]) for c in spec.columns if c.ref is not None and missing[c.ref]]
         # Security row 35: a record the importing account may not read is never overwritten.
-        unreadable = _unreadable_keys(self.actor, spec, keys)
         # A voided entry is history: an import neither revives nor changes it (nor does an
         # export carry it; a bundle made before the voiding still names it).
-        voided = _voided_keys(spec, keys)
+        if spec.name in self.empty:
+            unreadable: set[str] = set()
+            voided: set[str] = set()
+        else:
+            unreadable = _unreadable_keys(self.actor, spec, keys)
+            voided = _voided_keys(spec, keys)
 
         accepted: list[dict[str, Any]] = []
         accepted_keys: list[tuple[str, int]] = []
@@ -332,11 +340,27 @@ class _Importer(_Parsers):
                 continue
             in_bundle = self.store.lines_of(column.ref, wanted)
             rest = wanted - set(in_bundle)
-            if rest:
+            if rest and column.ref in self.empty:
+                missing[column.ref] |= rest
+            elif rest:
                 model = REF_MODELS[column.ref]
                 in_db = set(model.objects.filter(column_in("key", rest)).values_list("key", flat=True))  # type: ignore[attr-defined]
                 missing[column.ref] |= rest - in_db
         return missing
+
+
+def empty_tables(source: BundleSource) -> frozenset[str]:
+    """The bundle's files (and the referenced files) whose tables hold no row yet."""
+    names = set(source.members) | {c.ref for spec in FILES for c in spec.columns if c.ref is not None}
+    return frozenset(spec.name for spec in FILES if spec.name in names and not spec.model._base_manager.exists())
+
+
+def _empty_tables_written(empty: frozenset[str]) -> list[str]:
+    """The database tables an import fills that were empty when it began."""
+    tables = [spec.model._meta.db_table for spec in FILES if spec.name in empty]
+    if SERVICE_REFERRALS.name in empty and not ServiceReferralStatusChange.objects.exists():
+        tables.append(ServiceReferralStatusChange._meta.db_table)
+    return tables
 
 
 def _unreadable_keys(actor: Actor, spec: FileSpec, keys: Iterable[str]) -> set[str]:
@@ -385,8 +409,10 @@ class _Writer:
         actor: Actor,
         result: ImportResult,
         batch_size: int,
+        empty: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
+        self.empty = empty
         self.config = config
         self.actor = actor
         self.result = result
@@ -440,10 +466,16 @@ class _Writer:
         key_column = spec.key[0]
         incoming = {row[key_column]: to_fields(spec, row, ids) for row in rows}
         names = list(next(iter(incoming.values())))
-        existing = {
-            row["key"]: row
-            for row in model.objects.filter(column_in("key", incoming)).values("id", "key", "version", *names)  # type: ignore[attr-defined]
-        }
+        # A table empty at the start holds only this import's rows, none with these keys
+        # (a key seen before in the bundle is refused as a duplicate).
+        existing = (
+            {}
+            if spec.name in self.empty
+            else {
+                row["key"]: row
+                for row in model.objects.filter(column_in("key", incoming)).values("id", "key", "version", *names)  # type: ignore[attr-defined]
+            }
+        )
         new_rows: list[tuple[str, dict[str, Any]]] = []
         changed_objects: list[tuple[models.Model, dict[str, Any]]] = []
         created: list[str] = []
@@ -515,9 +547,13 @@ class _Writer:
         for row in rows:
             fields = to_fields(INVOLVEMENTS, row, ids)
             wanted[(fields["incident_id"], fields["person_id"], fields["role"])] = row
-        existing = set(
-            Involvement.objects.filter(column_in("incident_id", {k[0] for k in wanted})).values_list(
-                "incident_id", "person_id", "role"
+        existing = (
+            set()
+            if INVOLVEMENTS.name in self.empty
+            else set(
+                Involvement.objects.filter(column_in("incident_id", {k[0] for k in wanted})).values_list(
+                    "incident_id", "person_id", "role"
+                )
             )
         )
         new = [triple for triple in wanted if triple not in existing]
@@ -575,7 +611,8 @@ def bundle_import(
         with transaction.atomic() if write else nullcontext():
             importer = _Importer(source, store, ctx, config, result, rejects, progress, batch_size, actor, write)
             try:
-                importer.run()
+                with indexes_built_after(_empty_tables_written(importer.empty) if write else ()):
+                    importer.run()
             finally:
                 if rejects is not None:
                     rejects.close()

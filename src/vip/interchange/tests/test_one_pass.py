@@ -8,11 +8,13 @@ from __future__ import annotations
 import pytest
 
 from vip.audit.models import AuditEvent
+from vip.interchange.bulk import secondary_indexes
 from vip.interchange.cells import ParseContext, RowParser
 from vip.interchange.reader import Header
 from vip.interchange.schema import NOTIFICATIONS, PEOPLE
 from vip.interchange.services import bundle_import
 from vip.interchange.tests.helpers import PEOPLE_HEADER, messages, table_counts
+from vip.notifications.models import NotificationAttempt
 from vip.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +119,35 @@ def test_column_parse_of_people_matches_row_parse(program) -> None:
     assert parser.many(rows) == [parser(cells) for cells in rows]
     assert parser.many(rows)[1][0]["date_of_birth"] is None
     assert dt.date(2000, 2, 29) == parser.many(rows)[0][0]["date_of_birth"]
+
+
+def _indexes() -> dict[str, list[tuple[str, str]]]:
+    tables = [Person._meta.db_table, NotificationAttempt._meta.db_table]
+    return {table: secondary_indexes(table) for table in tables}
+
+
+def test_empty_tables_get_their_indexes_back_after_the_load(program, write_bundle) -> None:
+    """ADR 6, item 6: an empty table is loaded without its secondary indexes, which are built
+    after the load, in the same transaction: the same indexes, the same definitions."""
+    before = _indexes()
+    assert all(before.values())  # the tables have secondary indexes to drop
+    path = write_bundle(
+        {"people.csv": MANY_PEOPLE, "notifications.csv": _notifications("N999,P1,2022-11-30,delivered,,,,,,\n")}
+    )
+    assert bundle_import(actor=None, path=path).written
+    assert _indexes() == before
+    # The rows are found through them, and the second import (tables no longer empty) keeps them.
+    assert Person.objects.filter(search_name__startswith="ana").count() == 180
+    again = bundle_import(actor=None, path=path)
+    assert again.counts["people.csv"].unchanged == 180
+    assert _indexes() == before
+
+
+def test_a_refused_load_leaves_the_indexes_as_they_were(program, write_bundle) -> None:
+    before = _indexes()
+    path = write_bundle(
+        {"people.csv": MANY_PEOPLE, "notifications.csv": _notifications("N999,P1,2022-11-31,delivered,,,,,,\n")}
+    )
+    assert not bundle_import(actor=None, path=path).written
+    assert _indexes() == before
+    assert not Person.objects.exists()
