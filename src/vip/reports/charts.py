@@ -10,11 +10,12 @@ import base64
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib as mpl
 
 mpl.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from vip.stats.tables import PublishedTable, percent
@@ -56,11 +57,20 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
 
 
-def _svg(figure: plt.Figure, prefix: str) -> str:
+def _figure(width: float, height: float) -> tuple[Figure, Any]:
+    """A figure with one axis, laid out tightly when drawn.
+
+    A plain ``Figure``, not pyplot's: nothing registers it, so nothing has to close it, and
+    charts drawn at once in two threads (two reports) share no state."""
+    figure = Figure(figsize=(width, height))
+    figure.set_layout_engine("tight")
+    return figure, figure.subplots()
+
+
+def _svg(figure: Figure, prefix: str) -> str:
     """The figure as inline SVG; element ids get ``prefix`` so that charts on one page never clash."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    plt.close(figure)
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :]  # drop the XML prolog: the SVG is inlined in HTML
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', text)
@@ -86,7 +96,7 @@ def running_success_chart(series: PublishedTable) -> Chart:
     values = success_points(series)
     labels = [label.split()[0] for label in table.row_labels]
     denominators = [series.display(r, 1) for r in range(len(table.row_keys))]
-    figure, axis = plt.subplots(figsize=(7.4, 1.45))
+    figure, axis = _figure(7.4, 1.45)
     xs = list(range(len(values)))
     points = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
     if points:
@@ -104,7 +114,6 @@ def running_success_chart(series: PublishedTable) -> Chart:
     axis.set_xticks(xs)
     axis.set_xticklabels([f"{m}\nn={d}" for m, d in zip(labels, denominators, strict=True)], fontsize=7)
     axis.set_xlim(-0.5, len(xs) - 0.5)
-    figure.tight_layout()
     last = values[-1]
     alt = (
         "Line chart of the VIP running success rate for the twelve months ending "
@@ -122,7 +131,7 @@ def _bars(table: PublishedTable, columns: list[int], names: list[str], title_for
     t = table.table
     rows = [r for r in range(len(t.row_keys)) if t.row_keys[r] != "total"]
     labels = [t.row_labels[r] for r in rows]
-    figure, axis = plt.subplots(figsize=(3.6, 0.135 * len(rows) + 0.35))
+    figure, axis = _figure(3.6, 0.135 * len(rows) + 0.35)
     height = 0.8 / len(columns)
     colors = [ACCENT, ACCENT_2]
     largest = max([table.published(r, c) or 0 for r in rows for c in columns] + [1])
@@ -168,7 +177,6 @@ def _bars(table: PublishedTable, columns: list[int], names: list[str], title_for
         )
     if len(columns) > 1:
         axis.legend(fontsize=7, frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=2, borderaxespad=0)
-    figure.tight_layout()
     parts = []
     for r in rows:
         values = ", ".join(f"{names[i]} {table.display(r, c)}" for i, c in enumerate(columns))
