@@ -356,7 +356,17 @@ def empty_tables(source: BundleSource) -> frozenset[str]:
 
 
 def _empty_tables_written(empty: frozenset[str]) -> list[str]:
-    """The database tables an import fills that were empty when it began."""
+    """The database tables an import fills that were empty when it began: loaded without their
+    secondary indexes (``indexes_built_after``).
+
+    On PostgreSQL only when the program holds no records at all (a new database, a restore):
+    there a dropped index locks its table against readers until the import commits, and the
+    pages of a program at work (a person page reads the involvements a first police export
+    fills) must not wait for an import. SQLite's readers go on reading what was committed."""
+    if connection.vendor == "postgresql" and any(
+        spec.name not in empty and spec.model._base_manager.exists() for spec in FILES
+    ):
+        return []
     tables = [spec.model._meta.db_table for spec in FILES if spec.name in empty]
     if SERVICE_REFERRALS.name in empty and not ServiceReferralStatusChange.objects.exists():
         tables.append(ServiceReferralStatusChange._meta.db_table)

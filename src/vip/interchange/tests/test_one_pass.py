@@ -5,6 +5,8 @@ parse reports."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -172,3 +174,28 @@ def test_foreign_keys_between_empty_tables_come_back_and_hold(program, write_bun
             with pytest.raises(IntegrityError):
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             transaction.set_rollback(True)
+
+
+def test_on_postgresql_only_a_program_without_records_loads_without_indexes(program, write_bundle, monkeypatch) -> None:
+    """A program at work (here: one person already recorded) keeps its indexes on PostgreSQL,
+    where dropping one would hold its pages waiting until the import commits; SQLite's readers
+    never wait, so there an empty table is loaded without them all the same."""
+    from vip.interchange import services
+
+    seen: list[list[str]] = []
+    real = services.indexes_built_after
+
+    def spy(tables: list[str]) -> Any:
+        seen.append(list(tables))
+        return real(tables)
+
+    monkeypatch.setattr(services, "indexes_built_after", spy)
+    assert bundle_import(actor=None, path=write_bundle({"people.csv": MANY_PEOPLE})).written
+    assert Person._meta.db_table in seen[-1]  # a new database: on both
+    path = write_bundle({"notifications.csv": _notifications("N999,P1,2022-11-30,delivered,,,,,,\n")})
+    assert bundle_import(actor=None, path=path).written
+    if connection.vendor == "postgresql":
+        assert seen[-1] == []
+    else:
+        assert NotificationAttempt._meta.db_table in seen[-1]
+        assert Person._meta.db_table not in seen[-1]  # no longer empty
