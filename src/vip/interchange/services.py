@@ -203,7 +203,7 @@ class _Importer(_Parsers):
         # Files whose table held nothing when the import began: no row of theirs can exist in
         # the database except what this import wrote, which the key store already knows (so
         # their lookups against the database are skipped).
-        self.empty = empty_tables(source)
+        self.empty = _empty_tables(source)
         self.writer = _Writer(store, config, actor, result, batch_size, self.empty) if write else None
 
     @property
@@ -349,7 +349,7 @@ class _Importer(_Parsers):
         return missing
 
 
-def empty_tables(source: BundleSource) -> frozenset[str]:
+def _empty_tables(source: BundleSource) -> frozenset[str]:
     """The bundle's files (and the referenced files) whose tables hold no row yet."""
     names = set(source.members) | {c.ref for spec in FILES for c in spec.columns if c.ref is not None}
     return frozenset(spec.name for spec in FILES if spec.name in names and not spec.model._base_manager.exists())

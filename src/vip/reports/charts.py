@@ -10,11 +10,11 @@ import base64
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import matplotlib as mpl
 
 mpl.use("Agg")
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
@@ -57,7 +57,7 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
 
 
-def _figure(width: float, height: float) -> tuple[Figure, Any]:
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     """A figure with one axis, laid out tightly when drawn.
 
     A plain ``Figure``, not pyplot's: nothing registers it, so nothing has to close it, and
