@@ -203,7 +203,7 @@ class _Importer(_Parsers):
         # Files whose table held nothing when the import began: no row of theirs can exist in
         # the database except what this import wrote, which the key store already knows (so
         # their lookups against the database are skipped).
-        self.empty = _empty_tables(source)
+        self.empty = _empty_tables()
         self.writer = _Writer(store, config, actor, result, batch_size, self.empty) if write else None
 
     @property
@@ -349,26 +349,25 @@ class _Importer(_Parsers):
         return missing
 
 
-def _empty_tables(source: BundleSource) -> frozenset[str]:
-    """The bundle's files (and the referenced files) whose tables hold no row yet."""
-    names = set(source.members) | {c.ref for spec in FILES for c in spec.columns if c.ref is not None}
-    return frozenset(spec.name for spec in FILES if spec.name in names and not spec.model._base_manager.exists())
+def _empty_tables() -> frozenset[str]:
+    """The files whose tables hold no row yet (read once, when the import begins)."""
+    return frozenset(spec.name for spec in FILES if not spec.model._base_manager.exists())
 
 
-def _empty_tables_written(empty: frozenset[str]) -> list[str]:
-    """The database tables an import fills that were empty when it began: loaded without their
-    secondary indexes (``indexes_built_after``).
+def _empty_tables_written(empty: frozenset[str], source: BundleSource) -> list[str]:
+    """The database tables an import fills (or whose keys its rows name) that were empty when
+    it began: loaded without their secondary indexes (``indexes_built_after``).
 
     On PostgreSQL only when the program holds no records at all (a new database, a restore):
     there a dropped index locks its table against readers until the import commits, and the
     pages of a program at work (a person page reads the involvements a first police export
     fills) must not wait for an import. SQLite's readers go on reading what was committed."""
-    if connection.vendor == "postgresql" and any(
-        spec.name not in empty and spec.model._base_manager.exists() for spec in FILES
-    ):
+    if connection.vendor == "postgresql" and len(empty) < len(FILES):
         return []
-    tables = [spec.model._meta.db_table for spec in FILES if spec.name in empty]
-    if SERVICE_REFERRALS.name in empty and not ServiceReferralStatusChange.objects.exists():
+    named = set(source.members) | {c.ref for spec in FILES for c in spec.columns if c.ref is not None}
+    loaded = empty & named
+    tables = [spec.model._meta.db_table for spec in FILES if spec.name in loaded]
+    if SERVICE_REFERRALS.name in loaded and not ServiceReferralStatusChange.objects.exists():
         tables.append(ServiceReferralStatusChange._meta.db_table)
     return tables
 
@@ -621,7 +620,7 @@ def bundle_import(
         with transaction.atomic() if write else nullcontext():
             importer = _Importer(source, store, ctx, config, result, rejects, progress, batch_size, actor, write)
             try:
-                with indexes_built_after(_empty_tables_written(importer.empty) if write else ()):
+                with indexes_built_after(_empty_tables_written(importer.empty, source) if write else ()):
                     importer.run()
             finally:
                 if rejects is not None:
