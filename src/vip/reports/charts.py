@@ -9,13 +9,16 @@ from __future__ import annotations
 import base64
 import io
 import re
+import threading
 from dataclasses import dataclass
 
 import matplotlib as mpl
 
 mpl.use("Agg")
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import PercentFormatter
 
 from vip.stats.tables import PublishedTable, percent
@@ -58,13 +61,52 @@ class Chart:
 
 
 def _figure(width: float, height: float) -> tuple[Figure, Axes]:
-    """A figure with one axis, laid out tightly when drawn.
+    """A figure with one axis, placed by :func:`_place` once its labels are known.
 
     A plain ``Figure``, not pyplot's: nothing registers it, so nothing has to close it, and
     charts drawn at once in two threads (two reports) share no state."""
     figure = Figure(figsize=(width, height))
-    figure.set_layout_engine("tight")
     return figure, figure.subplots()
+
+
+_measure = threading.local()
+
+
+def _text_size(text: str, size: float) -> tuple[float, float]:
+    """Width and height in points of ``text`` set in the charts' font at ``size`` points (one
+    line; the height from the top of the tallest glyph to the bottom of the lowest)."""
+    renderer = getattr(_measure, "renderer", None)
+    if renderer is None:  # one per thread: a renderer keeps its font state while it measures
+        renderer = _measure.renderer = RendererAgg(1, 1, 72)  # 72 dots an inch: dots are points
+    width, height, _descent = renderer.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
+    return width, height
+
+
+def _lines_height(texts: list[str], size: float) -> float:
+    """Height in points of the tallest of ``texts``, each of one or more lines."""
+    tallest = 0.0
+    for text in texts:
+        lines = text.split("\n")
+        height = max(_text_size(line, size)[1] for line in lines) * 1.2 * len(lines)
+        tallest = max(tallest, height)
+    return tallest
+
+
+def _place(figure: Figure, axis: Axes, *, left: float, bottom: float, top: float, right: float) -> None:
+    """Put the axis inside margins given in points, measured from the labels around it.
+
+    matplotlib's tight layout finds the same margins by drawing the whole figure once more
+    before it is saved, which took more than half of the charts' time."""
+    width, height = (size * 72 for size in figure.get_size_inches())
+    pad = 2.0  # points of air around the labels
+    axis.set_position(
+        (
+            (left + pad) / width,
+            (bottom + pad) / height,
+            max(width - left - right - 2 * pad, 1) / width,
+            max(height - bottom - top - 2 * pad, 1) / height,
+        )
+    )
 
 
 def _svg(figure: Figure, prefix: str) -> str:
@@ -114,6 +156,16 @@ def running_success_chart(series: PublishedTable) -> Chart:
     axis.set_xticks(xs)
     axis.set_xticklabels([f"{m}\nn={d}" for m, d in zip(labels, denominators, strict=True)], fontsize=7)
     axis.set_xlim(-0.5, len(xs) - 0.5)
+    tick_labels = [f"{m}\nn={d}" for m, d in zip(labels, denominators, strict=True)]
+    tick = 3.5 + 3.5  # matplotlib's tick length and the label's distance from it, in points
+    _place(
+        figure,
+        axis,
+        left=max(_text_size(f"{y}%", 9)[0] for y in (0, 100)) + tick,
+        bottom=_lines_height(tick_labels, 7) + tick,
+        top=6 + _text_size("100%", 7.5)[1],  # a point at 100 % has its label above the axis
+        right=0,
+    )
     last = values[-1]
     alt = (
         "Line chart of the VIP running success rate for the twelve months ending "
@@ -164,7 +216,7 @@ def _bars(table: PublishedTable, columns: list[int], names: list[str], title_for
                     fontsize=6.5,
                     color=INK,
                 )
-    axis.set_xlim(0, largest * 1.15)
+    axis.set_xlim(0, largest)
     axis.set_ylim(-0.6, len(rows) - 0.4)
     axis.set_yticks(range(len(rows)))
     axis.set_yticklabels(list(reversed(labels)), fontsize=7.5)
@@ -177,6 +229,15 @@ def _bars(table: PublishedTable, columns: list[int], names: list[str], title_for
         )
     if len(columns) > 1:
         axis.legend(fontsize=7, frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=2, borderaxespad=0)
+    shown = [f"{value:,}" for r in rows for c in columns if (value := table.published(r, c))]
+    _place(
+        figure,
+        axis,
+        left=max([_text_size(label, 7.5)[0] for label in labels] + [0]) + 3.5,  # labels, their distance
+        bottom=_text_size("hatched: withheld", 6.5)[1] + 1 if any_withheld else 0,
+        top=2.2 * 7 if len(columns) > 1 else 0,  # the legend above the bars: a line of 7 points and its padding
+        right=max([_text_size(text, 6.5)[0] for text in shown] + [0]) + 2,  # the largest bar's number
+    )
     parts = []
     for r in rows:
         values = ", ".join(f"{names[i]} {table.display(r, c)}" for i, c in enumerate(columns))

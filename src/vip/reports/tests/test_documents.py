@@ -192,3 +192,50 @@ def test_the_definitions_page_keeps_every_definition_in_order_in_two_columns() -
     size = {d.id: 1 + -(-len(d.text) // 60) for d in items}
     gap = abs(sum(size[d.id] for d in left) - sum(size[d.id] for d in right))
     assert gap <= 2 * size[left[-1].id]
+
+
+@pytest.mark.parametrize("withheld", [False, True])
+def test_every_label_of_a_chart_is_inside_its_picture(monkeypatch, withheld) -> None:
+    """The charts are placed from their labels' measured sizes, not by drawing them twice (tight
+    layout): the longest label, the largest number, the legend and the withheld note must all
+    still fall inside the figure."""
+    figures = []
+    keep = charts._svg
+
+    def capture(figure, prefix):
+        figures.append(figure)
+        return keep(figure, prefix)
+
+    monkeypatch.setattr(charts, "_svg", capture)
+    names = ["Substance use treatment and recovery", "Housing", "Benefits and documents", "Other"]
+    bars = Table(
+        "services_connected",
+        "t",
+        names,
+        names,
+        ["month", "fytd"],
+        ["OCT", "FYTD"],
+        [[1234567, 7654321], [3, 12], [0, 99999], [45, 0]],
+    )
+    suppressed = {(1, 0): "<11"} if withheld else {}
+    charts.services_chart(PublishedTable(table=bars, suppressed=suppressed, threshold=10 if withheld else 0), "OCT")
+    months = [f"M{i}" for i in range(12)]
+    series = Table(
+        "running_success_rate",
+        "t",
+        months,
+        [f"SEPTEMBER {i}" for i in range(12)],
+        ["e", "n"],
+        ["E", "N"],
+        [[999_999, 1_000_000]] * 11 + [[1_000_000, 1_000_000]],
+    )
+    charts.running_success_chart(PublishedTable(table=series, suppressed={}, threshold=0))
+    assert len(figures) == 2
+    for figure in figures:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        inside = figure.bbox
+        drawn = figure.get_tightbbox(renderer).transformed(figure.dpi_scale_trans)
+        assert drawn.x0 >= inside.x0 - 0.5 and drawn.y0 >= inside.y0 - 0.5, (drawn, inside)
+        assert drawn.x1 <= inside.x1 + 0.5 and drawn.y1 <= inside.y1 + 0.5, (drawn, inside)
