@@ -29,11 +29,16 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode compiled once, at install: a process then reads it instead of compiling Django, numpy
+# and the rest from source at every start, which an environment with PYTHONDONTWRITEBYTECODE set
+# (or a read-only install) does every time (about a second of each `vip` command; docs/benchmarks.md).
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	@touch $@
 
+# The project's own modules too (quick; stale files are recompiled in memory, never wrongly used).
 install: system-packages $(VENV)/.synced
+	@$(BIN)/python -m compileall -q src config >/dev/null
 
 demo: install
 	$(BIN)/vip demo
