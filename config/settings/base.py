@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",  # request.htmx, and htmx itself (served from this origin: script-src 'self')
     "django.contrib.humanize",
-    "django.contrib.postgres",  # trigram lookups for people search (inert on SQLite)
+    "django.contrib.postgres",  # trigram lookups for people search; on PostgreSQL only (below)
     # Before allauth: vip.core's templates dress the sign-in pages in the program's layout.
     "vip.core",
     "allauth",
@@ -158,6 +158,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(f"sqlite:///{DATA_DIR / 'vip.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    # Its lookups are used on PostgreSQL only, and loading it loads the PostgreSQL driver: about a
+    # tenth of a second of every `vip` command's start on SQLite.
+    INSTALLED_APPS.remove("django.contrib.postgres")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
