@@ -115,6 +115,10 @@ def test_a_manager_previews_and_publishes_and_the_public_reads_it(
         assert figures == [item["display"] for item in run.numbers["headline"]]
         _images_loaded(public)
         assert public.evaluate("document.documentElement.scrollWidth") <= width
+        # The wide line chart keeps a legible size on a phone: it scrolls sideways in its own box
+        # (a tab stop, for keyboards), the page itself does not.
+        chart = public.locator(".chart-scroll img").bounding_box()
+        assert chart is not None and chart["width"] >= (600 if width < 600 else 0)
         check_accessibility(public, f"public landing page at {width} px")
         shot = screenshots / f"public-landing-{width}.png"
         public.screenshot(path=str(shot), full_page=True)
