@@ -144,16 +144,22 @@ def match_hits(*, user: Any, query: str, people: list[Person]) -> list[SearchHit
     return _label_linked(user, hits)
 
 
-def person_suggestions(*, user: Any, query: str, limit: int = 10) -> list[SearchHit]:
+def person_suggestions(
+    *, user: Any, query: str, limit: int = 10, matches: QuerySet[Person] | None = None
+) -> list[SearchHit]:
     """Close spellings ("Garsia" for "García") among the people ``person_matches`` does not find,
-    best first: suggestions, shown apart from the matches (they are not counted with them)."""
+    best first: suggestions, shown apart from the matches (they are not counted with them).
+    ``matches``: the caller's ``person_matches`` of the same user and query, if it has it (its
+    alias lookups are then not run again)."""
     born, words = _split_query(query)
     if not words:
         return []
     people = person_list(user=user)
     if born is not None:
         people = people.filter(date_of_birth=born)
-    exact = person_matches(user=user, query=query).order_by().values("pk")
+    if matches is None:
+        matches = person_matches(user=user, query=query)
+    exact = matches.order_by().values("pk")
     candidates: dict[int, str] | None = None
     if connection.vendor == "postgresql" and rows(user, Person) != Rows.ALL:
         # A peer's few dozen people are scored whole: the trigram index would look through the
@@ -185,9 +191,10 @@ def person_search(*, user: Any, query: str, limit: int = 25) -> list[SearchHit]:
     (``person_suggestions``) after them. (The people page pages through every match instead.)
     A date (``2001-05-06`` or ``5/6/2001``) narrows to that date of birth.
     """
-    found = match_hits(user=user, query=query, people=list(person_matches(user=user, query=query)[:limit]))
+    matches = person_matches(user=user, query=query)
+    found = match_hits(user=user, query=query, people=list(matches[:limit]))
     if len(found) < limit:
-        found += person_suggestions(user=user, query=query, limit=limit - len(found))
+        found += person_suggestions(user=user, query=query, limit=limit - len(found), matches=matches)
     return found
 
 

@@ -51,11 +51,10 @@ def search(request: HttpRequest) -> HttpResponse:
 
     person_list(user=user)  # refuses roles without person-level access, before anything is shown
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
-    page = paginate(
-        request, person_matches(user=user, query=query) if query else Person.objects.none(), per_page=SEARCH_PAGE
-    )
+    matches = person_matches(user=user, query=query) if query else Person.objects.none()
+    page = paginate(request, matches, per_page=SEARCH_PAGE)
     hits = match_hits(user=user, query=query, people=list(page.object_list)) if query else []
-    suggestions = person_suggestions(user=user, query=query) if query and page.number == 1 else []
+    suggestions = person_suggestions(user=user, query=query, matches=matches) if query and page.number == 1 else []
     if query:
         # Exactly the people the page shows: the matches, the suggestions, the records they were linked into.
         shown = [hit.person.pk for hit in hits + suggestions]

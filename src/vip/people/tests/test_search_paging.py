@@ -129,3 +129,16 @@ def test_a_peers_close_spellings_are_scored_whole_and_are_the_managers_among_the
     assert by_peer == by_manager and by_peer  # Garsia (and Garza) among the peer's people, as for a manager
     if connection.vendor == "postgresql":
         assert "%>" in manager_sql and "%>" not in peer_sql
+
+
+def test_the_page_looks_the_aliases_up_once_per_word(client, make_user, garcias) -> None:
+    """The close spellings leave out the matches the page already found, without looking the
+    typed words up in the aliases a second time."""
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("manager"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/people/", {"q": "Garcia Luis01"}).content.decode()
+    assert "Similar spellings" in page or "found" in page
+    lookups = [q["sql"] for q in queries.captured_queries if 'FROM "people_personalias"' in q["sql"]]
+    assert len(lookups) == 2, lookups  # one per typed word
