@@ -529,9 +529,17 @@ def main() -> None:
         "is kept between PDFs. The facts: the person's area is read only where the attempt has none of the "
         "report's areas, and on SQLite service referrals and outcomes are read straight through the table "
         "(`NOT INDEXED`) rather than row by row through the date's index. Font subsetting (fontTools) was "
-        "never a large part. What is left of the PDF: WeasyPrint laying out the four pages and drawing the "
-        "charts (about 0.5 s), matplotlib drawing the three charts (about 0.2 s) and the facts (about "
-        "0.4 s); under 1 s needs less of each, for instance charts drawn without matplotlib.",
+        "never a large part. Later in December 2026: the charts are placed from their labels' measured sizes "
+        "instead of by matplotlib's tight layout, which drew each figure twice (the three charts 386 ms → "
+        "about 190 ms; `to_html` 0.43 s → 0.24 s, database to PDF 2.09 s → 1.94 s, the two versions taking "
+        "turns on a day this machine was slower); and `make install` compiles every module to bytecode, which"
+        " takes about 1.3 s off each `vip` command wherever none could be written (PYTHONDONTWRITEBYTECODE, "
+        "or an install the service account cannot write). What is left of the PDF: WeasyPrint (0.65-0.95 s, a"
+        " third of it drawing the charts' SVG, whose 100 texts it lays out letter by letter), the facts "
+        "(about 0.45 s, mostly SQLite reading every delivered attempt, connected service referral and outcome"
+        " since the program began) and matplotlib (about 0.2 s). Under 1 s needs the charts' words out of the"
+        " SVG (for instance as HTML around a figure without text) and the facts read in parallel or kept by "
+        "month.",
         "",
         f"Detail (the first version of this benchmark, arithmetic only): `compute` against DuckDB SQL over the "
         f"facts vip loaded (bench/report_reference.py): {compute_time.best:.3f} s against {detail_ref.best:.3f} s, "
