@@ -239,3 +239,21 @@ def test_every_label_of_a_chart_is_inside_its_picture(monkeypatch, withheld) -> 
         drawn = figure.get_tightbbox(renderer).transformed(figure.dpi_scale_trans)
         assert drawn.x0 >= inside.x0 - 0.5 and drawn.y0 >= inside.y0 - 0.5, (drawn, inside)
         assert drawn.x1 <= inside.x1 + 0.5 and drawn.y1 <= inside.y1 + 0.5, (drawn, inside)
+
+
+@pytest.mark.django_db
+def test_the_report_document_has_a_template_engine_of_its_own(seeded, monkeypatch) -> None:
+    """The HTML edition (and the PDF made from it) is rendered by the report's own engine: never
+    the site's, whose first use imports every app's tag libraries, and whose other apps'
+    templates could stand in for the document's."""
+    import django.template.loader
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the report went through the site's template engine")
+
+    monkeypatch.setattr(django.template.loader, "get_template", refuse)
+    monkeypatch.setattr(django.template.loader, "render_to_string", refuse)
+    monkeypatch.setattr(django.template.loader, "select_template", refuse)
+    run = report_generate(actor=None, month=Month(2022, 11), formats=["html"])
+    html = bytes(run.files.get(format="html").content).decode()
+    assert "Custom Notifications by Area Command" in html and "</html>" in html
