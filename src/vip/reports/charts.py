@@ -154,9 +154,9 @@ def running_success_chart(series: PublishedTable) -> Chart:
     axis.yaxis.grid(True, color=GRID, linewidth=0.6)
     axis.set_axisbelow(True)
     axis.set_xticks(xs)
-    axis.set_xticklabels([f"{m}\nn={d}" for m, d in zip(labels, denominators, strict=True)], fontsize=7)
-    axis.set_xlim(-0.5, len(xs) - 0.5)
     tick_labels = [f"{m}\nn={d}" for m, d in zip(labels, denominators, strict=True)]
+    axis.set_xticklabels(tick_labels, fontsize=7)
+    axis.set_xlim(-0.5, len(xs) - 0.5)
     tick = 3.5 + 3.5  # matplotlib's tick length and the label's distance from it, in points
     _place(
         figure,
