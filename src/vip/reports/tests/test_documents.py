@@ -136,6 +136,21 @@ def test_xlsx_headline_figures_are_numbers_with_formats(seeded, audience) -> Non
 # ---- One rounding rule ------------------------------------------------------------------------
 
 
+def _success_series(cells: list[list[int]], labels: list[str] | None = None) -> PublishedTable:
+    """Twelve months of the running success rate (engaged, notified), exact counts."""
+    rows = [f"M{i}" for i in range(12)]
+    table = Table(
+        "running_success_rate",
+        "Running success rate",
+        rows,
+        labels or rows,
+        ["engaged", "notified"],
+        ["Engaged", "Notified"],
+        cells,
+    )
+    return PublishedTable(table=table, suppressed={}, threshold=0)
+
+
 @pytest.mark.parametrize(("numerator", "denominator", "shown"), [(21, 40, "53%"), (1, 8, "13%"), (29, 200, "15%")])
 def test_one_rounding_rule_for_every_printed_rate(numerator, denominator, shown) -> None:
     """21 of 40 is 52.5 %: the rule (halves up) prints 53 % in the headline, the chart and the
@@ -143,26 +158,16 @@ def test_one_rounding_rule_for_every_printed_rate(numerator, denominator, shown)
     assert percent_label(numerator, denominator) == shown
     assert rate_display(numerator, denominator) == shown
     assert f"{percent(numerator, denominator)}%" == shown
-    rows = [f"M{i}" for i in range(12)]
-    table = Table(
-        "running_success_rate",
-        "Running success rate",
-        rows,
-        [f"MONTH{i} 2022" for i in range(12)],
-        ["engaged", "notified"],
-        ["Engaged", "Notified"],
-        [[numerator, denominator]] * 12,
+    chart = charts.running_success_chart(
+        _success_series([[numerator, denominator]] * 12, [f"MONTH{i} 2022" for i in range(12)])
     )
-    chart = charts.running_success_chart(PublishedTable(table=table, suppressed={}, threshold=0))
     labels = re.findall(r">(\d+%)</text>", chart.svg)  # the texts stay text (svg.fonttype none)
     assert labels and set(labels) >= {shown}, labels
     assert f"Latest: {shown}." in chart.alt
 
 
 def test_the_success_chart_has_a_percentage_axis() -> None:
-    rows = [f"M{i}" for i in range(12)]
-    table = Table("running_success_rate", "t", rows, rows, ["e", "n"], ["E", "N"], [[1, 2]] * 12)
-    svg = charts.running_success_chart(PublishedTable(table=table, suppressed={}, threshold=0)).svg
+    svg = charts.running_success_chart(_success_series([[1, 2]] * 12)).svg
     ticks = re.findall(r">(\d+%)</text>", svg)
     for tick in ("0%", "25%", "50%", "75%", "100%"):
         assert tick in ticks
@@ -219,21 +224,12 @@ def test_every_label_of_a_chart_is_inside_its_picture(monkeypatch, withheld) -> 
     )
     suppressed = {(1, 0): "<11"} if withheld else {}
     charts.services_chart(PublishedTable(table=bars, suppressed=suppressed, threshold=10 if withheld else 0), "OCT")
-    months = [f"M{i}" for i in range(12)]
-    series = Table(
-        "running_success_rate",
-        "t",
-        months,
-        [f"SEPTEMBER {i}" for i in range(12)],
-        ["e", "n"],
-        ["E", "N"],
-        [[999_999, 1_000_000]] * 11 + [[1_000_000, 1_000_000]],
-    )
-    charts.running_success_chart(PublishedTable(table=series, suppressed={}, threshold=0))
+    cells = [[999_999, 1_000_000]] * 11 + [[1_000_000, 1_000_000]]
+    charts.running_success_chart(_success_series(cells, [f"SEPTEMBER {i}" for i in range(12)]))
     assert len(figures) == 2
-    for figure in figures:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    for figure in figures:
         renderer = FigureCanvasAgg(figure).get_renderer()
         inside = figure.bbox
         drawn = figure.get_tightbbox(renderer).transformed(figure.dpi_scale_trans)
