@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
@@ -32,16 +33,7 @@ class BulkInserter:
         if unknown:
             raise LookupError(f"{model.__name__} has no columns {unknown}")
         self.columns = list(columns)
-        # Every other column gets what Django would give it: "now" for auto_now
-        # stamps, the field's default otherwise (version 1, status "received", "", NULL).
-        stamps: dict[str, Any] = {}
-        for name, field in fields.items():
-            if name in self.columns or field.primary_key:
-                continue
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                stamps[name] = connection.ops.adapt_datetimefield_value(now)
-            else:
-                stamps[name] = field.get_db_prep_save(field.get_default(), connection)
+        stamps = default_values(model, self.columns, now)
         self.stamp_values = tuple(stamps.values())
         names = [*self.columns, *stamps]
         quote = connection.ops.quote_name
@@ -77,6 +69,22 @@ class BulkInserter:
             else:
                 cursor.executemany(self.sql, params)
         return count
+
+
+def default_values(model: type[models.Model], columns: Collection[str], now: dt.datetime) -> dict[str, Any]:
+    """What every column of ``model`` other than ``columns`` (and the primary key) gets in a
+    new row, as Django would give it: "now" for auto_now stamps, the field's default otherwise
+    (version 1, status "received", "", NULL); by field name, ready for the database."""
+    values: dict[str, Any] = {}
+    for field in model._meta.concrete_fields:
+        name = field.attname
+        if name in columns or field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values[name] = connection.ops.adapt_datetimefield_value(now)
+        else:
+            values[name] = field.get_db_prep_save(field.get_default(), connection)
+    return values
 
 
 def _datetime_adapter() -> Callable[[Any], Any]:
@@ -130,9 +138,10 @@ def secondary_indexes(table: str) -> list[tuple[str, str]]:
         return [(name, sql) for name, sql in cursor.fetchall()]
 
 
-def foreign_keys_among(tables: Collection[str]) -> list[tuple[str, str, str]]:
-    """PostgreSQL: ``(table, name, definition)`` of each foreign key from one of ``tables`` to
-    another of them (none on SQLite, whose foreign keys are part of the table)."""
+def foreign_keys_from(tables: Collection[str], spare: Collection[str] = ()) -> list[tuple[str, str, str]]:
+    """PostgreSQL: ``(table, name, definition)`` of each foreign key from one of ``tables``,
+    except those to a table of ``spare`` (none on SQLite, whose foreign keys are part of the
+    table)."""
     if connection.vendor != "postgresql" or not tables:
         return []
     with connection.cursor() as cursor:
@@ -140,8 +149,8 @@ def foreign_keys_among(tables: Collection[str]) -> list[tuple[str, str, str]]:
             "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
             "JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid "
             "WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace "
-            "AND t.relname = ANY(%s) AND r.relname = ANY(%s) ORDER BY 1, 2",
-            [list(tables), list(tables)],
+            "AND t.relname = ANY(%s) AND NOT r.relname = ANY(%s) ORDER BY 1, 2",
+            [list(tables), list(spare)],
         )
         return [(table, name, definition) for table, name, definition in cursor.fetchall()]
 
@@ -155,9 +164,14 @@ def indexes_built_after(tables: Collection[str]) -> Iterator[None]:
     same way: added again after the load, they check every row in one query instead of one
     trigger per row. Must run inside the caller's transaction: if the load fails, the
     rollback brings the indexes and keys back as they were. On PostgreSQL this locks the
-    tables until the transaction ends, which is why only empty tables are treated so."""
+    tables until the transaction ends, which is why only empty tables are treated so.
+
+    On PostgreSQL every foreign key from these tables is treated so, the ones to the areas and
+    service categories too (each would otherwise queue a check per row until the commit),
+    except those to the accounts: dropping a key locks the table it points to against writes,
+    and every sign-in writes to the accounts."""
     saved: list[tuple[str, str]] = []
-    keys = foreign_keys_among(tables)
+    keys = foreign_keys_from(tables, spare=[get_user_model()._meta.db_table])
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for table, name, _ in keys:

@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from vip.audit.models import AuditEvent
-from vip.interchange.bulk import foreign_keys_among, secondary_indexes
+from vip.interchange.bulk import foreign_keys_from, secondary_indexes
 from vip.interchange.cells import ParseContext, RowParser
 from vip.interchange.reader import Header
 from vip.interchange.schema import NOTIFICATIONS, PEOPLE
@@ -160,13 +160,13 @@ def test_foreign_keys_between_empty_tables_come_back_and_hold(program, write_bun
     """On PostgreSQL the foreign keys between empty tables are added again after the load (and
     check every row then); on SQLite there are none to treat so."""
     tables = [Person._meta.db_table, NotificationAttempt._meta.db_table]
-    before = foreign_keys_among(tables)
+    before = foreign_keys_from(tables)
     assert bool(before) == (connection.vendor == "postgresql")
     path = write_bundle(
         {"people.csv": MANY_PEOPLE, "notifications.csv": _notifications("N999,P1,2022-11-30,delivered,,,,,,\n")}
     )
     assert bundle_import(actor=None, path=path).written
-    assert foreign_keys_among(tables) == before
+    assert foreign_keys_from(tables) == before
     if before:
         # A row naming no person is refused again.
         with transaction.atomic(), connection.cursor() as cursor:
