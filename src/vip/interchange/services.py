@@ -19,12 +19,16 @@ files that name them), inside one transaction:
 
 Memory stays flat: rows are read in batches, and keys seen so far live in an
 on-disk key store (``keystore.py``).
+
+On PostgreSQL, a strict import into a program with no records at all is first tried through
+staging tables (``staging.py``, ADR 6), set by set; if that gives up, the import runs as above.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
@@ -34,7 +38,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DataError, connection, models, transaction
 from django.utils import timezone
 
 from vip.audit.services import Actor, audit_record
@@ -43,6 +47,7 @@ from vip.core.access import Channel, Rows, hidden_fields, require, rows, visible
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import local_date
 from vip.identification.models import Incident, Involvement
+from vip.interchange import staging
 from vip.interchange.bulk import BulkInserter, column_in, indexes_built_after
 from vip.interchange.cells import ParseContext, RowParser, row_key, show_key
 from vip.interchange.keystore import KeyStore
@@ -54,6 +59,8 @@ from vip.people.models import Person
 from vip.referrals.models import Referral
 from vip.service_referrals.choices import CLOSING
 from vip.service_referrals.models import ServiceReferral, ServiceReferralStatusChange
+
+log = logging.getLogger(__name__)
 
 # Columns computed from others (not in the bundle): updated along, not named in the audit.
 DERIVED_FIELDS = {"search_name"}
@@ -621,7 +628,8 @@ def bundle_import(
             importer = _Importer(source, store, ctx, config, result, rejects, progress, batch_size, actor, write)
             try:
                 with indexes_built_after(_empty_tables_written(importer.empty, source) if write else ()):
-                    importer.run()
+                    if not _staged(importer, source, ctx, config, result, actor, progress, batch_size):
+                        importer.run()
             finally:
                 if rejects is not None:
                     rejects.close()
@@ -652,6 +660,49 @@ def bundle_import(
         result.written = True
         _refresh_statistics(result)
     return result
+
+
+def _staged(
+    importer: _Importer,
+    source: BundleSource,
+    ctx: ParseContext,
+    config: ProgramConfig,
+    result: ImportResult,
+    actor: Actor,
+    progress: ProgressFn | None,
+    batch_size: int,
+) -> bool:
+    """Load the bundle through the staging tables where that path applies (``staging.py``):
+    whether it did. If it gives up (the bundle has a problem it does not report), everything it
+    wrote is rolled back and the row import runs, which finds and reports the problems."""
+    if not staging.applies(
+        postgres=connection.vendor == "postgresql",
+        empty=importer.empty,
+        strict=importer.rejects is None,
+        write=importer.writer is not None,
+    ):
+        return False
+    total = source.total_size()
+
+    def on_bytes(n: int) -> None:
+        if progress is not None:
+            progress("validate and write", n, total)
+
+    assert importer.writer is not None
+    load = staging.StagedLoad(
+        source, ctx, config, actor, result.bundle, batch_size, BATCH_MAX_BYTES, importer.writer.now, on_bytes
+    )
+    try:
+        with transaction.atomic():  # a savepoint: giving up leaves nothing behind
+            counts = load.run()
+    except (staging.NotStagedError, DataError) as why:
+        # What it gave up on, never a cell's value (PostgreSQL's message can quote a whole row).
+        reason = str(why) if isinstance(why, staging.NotStagedError) else type(why.__cause__ or why).__name__
+        log.info("import of %s: the staged load gave up (%s); importing row by row", result.bundle, reason)
+        return False
+    for name, loaded in counts.items():
+        result.counts[name] = FileCounts(read=loaded, created=loaded)
+    return True
 
 
 def _refresh_statistics(result: ImportResult) -> None:
