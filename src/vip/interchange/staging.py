@@ -37,6 +37,7 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
@@ -249,8 +250,6 @@ class StagedLoad:
         """Parse each distinct value of column ``i`` with the row import's own parser, into a
         table of (text, parsed value) the merge joins."""
         parse = cell_parser(column, self.ctx)
-        self.cursor.execute(f"SELECT DISTINCT c{i} FROM vip_stage")
-        values = [text for (text,) in self.cursor.fetchall()]
         kind = column.kind
         if kind == "moment":
             types = "v date, m timestamptz"
@@ -266,35 +265,41 @@ class StagedLoad:
             types = "v text NOT NULL"
         self._execute(f"CREATE TEMP TABLE vip_lk{i} (t text PRIMARY KEY, {types}) ON COMMIT DROP")
         ids = {"area": self.config.area_ids, "category": self.config.service_category_ids}.get(kind)
-        with self.cursor.copy(f"COPY vip_lk{i} FROM STDIN") as copy:
-            for text in values:
-                try:
-                    value = parse(text)
-                except CellError:
-                    raise NotStagedError(f"{spec.name}: {column.name}: a cell") from None
-                if kind == "moment":
-                    copy.write_row((text, *value))
-                elif kind == "team":
-                    copy.write_row((text, *(role in value for role in TEAM_ORDER)))
-                elif ids is not None:
-                    copy.write_row((text, None if value is None else ids[value]))
-                else:
-                    copy.write_row((text, value))
+        # The distinct values come a chunk at a time (a date-time is nearly always distinct: a
+        # million of them would otherwise be held at once), each chunk parsed and sent on.
+        with _streamed(f"SELECT DISTINCT c{i} FROM vip_stage") as chunks:
+            for chunk in chunks:
+                with self.cursor.copy(f"COPY vip_lk{i} FROM STDIN") as copy:
+                    for (text,) in chunk:
+                        try:
+                            value = parse(text)
+                        except CellError:
+                            raise NotStagedError(f"{spec.name}: {column.name}: a cell") from None
+                        if kind == "moment":
+                            copy.write_row((text, *value))
+                        elif kind == "team":
+                            copy.write_row((text, *(role in value for role in TEAM_ORDER)))
+                        elif ids is not None:
+                            copy.write_row((text, None if value is None else ids[value]))
+                        else:
+                            copy.write_row((text, value))
         self._execute(f"ANALYZE vip_lk{i}")
 
     def _cross_check(self, spec: FileSpec) -> None:
         """The rules across a service referral's cells, once per distinct combination."""
         wanted = ["status", "referred_on", "connected_on", "closed_on"]
         at = [_position(spec, name) for name in wanted]
-        self.cursor.execute(
+        sql = (
             "SELECT DISTINCT "
             + ", ".join(f"l{i}.v" for i in at)
             + " FROM vip_stage s "
             + " ".join(f"JOIN vip_lk{i} l{i} ON l{i}.t = s.c{i}" for i in at)
         )
-        for row in self.cursor.fetchall():
-            if check_row(spec, dict(zip(wanted, row, strict=True))):
-                raise NotStagedError(f"{spec.name}: the service referral's days and status")
+        with _streamed(sql) as chunks:
+            for chunk in chunks:
+                for row in chunk:
+                    if check_row(spec, dict(zip(wanted, row, strict=True))):
+                        raise NotStagedError(f"{spec.name}: the service referral's days and status")
 
     def _refuse_if(self, sql: str, what: str) -> None:
         self.cursor.execute(sql)
@@ -380,10 +385,8 @@ class StagedLoad:
             join = "JOIN vip_lk2 l2 ON l2.t = s.c2"
         else:
             key, join = f"s.c{_position(spec, spec.key[0])}", ""
-        # A named (server-side) cursor: the keys come a few thousand at a time, memory stays flat.
-        with connection.connection.cursor(name="vip_stage_keys") as keys_cursor:
-            keys_cursor.execute(f"SELECT s.batch, {key} FROM vip_stage s {join} ORDER BY s.line")
-            for _batch, keys in _batches(keys_cursor):
+        with _streamed(f"SELECT s.batch, {key} FROM vip_stage s {join} ORDER BY s.line") as chunks:
+            for keys in _batches(chunks):
                 self._audit_batch(spec, keys)
 
     def _audit_batch(self, spec: FileSpec, keys: list[str]) -> None:
@@ -402,19 +405,33 @@ class StagedLoad:
         self.cursor.execute(sql)
 
 
-def _batches(cursor: Any) -> Iterator[tuple[int, list[str]]]:
+@contextmanager
+def _streamed(sql: str) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
+    """The rows of ``sql`` a chunk at a time, through a server-side cursor (memory stays flat;
+    between chunks the connection is free for other statements of the same transaction)."""
+    with connection.connection.cursor(name="vip_staged") as cursor:
+        cursor.execute(sql)
+
+        def chunks() -> Iterator[list[tuple[Any, ...]]]:
+            while chunk := cursor.fetchmany(20_000):
+                yield chunk
+
+        yield chunks()
+
+
+def _batches(chunks: Iterator[list[tuple[Any, ...]]]) -> Iterator[list[str]]:
+    """The keys of each batch, from rows of (batch, key) in order."""
     current: int | None = None
     keys: list[str] = []
-    while rows := cursor.fetchmany(10_000):
-        for batch, key in rows:
+    for chunk in chunks:
+        for batch, key in chunk:
             if batch != current and keys:
-                yield current, keys  # type: ignore[misc]
+                yield keys
                 keys = []
             current = batch
             keys.append(key)
     if keys:
-        assert current is not None
-        yield current, keys
+        yield keys
 
 
 def _position(spec: FileSpec, name: str) -> int:
