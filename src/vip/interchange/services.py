@@ -20,8 +20,8 @@ files that name them), inside one transaction:
 Memory stays flat: rows are read in batches, and keys seen so far live in an
 on-disk key store (``keystore.py``).
 
-On PostgreSQL, a strict import into a program with no records at all is first tried through
-staging tables (``staging.py``, ADR 6), set by set; if that gives up, the import runs as above.
+A strict import into a program with no records at all is first tried through staging tables
+(``staging.py``, ADR 6), set by set; if that gives up, the import runs as above.
 """
 
 from __future__ import annotations
@@ -676,7 +676,6 @@ def _staged(
     whether it did. If it gives up (the bundle has a problem it does not report), everything it
     wrote is rolled back and the row import runs, which finds and reports the problems."""
     if not staging.applies(
-        postgres=connection.vendor == "postgresql",
         empty=importer.empty,
         strict=importer.rejects is None,
         write=importer.writer is not None,

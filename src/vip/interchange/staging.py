@@ -1,4 +1,4 @@
-"""A bundle loaded into an empty program through staging tables (PostgreSQL; ADR 6).
+"""A bundle loaded into an empty program through staging tables (ADR 6).
 
 The row import (``services._Importer``) parses and writes a bundle batch by batch in Python:
 every row costs some tens of microseconds, a million rows most of a minute. A program that
@@ -6,7 +6,8 @@ holds no records yet (a new database, a restore, a city's first export) can be l
 set instead, file by file in dependency order:
 
 1. **Staged.** Each file's cells (stripped, in the schema's column order, with the row's line
-   and the batch the row import would put it in) go into a temporary table with ``COPY``.
+   and the batch the row import would put it in) go into a temporary table (PostgreSQL's
+   ``COPY``, SQLite's ``executemany``).
    The encrypted columns are encrypted on the way (their plain text never reaches a table),
    and people's folded search names computed.
 2. **Checked.** Every distinct value of a column that is parsed (dates, date-times, codes,
@@ -37,7 +38,7 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
@@ -46,7 +47,7 @@ from vip.audit.services import Actor, audit_record
 from vip.core.config import ProgramConfig
 from vip.core.fields import EncryptedTextField
 from vip.core.text import search_name
-from vip.interchange.bulk import default_values
+from vip.interchange.bulk import _datetime_adapter, default_values
 from vip.interchange.cells import ParseContext, cell_parser
 from vip.interchange.formats import CellError
 from vip.interchange.reader import BundleSource, Problem
@@ -68,18 +69,18 @@ log = logging.getLogger(__name__)
 
 # The model each reference column's key is looked up in, with the field it fills.
 _REFERENCES = {"people.csv": "person", "referrals.csv": "referral", "incidents.csv": "incident"}
-# Bytes of staged text sent to COPY at a time.
-_CHUNK = 4 * 1024 * 1024
+# Rows written to a staging table at a time.
+_CHUNK_ROWS = 20_000
 
 
 class NotStagedError(Exception):
     """The bundle is not one this path loads whole; the row import is to find out why."""
 
 
-def applies(*, postgres: bool, empty: frozenset[str], strict: bool, write: bool) -> bool:
-    """Whether a bundle import may be tried through the staging tables: on PostgreSQL, into a
-    program with no records at all, strict (nothing written unless every row is valid)."""
-    return postgres and strict and write and len(empty) == len(FILES) and not _history_exists()
+def applies(*, empty: frozenset[str], strict: bool, write: bool) -> bool:
+    """Whether a bundle import may be tried through the staging tables: into a program with no
+    records at all, strict (nothing written unless every row is valid)."""
+    return strict and write and len(empty) == len(FILES) and not _history_exists()
 
 
 def _history_exists() -> bool:
@@ -114,21 +115,36 @@ class StagedLoad:
 
     def run(self) -> dict[str, int]:
         """Rows loaded per file."""
+        self.postgres = connection.vendor == "postgresql"
         with connection.cursor() as cursor:
-            self.cursor = cursor.cursor  # psycopg's own cursor: COPY
-            # For this transaction only: room to sort, hash and hold the staged tables in memory
-            # (the defaults, 4 MB and 8 MB, send a million rows to disk at every step).
-            for setting in ("work_mem", "maintenance_work_mem"):
-                self.cursor.execute(f"SET LOCAL {setting} = '256MB'")
+            self.cursor = cursor  # Django's: placeholders as %s on both databases
+            if self.postgres:
+                # For this transaction only: room to sort, hash and hold the staged tables in
+                # memory (the defaults, 4 MB and 8 MB, send a million rows to disk at every step).
+                for setting in ("work_mem", "maintenance_work_mem"):
+                    cursor.execute(f"SET LOCAL {setting} = '256MB'")
+                try:
+                    with transaction.atomic():
+                        cursor.execute("SET LOCAL temp_buffers = '256MB'")
+                except DatabaseError:
+                    pass  # fixed once a session has used a temporary table: the load goes on without
+            else:
+                # SQLite keeps temporary tables in a file with a small page cache: let them have
+                # 256 MB of memory for this load (given back after it).
+                cursor.execute("PRAGMA temp.cache_size")
+                kept = cursor.fetchone()[0]
+                cursor.execute("PRAGMA temp.cache_size = -262144")
             try:
-                with transaction.atomic():
-                    self.cursor.execute("SET LOCAL temp_buffers = '256MB'")
-            except DatabaseError:
-                pass  # fixed once a session has used a temporary table: the load goes on without
-            for spec in FILES:
-                if spec.name in self.source.members:
-                    self.counts[spec.name] = self._file(spec)
+                self._files()
+            finally:
+                if not self.postgres:
+                    cursor.execute(f"PRAGMA temp.cache_size = {int(kept)}")
         return self.counts
+
+    def _files(self) -> None:
+        for spec in FILES:
+            if spec.name in self.source.members:
+                self.counts[spec.name] = self._file(spec)
 
     # ---- 1. staged --------------------------------------------------------------------------
 
@@ -143,7 +159,7 @@ class StagedLoad:
         self._execute(
             "CREATE TEMP TABLE vip_stage (line bigint NOT NULL, batch integer NOT NULL, "
             + ", ".join(f"{n} text NOT NULL" for n in names)
-            + ") ON COMMIT DROP"
+            + (") ON COMMIT DROP" if self.postgres else ")")
         )
         rows = self._stage(spec, names, encrypted)
         self._execute("ANALYZE vip_stage")  # the planner's only knowledge of a temporary table
@@ -164,18 +180,13 @@ class StagedLoad:
         encrypting = {i: field.encrypt for i, field in encrypted.items()}
         count = 0
         batch = held = in_batch = 0
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        quoted = ", ".join(names)
-        sql = f"COPY vip_stage (line, batch, {quoted}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({quoted}))"
+        staged: list[list[Any]] = []
 
         def flush() -> None:
-            # Each chunk in a COPY of its own, after it is read: while the file is read, the
-            # connection is free (a job's progress is written through it).
-            with self.cursor.copy(sql) as copy:
-                copy.write(buffer.getvalue())
-            buffer.seek(0)
-            buffer.truncate()
+            # Each chunk is written after it is read: while the file is read, the connection is
+            # free (a job's progress is written through it).
+            self._write("vip_stage", ["line", "batch", *names], staged, csv_text=True)
+            staged.clear()
 
         positions: list[int | None] | None = None
         width = 0
@@ -202,9 +213,9 @@ class StagedLoad:
                     row[i + 2] = encrypt(text)
             if spec is PEOPLE:
                 row.append(search_name(row[3], row[5], row[4]))  # first, middle, last
-            writer.writerow(row)
+            staged.append(row)
             count += 1
-            if buffer.tell() >= _CHUNK:
+            if len(staged) >= _CHUNK_ROWS:
                 flush()
         if problems:
             raise NotStagedError(f"{spec.name}: the file itself (line {problems[0].line})")
@@ -263,26 +274,35 @@ class StagedLoad:
             types = ", ".join(f"v{j} boolean NOT NULL" for j in range(len(TEAM_ORDER)))
         else:
             types = "v text NOT NULL"
-        self._execute(f"CREATE TEMP TABLE vip_lk{i} (t text PRIMARY KEY, {types}) ON COMMIT DROP")
+        self._execute(
+            f"CREATE TEMP TABLE vip_lk{i} (t text PRIMARY KEY, {types})" + (" ON COMMIT DROP" if self.postgres else "")
+        )
         ids = {"area": self.config.area_ids, "category": self.config.service_category_ids}.get(kind)
         # The distinct values come a chunk at a time (a date-time is nearly always distinct: a
         # million of them would otherwise be held at once), each chunk parsed and sent on.
+        day, moment = _date_adapter(), _moment_adapter()
+        columns = ["t", "v", "m"] if kind == "moment" else ["t", *(f"v{j}" for j in range(len(TEAM_ORDER)))]
+        if kind not in {"moment", "team"}:
+            columns = ["t", "v"]
         with _streamed(f"SELECT DISTINCT c{i} FROM vip_stage") as chunks:
             for chunk in chunks:
-                with self.cursor.copy(f"COPY vip_lk{i} FROM STDIN") as copy:
-                    for (text,) in chunk:
-                        try:
-                            value = parse(text)
-                        except CellError:
-                            raise NotStagedError(f"{spec.name}: {column.name}: a cell") from None
-                        if kind == "moment":
-                            copy.write_row((text, *value))
-                        elif kind == "team":
-                            copy.write_row((text, *(role in value for role in TEAM_ORDER)))
-                        elif ids is not None:
-                            copy.write_row((text, None if value is None else ids[value]))
-                        else:
-                            copy.write_row((text, value))
+                rows: list[tuple[Any, ...]] = []
+                for (text,) in chunk:
+                    try:
+                        value = parse(text)
+                    except CellError:
+                        raise NotStagedError(f"{spec.name}: {column.name}: a cell") from None
+                    if kind == "moment":
+                        rows.append((text, day(value[0]), None if value[1] is None else moment(value[1])))
+                    elif kind == "date":
+                        rows.append((text, None if value is None else day(value)))
+                    elif kind == "team":
+                        rows.append((text, *(role in value for role in TEAM_ORDER)))
+                    elif ids is not None:
+                        rows.append((text, None if value is None else ids[value]))
+                    else:
+                        rows.append((text, value))
+                self._write(f"vip_lk{i}", columns, rows)
         self._execute(f"ANALYZE vip_lk{i}")
 
     def _cross_check(self, spec: FileSpec) -> None:
@@ -349,7 +369,7 @@ class StagedLoad:
         marks = ["%s"] * len(defaults)
         self.cursor.execute(
             f"INSERT INTO {spec.model._meta.db_table} ({', '.join(columns)}) "
-            f"SELECT {', '.join([*values, *marks])} FROM vip_stage s {' '.join(joins)} ORDER BY s.line",
+            f"SELECT {', '.join([*values, *marks])} FROM vip_stage s {' '.join(joins)} ORDER BY {self._in_order}",
             list(defaults.values()),
         )
         if spec is SERVICE_REFERRALS:
@@ -363,19 +383,26 @@ class StagedLoad:
         )
         user = self.actor.pk if self.actor is not None else None
         table = ServiceReferralStatusChange._meta.db_table
-        self.cursor.execute(
-            f"INSERT INTO {table} (service_referral_id, status, changed_on, recorded_at, recorded_by_id) "
-            "SELECT r.id, h.status, h.day, %s, %s FROM vip_stage s "
+        source = (
+            "FROM vip_stage s "
             f"JOIN service_referrals_servicereferral r ON r.key = s.c{_position(spec, 'service_referral_key')} "
             f"JOIN vip_lk{status} st ON st.t = s.c{status} "
             f"JOIN vip_lk{referred} rf ON rf.t = s.c{referred} "
             f"JOIN vip_lk{connected} cn ON cn.t = s.c{connected} "
-            f"JOIN vip_lk{closed} cl ON cl.t = s.c{closed} "
-            "CROSS JOIN LATERAL (VALUES (1, 'referred', rf.v), (2, 'connected', cn.v), "
-            "(3, st.v, COALESCE(cl.v, cn.v, rf.v))) AS h(step, status, day) "
-            "WHERE h.step = 1 OR (h.step = 2 AND cn.v IS NOT NULL) OR (h.step = 3 AND st.v = ANY(%s)) "
-            "ORDER BY s.line, h.step",
-            [self.now, user, list(CLOSING)],
+            f"JOIN vip_lk{closed} cl ON cl.t = s.c{closed}"
+        )
+        closing = ", ".join(f"'{code}'" for code in sorted(CLOSING))  # fixed codes, not input
+        steps = " UNION ALL ".join(
+            [
+                f"SELECT s.line, 1 AS step, r.id, 'referred' AS status, rf.v AS day {source}",
+                f"SELECT s.line, 2, r.id, 'connected', cn.v {source} WHERE cn.v IS NOT NULL",
+                f"SELECT s.line, 3, r.id, st.v, COALESCE(cl.v, cn.v, rf.v) {source} WHERE st.v IN ({closing})",
+            ]
+        )
+        self.cursor.execute(
+            f"INSERT INTO {table} (service_referral_id, status, changed_on, recorded_at, recorded_by_id) "
+            f"SELECT h.id, h.status, h.day, %s, %s FROM ({steps}) h ORDER BY h.line, h.step",
+            [connection.ops.adapt_datetimefield_value(self.now), user],
         )
 
     def _audit(self, spec: FileSpec) -> None:
@@ -385,7 +412,7 @@ class StagedLoad:
             join = "JOIN vip_lk2 l2 ON l2.t = s.c2"
         else:
             key, join = f"s.c{_position(spec, spec.key[0])}", ""
-        with _streamed(f"SELECT s.batch, {key} FROM vip_stage s {join} ORDER BY s.line") as chunks:
+        with _streamed(f"SELECT s.batch, {key} FROM vip_stage s {join} ORDER BY {self._in_order}") as chunks:
             for keys in _batches(chunks):
                 self._audit_batch(spec, keys)
 
@@ -401,15 +428,46 @@ class StagedLoad:
             changes={"bundle": self.bundle, **changes},
         )
 
+    @property
+    def _in_order(self) -> str:
+        """The staged rows in the file's order: SQLite wrote them in that order (its row ids),
+        which it reads without sorting."""
+        return "s.line" if self.postgres else "s.rowid"
+
     def _execute(self, sql: str) -> None:
         self.cursor.execute(sql)
+
+    def _write(self, table: str, columns: list[str], rows: list[Any], csv_text: bool = False) -> None:
+        """Rows into a staging or lookup table: PostgreSQL's COPY (the staged cells as CSV text,
+        which it parses fastest), SQLite's executemany."""
+        if not rows:
+            return
+        named = ", ".join(columns)
+        if not self.postgres:
+            marks = ", ".join(["%s"] * len(columns))
+            self.cursor.executemany(f"INSERT INTO {table} ({named}) VALUES ({marks})", rows)
+            return
+        if csv_text:
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(rows)
+            sql = f"COPY {table} ({named}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(columns[2:])}))"
+            with self.cursor.cursor.copy(sql) as copy:
+                copy.write(buffer.getvalue())
+            return
+        with self.cursor.cursor.copy(f"COPY {table} ({named}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 @contextmanager
 def _streamed(sql: str) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
     """The rows of ``sql`` a chunk at a time, through a server-side cursor (memory stays flat;
     between chunks the connection is free for other statements of the same transaction)."""
-    with connection.connection.cursor(name="vip_staged") as cursor:
+    if connection.vendor == "postgresql":
+        opened = connection.connection.cursor(name="vip_staged")
+    else:  # SQLite steps through a query as it is fetched; other statements may run meanwhile
+        opened = closing(connection.connection.cursor())
+    with opened as cursor:
         cursor.execute(sql)
 
         def chunks() -> Iterator[list[tuple[Any, ...]]]:
@@ -432,6 +490,19 @@ def _batches(chunks: Iterator[list[tuple[Any, ...]]]) -> Iterator[list[str]]:
             keys.append(key)
     if keys:
         yield keys
+
+
+def _date_adapter() -> Callable[[dt.date], Any]:
+    """A date as the database stores it (as the row import writes it: ``BulkInserter``)."""
+    if connection.vendor == "postgresql":
+        return lambda day: day
+    return connection.ops.adapt_datefield_value  # type: ignore[no-any-return]
+
+
+def _moment_adapter() -> Callable[[dt.datetime], Any]:
+    if connection.vendor == "postgresql":
+        return lambda moment: moment
+    return _datetime_adapter()
 
 
 def _position(spec: FileSpec, name: str) -> int:

@@ -1,4 +1,4 @@
-"""The staged load (ADR 6, ``staging.py``) against the row import, on PostgreSQL.
+"""The staged load (ADR 6, ``staging.py``) against the row import, on both databases.
 
 The staged load may only ever take a bundle the row import takes, and must leave exactly
 what the row import leaves: the records, their derived fields, the status history and the
@@ -15,7 +15,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from vip.audit.models import AuditEvent
 from vip.demo.generator import generate_bundle
@@ -27,12 +27,6 @@ from vip.people.models import Person
 from vip.service_referrals.models import ServiceReferralStatusChange
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the staged load is PostgreSQL's (SQLite imports row by row)")
 
 
 @pytest.fixture
