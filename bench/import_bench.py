@@ -142,12 +142,14 @@ def main() -> None:
         "what remains is the interpreter and Django (about 50 MB) and the SQLite page caches,",
         "which are capped (64 MB for the database, 32 MB for the key store).",
         "",
-        "How (issue 15): the bundle is read once, not twice: each batch is validated and its",
-        "accepted rows written at once, in one transaction that is rolled back if the bundle is",
-        "refused after all. Cells are parsed column by column (a repeated value once; a batch",
-        "with a bad cell again row by row, for the same messages), keys are looked up with one",
-        "array parameter (PostgreSQL `= ANY`, SQLite `json_each`), and new rows go in with",
-        "`executemany` / `COPY` built column by column.",
+        "How (issue 15): the first import goes into a new database, which holds no records, so",
+        "it is the staged load (docs/adr/0006-import-through-staging-tables.md): each file's",
+        "cells into a temporary table, each distinct value through the cell parser once, keys",
+        "and references checked with joins, one `INSERT ... SELECT` per file. The second import",
+        "(every row unchanged) is the row import: the bundle read once, each batch validated",
+        "and its accepted rows written at once, in one transaction rolled back if the bundle is",
+        "refused; cells parsed column by column (a repeated value once), keys looked up with one",
+        "array parameter (PostgreSQL `= ANY`, SQLite `json_each`).",
     ]
     write_section("import", "\n".join(lines))
     print("\n".join(lines))
