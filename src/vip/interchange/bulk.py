@@ -46,7 +46,7 @@ class BulkInserter:
             if isinstance(field, EncryptedTextField):
                 self.adapters.append((position, field.encrypt))
             elif isinstance(field, models.DateTimeField):
-                self.adapters.append((position, _datetime_adapter()))
+                self.adapters.append((position, datetime_adapter()))
             elif isinstance(field, models.DateField):
                 self.adapters.append((position, connection.ops.adapt_datefield_value))
 
@@ -87,7 +87,7 @@ def default_values(model: type[models.Model], columns: Collection[str], now: dt.
     return values
 
 
-def _datetime_adapter() -> Callable[[Any], Any]:
+def datetime_adapter() -> Callable[[Any], Any]:
     """The backend's adapter of an aware date-time; on SQLite (which stores the UTC wall
     time as text, as Django's adapter does) one that skips Django's per-value checks."""
     adapt = connection.ops.adapt_datetimefield_value

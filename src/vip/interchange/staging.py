@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from typing import Any
@@ -47,7 +46,7 @@ from vip.audit.services import Actor, audit_record
 from vip.core.config import ProgramConfig
 from vip.core.fields import EncryptedTextField
 from vip.core.text import search_name
-from vip.interchange.bulk import _datetime_adapter, default_values
+from vip.interchange.bulk import datetime_adapter, default_values
 from vip.interchange.cells import ParseContext, cell_parser
 from vip.interchange.formats import CellError
 from vip.interchange.reader import BundleSource, Problem
@@ -64,8 +63,6 @@ from vip.interchange.schema import (
 )
 from vip.service_referrals.choices import CLOSING
 from vip.service_referrals.models import ServiceReferralStatusChange
-
-log = logging.getLogger(__name__)
 
 # The model each reference column's key is looked up in, with the field it fills.
 _REFERENCES = {"people.csv": "person", "referrals.csv": "referral", "incidents.csv": "incident"}
@@ -181,6 +178,10 @@ class StagedLoad:
         count = 0
         batch = held = in_batch = 0
         staged: list[list[Any]] = []
+        # People's folded search name, from their names (as ``mapping.to_fields`` makes it).
+        naming = (
+            [2 + _position(spec, n) for n in ("first_name", "middle_name", "last_name")] if spec is PEOPLE else None
+        )
 
         def flush() -> None:
             # Each chunk is written after it is read: while the file is read, the connection is
@@ -211,8 +212,8 @@ class StagedLoad:
                     raise NotStagedError(f"{spec.name}:{line}: {spec.columns[i].name}")
                 if text:
                     row[i + 2] = encrypt(text)
-            if spec is PEOPLE:
-                row.append(search_name(row[3], row[5], row[4]))  # first, middle, last
+            if naming is not None:
+                row.append(search_name(*(row[at] for at in naming)))
             staged.append(row)
             count += 1
             if len(staged) >= _CHUNK_ROWS:
@@ -292,7 +293,9 @@ class StagedLoad:
                         value = parse(text)
                     except CellError:
                         raise NotStagedError(f"{spec.name}: {column.name}: a cell") from None
-                    if kind == "moment":
+                    if kind == "moment" and value is None:
+                        rows.append((text, None, None))
+                    elif kind == "moment":
                         rows.append((text, day(value[0]), None if value[1] is None else moment(value[1])))
                     elif kind == "date":
                         rows.append((text, None if value is None else day(value)))
@@ -447,16 +450,18 @@ class StagedLoad:
             marks = ", ".join(["%s"] * len(columns))
             self.cursor.executemany(f"INSERT INTO {table} ({named}) VALUES ({marks})", rows)
             return
-        if csv_text:
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(rows)
-            sql = f"COPY {table} ({named}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(columns[2:])}))"
-            with self.cursor.cursor.copy(sql) as copy:
-                copy.write(buffer.getvalue())
-            return
-        with self.cursor.cursor.copy(f"COPY {table} ({named}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        # The driver's own COPY: its errors are made Django's, as the cursor's are.
+        with connection.wrap_database_errors:
+            if csv_text:
+                buffer = io.StringIO()
+                csv.writer(buffer, lineterminator="\n").writerows(rows)
+                sql = f"COPY {table} ({named}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(columns[2:])}))"
+                with self.cursor.cursor.copy(sql) as copy:
+                    copy.write(buffer.getvalue())
+                return
+            with self.cursor.cursor.copy(f"COPY {table} ({named}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
 
 
 @contextmanager
@@ -467,12 +472,13 @@ def _streamed(sql: str) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
         opened = connection.connection.cursor(name="vip_staged")
     else:  # SQLite steps through a query as it is fetched; other statements may run meanwhile
         opened = closing(connection.connection.cursor())
-    with opened as cursor:
+    with opened as cursor, connection.wrap_database_errors:
         cursor.execute(sql)
 
         def chunks() -> Iterator[list[tuple[Any, ...]]]:
-            while chunk := cursor.fetchmany(20_000):
-                yield chunk
+            with connection.wrap_database_errors:
+                while chunk := cursor.fetchmany(20_000):
+                    yield chunk
 
         yield chunks()
 
@@ -502,7 +508,7 @@ def _date_adapter() -> Callable[[dt.date], Any]:
 def _moment_adapter() -> Callable[[dt.datetime], Any]:
     if connection.vendor == "postgresql":
         return lambda moment: moment
-    return _datetime_adapter()
+    return datetime_adapter()
 
 
 def _position(spec: FileSpec, name: str) -> int:
