@@ -224,13 +224,18 @@ class _Importer(_Parsers):
             return False
         return True
 
-    def run(self) -> None:
+    def on_bytes(self) -> Callable[[int], None]:
+        """The reader's byte counts, reported as the import's progress."""
         total = self.source.total_size()
 
         def on_bytes(n: int) -> None:
             if self.progress is not None:
                 self.progress("validate and write", n, total)
 
+        return on_bytes
+
+    def run(self) -> None:
+        on_bytes = self.on_bytes()
         for spec in FILES:
             if spec.name in self.source.members:
                 self.result.counts[spec.name] = FileCounts()
@@ -628,7 +633,7 @@ def bundle_import(
             importer = _Importer(source, store, ctx, config, result, rejects, progress, batch_size, actor, write)
             try:
                 with indexes_built_after(_empty_tables_written(importer.empty, source) if write else ()):
-                    if not _staged(importer, source, ctx, config, result, actor, progress, batch_size):
+                    if not _staged(importer, source, ctx, config, result, actor, batch_size):
                         importer.run()
             finally:
                 if rejects is not None:
@@ -669,7 +674,6 @@ def _staged(
     config: ProgramConfig,
     result: ImportResult,
     actor: Actor,
-    progress: ProgressFn | None,
     batch_size: int,
 ) -> bool:
     """Load the bundle through the staging tables where that path applies (``staging.py``):
@@ -681,15 +685,9 @@ def _staged(
         write=importer.writer is not None,
     ):
         return False
-    total = source.total_size()
-
-    def on_bytes(n: int) -> None:
-        if progress is not None:
-            progress("validate and write", n, total)
-
     assert importer.writer is not None
     load = staging.StagedLoad(
-        source, ctx, config, actor, result.bundle, batch_size, BATCH_MAX_BYTES, importer.writer.now, on_bytes
+        source, ctx, config, actor, result.bundle, batch_size, BATCH_MAX_BYTES, importer.writer.now, importer.on_bytes()
     )
     try:
         with transaction.atomic():  # a savepoint: giving up leaves nothing behind

@@ -282,9 +282,9 @@ class StagedLoad:
         # The distinct values come a chunk at a time (a date-time is nearly always distinct: a
         # million of them would otherwise be held at once), each chunk parsed and sent on.
         day, moment = _date_adapter(), _moment_adapter()
-        columns = ["t", "v", "m"] if kind == "moment" else ["t", *(f"v{j}" for j in range(len(TEAM_ORDER)))]
-        if kind not in {"moment", "team"}:
-            columns = ["t", "v"]
+        columns = {"moment": ["t", "v", "m"], "team": ["t", *(f"v{j}" for j in range(len(TEAM_ORDER)))]}.get(
+            kind, ["t", "v"]
+        )
         with _streamed(f"SELECT DISTINCT c{i} FROM vip_stage") as chunks:
             for chunk in chunks:
                 rows: list[tuple[Any, ...]] = []

@@ -77,17 +77,22 @@ def _rows_only(bundle: Path, tmp_path: Path, name: str) -> dict[str, Any]:
         return _outcome(bundle, tmp_path, name)
 
 
-def test_the_staged_load_leaves_what_the_row_import_leaves(program, tmp_path: Path, taken: list[bool]) -> None:
-    bundle = tmp_path / "demo"
+def _city(program: Any, folder: Path, *, seed: int, scale: float) -> Path:
+    """A generated demo city's bundle for the program's areas, categories and time zone."""
     generate_bundle(
-        bundle,
-        seed=11,
-        scale=0.1,
+        folder,
+        seed=seed,
+        scale=scale,
         end=dt.date(2023, 6, 30),
         areas=list(program.areas),
         service_categories=list(program.service_categories),
         time_zone=program.time_zone,
     )
+    return folder
+
+
+def test_the_staged_load_leaves_what_the_row_import_leaves(program, tmp_path: Path, taken: list[bool]) -> None:
+    bundle = _city(program, tmp_path / "demo", seed=11, scale=0.1)
     staged = _outcome(bundle, tmp_path, "staged")
     assert taken == [True]
     rows = _rows_only(bundle, tmp_path, "rows")
@@ -141,16 +146,7 @@ BAD = [
 def test_a_bad_cell_sends_the_bundle_to_the_row_import(
     program, tmp_path: Path, taken: list[bool], name: str, line: int, column: str, value: str
 ) -> None:
-    bundle = tmp_path / "demo"
-    generate_bundle(
-        bundle,
-        seed=3,
-        scale=0.05,
-        end=dt.date(2023, 6, 30),
-        areas=list(program.areas),
-        service_categories=list(program.service_categories),
-        time_zone=program.time_zone,
-    )
+    bundle = _city(program, tmp_path / "demo", seed=3, scale=0.05)
     _changed(bundle, name, line, column, value)
     with mock.patch.object(staging, "applies", return_value=False):
         expected = bundle_import(actor=None, path=bundle)
