@@ -83,6 +83,22 @@ def read_profile(name_or_path: str) -> dict[str, Any]:
     return data
 
 
+def _evaluation_settings(name: str, section: Any) -> dict[str, Any]:
+    """The profile's ``[evaluation]`` table, checked for its shape (the incident types themselves
+    are checked against the records' types where the evaluation reads them)."""
+    if not isinstance(section, dict):
+        raise ValueError(f"profile {name!r}: [evaluation] must be a table")
+    unknown = set(section) - {"violent_incident_types"}
+    if unknown:
+        raise ValueError(f"profile {name!r}: [evaluation] has unknown setting(s) {', '.join(sorted(unknown))}")
+    types = section.get("violent_incident_types")
+    if types is not None and (
+        not isinstance(types, list) or not types or not all(isinstance(t, str) and t.strip() for t in types)
+    ):
+        raise ValueError(f"profile {name!r}: [evaluation] violent_incident_types must be a non-empty list of codes")
+    return dict(section)
+
+
 @transaction.atomic
 def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
     """Load (or reload) a profile: the program settings, areas, service categories, age bands.
@@ -99,6 +115,7 @@ def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
     values = {f: program[f] for f in PROFILE_FIELDS if f in program}
     values["profile"] = program["profile"]
     values["wording"] = data.get("wording", {})
+    values["evaluation"] = _evaluation_settings(name, data.get("evaluation", {}))
     changes = diff(profile, values) if not created else {}
     for key, value in values.items():
         setattr(profile, key, value)

@@ -31,6 +31,11 @@ class Band:
         return age >= self.min_age and (self.max_age is None or age <= self.max_age)
 
 
+# When a profile names none (docs/evaluation.md): robbery is left out, since the records do not say
+# whether a firearm was used.
+DEFAULT_VIOLENT_INCIDENT_TYPES = ("shooting", "homicide", "aggravated_assault")
+
+
 @dataclass(frozen=True)
 class ProgramConfig:
     profile: str
@@ -54,6 +59,8 @@ class ProgramConfig:
     sensitive_categories: frozenset[str] = field(repr=False)
     substance_use_categories: frozenset[str] = field(repr=False)
     age_bands: list[Band] = field(repr=False)
+    # The evaluation's violent re-involvement: incidents of these types (docs/evaluation.md).
+    violent_incident_types: tuple[str, ...] = field(default=DEFAULT_VIOLENT_INCIDENT_TYPES, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -98,6 +105,9 @@ def program_config() -> ProgramConfig:
         sensitive_categories=frozenset(c.code for c in categories if c.sensitivity),
         substance_use_categories=frozenset(c.code for c in categories if c.substance_use),
         age_bands=[Band(b.label, b.min_age, b.max_age) for b in bands],
+        violent_incident_types=tuple(
+            (profile.evaluation or {}).get("violent_incident_types") or DEFAULT_VIOLENT_INCIDENT_TYPES
+        ),
     )
 
 

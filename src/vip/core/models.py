@@ -61,6 +61,12 @@ class ProgramProfile(models.Model):
     candidate_expiry_days = models.PositiveSmallIntegerField(default=180)
     month_labels = models.JSONField(help_text="Twelve short month labels, January first.")
     wording = models.JSONField(default=dict, help_text="Report texts by key (introduction sections).")
+    evaluation = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The evaluation's settings (docs/evaluation.md): violent_incident_types, the incident "
+        "types whose victims, suspects and arrestees count as violent re-involvement.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
