@@ -198,6 +198,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.core.models import ServiceCategory
     from vip.desk.summary import person_summary_pdf
     from vip.identification.criteria import built_in
+    from vip.evaluation.evaluate import evaluation_read
     from vip.identification.disparity import disparity_report, public_period
     from vip.identification.engine import identify
     from vip.identification.services import (
@@ -374,6 +375,8 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         "disparity.public": lambda u, w, p: disparity_report(
             user=u, period=public_period(program_today(), 7), audience="public"
         ),
+        "evaluation.official": lambda u, w, p: evaluation_read(user=u, audience="official"),
+        "evaluation.public": lambda u, w, p: evaluation_read(user=u, audience="public"),
         "profile.load": lambda u, w, p: profile_load(actor=u, name="albuquerque"),
         "account.create": lambda u, w, p: user_create(actor=u, username=w.fresh(), role="peer"),
         "account.second_factor_reset": lambda u, w, p: user_second_factor_reset(actor=u, user=w.peer),

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "vip.outcomes",
     "vip.interchange",
     "vip.reports",
+    "vip.evaluation",
     "vip.releases",
     "vip.demo",
     "vip.desk",

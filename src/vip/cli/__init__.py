@@ -75,6 +75,7 @@ for _command in (
     # Reports: reports.py
     reports.report,
     reports.disparity,
+    reports.evaluate,
     releases.releases_group,
     # Accounts and API tokens: accounts.py
     accounts.createuser,

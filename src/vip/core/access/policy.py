@@ -605,6 +605,18 @@ ACTIONS: dict[str, Action] = {
         _("read the disparity report"),
         _any(MANAGER, ANALYST),
     ),
+    # evaluation
+    "evaluation.official": Action(
+        "read the evaluation with exact counts (survival of the notified, by cohort; `vip evaluate`; audited)",
+        _("read the evaluation with exact counts (analysts read it with small counts withheld only)"),
+        _any(MANAGER),
+    ),
+    "evaluation.public": Action(
+        "read the evaluation with small counts withheld (a point whose number at risk or of events is from 1 "
+        "to the threshold is withheld; audited)",
+        _("read the evaluation"),
+        _any(MANAGER, ANALYST),
+    ),
     # configuration and accounts (IT)
     "profile.load": Action("load the program profile", _("change the program configuration"), _any(ADMIN)),
     "configuration.edit": Action(

@@ -1,0 +1,150 @@
+"""The evaluation as one reader asks for it: who may, which edition, the read audited.
+
+Managers read the official edition (exact counts) or the public one; analysts the public one
+(any point whose number at risk or count of events is from 1 to the program's threshold is
+withheld); other roles are refused (docs/permissions.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vip.audit.services import audit_read
+from vip.core.access import require
+from vip.core.config import ProgramConfig, program_config
+from vip.core.dates import Month, local_date
+from vip.evaluation.cohort import Cohort, load_cohort
+from vip.evaluation.definitions import ENGAGEMENT_COHORTS, STATEMENT, VERSION
+from vip.evaluation.survival import Point, curve, withhold
+
+AUDIENCES = ("official", "public")
+
+
+@dataclass(frozen=True)
+class Group:
+    """One cohort's curve: its name, size, events and points."""
+
+    dimension: str  # "all", "fiscal_year", "age_band", "engagement"
+    cohort: str
+    size: int | None  # None: withheld
+    events: int | None
+    points: list[Point] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dimension": self.dimension,
+            "cohort": self.cohort,
+            "size": self.size,
+            "events": self.events,
+            "points": [p.to_dict() for p in self.points],
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    as_of: dt.date
+    audience: str
+    threshold: int
+    fingerprint: str
+    generated_at: dt.datetime
+    notified: Group
+    cohorts: list[Group]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of docs/evaluation.md (numbers unrounded)."""
+        return {
+            "definitions": VERSION,
+            "as_of": self.as_of.isoformat(),
+            "audience": self.audience,
+            "threshold": self.threshold,
+            "data_fingerprint": self.fingerprint,
+            "generated_at": self.generated_at.isoformat(),
+            "statement": STATEMENT,
+            "survival": {
+                "notified": [p.to_dict() for p in self.notified.points],
+                "cohorts": [g.to_dict() for g in self.cohorts],
+            },
+            "counts": {"notified": self.notified.size, "events": self.notified.events},
+        }
+
+
+def default_as_of(today: dt.date | None = None) -> dt.date:
+    """The last day of the latest complete month, in the program's time zone."""
+    config = program_config()
+    day = today or local_date(timezone.now(), config.zone)
+    return Month.of(day).shift(-1).last_day
+
+
+def _group(dimension: str, name: str, time: np.ndarray, event: np.ndarray, threshold: int) -> Group:
+    points = curve(time, event)
+    size, events = len(time), int(event.sum())
+    if threshold:
+        points = withhold(points, threshold)
+        if 1 <= size <= threshold or 1 <= events <= threshold:
+            return Group(dimension, name, None, None, points)
+    return Group(dimension, name, size, events, points)
+
+
+def compute(cohort: Cohort, config: ProgramConfig, audience: str, generated_at: dt.datetime) -> Evaluation:
+    threshold = config.suppression_threshold if audience == "public" else 0
+    groups = []
+    for dimension, labels, order in (
+        ("fiscal_year", cohort.fiscal_year, sorted(set(cohort.fiscal_year))),
+        ("age_band", cohort.age_band, [*(b.label for b in config.age_bands), "Unknown"]),
+        ("engagement", cohort.engagement, list(ENGAGEMENT_COHORTS)),
+    ):
+        values = np.array(labels, dtype=object)
+        for name in order:
+            chosen = values == name
+            if dimension == "age_band" and name == "Unknown" and not chosen.any():
+                continue
+            groups.append(_group(dimension, name, cohort.time[chosen], cohort.event[chosen], threshold))
+    return Evaluation(
+        as_of=cohort.as_of,
+        audience=audience,
+        threshold=threshold,
+        fingerprint=cohort.fingerprint(),
+        generated_at=generated_at,
+        notified=_group("all", "notified", cohort.time, cohort.event, threshold),
+        cohorts=groups,
+    )
+
+
+def evaluation_read(
+    *, user: Any, as_of: dt.date | None = None, audience: str = "official", purpose: str = "page"
+) -> Evaluation:
+    """The evaluation as of ``as_of`` (default: the end of the latest complete month) for
+    ``audience``; the read is audited before anything is handed over."""
+    require(user, "evaluation.public")
+    if audience not in AUDIENCES:
+        raise ValidationError(
+            _("Unknown audience %(audience)s: choose official or public.") % {"audience": repr(audience)}
+        )
+    if audience == "official":
+        require(user, "evaluation.official")
+    config = program_config()
+    as_of = as_of or default_as_of()
+    today = local_date(timezone.now(), config.zone)
+    if as_of > today:
+        raise ValidationError(_("%(day)s has not come yet: the evaluation reads what has happened.") % {"day": as_of})
+    evaluation = compute(load_cohort(config, as_of), config, audience, timezone.now())
+    audit_read(
+        actor=user,
+        action="evaluation.read",
+        object_type="evaluation",
+        object_id=as_of.isoformat(),
+        details={
+            "audience": audience,
+            "format": purpose,
+            "definitions": VERSION,
+            "fingerprint": evaluation.fingerprint,
+        },
+    )
+    return evaluation
