@@ -26,6 +26,7 @@ from vip.evaluation.definitions import (
     VIOLENT_ROLES,
     checked_violent_types,
 )
+from vip.identification.choices import IncidentType
 from vip.identification.models import Involvement
 from vip.notifications.models import NotificationAttempt
 from vip.outcomes.models import Outcome
@@ -77,32 +78,73 @@ def _first_events(as_of: dt.date, violent_types: tuple[str, ...]) -> dict[int, l
     return events
 
 
-def load_cohort(config: ProgramConfig, as_of: dt.date) -> Cohort:
-    """The notified cohort as of ``as_of`` (docs/evaluation.md, "Time and events")."""
+@dataclass(frozen=True)
+class Sources:
+    """What every part of the evaluation reads, once: as of ``as_of``, by person id."""
+
+    as_of: dt.date
+    origin: dict[int, dt.date]  # the first delivered custom notification's day
+    events: dict[int, list[tuple[dt.date, str]]]  # violent events, in day order
+    born: dict[int, dt.date]
+    sex: dict[int, str]
+    connected: dict[int, list[dt.date]]  # days service referrals were connected
+    shootings: dict[int, list[dt.date]]  # days of shootings the person was involved in (not as a witness)
+
+
+def read_sources(config: ProgramConfig, as_of: dt.date) -> Sources:
     violent_types = checked_violent_types(config.violent_incident_types)
     delivered = NotificationAttempt.objects.filter(outcome="delivered", voided_at__isnull=True, attempted_on__lte=as_of)
-    origins = dict(delivered.values("person_id").annotate(first=Min("attempted_on")).values_list("person_id", "first"))
-    people = sorted(origins)
-    events = _first_events(as_of, violent_types)
-    born = dict(
-        Person.objects.filter(id__in=delivered.values("person_id"), date_of_birth__isnull=False).values_list(
-            "id", "date_of_birth"
-        )
-    )
+    origin = dict(delivered.values("person_id").annotate(first=Min("attempted_on")).values_list("person_id", "first"))
+    born, sex = {}, {}
+    for person, day, kind in Person.objects.values_list("id", "date_of_birth", "sex").iterator(chunk_size=20_000):
+        if day is not None:
+            born[person] = day
+        sex[person] = kind or "unknown"
     connected: dict[int, list[dt.date]] = defaultdict(list)
     referrals = ServiceReferral.objects.filter(
         voided_at__isnull=True, connected_on__isnull=False, connected_on__lte=as_of
     ).values_list("person_id", "connected_on")
     for person, day in referrals.iterator(chunk_size=20_000):
         connected[person].append(day)
+    shootings: dict[int, list[dt.date]] = defaultdict(list)
+    rows = Involvement.objects.filter(
+        role__in=VIOLENT_ROLES, incident__type=IncidentType.SHOOTING, incident__occurred_on__lte=as_of
+    ).values_list("person_id", "incident__occurred_on")
+    for person, day in rows.iterator(chunk_size=20_000):
+        shootings[person].append(day)
+    return Sources(
+        as_of=as_of,
+        origin=origin,
+        events=_first_events(as_of, violent_types),
+        born=born,
+        sex=sex,
+        connected=connected,
+        shootings=shootings,
+    )
 
+
+def first_event(sources: Sources, person: int, after: dt.date, through: dt.date) -> tuple[dt.date, str] | None:
+    """The person's first violent event strictly after ``after`` and on or before ``through``."""
+    return next(((day, kind) for day, kind in sources.events.get(person, ()) if after < day <= through), None)
+
+
+def age_band_on(config: ProgramConfig, sources: Sources, person: int, day: dt.date) -> str:
+    """The person's age band on ``day`` ("Unknown" without a date of birth)."""
+    born = sources.born.get(person)
+    return config.age_band(age_on(born, day) if born is not None and born <= day else None)
+
+
+def load_cohort(config: ProgramConfig, as_of: dt.date, sources: Sources | None = None) -> Cohort:
+    """The notified cohort as of ``as_of`` (docs/evaluation.md, "Time and events")."""
+    sources = sources or read_sources(config, as_of)
+    people = sorted(sources.origin)
     window = dt.timedelta(days=ENGAGED_WITHIN_DAYS)
     time = np.zeros(len(people), dtype=np.int64)
     event = np.zeros(len(people), dtype=bool)
     kinds, years, bands, engagement = [], [], [], []
     for i, person in enumerate(people):
-        origin = origins[person]
-        first = next(((day, kind) for day, kind in events.get(person, ()) if day > origin), None)
+        origin = sources.origin[person]
+        first = first_event(sources, person, origin, as_of)
         if first is None:
             time[i] = (as_of - origin).days
             kinds.append("")
@@ -111,9 +153,8 @@ def load_cohort(config: ProgramConfig, as_of: dt.date) -> Cohort:
             event[i] = True
             kinds.append(first[1])
         years.append(fiscal_year(origin, config.fiscal_year_start_month).label)
-        day_of_birth = born.get(person)
-        bands.append(config.age_band(age_on(day_of_birth, origin) if day_of_birth and day_of_birth <= origin else None))
-        if any(origin <= day <= origin + window for day in connected.get(person, ())):
+        bands.append(age_band_on(config, sources, person, origin))
+        if any(origin <= day <= origin + window for day in sources.connected.get(person, ())):
             engagement.append(ENGAGED)
         elif (as_of - origin).days < ENGAGED_WITHIN_DAYS:
             engagement.append(TOO_RECENT)
@@ -122,7 +163,7 @@ def load_cohort(config: ProgramConfig, as_of: dt.date) -> Cohort:
     return Cohort(
         as_of=as_of,
         person=np.array(people, dtype=np.int64),
-        origin=np.array([origins[p] for p in people], dtype="datetime64[D]"),
+        origin=np.array([sources.origin[p] for p in people], dtype="datetime64[D]"),
         time=time,
         event=event,
         event_kind=kinds,

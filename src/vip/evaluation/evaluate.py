@@ -20,7 +20,8 @@ from vip.audit.services import audit_read
 from vip.core.access import require
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import Month, local_date
-from vip.evaluation.cohort import Cohort, load_cohort
+from vip.evaluation.cohort import Cohort, load_cohort, read_sources
+from vip.evaluation.comparison import CALIPER_DAYS, MATCHES_PER_PERSON, HazardRatio, hazard_ratio, match, subjects
 from vip.evaluation.definitions import ENGAGEMENT_COHORTS, STATEMENT, VERSION
 from vip.evaluation.survival import Point, curve, withhold
 
@@ -56,6 +57,10 @@ class Evaluation:
     generated_at: dt.datetime
     notified: Group
     cohorts: list[Group]
+    matched_notified: Group
+    comparison: Group
+    hazard: HazardRatio | None  # None: withheld (the public edition)
+    matching: dict[str, int | None]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of docs/evaluation.md (numbers unrounded)."""
@@ -69,9 +74,18 @@ class Evaluation:
             "statement": STATEMENT,
             "survival": {
                 "notified": [p.to_dict() for p in self.notified.points],
+                "comparison": [p.to_dict() for p in self.comparison.points],
+                "matched_notified": [p.to_dict() for p in self.matched_notified.points],
                 "cohorts": [g.to_dict() for g in self.cohorts],
             },
-            "counts": {"notified": self.notified.size, "events": self.notified.events},
+            "hazard_ratio": None if self.hazard is None else self.hazard.to_dict(),
+            "matching": self.matching,
+            "counts": {
+                "notified": self.notified.size,
+                "events": self.notified.events,
+                "matched_notified": self.matched_notified.size,
+                "comparison": self.comparison.size,
+            },
         }
 
 
@@ -92,8 +106,46 @@ def _group(dimension: str, name: str, time: np.ndarray, event: np.ndarray, thres
     return Group(dimension, name, size, events, points)
 
 
-def compute(cohort: Cohort, config: ProgramConfig, audience: str, generated_at: dt.datetime) -> Evaluation:
+def _small(value: int | None, threshold: int) -> bool:
+    return value is not None and 1 <= value <= threshold
+
+
+def compute(
+    cohort: Cohort, config: ProgramConfig, audience: str, generated_at: dt.datetime, sources: Any = None
+) -> Evaluation:
     threshold = config.suppression_threshold if audience == "public" else 0
+    sources = sources or read_sources(config, cohort.as_of)
+    candidates, pool = subjects(config, sources)
+    sets, unmatched = match(candidates, pool)
+    matched_people = [s.notified for s in sets]
+    matches = [c for s in sets for c in s.comparison]
+
+    def group(name: str, people: list[Any]) -> Group:
+        time = np.array([p.time for p in people], dtype=np.int64)
+        event = np.array([p.event for p in people], dtype=bool)
+        return _group("comparison", name, time, event, threshold)
+
+    hazard: HazardRatio | None = hazard_ratio(sets)
+    assert hazard is not None
+    if threshold and any(
+        _small(v, threshold)
+        for v in (hazard.n_notified, hazard.n_comparison, hazard.events_notified, hazard.events_comparison)
+    ):
+        hazard = None
+    matching: dict[str, int | None] = {
+        "notified_candidates": len(candidates),
+        "matched": len(sets),
+        "unmatched": len(unmatched),
+        "comparison_pool": len(pool),
+        "comparison_matched": len(matches),
+        "per_person": MATCHES_PER_PERSON,
+        "caliper_days": CALIPER_DAYS,
+    }
+    if threshold:
+        matching = {
+            k: (None if k not in {"per_person", "caliper_days"} and _small(v, threshold) else v)
+            for k, v in matching.items()
+        }
     groups = []
     for dimension, labels, order in (
         ("fiscal_year", cohort.fiscal_year, sorted(set(cohort.fiscal_year))),
@@ -114,6 +166,10 @@ def compute(cohort: Cohort, config: ProgramConfig, audience: str, generated_at: 
         generated_at=generated_at,
         notified=_group("all", "notified", cohort.time, cohort.event, threshold),
         cohorts=groups,
+        matched_notified=group("matched_notified", matched_people),
+        comparison=group("comparison", matches),
+        hazard=hazard,
+        matching=matching,
     )
 
 
@@ -134,7 +190,8 @@ def evaluation_read(
     today = local_date(timezone.now(), config.zone)
     if as_of > today:
         raise ValidationError(_("%(day)s has not come yet: the evaluation reads what has happened.") % {"day": as_of})
-    evaluation = compute(load_cohort(config, as_of), config, audience, timezone.now())
+    sources = read_sources(config, as_of)
+    evaluation = compute(load_cohort(config, as_of, sources), config, audience, timezone.now(), sources)
     audit_read(
         actor=user,
         action="evaluation.read",
