@@ -23,6 +23,7 @@ from vip.core.dates import Month, local_date
 from vip.evaluation.cohort import Cohort, load_cohort, read_sources
 from vip.evaluation.comparison import CALIPER_DAYS, MATCHES_PER_PERSON, HazardRatio, hazard_ratio, match, subjects
 from vip.evaluation.definitions import ENGAGEMENT_COHORTS, STATEMENT, VERSION
+from vip.evaluation.funnel import MonthFunnel, funnel
 from vip.evaluation.survival import Point, curve, withhold
 
 AUDIENCES = ("official", "public")
@@ -61,6 +62,7 @@ class Evaluation:
     comparison: Group
     hazard: HazardRatio | None  # None: withheld (the public edition)
     matching: dict[str, int | None]
+    funnel: list[MonthFunnel]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of docs/evaluation.md (numbers unrounded)."""
@@ -80,6 +82,7 @@ class Evaluation:
             },
             "hazard_ratio": None if self.hazard is None else self.hazard.to_dict(),
             "matching": self.matching,
+            "funnel": [m.to_dict() for m in self.funnel],
             "counts": {
                 "notified": self.notified.size,
                 "events": self.notified.events,
@@ -170,6 +173,7 @@ def compute(
         comparison=group("comparison", matches),
         hazard=hazard,
         matching=matching,
+        funnel=funnel(sources, config.zone, threshold),
     )
 
 
