@@ -3,6 +3,7 @@ service categories, age bands and wording) and rotating the encryption keys of c
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -88,7 +89,7 @@ def _evaluation_settings(name: str, section: Any) -> dict[str, Any]:
     are checked against the records' types where the evaluation reads them)."""
     if not isinstance(section, dict):
         raise ValueError(f"profile {name!r}: [evaluation] must be a table")
-    unknown = set(section) - {"violent_incident_types"}
+    unknown = set(section) - {"violent_incident_types", "program_start"}
     if unknown:
         raise ValueError(f"profile {name!r}: [evaluation] has unknown setting(s) {', '.join(sorted(unknown))}")
     types = section.get("violent_incident_types")
@@ -96,7 +97,15 @@ def _evaluation_settings(name: str, section: Any) -> dict[str, Any]:
         not isinstance(types, list) or not types or not all(isinstance(t, str) and t.strip() for t in types)
     ):
         raise ValueError(f"profile {name!r}: [evaluation] violent_incident_types must be a non-empty list of codes")
-    return dict(section)
+    start = section.get("program_start")
+    if start is not None:
+        if isinstance(start, dt.date) and not isinstance(start, dt.datetime):
+            start = start.isoformat()  # TOML's own dates
+        try:
+            dt.date.fromisoformat(str(start))
+        except ValueError:
+            raise ValueError(f"profile {name!r}: [evaluation] program_start must be a day, YYYY-MM-DD") from None
+    return {**section, **({"program_start": str(start)} if start is not None else {})}
 
 
 @transaction.atomic

@@ -61,6 +61,9 @@ class ProgramConfig:
     age_bands: list[Band] = field(repr=False)
     # The evaluation's violent re-involvement: incidents of these types (docs/evaluation.md).
     violent_incident_types: tuple[str, ...] = field(default=DEFAULT_VIOLENT_INCIDENT_TYPES, repr=False)
+    # The day the program began, for the evaluation's interrupted time series (None: the first
+    # delivered custom notification's month).
+    program_start: dt.date | None = field(default=None, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -107,6 +110,11 @@ def program_config() -> ProgramConfig:
         age_bands=[Band(b.label, b.min_age, b.max_age) for b in bands],
         violent_incident_types=tuple(
             (profile.evaluation or {}).get("violent_incident_types") or DEFAULT_VIOLENT_INCIDENT_TYPES
+        ),
+        program_start=(
+            dt.date.fromisoformat(str(profile.evaluation["program_start"]))
+            if (profile.evaluation or {}).get("program_start")
+            else None
         ),
     )
 

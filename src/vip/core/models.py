@@ -65,7 +65,8 @@ class ProgramProfile(models.Model):
         default=dict,
         blank=True,
         help_text="The evaluation's settings (docs/evaluation.md): violent_incident_types, the incident "
-        "types whose victims, suspects and arrestees count as violent re-involvement.",
+        "types whose victims, suspects and arrestees count as violent re-involvement; program_start, "
+        "the day the interrupted time series of the areas divides at.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,6 +20,7 @@ from vip.audit.services import audit_read
 from vip.core.access import require
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import Month, local_date
+from vip.evaluation.areas import Series, areas_over_time
 from vip.evaluation.cohort import Cohort, load_cohort, read_sources
 from vip.evaluation.comparison import CALIPER_DAYS, MATCHES_PER_PERSON, HazardRatio, hazard_ratio, match, subjects
 from vip.evaluation.definitions import ENGAGEMENT_COHORTS, STATEMENT, VERSION
@@ -63,6 +64,7 @@ class Evaluation:
     hazard: HazardRatio | None  # None: withheld (the public edition)
     matching: dict[str, int | None]
     funnel: list[MonthFunnel]
+    areas: list[Series]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of docs/evaluation.md (numbers unrounded)."""
@@ -83,6 +85,7 @@ class Evaluation:
             "hazard_ratio": None if self.hazard is None else self.hazard.to_dict(),
             "matching": self.matching,
             "funnel": [m.to_dict() for m in self.funnel],
+            "areas": [a.to_dict() for a in self.areas],
             "counts": {
                 "notified": self.notified.size,
                 "events": self.notified.events,
@@ -174,6 +177,7 @@ def compute(
         hazard=hazard,
         matching=matching,
         funnel=funnel(sources, config.zone, threshold),
+        areas=areas_over_time(config, cohort.as_of, threshold),
     )
 
 
