@@ -26,14 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db import connection
 
 from vip.core.config import ProgramConfig
 from vip.core.dates import Month
+from vip.evaluation.cohort import fetch
 from vip.identification.choices import IncidentType, InvolvementRole
-from vip.identification.models import Involvement
-from vip.notifications.models import NotificationAttempt
 
 MIN_MONTHS_EACH_SIDE = 12
 CITY = "all"
@@ -82,29 +80,34 @@ class Series:
         }
 
 
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"to_char({column}, 'YYYY-MM')"
+    return f"strftime('%%Y-%%m', {column})"
+
+
 def _monthly(config: ProgramConfig, as_of: dt.date) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
     """(area code or CITY, month) -> shooting victims, and -> delivered notifications."""
     codes = {pk: code for code, pk in config.area_ids.items()}
     victims: dict[tuple[str, str], int] = defaultdict(int)
-    rows = Involvement.objects.filter(
-        role=InvolvementRole.VICTIM, incident__type=IncidentType.SHOOTING, incident__occurred_on__lte=as_of
-    ).values_list("incident__area_id", "incident__occurred_on")
-    for area, day in rows.iterator(chunk_size=20_000):
-        month = str(Month.of(day))
-        victims[(CITY, month)] += 1
-        if area in codes:
-            victims[(codes[area], month)] += 1
-    notifications: dict[tuple[str, str], int] = defaultdict(int)
-    attempts = (
-        NotificationAttempt.objects.filter(outcome="delivered", voided_at__isnull=True, attempted_on__lte=as_of)
-        .annotate(where=Coalesce(F("area_id"), F("person__area_id")))
-        .values_list("where", "attempted_on")
+    rows = fetch(
+        f"SELECT i.area_id, {_month_sql('i.occurred_on')}, COUNT(*) FROM identification_involvement v "
+        "JOIN identification_incident i ON i.id = v.incident_id "
+        "WHERE v.role = %s AND i.type = %s AND i.occurred_on <= %s GROUP BY 1, 2",
+        [InvolvementRole.VICTIM.value, IncidentType.SHOOTING.value, as_of],
     )
-    for area, day in attempts.iterator(chunk_size=20_000):
-        month = str(Month.of(day))
-        notifications[(CITY, month)] += 1
-        if area in codes:
-            notifications[(codes[area], month)] += 1
+    notifications: dict[tuple[str, str], int] = defaultdict(int)
+    given = fetch(
+        f"SELECT COALESCE(a.area_id, p.area_id), {_month_sql('a.attempted_on')}, COUNT(*) "
+        "FROM notifications_notificationattempt a JOIN people_person p ON p.id = a.person_id "
+        "WHERE a.outcome = 'delivered' AND a.voided_at IS NULL AND a.attempted_on <= %s GROUP BY 1, 2",
+        [as_of],
+    )
+    for found, table in ((rows, victims), (given, notifications)):
+        for area, month, count in found:
+            table[(CITY, month)] += int(count)
+            if area in codes:
+                table[(codes[area], month)] += int(count)
     return victims, notifications
 
 

@@ -1,22 +1,24 @@
 """The notified cohort of eval-1: each notified person's origin, time to violent re-involvement
-(or to censoring) and the attributes the cohorts are drawn by.
+(or to censoring) and the attributes the cohorts are drawn by; and what the other parts read.
 
 Read straight from the program's tables, as the monthly report's facts are: the callers check
-who may ask (``vip.evaluation.evaluate``) and audit the read.
+who may ask (``vip.evaluation.evaluate``) and audit the read. Days are read as day numbers
+(days since 1970-01-01) into numpy arrays, and each step works on whole columns: the ten-year
+city has hundreds of thousands of people, notifications and incidents.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from django.db.models import Min
+from django.db import connection
 
 from vip.core.config import ProgramConfig
-from vip.core.dates import age_on, fiscal_year
 from vip.evaluation.definitions import (
     ENGAGED,
     ENGAGED_WITHIN_DAYS,
@@ -26,12 +28,260 @@ from vip.evaluation.definitions import (
     VIOLENT_ROLES,
     checked_violent_types,
 )
-from vip.identification.choices import IncidentType
-from vip.identification.models import Involvement
-from vip.notifications.models import NotificationAttempt
-from vip.outcomes.models import Outcome
-from vip.people.models import Person
-from vip.service_referrals.models import ServiceReferral
+from vip.people.choices import Sex
+
+EPOCH = dt.date(1970, 1, 1)
+NO_DAY = -(2**31)  # no date of birth
+_SPAN = 1 << 22  # room for every day number in a (person, day) key
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def day_of(number: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(number))
+
+
+def day_sql(column: str) -> str:
+    """The day number of a date column."""
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '1970-01-01')"
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of a query of this module's kind (fixed SQL, bound values)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+def columns(select: Sequence[str], source: str, params: Sequence[Any] = ()) -> list[np.ndarray]:
+    """Integer columns (``select``: expressions never NULL) of the rows of ``source`` (a FROM
+    clause with its WHERE), read as one row: the database joins each column into one text and
+    numpy parses it, with no Python object per value (as the monthly report's facts are read)."""
+    postgres = connection.vendor == "postgresql"
+    joined = [f"string_agg(CAST({c} AS text), ',')" if postgres else f"group_concat({c}, ',')" for c in select]
+    row = fetch(f"SELECT COUNT(*), {', '.join(joined)} FROM {source}", params)[0]
+    count, texts = int(row[0]), row[1:]
+    out = []
+    for expression, text in zip(select, texts, strict=True):
+        values = np.fromstring(text, dtype=np.int64, sep=",") if count else np.zeros(0, dtype=np.int64)
+        if len(values) != count:  # never silently short: a NULL would show here
+            raise ValueError(f"evaluation: {expression} gave {len(values)} values for {count} rows")
+        out.append(values)
+    return out
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+@dataclass(frozen=True)
+class PersonDays:
+    """Rows of (person, day[, kind]) ordered by person, day and kind, searchable by (person, day)."""
+
+    person: np.ndarray  # int64
+    day: np.ndarray  # int64 day numbers
+    kind: np.ndarray  # int64 codes (0 where a table has none)
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[Any, ...]]) -> PersonDays:
+        data = np.array(rows, dtype=np.int64).reshape(-1, 3) if rows else np.zeros((0, 3), dtype=np.int64)
+        return cls.sorted(data[:, 0], data[:, 1], data[:, 2])
+
+    @classmethod
+    def sorted(cls, person: np.ndarray, day: np.ndarray, kind: np.ndarray) -> PersonDays:
+        order = np.lexsort((kind, day, person))
+        return cls(person[order], day[order], kind[order])
+
+    @classmethod
+    def read(cls, select: Sequence[str], source: str, params: Sequence[Any] = ()) -> PersonDays:
+        """(person, day[, kind]) expressions of ``source`` (see :func:`columns`)."""
+        read = columns(select, source, params)
+        return cls.sorted(read[0], read[1], read[2] if len(read) > 2 else np.zeros(len(read[0]), dtype=np.int64))
+
+    @classmethod
+    def concat(cls, *tables: PersonDays) -> PersonDays:
+        return cls.sorted(*(np.concatenate([getattr(t, name) for t in tables]) for name in ("person", "day", "kind")))
+
+    @property
+    def keys(self) -> np.ndarray:
+        return self.person * _SPAN + self.day
+
+    def first_from(self, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """For each (person, day), the index of the person's first row on or after ``day`` (-1: none)."""
+        keys = self.keys
+        at = np.searchsorted(keys, person.astype(np.int64) * _SPAN + day, side="left")
+        inside = at < len(keys)
+        found = np.full(len(person), -1, dtype=np.int64)
+        hit = inside.copy()
+        hit[inside] = self.person[at[inside]] == person[inside]
+        found[hit] = at[hit]
+        return found
+
+    def day_at(self, found: np.ndarray, default: int) -> np.ndarray:
+        """The day of each row ``found`` (``first_from``'s indexes); ``default`` where it is -1."""
+        days = np.full(len(found), default, dtype=np.int64)
+        hit = found >= 0
+        days[hit] = self.day[found[hit]]
+        return days
+
+    def kind_at(self, found: np.ndarray) -> np.ndarray:
+        kinds = np.zeros(len(found), dtype=np.int64)
+        hit = found >= 0
+        kinds[hit] = self.kind[found[hit]]
+        return kinds
+
+    def days_of(self, person: int) -> np.ndarray:
+        low, high = np.searchsorted(self.person, [person, person + 1])
+        return self.day[low:high]
+
+    def rows_of(self, person: int) -> tuple[np.ndarray, np.ndarray]:
+        low, high = np.searchsorted(self.person, [person, person + 1])
+        return self.day[low:high], self.kind[low:high]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What every part of the evaluation reads, once, as of ``as_of``."""
+
+    as_of: dt.date
+    origin: PersonDays  # one row a person: the first delivered custom notification's day
+    events: PersonDays  # violent events up to as-of; kind indexes ``event_kinds``
+    event_kinds: tuple[str, ...]
+    people: np.ndarray  # person ids, sorted
+    born: np.ndarray  # day numbers, NO_DAY where unknown
+    sex: list[str]  # "unknown" where not recorded
+    connected: PersonDays  # days service referrals were connected
+    shootings: PersonDays  # shootings the person was involved in (not as a witness)
+
+    def origin_of(self, person: int) -> dt.date | None:
+        days = self.origin.days_of(person)
+        return day_of(days[0]) if len(days) else None
+
+    def _at(self, person: int) -> int | None:
+        at = int(np.searchsorted(self.people, person))
+        return at if at < len(self.people) and self.people[at] == person else None
+
+    def sex_of(self, person: int) -> str:
+        at = self._at(person)
+        return "unknown" if at is None else self.sex[at]
+
+    def born_of(self, person: int) -> dt.date | None:
+        at = self._at(person)
+        return None if at is None or self.born[at] == NO_DAY else day_of(self.born[at])
+
+
+def read_sources(config: ProgramConfig, as_of: dt.date) -> Sources:
+    violent_types = checked_violent_types(config.violent_incident_types)
+    origin = PersonDays.read(
+        ["t.person_id", "t.first"],
+        f"(SELECT person_id, MIN({day_sql('attempted_on')}) AS first FROM notifications_notificationattempt "
+        "WHERE outcome = 'delivered' AND voided_at IS NULL AND attempted_on <= %s GROUP BY person_id) t",
+        [as_of],
+    )
+    kinds = (*VIOLENT_OUTCOMES, *(f"{role}:{kind}" for role in VIOLENT_ROLES for kind in violent_types))
+    index = {kind: i for i, kind in enumerate(kinds)}
+    outcome_case = " ".join(f"WHEN '{kind}' THEN {index[kind]}" for kind in VIOLENT_OUTCOMES)  # fixed codes
+    outcomes = PersonDays.read(
+        ["person_id", day_sql("occurred_on"), f"CASE type {outcome_case} END"],
+        f"outcomes_outcome WHERE voided_at IS NULL AND occurred_on <= %s AND type IN ({_marks(VIOLENT_OUTCOMES)})",
+        [as_of, *VIOLENT_OUTCOMES],
+    )
+    role_kind = " ".join(
+        f"WHEN v.role = '{role}' AND i.type = '{kind}' THEN {index[f'{role}:{kind}']}"
+        for role in VIOLENT_ROLES
+        for kind in violent_types
+    )
+    involved = (
+        "identification_involvement v JOIN identification_incident i ON i.id = v.incident_id "
+        f"WHERE v.role IN ({_marks(VIOLENT_ROLES)}) AND i.occurred_on <= %s"
+    )
+    involvements = PersonDays.read(
+        ["v.person_id", day_sql("i.occurred_on"), f"CASE {role_kind} END"],
+        f"{involved} AND i.type IN ({_marks(violent_types)})",
+        [*VIOLENT_ROLES, as_of, *violent_types],
+    )
+    shootings = PersonDays.read(
+        ["v.person_id", day_sql("i.occurred_on")], f"{involved} AND i.type = %s", [*VIOLENT_ROLES, as_of, "shooting"]
+    )
+    sexes = ("unknown", *Sex.values)
+    sex_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(sexes) if i)  # fixed codes
+    people, born, sex = columns(
+        ["id", f"COALESCE({day_sql('date_of_birth')}, {NO_DAY})", f"CASE sex {sex_case} ELSE 0 END"], "people_person"
+    )
+    order = np.argsort(people, kind="stable")
+    connected = PersonDays.read(
+        ["person_id", day_sql("connected_on")],
+        "service_referrals_servicereferral WHERE voided_at IS NULL AND connected_on IS NOT NULL AND connected_on <= %s",
+        [as_of],
+    )
+    return Sources(
+        as_of=as_of,
+        origin=origin,
+        events=PersonDays.concat(outcomes, involvements),
+        event_kinds=kinds,
+        people=people[order],
+        born=born[order],
+        sex=[sexes[i] for i in sex[order].tolist()],
+        connected=connected,
+        shootings=shootings,
+    )
+
+
+def first_event(sources: Sources, person: int, after: dt.date, through: dt.date) -> tuple[dt.date, str] | None:
+    """The person's first violent event strictly after ``after`` and on or before ``through``."""
+    days, kinds = sources.events.rows_of(person)
+    at = int(np.searchsorted(days, day_number(after), side="right"))
+    if at < len(days) and days[at] <= day_number(through):
+        return day_of(days[at]), sources.event_kinds[int(kinds[at])]
+    return None
+
+
+def ages_on(born: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Whole years from ``born`` to ``days`` (day numbers; -1 where born is unknown or later), by
+    the rule of ``vip.core.dates.age_on``: a 29 February birthday falls on 1 March in common years."""
+    known = (born != NO_DAY) & (born <= days)
+    safe = np.where(known, born, 0)
+
+    def parts(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        moments = numbers.astype("datetime64[D]")
+        years = moments.astype("datetime64[Y]").astype(np.int64) + 1970
+        month_day = (moments - moments.astype("datetime64[M]")).astype(np.int64) + 1
+        months = moments.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        return years, months * 100 + month_day
+
+    born_year, born_md = parts(safe)
+    year, md = parts(days)
+    age = year - born_year - (md < born_md)
+    return np.where(known, age, -1)
+
+
+def age_bands(config: ProgramConfig, ages: np.ndarray) -> list[str]:
+    """Each age's band ("Unknown" for -1 or an age no band holds)."""
+    labels = np.full(len(ages), "Unknown", dtype=object)
+    for band in config.age_bands:
+        inside = (ages >= band.min_age) & ((ages <= band.max_age) if band.max_age is not None else (ages >= 0))
+        labels[(labels == "Unknown") & inside & (ages >= 0)] = band.label
+    return labels.tolist()
+
+
+def age_band_on(config: ProgramConfig, sources: Sources, person: int, day: dt.date) -> str:
+    """The person's age band on ``day`` ("Unknown" without a date of birth)."""
+    at = sources._at(person)
+    born = np.array([NO_DAY if at is None else sources.born[at]], dtype=np.int64)
+    return age_bands(config, ages_on(born, np.array([day_number(day)], dtype=np.int64)))[0]
+
+
+def fiscal_years(days: np.ndarray, start_month: int) -> list[str]:
+    """The label of each day's fiscal year, as ``vip.core.dates.fiscal_year`` names it."""
+    moments = days.astype("datetime64[D]")
+    years = moments.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = moments.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    ends = years - (months < start_month) + (1 if start_month > 1 else 0)
+    return [f"FY{year}" for year in ends.tolist()]
 
 
 @dataclass(frozen=True)
@@ -40,7 +290,7 @@ class Cohort:
 
     as_of: dt.date
     person: np.ndarray  # person ids
-    origin: np.ndarray  # datetime64[D]: the first delivered custom notification's day
+    origin: np.ndarray  # day numbers of the first delivered custom notification
     time: np.ndarray  # days from origin to the event, or to as_of where there is none
     event: np.ndarray  # bool: violent re-involvement observed
     event_kind: list[str]  # the event's kind ("" when censored): an outcome type, or "<role>:<incident type>"
@@ -61,113 +311,35 @@ class Cohort:
         return digest.hexdigest()
 
 
-def _first_events(as_of: dt.date, violent_types: tuple[str, ...]) -> dict[int, list[tuple[dt.date, str]]]:
-    """Every violent event of every person up to ``as_of``, by person, in day order."""
-    events: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    outcomes = Outcome.objects.filter(voided_at__isnull=True, type__in=VIOLENT_OUTCOMES, occurred_on__lte=as_of)
-    for person, day, kind in outcomes.values_list("person_id", "occurred_on", "type").iterator(chunk_size=20_000):
-        events[person].append((day, kind))
-    involvements = Involvement.objects.filter(
-        role__in=VIOLENT_ROLES, incident__type__in=violent_types, incident__occurred_on__lte=as_of
-    )
-    rows = involvements.values_list("person_id", "incident__occurred_on", "role", "incident__type")
-    for person, day, role, kind in rows.iterator(chunk_size=20_000):
-        events[person].append((day, f"{role}:{kind}"))
-    for items in events.values():
-        items.sort()
-    return events
-
-
-@dataclass(frozen=True)
-class Sources:
-    """What every part of the evaluation reads, once: as of ``as_of``, by person id."""
-
-    as_of: dt.date
-    origin: dict[int, dt.date]  # the first delivered custom notification's day
-    events: dict[int, list[tuple[dt.date, str]]]  # violent events, in day order
-    born: dict[int, dt.date]
-    sex: dict[int, str]
-    connected: dict[int, list[dt.date]]  # days service referrals were connected
-    shootings: dict[int, list[dt.date]]  # days of shootings the person was involved in (not as a witness)
-
-
-def read_sources(config: ProgramConfig, as_of: dt.date) -> Sources:
-    violent_types = checked_violent_types(config.violent_incident_types)
-    delivered = NotificationAttempt.objects.filter(outcome="delivered", voided_at__isnull=True, attempted_on__lte=as_of)
-    origin = dict(delivered.values("person_id").annotate(first=Min("attempted_on")).values_list("person_id", "first"))
-    born, sex = {}, {}
-    for person, day, kind in Person.objects.values_list("id", "date_of_birth", "sex").iterator(chunk_size=20_000):
-        if day is not None:
-            born[person] = day
-        sex[person] = kind or "unknown"
-    connected: dict[int, list[dt.date]] = defaultdict(list)
-    referrals = ServiceReferral.objects.filter(
-        voided_at__isnull=True, connected_on__isnull=False, connected_on__lte=as_of
-    ).values_list("person_id", "connected_on")
-    for person, day in referrals.iterator(chunk_size=20_000):
-        connected[person].append(day)
-    shootings: dict[int, list[dt.date]] = defaultdict(list)
-    rows = Involvement.objects.filter(
-        role__in=VIOLENT_ROLES, incident__type=IncidentType.SHOOTING, incident__occurred_on__lte=as_of
-    ).values_list("person_id", "incident__occurred_on")
-    for person, day in rows.iterator(chunk_size=20_000):
-        shootings[person].append(day)
-    return Sources(
-        as_of=as_of,
-        origin=origin,
-        events=_first_events(as_of, violent_types),
-        born=born,
-        sex=sex,
-        connected=connected,
-        shootings=shootings,
-    )
-
-
-def first_event(sources: Sources, person: int, after: dt.date, through: dt.date) -> tuple[dt.date, str] | None:
-    """The person's first violent event strictly after ``after`` and on or before ``through``."""
-    return next(((day, kind) for day, kind in sources.events.get(person, ()) if after < day <= through), None)
-
-
-def age_band_on(config: ProgramConfig, sources: Sources, person: int, day: dt.date) -> str:
-    """The person's age band on ``day`` ("Unknown" without a date of birth)."""
-    born = sources.born.get(person)
-    return config.age_band(age_on(born, day) if born is not None and born <= day else None)
-
-
 def load_cohort(config: ProgramConfig, as_of: dt.date, sources: Sources | None = None) -> Cohort:
     """The notified cohort as of ``as_of`` (docs/evaluation.md, "Time and events")."""
     sources = sources or read_sources(config, as_of)
-    people = sorted(sources.origin)
-    window = dt.timedelta(days=ENGAGED_WITHIN_DAYS)
-    time = np.zeros(len(people), dtype=np.int64)
-    event = np.zeros(len(people), dtype=bool)
-    kinds, years, bands, engagement = [], [], [], []
-    for i, person in enumerate(people):
-        origin = sources.origin[person]
-        first = first_event(sources, person, origin, as_of)
-        if first is None:
-            time[i] = (as_of - origin).days
-            kinds.append("")
-        else:
-            time[i] = (first[0] - origin).days
-            event[i] = True
-            kinds.append(first[1])
-        years.append(fiscal_year(origin, config.fiscal_year_start_month).label)
-        bands.append(age_band_on(config, sources, person, origin))
-        if any(origin <= day <= origin + window for day in sources.connected.get(person, ())):
-            engagement.append(ENGAGED)
-        elif (as_of - origin).days < ENGAGED_WITHIN_DAYS:
-            engagement.append(TOO_RECENT)
-        else:
-            engagement.append(NOT_ENGAGED)
+    through = day_number(as_of)
+    people, origin = sources.origin.person, sources.origin.day
+    # The first violent event strictly after the origin (events are read up to as-of only).
+    found = sources.events.first_from(people, origin + 1)
+    event = found >= 0
+    time = sources.events.day_at(found, through) - origin
+    kinds = [
+        sources.event_kinds[int(k)] if e else "" for k, e in zip(sources.events.kind_at(found), event, strict=True)
+    ]
+    # Engaged: a service referral connected on the origin day or within 90 days after it.
+    link = sources.connected.first_from(people, origin)
+    engaged = (link >= 0) & (sources.connected.day_at(link, through + 1) <= origin + ENGAGED_WITHIN_DAYS)
+    recent = (through - origin) < ENGAGED_WITHIN_DAYS
+    engagement = np.where(engaged, ENGAGED, np.where(recent, TOO_RECENT, NOT_ENGAGED)).tolist()
+    at = np.searchsorted(sources.people, people)
+    at = np.minimum(at, max(len(sources.people) - 1, 0))
+    born = sources.born[at] if len(sources.people) else np.full(len(people), NO_DAY, dtype=np.int64)
+    born = np.where(len(sources.people) and (sources.people[at] == people), born, NO_DAY)
     return Cohort(
         as_of=as_of,
-        person=np.array(people, dtype=np.int64),
-        origin=np.array([sources.origin[p] for p in people], dtype="datetime64[D]"),
-        time=time,
+        person=people,
+        origin=origin,
+        time=time.astype(np.int64),
         event=event,
         event_kind=kinds,
-        fiscal_year=years,
-        age_band=bands,
-        engagement=engagement,
+        fiscal_year=fiscal_years(origin, config.fiscal_year_start_month),
+        age_band=age_bands(config, ages_on(born, origin)),
+        engagement=[str(e) for e in engagement],
     )

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from vip.core.config import ProgramConfig
-from vip.evaluation.cohort import Sources, age_band_on, first_event
+from vip.evaluation.cohort import Sources, age_band_on, day_number, first_event
 from vip.identification.models import Candidate, CandidateReason
 
 NOT_NOTIFIED_WITHIN_DAYS = 90
@@ -88,8 +88,10 @@ def _criteria_candidacies(zone: ZoneInfo, as_of: dt.date) -> dict[int, list[tupl
 
 
 def _prior(sources: Sources, person: int, origin: dt.date) -> int:
-    start = origin - dt.timedelta(days=PRIOR_DAYS)
-    return sum(1 for day in sources.shootings.get(person, ()) if start <= day < origin)
+    """Shootings the person was involved in during the 365 days before ``origin``."""
+    days = sources.shootings.days_of(person)
+    end = day_number(origin)
+    return int(((days >= end - PRIOR_DAYS) & (days < end)).sum())
 
 
 def subjects(config: ProgramConfig, sources: Sources) -> tuple[list[Subject], list[Subject]]:
@@ -98,7 +100,7 @@ def subjects(config: ProgramConfig, sources: Sources) -> tuple[list[Subject], li
     candidacies = _criteria_candidacies(config.zone, as_of)
     notified, pool = [], []
     for person, items in sorted(candidacies.items()):
-        origin = sources.origin.get(person)
+        origin = sources.origin_of(person)
         before = [item for item in items if origin is not None and item[0] <= origin]
         if before:
             _day, criterion = before[-1]
@@ -113,7 +115,7 @@ def subjects(config: ProgramConfig, sources: Sources) -> tuple[list[Subject], li
                     event=first is not None,
                     criterion=criterion,
                     age_band=age_band_on(config, sources, person, origin),
-                    sex=sources.sex.get(person, "unknown"),
+                    sex=sources.sex_of(person),
                     prior_shootings=_prior(sources, person, origin),
                 )
             )
@@ -131,7 +133,7 @@ def subjects(config: ProgramConfig, sources: Sources) -> tuple[list[Subject], li
                     event=first is not None,
                     criterion=criterion,
                     age_band=age_band_on(config, sources, person, day),
-                    sex=sources.sex.get(person, "unknown"),
+                    sex=sources.sex_of(person),
                     prior_shootings=_prior(sources, person, day),
                 )
             )

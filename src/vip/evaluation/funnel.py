@@ -17,21 +17,18 @@ are from the step before to this one, over the entries that reached it.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import statistics
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vip.casework.models import Contact
-from vip.core.dates import Month
-from vip.evaluation.cohort import Sources
-from vip.identification.models import Candidate
-from vip.notifications.models import NotificationAttempt
-from vip.referrals.models import Referral
+import numpy as np
 
+from vip.casework.models import Contact
+from vip.evaluation.cohort import PersonDays, Sources, columns, day_number, day_sql
+from vip.identification.models import Candidate
+
+NONE = -1  # a step not reached
 ENGAGED_WITHIN_DAYS = 90
 RETENTION_WINDOWS = ((1, 30), (31, 60), (61, 90))
 CANDIDATE_STEPS = ("proposed", "approved", "first_attempt", "delivered", "engaged", "retained")
@@ -59,78 +56,62 @@ class MonthFunnel:
         return {"month": self.month, "kind": self.kind, "steps": [s.to_dict() for s in self.steps]}
 
 
-def _attempt_days(as_of: dt.date) -> tuple[dict[int, list[dt.date]], dict[int, list[dt.date]]]:
-    """Person -> sorted days of every attempt, and of every delivered attempt, up to ``as_of``."""
-    every: dict[int, list[dt.date]] = defaultdict(list)
-    delivered: dict[int, list[dt.date]] = defaultdict(list)
-    rows = NotificationAttempt.objects.filter(voided_at__isnull=True, attempted_on__lte=as_of).values_list(
-        "person_id", "attempted_on", "outcome"
+def _attempts(as_of: dt.date) -> tuple[PersonDays, PersonDays]:
+    """Every attempt up to ``as_of``, and every delivered one, as (person, day)."""
+    every = PersonDays.read(
+        ["person_id", day_sql("attempted_on"), "CASE WHEN outcome = 'delivered' THEN 1 ELSE 0 END"],
+        "notifications_notificationattempt WHERE voided_at IS NULL AND attempted_on <= %s",
+        [as_of],
     )
-    for person, day, outcome in rows.iterator(chunk_size=20_000):
-        every[person].append(day)
-        if outcome == "delivered":
-            delivered[person].append(day)
-    for days in (*every.values(), *delivered.values()):
-        days.sort()
-    return every, delivered
+    given = every.kind == 1
+    return every, PersonDays(every.person[given], every.day[given], every.kind[given])
 
 
-def _contact_days(zone: ZoneInfo, as_of: dt.date) -> dict[int, list[dt.date]]:
-    found: dict[int, list[dt.date]] = defaultdict(list)
+def _contacts(zone: ZoneInfo, as_of: dt.date) -> PersonDays:
+    """Every peer contact up to ``as_of``, by its local day."""
     rows = Contact.objects.filter(voided_at__isnull=True).values_list("person_id", "contacted_at")
+    found = []
     for person, moment in rows.iterator(chunk_size=20_000):
         day = moment.astimezone(zone).date()
         if day <= as_of:
-            found[person].append(day)
-    for days in found.values():
-        days.sort()
-    return found
+            found.append((person, day_number(day), 0))
+    return PersonDays.of(found)
 
 
-def _first_on_or_after(days: list[dt.date], start: dt.date) -> dt.date | None:
-    at = bisect.bisect_left(days, start)
-    return days[at] if at < len(days) else None
+def _then(table: PersonDays, person: np.ndarray, start: np.ndarray, reached: np.ndarray) -> np.ndarray:
+    """The day of each person's first row of ``table`` on or after ``start`` where ``reached``; NONE otherwise."""
+    at = table.first_from(person, np.where(reached, start, 0))
+    return np.where(reached, table.day_at(at, NONE), NONE)
 
 
-def _journey(
-    person: int,
-    start: dt.date,
-    sources: Sources,
-    attempts: dict[int, list[dt.date]],
-    delivered: dict[int, list[dt.date]],
-    contacts: dict[int, list[dt.date]],
-) -> list[dt.date | None]:
-    """The days of first attempt, delivery, engagement and retention after ``start`` (None: not reached)."""
-    first = _first_on_or_after(attempts.get(person, []), start)
-    given = _first_on_or_after(delivered.get(person, []), start)
-    if first is None or given is None:
-        return [first, None, None, None]
-    window = given + dt.timedelta(days=ENGAGED_WITHIN_DAYS)
-    engaged = min((d for d in sources.connected.get(person, ()) if given <= d <= window), default=None)
-    retained = None
-    if engaged is not None:
-        seen = contacts.get(person, [])
-        ends = []
-        for low, high in RETENTION_WINDOWS:
-            day = _first_on_or_after(seen, given + dt.timedelta(days=low))
-            if day is None or day > given + dt.timedelta(days=high):
-                break
-            ends.append(day)
-        else:
-            retained = max(engaged, ends[-1])
-    return [first, given, engaged, retained]
+def _journeys(
+    person: np.ndarray, start: np.ndarray, sources: Sources, every: PersonDays, given: PersonDays, seen: PersonDays
+) -> list[np.ndarray]:
+    """The days of first attempt, delivery, engagement and retention after ``start`` (NONE: not reached)."""
+    started = start != NONE
+    first = _then(every, person, start, started)
+    delivered = _then(given, person, start, started & (first != NONE))
+    link = _then(sources.connected, person, delivered, delivered != NONE)
+    engaged = np.where((link != NONE) & (link <= delivered + ENGAGED_WITHIN_DAYS), link, NONE)
+    retained = engaged.copy()
+    for low, high in RETENTION_WINDOWS:
+        day = _then(seen, person, delivered + low, retained != NONE)
+        inside = (day != NONE) & (day <= delivered + high)
+        retained = np.where(inside, np.maximum(retained, day), NONE)
+    return [first, delivered, engaged, retained]
 
 
-def _steps(names: tuple[str, ...], journeys: list[list[dt.date | None]], threshold: int) -> list[Step]:
-    """Counts, shares and median days of each step over ``journeys`` (each: the day of every step)."""
+def _steps(names: tuple[str, ...], days: list[np.ndarray], threshold: int) -> list[Step]:
+    """Counts, shares and median days of each step (``days``: the day of every step, NONE: not reached)."""
     steps = []
     previous_count = None
+    reached = np.ones(len(days[0]), dtype=bool)
     for i, name in enumerate(names):
-        reached = [j for j in journeys if all(day is not None for day in j[: i + 1])]
-        count = len(reached)
-        days = [(j[i] - j[i - 1]).days for j in reached] if i else []  # type: ignore[operator]
+        reached &= days[i] != NONE
+        count = int(reached.sum())
+        gaps = (days[i] - days[i - 1])[reached] if i else np.zeros(0)
         share: float | None = count / previous_count if previous_count else None
-        median = float(statistics.median(days)) if days else None
+        median = float(np.median(gaps)) if len(gaps) else None
         if threshold and 1 <= count <= threshold:
             steps.append(Step(name, None, None, None))
         else:
@@ -140,30 +121,47 @@ def _steps(names: tuple[str, ...], journeys: list[list[dt.date | None]], thresho
     return steps
 
 
+def _months(days: np.ndarray) -> np.ndarray:
+    """The month ("YYYY-MM") of each day number."""
+    return np.datetime_as_string(days.astype("datetime64[D]").astype("datetime64[M]"), unit="M")
+
+
 def funnel(sources: Sources, zone: ZoneInfo, threshold: int = 0) -> list[MonthFunnel]:
     """The funnel of every month with an entry, up to the as-of day's month, oldest first."""
     as_of = sources.as_of
-    attempts, delivered = _attempt_days(as_of)
-    contacts = _contact_days(zone, as_of)
-    by_month: dict[tuple[str, str], list[list[dt.date | None]]] = defaultdict(list)
+    through = day_number(as_of)
+    every, given = _attempts(as_of)
+    seen = _contacts(zone, as_of)
+    entries: list[tuple[str, tuple[str, ...], list[np.ndarray]]] = []
+
+    candidates = []
     rows = Candidate.objects.values_list("person_id", "proposed_at", "decided_at", "status")
     for person, proposed_at, decided_at, status in rows.iterator(chunk_size=20_000):
-        proposed = proposed_at.astimezone(zone).date()
-        if proposed > as_of:
+        proposed = day_number(proposed_at.astimezone(zone).date())
+        if proposed > through:
             continue
-        approved = None
+        approved = NONE
         if decided_at is not None and status in {"approved", "expired"}:
-            approved = decided_at.astimezone(zone).date()
-            if approved > as_of:
-                approved = None
-        later = _journey(person, approved, sources, attempts, delivered, contacts) if approved else [None] * 4
-        by_month[(str(Month.of(proposed)), "candidates")].append([proposed, approved, *later])
-    referrals = Referral.objects.filter(voided_at__isnull=True, received_on__lte=as_of)
-    for person, received in referrals.values_list("person_id", "received_on").iterator(chunk_size=20_000):
-        journey = [received, *_journey(person, received, sources, attempts, delivered, contacts)]
-        by_month[(str(Month.of(received)), "referrals")].append(journey)
+            approved = day_number(decided_at.astimezone(zone).date())
+            approved = approved if approved <= through else NONE
+        candidates.append((person, proposed, approved))
+    if candidates:
+        table = np.array(candidates, dtype=np.int64)
+        later = _journeys(table[:, 0], table[:, 2], sources, every, given, seen)
+        entries.append(("candidates", CANDIDATE_STEPS, [table[:, 1], table[:, 2], *later]))
+    person, received = columns(
+        ["person_id", day_sql("received_on")],
+        "referrals_referral WHERE voided_at IS NULL AND received_on <= %s",
+        [as_of],
+    )
+    if len(person):
+        later = _journeys(person, received, sources, every, given, seen)
+        entries.append(("referrals", REFERRAL_STEPS, [received, *later]))
     out = []
-    for (month, kind), journeys in sorted(by_month.items()):
-        names = CANDIDATE_STEPS if kind == "candidates" else REFERRAL_STEPS
-        out.append(MonthFunnel(month, kind, _steps(names, journeys, threshold)))
+    for kind, names, days in entries:
+        months = _months(days[0])
+        for month in np.unique(months):
+            chosen = months == month
+            out.append(MonthFunnel(str(month), kind, _steps(names, [d[chosen] for d in days], threshold)))
+    out.sort(key=lambda m: (m.month, m.kind))
     return out

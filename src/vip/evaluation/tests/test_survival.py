@@ -280,3 +280,26 @@ def test_vip_evaluate_writes_the_json_contract(program: Any, make_user: Any, tmp
         main, ["evaluate", "--audience", "public", "--as", "ines", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path)]
     )
     assert public.exit_code == 0, public.output
+
+
+def test_ages_and_fiscal_years_by_column_agree_with_the_dates_module() -> None:
+    """The cohort computes ages and fiscal years on whole columns; vip.core.dates is the rule."""
+    import random
+
+    from vip.core.dates import age_on, fiscal_year
+    from vip.evaluation.cohort import ages_on, day_number, fiscal_years
+
+    rng = random.Random(29)
+    born = [dt.date(2000, 2, 29), dt.date(1996, 2, 29), dt.date(2001, 3, 1), dt.date(1999, 12, 31)]
+    born += [dt.date(1970, 1, 1) + dt.timedelta(days=rng.randrange(365 * 40)) for _ in range(400)]
+    days = [dt.date(2024, 2, 28), dt.date(2023, 2, 28), dt.date(2023, 3, 1), dt.date(2024, 2, 29)]
+    days += [dt.date(2010, 1, 1) + dt.timedelta(days=rng.randrange(365 * 16)) for _ in range(400)]
+    pairs = [(b, d) for b in born[:20] for d in days[:20]] + list(zip(born, days, strict=True))
+    ages = ages_on(
+        np.array([day_number(b) for b, _d in pairs], dtype=np.int64),
+        np.array([day_number(d) for _b, d in pairs], dtype=np.int64),
+    )
+    assert ages.tolist() == [age_on(b, d) if b <= d else -1 for b, d in pairs]
+    numbers = np.array([day_number(d) for d in days], dtype=np.int64)
+    for start in (1, 7, 10):
+        assert fiscal_years(numbers, start) == [fiscal_year(d, start).label for d in days]
