@@ -6,7 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["import_bench.py", "report_bench.py", "web_bench.py", "identify_bench.py", "identify_write_bench.py"]
+BENCHMARKS = [
+    "import_bench.py",
+    "report_bench.py",
+    "evaluation_bench.py",
+    "web_bench.py",
+    "identify_bench.py",
+    "identify_write_bench.py",
+]
 
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent
