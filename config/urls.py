@@ -45,6 +45,7 @@ urlpatterns = [
     path("identification/", include("vip.identification.urls")),
     path("data/", include("vip.interchange.urls")),
     path("reports/", include("vip.reports.urls")),
+    path("evaluation/", include("vip.evaluation.urls")),
     path("jobs/", include("vip.jobs.urls")),
     path("public/reports/", include(public_patterns)),
     path("api/", include("vip.api.urls")),

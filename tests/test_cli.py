@@ -22,7 +22,7 @@ PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
 # renamed changes one of these on purpose.
 COMMANDS = {
     *("setup", "configure", "serve", "worker", "demo", "import", "import-mapped", "export", "report", "disparity"),
-    "evaluate",
+    *("evaluate", "funder-report"),
     *("createuser", "reset-second-factor", "unlock", "deactivate", "token", "match", "identify", "criteria"),
     *("keys", "audit", "backup", "restore", "retention", "docs", "releases", "schedule"),
 }

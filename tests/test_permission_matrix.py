@@ -197,8 +197,8 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.core.dates import Month
     from vip.core.models import ServiceCategory
     from vip.desk.summary import person_summary_pdf
-    from vip.identification.criteria import built_in
     from vip.evaluation.evaluate import evaluation_read
+    from vip.identification.criteria import built_in
     from vip.identification.disparity import disparity_report, public_period
     from vip.identification.engine import identify
     from vip.identification.services import (

@@ -76,6 +76,7 @@ for _command in (
     reports.report,
     reports.disparity,
     reports.evaluate,
+    reports.funder_report,
     releases.releases_group,
     # Accounts and API tokens: accounts.py
     accounts.createuser,

@@ -248,3 +248,78 @@ def evaluate(as_of: dt.datetime | None, audience: str, formats: str, out_dir: Pa
             value = f"{point.survival:.1%} (95% CI {point.ci_low:.1%}-{point.ci_high:.1%}), {point.at_risk:,} at risk"
         click.echo(f"    day {point.day:>3}: {value}")
     click.echo(f"  {path}")
+
+
+@click.command(name="funder-report")
+@click.option(
+    "--template", "template_name", default="cvipi", show_default=True, help="cvipi (half-years) or quarterly."
+)
+@click.option(
+    "--period", default=None, help="Like 2026H1 (cvipi) or 2026Q3 (quarterly); default: the latest that has ended."
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["official", "public"]),
+    default="official",
+    show_default=True,
+    help="official: exact counts (managers); public: counts from 1 to the threshold withheld (managers and analysts).",
+)
+@click.option(
+    "--format", "formats", default="csv,json,xlsx", show_default=True, help="Comma-separated formats to write."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/reports"),
+    show_default=True,
+    help="Folder for the files.",
+)
+@click.option("--as", "username", default=None, help="Read as this account (manager; an analyst: public only).")
+def funder_report(
+    template_name: str, period: str | None, audience: str, formats: str, out_dir: Path, username: str | None
+) -> None:
+    """Write a funder report (docs/evaluation.md) and print its figures: people engaged, new
+    participants, custom notifications delivered and services connected by category, for a
+    half-year (cvipi, the US DOJ CVIPI) or a quarter. The read is recorded in the audit trail."""
+    common.django_setup()
+    common.require_ready()
+    import json
+
+    from django.core.exceptions import ValidationError
+
+    from vip.core.config import program_today
+    from vip.evaluation import funders
+
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = set(wanted) - {"csv", "json", "xlsx"}
+    if unknown:
+        raise click.UsageError(f"unknown format(s) {', '.join(sorted(unknown))}: choose csv, json, xlsx")
+    template = funders.TEMPLATES.get(template_name)
+    if template is None:
+        raise click.UsageError(f"unknown template {template_name!r}: choose {', '.join(funders.TEMPLATES)}")
+    try:
+        report = funders.funder_report(
+            user=common.actor(username),
+            template=template_name,
+            period=period or funders.latest_period(template, program_today()),
+            audience=audience,
+            purpose="cli",
+        )
+    except ValidationError as exc:
+        raise click.UsageError(" ".join(exc.messages)) from exc
+    writers = {
+        "csv": funders.to_csv,
+        "xlsx": funders.to_xlsx,
+        "json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False).encode() + b"\n",
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(f"{template.title}: {report.period_name} ({report.period.start} to {report.period.end}, {audience}):")
+    for row in report.rows:
+        click.echo(f"  {row.label:70} {'withheld' if row.value is None else row.value:>8}")
+    for fmt in wanted:
+        path = out_dir / report.filename(fmt)
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(writers[fmt](report))
+        partial.replace(path)  # never a half-written file under the final name
+        click.echo(f"  {path}")

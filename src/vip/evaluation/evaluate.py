@@ -25,7 +25,7 @@ from vip.evaluation.cohort import Cohort, load_cohort, read_sources
 from vip.evaluation.comparison import CALIPER_DAYS, MATCHES_PER_PERSON, HazardRatio, hazard_ratio, match, subjects
 from vip.evaluation.definitions import ENGAGEMENT_COHORTS, STATEMENT, VERSION
 from vip.evaluation.funnel import MonthFunnel, funnel
-from vip.evaluation.survival import Point, curve, withhold
+from vip.evaluation.survival import Point, curve, plot_points, withhold
 
 AUDIENCES = ("official", "public")
 
@@ -65,6 +65,7 @@ class Evaluation:
     matching: dict[str, int | None]
     funnel: list[MonthFunnel]
     areas: list[Series]
+    plot: dict[str, list[dict[str, Any]]]  # the curves week by week, for the charts
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of docs/evaluation.md (numbers unrounded)."""
@@ -86,6 +87,7 @@ class Evaluation:
             "matching": self.matching,
             "funnel": [m.to_dict() for m in self.funnel],
             "areas": [a.to_dict() for a in self.areas],
+            "plot": self.plot,
             "counts": {
                 "notified": self.notified.size,
                 "events": self.notified.events,
@@ -126,10 +128,11 @@ def compute(
     matched_people = [s.notified for s in sets]
     matches = [c for s in sets for c in s.comparison]
 
+    def arrays(people: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([p.time for p in people], dtype=np.int64), np.array([p.event for p in people], dtype=bool)
+
     def group(name: str, people: list[Any]) -> Group:
-        time = np.array([p.time for p in people], dtype=np.int64)
-        event = np.array([p.event for p in people], dtype=bool)
-        return _group("comparison", name, time, event, threshold)
+        return _group("comparison", name, *arrays(people), threshold)
 
     hazard: HazardRatio | None = hazard_ratio(sets)
     assert hazard is not None
@@ -178,6 +181,11 @@ def compute(
         matching=matching,
         funnel=funnel(sources, config.zone, threshold),
         areas=areas_over_time(config, cohort.as_of, threshold),
+        plot={
+            "notified": plot_points(cohort.time, cohort.event, threshold),
+            "matched_notified": plot_points(*arrays(matched_people), threshold),
+            "comparison": plot_points(*arrays(matches), threshold),
+        },
     )
 
 
@@ -213,3 +221,22 @@ def evaluation_read(
         },
     )
     return evaluation
+
+
+def stored_evaluation(*, user: Any, run: Any, purpose: str = "page") -> dict[str, Any]:
+    """The evaluation a run of the task queue kept, as it was computed; the read is audited.
+
+    ``run`` comes from ``evaluation_run_list`` (its requester's runs; a manager's: every one). The
+    audience rules are checked again here: an official edition only to who may read one now."""
+    require(user, "evaluation.public")
+    if run.audience != "public":
+        require(user, "evaluation.official")
+    audit_read(
+        actor=user,
+        action="evaluation.read",
+        object_type="evaluation",
+        object_id=run.as_of.isoformat(),
+        details={"audience": run.audience, "format": purpose, "run": run.pk, "fingerprint": run.data_fingerprint},
+    )
+    result: dict[str, Any] = run.result
+    return result

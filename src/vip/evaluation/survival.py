@@ -78,3 +78,22 @@ def withhold(points: list[Point], threshold: int) -> list[Point]:
         small = any(value is not None and 1 <= value <= threshold for value in (point.at_risk, point.events))
         out.append(Point(point.day, None, None, None, None, None, withheld=True) if small else point)
     return out
+
+
+PLOT_EVERY_DAYS = 7
+PLOT_UNTIL_DAYS = 730
+
+
+def plot_points(time: np.ndarray, event: np.ndarray, threshold: int = 0) -> list[dict[str, Any]]:
+    """The curve every week from day 0 to day 730, for the chart (the same estimator as
+    :func:`curve`). A week where nobody is followed any more ends the line; in the public edition a
+    week whose number at risk or count of events is from 1 to ``threshold`` is left out."""
+    days = tuple(range(0, PLOT_UNTIL_DAYS + 1, PLOT_EVERY_DAYS))
+    points = curve(time, event, days)
+    if threshold:
+        points = withhold(points, threshold)
+    return [
+        {"day": p.day, "survival": p.survival, "at_risk": p.at_risk}
+        for p in points
+        if p.survival is not None and not p.withheld
+    ]

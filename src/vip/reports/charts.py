@@ -119,6 +119,11 @@ def _svg(figure: Figure, prefix: str) -> str:
     return re.sub(r'(url\(#|href="#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
 
 
+def svg_of(figure: Figure, prefix: str) -> str:
+    """A figure drawn in the report's style as SVG for a page (the evaluation's charts too)."""
+    return _svg(figure, prefix)
+
+
 def success_points(series: PublishedTable) -> list[int | None]:
     """The running success rate of each month as the whole percentage the report prints
     (:func:`vip.stats.tables.percent`, the one rounding rule), None where it is not shown."""

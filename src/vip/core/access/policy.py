@@ -338,6 +338,15 @@ READS: tuple[Entry, ...] = (
         "(`disparity.official`): never to an analyst, whoever asked for it.",
         refusal=_("Disparity reports are read by the program's managers and analysts."),
     ),
+    Entry(
+        "evaluation.EvaluationRun",
+        {MANAGER: Rows.ALL, ANALYST: Rows.OWN},
+        owner="requested_by",
+        note="An evaluation as the task queue computed it (aggregates as its audience sees them): its "
+        "requester's, and every manager's. An official edition only to who may read one "
+        "(`evaluation.official`): never to an analyst, whoever asked for it.",
+        refusal=_("Evaluations are read by the program's managers and analysts."),
+    ),
     # --- reports: aggregates only -----------------------------------------------------------------------
     Entry(
         "reports.ReportRun",

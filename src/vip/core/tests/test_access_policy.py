@@ -46,6 +46,7 @@ PROGRAM_APPS = {"accounts", "audit", "core", "people", "referrals", "notificatio
     "demo",
     "desk",
     "jobs",
+    "evaluation",
 }
 
 

@@ -1,0 +1,274 @@
+"""Funder reports (docs/evaluation.md, "Funder reports"): the counts funders ask for, on their own
+calendars, from templates.
+
+A template is a reporting calendar and a list of measures:
+
+- ``cvipi``: the US DOJ Community Violence Intervention and Prevention Initiative, by half-year
+  (January-June "H1", July-December "H2");
+- ``quarterly``: the same measures by calendar quarter ("Q1" to "Q4"), as many state grants ask.
+
+The measures, over the days of the period (local days):
+
+- ``engaged``: "number of at-risk individuals engaged in the program": distinct people with, in
+  the period, a delivered custom notification, a recorded peer contact, or a service referral
+  connected;
+- ``new_participants``: people whose origin (first delivered custom notification) is in the period;
+- ``notifications_delivered``: delivered custom-notification attempts in the period;
+- ``services_connected``: service referrals connected in the period, by category (every category
+  of the profile, in report order).
+
+Voided records are left out. The public edition (analysts) withholds a count from 1 to the
+program's threshold.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vip.audit.services import audit_read
+from vip.core.access import require
+from vip.core.config import ProgramConfig, program_config
+from vip.core.dates import Period
+from vip.evaluation.cohort import fetch
+
+VERSION = "funders-1"
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    title: Any  # a lazy translation
+    calendar: str  # "half-year" or "quarter"
+    measures: tuple[str, ...]
+
+
+MEASURES = ("engaged", "new_participants", "notifications_delivered", "services_connected")
+MEASURE_LABELS = {
+    "engaged": gettext_lazy("At-risk individuals engaged in the program"),
+    "new_participants": gettext_lazy("New participants (first custom notification delivered)"),
+    "notifications_delivered": gettext_lazy("Custom notifications delivered"),
+    "services_connected": gettext_lazy("Service referrals connected"),
+}
+TEMPLATES = {
+    "cvipi": Template(
+        "cvipi",
+        gettext_lazy("Community Violence Intervention and Prevention Initiative (US DOJ), half-yearly"),
+        "half-year",
+        MEASURES,
+    ),
+    "quarterly": Template("quarterly", gettext_lazy("Quarterly grant report"), "quarter", MEASURES),
+}
+_PERIOD = {"half-year": re.compile(r"^(\d{4})H([12])$"), "quarter": re.compile(r"^(\d{4})Q([1-4])$")}
+
+
+def period_of(template: Template, text: str) -> Period:
+    """The days of ``text`` ("2026H1", "2026Q3") on the template's calendar."""
+    found = _PERIOD[template.calendar].match(text.strip().upper())
+    if not found:
+        example = "2026H1" if template.calendar == "half-year" else "2026Q3"
+        raise ValidationError(
+            _("%(text)s is not a period of the %(template)s calendar: write it like %(example)s.")
+            % {"text": repr(text), "template": template.name, "example": example}
+        )
+    year, part = int(found.group(1)), int(found.group(2))
+    months = 6 if template.calendar == "half-year" else 3
+    first = dt.date(year, (part - 1) * months + 1, 1)
+    last_month = first.month + months - 1
+    end = dt.date(year + (last_month == 12), last_month % 12 + 1, 1) - dt.timedelta(days=1)
+    return Period(first, end)
+
+
+def latest_period(template: Template, today: dt.date) -> str:
+    """The latest period of the template's calendar that has ended by ``today``."""
+    months = 6 if template.calendar == "half-year" else 3
+    part = (today.month - 1) // months  # the current one, 0-based: the one before has ended
+    year = today.year
+    if part == 0:
+        year, part = year - 1, 12 // months
+    letter = "H" if template.calendar == "half-year" else "Q"
+    return f"{year}{letter}{part}"
+
+
+@dataclass(frozen=True)
+class Row:
+    measure: str
+    label: str
+    category: str  # a service category's code, or ""
+    value: int | None  # None: withheld
+
+
+@dataclass(frozen=True)
+class FunderReport:
+    template: Template
+    period_name: str
+    period: Period
+    audience: str
+    threshold: int
+    rows: list[Row]
+    generated_at: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "definitions": VERSION,
+            "template": self.template.name,
+            "period": self.period_name,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "audience": self.audience,
+            "threshold": self.threshold,
+            "generated_at": self.generated_at.isoformat(),
+            "rows": [{"measure": r.measure, "category": r.category, "value": r.value} for r in self.rows],
+        }
+
+    def filename(self, fmt: str) -> str:
+        return f"funder-{self.template.name}-{self.period_name}-{self.audience}.{fmt}"
+
+
+def _counts(config: ProgramConfig, period: Period) -> dict[tuple[str, str], int]:
+    """Every measure's count over ``period`` (keyed by measure and category)."""
+    start, end = period.start, period.end
+    # Contacts are moments: the period's local days as moments (the program's time zone).
+    zone = config.zone
+    # As the database holds a date-time column (UTC text on SQLite), so that they compare as moments.
+    first = connection.ops.adapt_datetimefield_value(dt.datetime.combine(start, dt.time.min, tzinfo=zone))
+    after = connection.ops.adapt_datetimefield_value(
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    )
+    engaged = fetch(
+        "SELECT COUNT(*) FROM ("
+        "SELECT person_id FROM notifications_notificationattempt "
+        "WHERE outcome = 'delivered' AND voided_at IS NULL AND attempted_on BETWEEN %s AND %s "
+        "UNION SELECT person_id FROM casework_contact "
+        "WHERE voided_at IS NULL AND contacted_at >= %s AND contacted_at < %s "
+        "UNION SELECT person_id FROM service_referrals_servicereferral "
+        "WHERE voided_at IS NULL AND connected_on BETWEEN %s AND %s) t",
+        [start, end, first, after, start, end],
+    )[0][0]
+    new = fetch(
+        "SELECT COUNT(*) FROM (SELECT person_id FROM notifications_notificationattempt "
+        "WHERE outcome = 'delivered' AND voided_at IS NULL GROUP BY person_id "
+        "HAVING MIN(attempted_on) BETWEEN %s AND %s) t",
+        [start, end],
+    )[0][0]
+    delivered = fetch(
+        "SELECT COUNT(*) FROM notifications_notificationattempt "
+        "WHERE outcome = 'delivered' AND voided_at IS NULL AND attempted_on BETWEEN %s AND %s",
+        [start, end],
+    )[0][0]
+    counts = {
+        ("engaged", ""): int(engaged),
+        ("new_participants", ""): int(new),
+        ("notifications_delivered", ""): int(delivered),
+    }
+    codes = {pk: code for code, pk in config.service_category_ids.items()}
+    for category, count in fetch(
+        "SELECT category_id, COUNT(*) FROM service_referrals_servicereferral "
+        "WHERE voided_at IS NULL AND connected_on BETWEEN %s AND %s GROUP BY category_id",
+        [start, end],
+    ):
+        counts[("services_connected", codes[category])] = int(count)
+    return counts
+
+
+def compute(config: ProgramConfig, template: Template, period_name: str, audience: str) -> FunderReport:
+    period = period_of(template, period_name)
+    threshold = config.suppression_threshold if audience == "public" else 0
+    counts = _counts(config, period)
+    rows = []
+    for measure in template.measures:
+        label = str(MEASURE_LABELS[measure])
+        categories = list(config.all_service_categories) if measure == "services_connected" else [""]
+        for category in categories:
+            value = counts.get((measure, category), 0)
+            name = f"{label}: {config.all_service_categories[category]}" if category else label
+            shown = None if threshold and 1 <= value <= threshold else value
+            rows.append(Row(measure, name, category, shown))
+    name = period_name.strip().upper()
+    return FunderReport(template, name, period, audience, threshold, rows, timezone.now())
+
+
+def funder_report(
+    *, user: Any, template: str, period: str, audience: str = "official", purpose: str = "page"
+) -> FunderReport:
+    """A funder report for ``user``: managers either audience, analysts the public one; the read is
+    audited before anything is handed over."""
+    require(user, "evaluation.public")
+    if audience not in ("official", "public"):
+        raise ValidationError(
+            _("Unknown audience %(audience)s: choose official or public.") % {"audience": repr(audience)}
+        )
+    if audience == "official":
+        require(user, "evaluation.official")
+    if template not in TEMPLATES:
+        raise ValidationError(
+            _("Unknown template %(template)s: choose %(choices)s.")
+            % {"template": repr(template), "choices": ", ".join(TEMPLATES)}
+        )
+    config = program_config()
+    days = period_of(TEMPLATES[template], period)
+    if days.end >= timezone.localdate(timezone.now(), config.zone):
+        raise ValidationError(
+            _("%(period)s has not ended yet: a funder report is for a period that is over.")
+            % {"period": period.strip().upper()}
+        )
+    report = compute(config, TEMPLATES[template], period, audience)
+    audit_read(
+        actor=user,
+        action="funder_report.read",
+        object_type="evaluation.funder_report",
+        object_id=f"{template}/{report.period_name}",
+        details={"audience": audience, "format": purpose},
+    )
+    return report
+
+
+def to_csv(report: FunderReport) -> bytes:
+    """One row a figure: template, period, measure, category, label, value (empty where withheld)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["template", "period", "start", "end", "measure", "category", "label", "value"])
+    for row in report.rows:
+        writer.writerow(
+            [
+                report.template.name,
+                report.period_name,
+                report.period.start.isoformat(),
+                report.period.end.isoformat(),
+                row.measure,
+                row.category,
+                row.label,
+                "" if row.value is None else row.value,
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def to_xlsx(report: FunderReport) -> bytes:
+    """The report as a workbook: a title, the period, then measure and value."""
+    from openpyxl import Workbook  # deferred: loaded for a workbook only
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = report.period_name
+    sheet.append([str(report.template.title)])
+    sheet.append([f"{report.period.start.isoformat()} to {report.period.end.isoformat()}", report.audience])
+    sheet.append([])
+    sheet.append(["Measure", "Value"])
+    for row in report.rows:
+        sheet.append([row.label, "withheld" if row.value is None else row.value])
+    sheet.column_dimensions["A"].width = 70
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

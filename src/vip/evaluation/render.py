@@ -1,0 +1,110 @@
+"""The evaluation in other forms: CSV (long form, one figure a row) and the survival chart (SVG,
+matplotlib, in the monthly report's style), from the result a run kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from vip.reports.charts import ACCENT, ACCENT_2, GRID, INK, Chart, svg_of
+
+CSV_COLUMNS = ("section", "group", "cohort", "at", "measure", "value")
+
+
+def _rows(result: dict[str, Any]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    survival = result["survival"]
+    for name in ("notified", "matched_notified", "comparison"):
+        for point in survival[name]:
+            for measure in ("survival", "ci_low", "ci_high", "at_risk", "events"):
+                rows.append(("survival", name, "", point["day"], measure, point[measure]))
+    for group in survival["cohorts"]:
+        rows.append(("survival", group["dimension"], group["cohort"], "", "size", group["size"]))
+        for point in group["points"]:
+            for measure in ("survival", "ci_low", "ci_high", "at_risk", "events"):
+                rows.append(("survival", group["dimension"], group["cohort"], point["day"], measure, point[measure]))
+    hazard = result.get("hazard_ratio")
+    if hazard is not None:
+        for measure in ("value", "ci_low", "ci_high", "p_value", "proportional_hazards_p", "n_notified"):
+            rows.append(("hazard_ratio", "", "", "", measure, hazard[measure]))
+        for measure in ("n_comparison", "events_notified", "events_comparison"):
+            rows.append(("hazard_ratio", "", "", "", measure, hazard[measure]))
+    for measure, value in result["matching"].items():
+        rows.append(("matching", "", "", "", measure, value))
+    for month in result["funnel"]:
+        for step in month["steps"]:
+            for measure in ("count", "share", "median_days"):
+                rows.append(("funnel", month["kind"], step["step"], month["month"], measure, step[measure]))
+    for area in result["areas"]:
+        for month in area["months"]:
+            for measure in ("shooting_victims", "notifications"):
+                rows.append(("areas", area["area"], "", month["month"], measure, month[measure]))
+        its = area["its"]
+        for change in ("level_change", "slope_change"):
+            if its[change] is not None:
+                for measure, value in its[change].items():
+                    rows.append(("areas", area["area"], change, its["start"], measure, value))
+    return rows
+
+
+def to_csv(result: dict[str, Any]) -> bytes:
+    """Every figure of the evaluation, one a row: section, group, cohort, the day or month it is
+    at, the measure and its value (empty where withheld or not estimable)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in _rows(result):
+        writer.writerow(["" if value is None else value for value in row])
+    return out.getvalue().encode()
+
+
+def survival_chart(result: dict[str, Any]) -> Chart | None:
+    """The step curves of the share still free of violent re-involvement: everyone notified, and,
+    where there is a comparison group, the matched notified and their matches; the numbers at risk
+    under the x-axis. None when there is nothing to draw."""
+    from matplotlib.figure import Figure  # deferred: matplotlib is loaded for a chart only
+
+    plot = result["plot"]
+    lines = [
+        ("notified", "Everyone notified", ACCENT, "-"),
+        ("matched_notified", "Notified, matched", INK, "--"),
+        ("comparison", "Comparison group", ACCENT_2, "-"),
+    ]
+    drawn = [(key, label, colour, style) for key, label, colour, style in lines if plot.get(key)]
+    if not drawn:
+        return None
+    rows = len(drawn)
+    height = 3.3 + 0.22 * (rows + 1)  # inches: the plot, then a line for each row of numbers at risk
+    figure = Figure(figsize=(7.2, height))
+    bottom = (0.75 + 0.22 * (rows + 1)) / height
+    axis = figure.add_axes((0.2, bottom, 0.76, 1 - bottom - 0.05))
+    for key, label, colour, style in drawn:
+        days = [p["day"] for p in plot[key]]
+        shares = [p["survival"] * 100 for p in plot[key]]
+        axis.step(days, shares, where="post", color=colour, linestyle=style, linewidth=1.6, label=label)
+    axis.set_xlim(0, 730)
+    axis.set_ylim(0, 100)
+    axis.set_xticks([0, 90, 180, 365, 545, 730])
+    axis.set_xlabel("Days since origin", color=INK)
+    axis.set_ylabel("Still free of violence (%)", color=INK)
+    axis.grid(axis="y", color=GRID, linewidth=0.6)
+    axis.legend(loc="lower left", frameon=False, fontsize=8)
+    # The numbers at risk under the axis, one row a line.
+    by_day = {key: {p["day"]: p["at_risk"] for p in plot[key]} for key, *_rest in drawn}
+    line = 0.22 / height  # a row of numbers, in figure coordinates
+    first = bottom - 0.62 / height  # under the axis's label
+    figure.text(0.175, first, "At risk", ha="right", va="center", fontsize=7, color=INK, fontweight="bold")
+    for row, (key, label, colour, _style) in enumerate(drawn):
+        y = first - (row + 1) * line
+        figure.text(0.175, y, label, ha="right", va="center", fontsize=7, color=colour)
+        for day in (0, 90, 180, 365, 545, 730):
+            near = max((d for d in by_day[key] if d <= day), default=None)
+            value = by_day[key].get(near) if near is not None and day - near < 7 else None
+            x = 0.2 + 0.76 * day / 730
+            figure.text(x, y, "" if value is None else f"{value:,}", ha="center", va="center", fontsize=7, color=INK)
+    alt = (
+        "Step chart of the share still free of violent re-involvement over the two years after origin; "
+        "its numbers are in the table of survival below."
+    )
+    return Chart(svg_of(figure, "survival"), alt)

@@ -1,0 +1,258 @@
+"""The evaluation's pages: the form that asks the task queue for one, the runs kept, and a run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from vip.accounts.models import User
+from vip.audit.reads import record_or_404
+from vip.core.access import can, require_some
+from vip.core.config import program_config
+from vip.core.dates import local_date
+from vip.evaluation import funders as funder_reports
+from vip.evaluation.definitions import STATEMENT
+from vip.evaluation.evaluate import default_as_of, stored_evaluation
+from vip.evaluation.forms import EvaluationForm, FunderForm
+from vip.evaluation.render import survival_chart, to_csv
+from vip.evaluation.selectors import evaluation_run_list
+from vip.jobs.services import job_enqueue
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    """The analysis day (and audience); *Compute* asks the task queue for the evaluation and sends
+    the browser to the job's page, which links to it when it is done. Below: the runs kept."""
+    user = _user(request)
+    require_some(user, "evaluation.public")
+    exact_allowed = can(user, "evaluation.official")
+    form = EvaluationForm(
+        request.POST if request.method == "POST" else None,
+        exact_allowed=exact_allowed,
+        initial={"as_of": default_as_of(), "audience": "public"},
+    )
+    if request.method == "POST" and form.is_valid():
+        as_of = form.cleaned_data["as_of"]
+        if as_of > local_date(timezone.now(), program_config().zone):
+            form.add_error("as_of", ValidationError(_("The evaluation reads what has happened: choose a past day.")))
+        else:
+            job = job_enqueue(
+                actor=user,
+                kind="evaluation.run",
+                params={"as_of": as_of.isoformat(), "audience": form.cleaned_data.get("audience") or "public"},
+            )
+            return redirect("jobs:job", job_id=job.pk)
+    runs = evaluation_run_list(user=user).only("as_of", "audience", "requested_by_name", "created_at")[:20]
+    return render(request, "evaluation/index.html", {"form": form, "runs": runs, "statement": STATEMENT})
+
+
+def _result(request: HttpRequest, run_id: int, purpose: str) -> tuple[Any, dict[str, Any]]:
+    """A kept run, for its requester (or a manager) only; refusals answer 404 and are audited,
+    the read is audited with its format."""
+    found = record_or_404(request, evaluation_run_list, run_id, action="evaluation.public", audit=False)
+    return found, stored_evaluation(user=_user(request), run=found, purpose=purpose)
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _cells(points: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each point as the table shows it: the share with its interval, and the number at risk."""
+    cells = []
+    for point in points:
+        if point.get("withheld"):
+            cells.append({"share": _("withheld"), "interval": "", "at_risk": _("withheld")})
+        elif point["survival"] is None:
+            cells.append({"share": "—", "interval": "", "at_risk": f"{point['at_risk'] or 0:,}"})
+        else:
+            interval = (
+                f"{_percent(point['ci_low'])} to {_percent(point['ci_high'])}" if point["ci_low"] is not None else ""
+            )
+            cells.append(
+                {"share": _percent(point["survival"]), "interval": interval, "at_risk": f"{point['at_risk']:,}"}
+            )
+    return cells
+
+
+def _survival_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The survival table: one row a group, its points in the definitions' days."""
+    survival = result["survival"]
+    rows = [
+        {
+            "label": _("Everyone notified"),
+            "dimension": "",
+            "size": result["counts"]["notified"],
+            "cells": _cells(survival["notified"]),
+        }
+    ]
+    if result["counts"].get("matched_notified"):
+        rows.append(
+            {
+                "label": _("Notified, matched"),
+                "dimension": "",
+                "size": result["counts"]["matched_notified"],
+                "cells": _cells(survival["matched_notified"]),
+            }
+        )
+        rows.append(
+            {
+                "label": _("Comparison group"),
+                "dimension": "",
+                "size": result["counts"]["comparison"],
+                "cells": _cells(survival["comparison"]),
+            }
+        )
+    names = {
+        "fiscal_year": _("Fiscal year of origin"),
+        "age_band": _("Age band at origin"),
+        "engagement": _("Engagement"),
+    }
+    engagement = {
+        "engaged": _("Engaged within 90 days"),
+        "not_engaged": _("Not engaged within 90 days"),
+        "too_recent": _("Fewer than 90 days since origin"),
+    }
+    for group in survival["cohorts"]:
+        label = (
+            engagement.get(group["cohort"], group["cohort"]) if group["dimension"] == "engagement" else group["cohort"]
+        )
+        rows.append(
+            {
+                "label": label,
+                "dimension": names[group["dimension"]],
+                "size": group["size"],
+                "cells": _cells(group["points"]),
+            }
+        )
+    return rows
+
+
+def _funnel(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The funnel's rows with each step's name in words and its share as a percentage."""
+    names = {
+        "proposed": _("proposed"),
+        "approved": _("approved"),
+        "referred": _("referred"),
+        "first_attempt": _("first attempt"),
+        "delivered": _("delivered"),
+        "engaged": _("engaged"),
+        "retained": _("retained"),
+    }
+    return [
+        {
+            **month,
+            "steps": [
+                {**step, "label": names[step["step"]], "percent": _percent(step["share"]).replace(".0%", "%")}
+                for step in month["steps"]
+            ],
+        }
+        for month in months
+    ]
+
+
+@never_cache
+@require_GET
+def run(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Every figure of a kept evaluation, as computed, with its chart."""
+    found, result = _result(request, run_id, "page")
+    days = [p["day"] for p in result["survival"]["notified"]]
+    return render(
+        request,
+        "evaluation/run.html",
+        {
+            "run": found,
+            "result": result,
+            "days": days,
+            "survival_rows": _survival_rows(result),
+            "chart": survival_chart(result),
+            "areas": result["areas"],
+            "funnel": _funnel(result["funnel"][-24:]),  # the latest rows; the CSV holds every month
+            "funnel_months": len(result["funnel"]),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def run_csv(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Every figure of the run, one a row."""
+    found, result = _result(request, run_id, "csv")
+    response = HttpResponse(to_csv(result), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{found.as_of}-{found.audience}.csv"'
+    return response
+
+
+@never_cache
+@require_GET
+def run_json(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The run as `vip evaluate` writes it (docs/evaluation.md)."""
+    found, result = _result(request, run_id, "json")
+    response = HttpResponse(json.dumps(result, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{found.as_of}-{found.audience}.json"'
+    return response
+
+
+FUNDER_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@never_cache
+@require_GET
+def funders(request: HttpRequest) -> HttpResponse:
+    """A funder report: the template, the period and (managers) the audience; the figures on the
+    page, or as CSV, JSON or XLSX with ``format``. Computed here: a few counts, no queue."""
+    user = _user(request)
+    require_some(user, "evaluation.public")
+    exact_allowed = can(user, "evaluation.official")
+    cvipi = funder_reports.TEMPLATES["cvipi"]
+    today = local_date(timezone.now(), program_config().zone)
+    asked = "period" in request.GET
+    form = FunderForm(
+        request.GET if asked else None,
+        exact_allowed=exact_allowed,
+        templates=[(t.name, str(t.title)) for t in funder_reports.TEMPLATES.values()],
+        initial={"template": "cvipi", "period": funder_reports.latest_period(cvipi, today), "audience": "public"},
+    )
+    report = None
+    if asked and form.is_valid():
+        audience = form.cleaned_data.get("audience") or "public"
+        fmt = request.GET.get("format", "")
+        try:
+            report = funder_reports.funder_report(
+                user=user,
+                template=form.cleaned_data["template"],
+                period=form.cleaned_data["period"],
+                audience=audience,
+                purpose=fmt if fmt in FUNDER_TYPES else "page",
+            )
+        except ValidationError as exc:
+            form.add_error("period", exc)
+        if report is not None and fmt in FUNDER_TYPES:
+            content = {
+                "csv": funder_reports.to_csv,
+                "xlsx": funder_reports.to_xlsx,
+                "json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False).encode(),
+            }[fmt](report)
+            response = HttpResponse(content, content_type=FUNDER_TYPES[fmt])
+            response["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'
+            return response
+    query = request.GET.urlencode() if report is not None else ""
+    return render(request, "evaluation/funders.html", {"form": form, "report": report, "query": query})
