@@ -185,6 +185,21 @@ def blind_index(value: str, purpose: str) -> str:
     return hmac.new(blind_index_key(), message, hashlib.sha256).hexdigest()
 
 
+class Pseudonyms:
+    """Keyed pseudonyms under a key made for one export, held in memory only, never stored: the
+    same record gets the same pseudonym within the export and unrelated ones in two exports
+    (security row 42)."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+
+    def __call__(self, kind: str, record_id: Any) -> str:
+        if record_id is None:
+            return ""
+        digest = hmac.new(self._key, f"{kind}\x1f{record_id}".encode(), hashlib.sha256).hexdigest()
+        return f"{kind[:1].upper()}{digest[:20]}"
+
+
 def forget_keys() -> None:
     """Read the keys again on next use (after a settings change or a key file edit)."""
     _cache.clear()

@@ -30,9 +30,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
-import hashlib
-import hmac
-import secrets
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -45,6 +42,7 @@ from django.db.models import Min, QuerySet
 from vip.core.access import Show, lookup_treatment
 from vip.core.access.docs import table
 from vip.core.access.policy import ANALYST
+from vip.core.crypto import Pseudonyms
 from vip.interchange.mapping import EXPORT
 from vip.interchange.schema import (
     FILES,
@@ -235,19 +233,6 @@ def rules_table() -> str:
     return table(["bundle file, column", "de-identified column", "rule"], body)
 
 
-class _Pseudonyms:
-    """Keyed pseudonyms under a key made for one export, held in memory only, never stored."""
-
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
-
-    def __call__(self, kind: str, record_id: Any) -> str:
-        if record_id is None:
-            return ""
-        digest = hmac.new(self._key, f"{kind}\x1f{record_id}".encode(), hashlib.sha256).hexdigest()
-        return f"{kind[:1].upper()}{digest[:20]}"
-
-
 def _origins(plan: Any) -> dict[int, tuple[int, str]]:
     """Each person's origin, as ``{person id: (date ordinal, "referral" | "record")}``: their first
     referral's date; without one, their first dated record's in this export."""
@@ -317,7 +302,7 @@ def deidentified_export(plan: Any, out_dir: Path, progress: Callable[[int], None
 
     Rows go through an on-disk SQLite file ordered by pseudonym, so memory stays flat and the
     order tells nothing. Returns the rows per file written."""
-    pseudonym = _Pseudonyms()
+    pseudonym = Pseudonyms()
     origins = _origins(plan)
     counts: dict[str, int] = {}
     (out_dir / MANIFEST).write_text(MANIFEST_TEXT, encoding="utf-8")

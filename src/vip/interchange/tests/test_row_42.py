@@ -22,7 +22,7 @@ from django.apps import apps
 from django.test import Client
 
 from vip.cli import main
-from vip.interchange import deidentified
+from vip.core import crypto
 from vip.interchange.deidentified import MANIFEST, PREFIX, RULES, Rule, check_rules
 from vip.interchange.export import bundle_export
 from vip.interchange.schema import FILES
@@ -182,13 +182,13 @@ def test_row_42_the_analysts_export_is_deidentified_by_safe_harbor(world, tmp_pa
 
 def test_row_42_pseudonym_keys_are_fresh_per_export_and_never_stored(world, tmp_path: Path, monkeypatch) -> None:
     made: list[bytes] = []
-    real = deidentified.secrets.token_bytes
+    real = crypto.secrets.token_bytes
 
     def spy(n: int) -> bytes:
         made.append(real(n))
         return made[-1]
 
-    monkeypatch.setattr(deidentified.secrets, "token_bytes", spy)
+    monkeypatch.setattr(crypto.secrets, "token_bytes", spy)  # the key of each export's pseudonyms
     before = stored()
     bundle_export(actor=world["users"]["analyst"], out_dir=tmp_path / "a")
     bundle_export(actor=world["users"]["analyst"], out_dir=tmp_path / "b")
