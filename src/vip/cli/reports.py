@@ -204,8 +204,15 @@ def disparity(
     show_default=True,
     help="Folder for the file.",
 )
+@click.option(
+    "--dataset",
+    is_flag=True,
+    help="Also write the evaluator's de-identified, person-level dataset (evaluation-dataset.csv).",
+)
 @click.option("--as", "username", default=None, help="Read as this account (manager; an analyst: public only).")
-def evaluate(as_of: dt.datetime | None, audience: str, formats: str, out_dir: Path, username: str | None) -> None:
+def evaluate(
+    as_of: dt.datetime | None, audience: str, formats: str, out_dir: Path, dataset: bool, username: str | None
+) -> None:
     """Write the evaluation (definitions eval-1, docs/evaluation.md) as evaluation.json and print
     a summary.
 
@@ -248,6 +255,15 @@ def evaluate(as_of: dt.datetime | None, audience: str, formats: str, out_dir: Pa
             value = f"{point.survival:.1%} (95% CI {point.ci_low:.1%}-{point.ci_high:.1%}), {point.at_risk:,} at risk"
         click.echo(f"    day {point.day:>3}: {value}")
     click.echo(f"  {path}")
+    if dataset:
+        from vip.evaluation.dataset import evaluator_dataset
+
+        rows = evaluator_dataset(user=common.actor(username), as_of=evaluation.as_of, purpose="cli")
+        path = out_dir / "evaluation-dataset.csv"
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(rows)
+        partial.replace(path)
+        click.echo(f"  {path} (de-identified: docs/evaluation.md)")
 
 
 @click.command(name="funder-report")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<id:run_id>/", views.run, name="run"),
     path("<id:run_id>/csv/", views.run_csv, name="run_csv"),
     path("<id:run_id>/json/", views.run_json, name="run_json"),
+    path("<id:run_id>/dataset/", views.run_dataset, name="run_dataset"),
 ]

@@ -19,6 +19,7 @@ from vip.core.access import can, require_some
 from vip.core.config import program_config
 from vip.core.dates import local_date
 from vip.evaluation import funders as funder_reports
+from vip.evaluation.dataset import evaluator_dataset
 from vip.evaluation.definitions import STATEMENT
 from vip.evaluation.evaluate import default_as_of, stored_evaluation
 from vip.evaluation.forms import EvaluationForm, FunderForm
@@ -194,6 +195,18 @@ def run_csv(request: HttpRequest, run_id: int) -> HttpResponse:
     found, result = _result(request, run_id, "csv")
     response = HttpResponse(to_csv(result), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="evaluation-{found.as_of}-{found.audience}.csv"'
+    return response
+
+
+@never_cache
+@require_GET
+def run_dataset(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The evaluator's de-identified, person-level dataset as of the run's day (computed from the
+    records as they are now; docs/evaluation.md). Its release is audited."""
+    found = record_or_404(request, evaluation_run_list, run_id, action="evaluation.public", audit=False)
+    content = evaluator_dataset(user=_user(request), as_of=found.as_of, purpose="download")
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="evaluation-dataset-{found.as_of}.csv"'
     return response
 
 
