@@ -193,8 +193,7 @@ def disparity(
     "formats",
     default="json",
     show_default=True,
-    type=click.Choice(["json"]),
-    help="The format to write (evaluation.json).",
+    help="Comma-separated formats to write: json (evaluation.json), csv, xlsx, pdf.",
 )
 @click.option(
     "--out",
@@ -230,18 +229,43 @@ def evaluate(
 
     from vip.evaluation.evaluate import evaluation_read
 
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = set(wanted) - {"json", "csv", "xlsx", "pdf"}
+    if unknown:
+        raise click.UsageError(f"unknown format(s) {', '.join(sorted(unknown))}: choose json, csv, xlsx, pdf")
     try:
         evaluation = evaluation_read(
             user=common.actor(username), as_of=as_of.date() if as_of else None, audience=audience, purpose="cli"
         )
     except ValidationError as exc:
         raise click.UsageError(" ".join(exc.messages)) from exc
-    content = json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False).encode() + b"\n"
+    from types import SimpleNamespace
+
+    from vip.audit.services import actor_identity
+    from vip.evaluation import render
+
+    result = evaluation.to_dict()
+    about = SimpleNamespace(  # what the PDF says of the computation (a page's run says the same)
+        as_of=evaluation.as_of,
+        audience=audience,
+        created_at=evaluation.generated_at,
+        requested_by_name=actor_identity(common.actor(username))[1],
+        definitions_version=result["definitions"],
+    )
+    writers = {
+        "json": lambda: json.dumps(result, indent=2, ensure_ascii=False).encode() + b"\n",
+        "csv": lambda: render.to_csv(result),
+        "xlsx": lambda: render.to_xlsx(result),
+        "pdf": lambda: render.to_pdf(about, result),
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "evaluation.json"
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(content)
-    partial.replace(path)  # never a half-written file under the final name
+    paths = []
+    for fmt in wanted:
+        path = out_dir / f"evaluation.{fmt}"
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(writers[fmt]())
+        partial.replace(path)  # never a half-written file under the final name
+        paths.append(path)
     notified = evaluation.notified
     click.echo(f"Evaluation as of {evaluation.as_of} ({audience}, definitions eval-1):")
     shown = "withheld" if notified.size is None else f"{notified.size:,}"
@@ -254,7 +278,8 @@ def evaluate(
         else:
             value = f"{point.survival:.1%} (95% CI {point.ci_low:.1%}-{point.ci_high:.1%}), {point.at_risk:,} at risk"
         click.echo(f"    day {point.day:>3}: {value}")
-    click.echo(f"  {path}")
+    for path in paths:
+        click.echo(f"  {path}")
     if dataset:
         from vip.evaluation.dataset import evaluator_dataset
 

@@ -7,6 +7,9 @@ import csv
 import io
 from typing import Any
 
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
 from vip.reports.charts import ACCENT, ACCENT_2, GRID, INK, Chart, svg_of
 
 CSV_COLUMNS = ("section", "group", "cohort", "at", "measure", "value")
@@ -108,3 +111,156 @@ def survival_chart(result: dict[str, Any]) -> Chart | None:
         "its numbers are in the table of survival below."
     )
     return Chart(svg_of(figure, "survival"), alt)
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _cells(points: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each point as the table shows it: the share with its interval, and the number at risk."""
+    cells = []
+    for point in points:
+        if point.get("withheld"):
+            cells.append({"share": _("withheld"), "interval": "", "at_risk": _("withheld")})
+        elif point["survival"] is None:
+            cells.append({"share": "—", "interval": "", "at_risk": f"{point['at_risk'] or 0:,}"})
+        else:
+            interval = (
+                f"{_percent(point['ci_low'])} to {_percent(point['ci_high'])}" if point["ci_low"] is not None else ""
+            )
+            cells.append(
+                {"share": _percent(point["survival"]), "interval": interval, "at_risk": f"{point['at_risk']:,}"}
+            )
+    return cells
+
+
+def _survival_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The survival table: one row a group, its points in the definitions' days."""
+    survival = result["survival"]
+    rows = [
+        {
+            "label": _("Everyone notified"),
+            "dimension": "",
+            "size": result["counts"]["notified"],
+            "cells": _cells(survival["notified"]),
+        }
+    ]
+    if result["counts"].get("matched_notified"):
+        rows.append(
+            {
+                "label": _("Notified, matched"),
+                "dimension": "",
+                "size": result["counts"]["matched_notified"],
+                "cells": _cells(survival["matched_notified"]),
+            }
+        )
+        rows.append(
+            {
+                "label": _("Comparison group"),
+                "dimension": "",
+                "size": result["counts"]["comparison"],
+                "cells": _cells(survival["comparison"]),
+            }
+        )
+    names = {
+        "fiscal_year": _("Fiscal year of origin"),
+        "age_band": _("Age band at origin"),
+        "engagement": _("Engagement"),
+    }
+    engagement = {
+        "engaged": _("Engaged within 90 days"),
+        "not_engaged": _("Not engaged within 90 days"),
+        "too_recent": _("Fewer than 90 days since origin"),
+    }
+    for group in survival["cohorts"]:
+        label = (
+            engagement.get(group["cohort"], group["cohort"]) if group["dimension"] == "engagement" else group["cohort"]
+        )
+        rows.append(
+            {
+                "label": label,
+                "dimension": names[group["dimension"]],
+                "size": group["size"],
+                "cells": _cells(group["points"]),
+            }
+        )
+    return rows
+
+
+def _funnel(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The funnel's rows with each step's name in words and its share as a percentage."""
+    names = {
+        "proposed": _("proposed"),
+        "approved": _("approved"),
+        "referred": _("referred"),
+        "first_attempt": _("first attempt"),
+        "delivered": _("delivered"),
+        "engaged": _("engaged"),
+        "retained": _("retained"),
+    }
+    return [
+        {
+            **month,
+            "steps": [
+                {**step, "label": names[step["step"]], "percent": _percent(step["share"]).replace(".0%", "%")}
+                for step in month["steps"]
+            ],
+        }
+        for month in months
+    ]
+
+
+def page_context(result: dict[str, Any]) -> dict[str, Any]:
+    """What the run's page and its PDF show of ``result``."""
+    return {
+        "result": result,
+        "days": [p["day"] for p in result["survival"]["notified"]],
+        "survival_rows": _survival_rows(result),
+        "chart": survival_chart(result),
+        "areas": result["areas"],
+        "funnel": _funnel(result["funnel"][-24:]),  # the latest rows; the CSV holds every month
+        "funnel_months": len(result["funnel"]),
+    }
+
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def to_pdf(run: Any, result: dict[str, Any]) -> bytes:
+    """The run as a tagged PDF (WeasyPrint, as the monthly report): the same figures as its page."""
+    from weasyprint import HTML  # deferred: WeasyPrint loads Pango and HarfBuzz
+
+    from vip.reports.render import font_configuration, write_tagged_pdf
+
+    html = render_to_string("evaluation/document.html", {"run": run, **page_context(result)})
+    return write_tagged_pdf(HTML(string=html, base_url=None), font_config=font_configuration())
+
+
+def to_xlsx(result: dict[str, Any]) -> bytes:
+    """Every figure as a workbook: one sheet a section, one row a figure (the CSV's rows)."""
+    from openpyxl import Workbook  # deferred: loaded for a workbook only
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    sheets: dict[str, Any] = {}
+    for row in _rows(result):
+        section = str(row[0])
+        if section not in sheets:
+            sheets[section] = book.create_sheet(section[:31])
+            sheets[section].append(list(CSV_COLUMNS))
+        sheets[section].append(["" if value is None else value for value in row])
+    about = book.create_sheet("about", 0)
+    about.append(["definitions", result["definitions"]])
+    about.append(["as_of", result["as_of"]])
+    about.append(["audience", result["audience"]])
+    about.append(["data_fingerprint", result["data_fingerprint"]])
+    about.append(["statement", result["statement"]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from vip.evaluation.dataset import evaluator_dataset
 from vip.evaluation.definitions import STATEMENT
 from vip.evaluation.evaluate import default_as_of, stored_evaluation
 from vip.evaluation.forms import EvaluationForm, FunderForm
-from vip.evaluation.render import survival_chart, to_csv
+from vip.evaluation.render import DOCUMENT_TYPES, page_context, to_csv, to_pdf, to_xlsx
 from vip.evaluation.selectors import evaluation_run_list
 from vip.jobs.services import job_enqueue
 
@@ -68,124 +68,25 @@ def _result(request: HttpRequest, run_id: int, purpose: str) -> tuple[Any, dict[
     return found, stored_evaluation(user=_user(request), run=found, purpose=purpose)
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
-
-
-def _cells(points: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Each point as the table shows it: the share with its interval, and the number at risk."""
-    cells = []
-    for point in points:
-        if point.get("withheld"):
-            cells.append({"share": _("withheld"), "interval": "", "at_risk": _("withheld")})
-        elif point["survival"] is None:
-            cells.append({"share": "—", "interval": "", "at_risk": f"{point['at_risk'] or 0:,}"})
-        else:
-            interval = (
-                f"{_percent(point['ci_low'])} to {_percent(point['ci_high'])}" if point["ci_low"] is not None else ""
-            )
-            cells.append(
-                {"share": _percent(point["survival"]), "interval": interval, "at_risk": f"{point['at_risk']:,}"}
-            )
-    return cells
-
-
-def _survival_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The survival table: one row a group, its points in the definitions' days."""
-    survival = result["survival"]
-    rows = [
-        {
-            "label": _("Everyone notified"),
-            "dimension": "",
-            "size": result["counts"]["notified"],
-            "cells": _cells(survival["notified"]),
-        }
-    ]
-    if result["counts"].get("matched_notified"):
-        rows.append(
-            {
-                "label": _("Notified, matched"),
-                "dimension": "",
-                "size": result["counts"]["matched_notified"],
-                "cells": _cells(survival["matched_notified"]),
-            }
-        )
-        rows.append(
-            {
-                "label": _("Comparison group"),
-                "dimension": "",
-                "size": result["counts"]["comparison"],
-                "cells": _cells(survival["comparison"]),
-            }
-        )
-    names = {
-        "fiscal_year": _("Fiscal year of origin"),
-        "age_band": _("Age band at origin"),
-        "engagement": _("Engagement"),
-    }
-    engagement = {
-        "engaged": _("Engaged within 90 days"),
-        "not_engaged": _("Not engaged within 90 days"),
-        "too_recent": _("Fewer than 90 days since origin"),
-    }
-    for group in survival["cohorts"]:
-        label = (
-            engagement.get(group["cohort"], group["cohort"]) if group["dimension"] == "engagement" else group["cohort"]
-        )
-        rows.append(
-            {
-                "label": label,
-                "dimension": names[group["dimension"]],
-                "size": group["size"],
-                "cells": _cells(group["points"]),
-            }
-        )
-    return rows
-
-
-def _funnel(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The funnel's rows with each step's name in words and its share as a percentage."""
-    names = {
-        "proposed": _("proposed"),
-        "approved": _("approved"),
-        "referred": _("referred"),
-        "first_attempt": _("first attempt"),
-        "delivered": _("delivered"),
-        "engaged": _("engaged"),
-        "retained": _("retained"),
-    }
-    return [
-        {
-            **month,
-            "steps": [
-                {**step, "label": names[step["step"]], "percent": _percent(step["share"]).replace(".0%", "%")}
-                for step in month["steps"]
-            ],
-        }
-        for month in months
-    ]
-
-
 @never_cache
 @require_GET
 def run(request: HttpRequest, run_id: int) -> HttpResponse:
     """Every figure of a kept evaluation, as computed, with its chart."""
     found, result = _result(request, run_id, "page")
-    days = [p["day"] for p in result["survival"]["notified"]]
-    return render(
-        request,
-        "evaluation/run.html",
-        {
-            "run": found,
-            "result": result,
-            "days": days,
-            "survival_rows": _survival_rows(result),
-            "chart": survival_chart(result),
-            "areas": result["areas"],
-            "funnel": _funnel(result["funnel"][-24:]),  # the latest rows; the CSV holds every month
-            "funnel_months": len(result["funnel"]),
-        },
-    )
+    return render(request, "evaluation/run.html", {"run": found, **page_context(result)})
+
+
+@never_cache
+@require_GET
+def run_document(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
+    """The run as a PDF document or an XLSX workbook."""
+    if fmt not in DOCUMENT_TYPES:
+        raise Http404
+    found, result = _result(request, run_id, fmt)
+    content = to_pdf(found, result) if fmt == "pdf" else to_xlsx(result)
+    response = HttpResponse(content, content_type=DOCUMENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{found.as_of}-{found.audience}.{fmt}"'
+    return response
 
 
 @never_cache

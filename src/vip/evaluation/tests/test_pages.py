@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from vip.audit.models import AuditEvent
 from vip.evaluation.models import EvaluationRun
@@ -21,6 +22,14 @@ from vip.jobs.models import Job
 from vip.jobs.worker import run_pending
 
 AS_OF = dt.date(2025, 6, 30)
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text (poppler's pdftotext, as the report's tests read theirs)."""
+    import subprocess
+
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True)  # noqa: S607
+    return " ".join(done.stdout.decode().split())
 
 
 @pytest.fixture
@@ -76,8 +85,18 @@ def test_a_manager_computes_and_reads_an_evaluation(city: None, client: Any, mak
     assert {"section": "matching", "group": "", "cohort": "", "at": "", "measure": "matched", "value": "12"} in rows
     data = json.loads(client.get(reverse("evaluation:run_json", args=[run.pk])).content)
     assert data == run.result and data["definitions"] == "eval-1"
+    pdf = client.get(reverse("evaluation:run_document", args=[run.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = pdf_text(pdf.content)
+    assert "Evaluation as of 2025-06-30" in text and "Hazard ratio of violent re-involvement" in text
+    assert "not proof" in text
+    book = client.get(reverse("evaluation:run_document", args=[run.pk, "xlsx"]))
+    assert book.content[:2] == b"PK"
+    sheets = load_workbook(io.BytesIO(book.content)).sheetnames
+    assert sheets[0] == "about" and {"survival", "matching", "funnel", "areas"} <= set(sheets)
+    assert client.get(reverse("evaluation:run_document", args=[run.pk, "docx"])).status_code == 404
     formats = AuditEvent.objects.filter(action="evaluation.read").values_list("changes__format", flat=True)
-    assert sorted(formats) == ["csv", "job", "json", "page"]
+    assert sorted(formats) == ["csv", "job", "json", "page", "pdf", "xlsx"]
 
 
 def test_an_analyst_gets_the_public_edition_only(city: None, client: Any, make_user: Any) -> None:

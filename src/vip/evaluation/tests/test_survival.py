@@ -276,6 +276,19 @@ def test_vip_evaluate_writes_the_json_contract(program: Any, make_user: Any, tmp
         main, ["evaluate", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path), "--as", "ines"]
     )
     assert refused.exit_code != 0  # an analyst: the public edition only
+    every = CliRunner().invoke(
+        main, ["evaluate", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path), "--format", "json,csv,xlsx,pdf"]
+    )
+    assert every.exit_code == 0, every.output
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        "evaluation.json",
+        "evaluation.csv",
+        "evaluation.xlsx",
+        "evaluation.pdf",
+    }
+    assert (tmp_path / "evaluation.pdf").read_bytes().startswith(b"%PDF")
+    bad = CliRunner().invoke(main, ["evaluate", "--format", "docx", "--out", str(tmp_path)])
+    assert bad.exit_code == 2 and "unknown format" in bad.output
     public = CliRunner().invoke(
         main, ["evaluate", "--audience", "public", "--as", "ines", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path)]
     )
