@@ -306,7 +306,7 @@ def evaluate(
     help="official: exact counts (managers); public: counts from 1 to the threshold withheld (managers and analysts).",
 )
 @click.option(
-    "--format", "formats", default="csv,json,xlsx", show_default=True, help="Comma-separated formats to write."
+    "--format", "formats", default="pdf,csv,json,xlsx", show_default=True, help="Comma-separated formats to write."
 )
 @click.option(
     "--out",
@@ -329,16 +329,17 @@ def funder_report(
 
     from django.core.exceptions import ValidationError
 
-    from vip.core.config import program_today
+    from vip.core.config import program_config, program_today
     from vip.evaluation import funders
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    unknown = set(wanted) - {"csv", "json", "xlsx"}
+    unknown = set(wanted) - {"pdf", "csv", "json", "xlsx"}
     if unknown:
-        raise click.UsageError(f"unknown format(s) {', '.join(sorted(unknown))}: choose csv, json, xlsx")
-    template = funders.TEMPLATES.get(template_name)
+        raise click.UsageError(f"unknown format(s) {', '.join(sorted(unknown))}: choose pdf, csv, json, xlsx")
+    known = funders.templates(program_config())
+    template = known.get(template_name)
     if template is None:
-        raise click.UsageError(f"unknown template {template_name!r}: choose {', '.join(funders.TEMPLATES)}")
+        raise click.UsageError(f"unknown template {template_name!r}: choose {', '.join(known)}")
     try:
         report = funders.funder_report(
             user=common.actor(username),
@@ -350,6 +351,7 @@ def funder_report(
     except ValidationError as exc:
         raise click.UsageError(" ".join(exc.messages)) from exc
     writers = {
+        "pdf": funders.to_pdf,
         "csv": funders.to_csv,
         "xlsx": funders.to_xlsx,
         "json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False).encode() + b"\n",

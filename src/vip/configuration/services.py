@@ -89,7 +89,7 @@ def _evaluation_settings(name: str, section: Any) -> dict[str, Any]:
     are checked against the records' types where the evaluation reads them)."""
     if not isinstance(section, dict):
         raise ValueError(f"profile {name!r}: [evaluation] must be a table")
-    unknown = set(section) - {"violent_incident_types", "program_start"}
+    unknown = set(section) - {"violent_incident_types", "program_start", "funder_templates"}
     if unknown:
         raise ValueError(f"profile {name!r}: [evaluation] has unknown setting(s) {', '.join(sorted(unknown))}")
     types = section.get("violent_incident_types")
@@ -105,6 +105,20 @@ def _evaluation_settings(name: str, section: Any) -> dict[str, Any]:
             dt.date.fromisoformat(str(start))
         except ValueError:
             raise ValueError(f"profile {name!r}: [evaluation] program_start must be a day, YYYY-MM-DD") from None
+    templates = section.get("funder_templates", {})
+    if not isinstance(templates, dict):
+        raise ValueError(f"profile {name!r}: [evaluation.funder_templates] must hold one table a template")
+    for code, template in templates.items():
+        where = f"profile {name!r}: [evaluation.funder_templates.{code}]"
+        if not isinstance(template, dict) or set(template) - {"title", "calendar", "measures"}:
+            raise ValueError(f"{where} takes title, calendar and measures only")
+        if template.get("calendar") not in {"half-year", "quarter", "year"}:
+            raise ValueError(f"{where} calendar must be half-year, quarter or year")
+        measures = template.get("measures")
+        if not isinstance(measures, list) or not measures or not all(isinstance(m, str) for m in measures):
+            raise ValueError(f"{where} measures must be a non-empty list of codes")
+        if not str(template.get("title", "")).strip():
+            raise ValueError(f"{where} needs a title")
     return {**section, **({"program_start": str(start)} if start is not None else {})}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -64,6 +65,8 @@ class ProgramConfig:
     # The day the program began, for the evaluation's interrupted time series (None: the first
     # delivered custom notification's month).
     program_start: dt.date | None = field(default=None, repr=False)
+    # A city's own funder templates: code -> {"title", "calendar", "measures"} (docs/evaluation.md).
+    funder_templates: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -111,6 +114,7 @@ def program_config() -> ProgramConfig:
         violent_incident_types=tuple(
             (profile.evaluation or {}).get("violent_incident_types") or DEFAULT_VIOLENT_INCIDENT_TYPES
         ),
+        funder_templates=dict((profile.evaluation or {}).get("funder_templates") or {}),
         program_start=(
             dt.date.fromisoformat(str(profile.evaluation["program_start"]))
             if (profile.evaluation or {}).get("program_start")

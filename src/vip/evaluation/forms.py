@@ -28,7 +28,7 @@ class FunderForm(StaffForm):
 
     template = forms.ChoiceField(label=_("Template"))
     period = forms.CharField(
-        label=_("Period"), max_length=10, help_text=_("Like 2026H1 (half-years) or 2026Q3 (quarters).")
+        label=_("Period"), max_length=10, help_text=_("Like 2026H1 (half-years), 2026Q3 (quarters) or 2026 (years).")
     )
     audience = forms.ChoiceField(
         label=_("Audience"),

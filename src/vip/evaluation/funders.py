@@ -5,7 +5,9 @@ A template is a reporting calendar and a list of measures:
 
 - ``cvipi``: the US DOJ Community Violence Intervention and Prevention Initiative, by half-year
   (January-June "H1", July-December "H2");
-- ``quarterly``: the same measures by calendar quarter ("Q1" to "Q4"), as many state grants ask.
+- ``quarterly``: the same measures by calendar quarter ("Q1" to "Q4"), as many state grants ask;
+- a city's own, in its profile: ``[evaluation.funder_templates.<code>]`` with a ``title``, a
+  ``calendar`` (``half-year``, ``quarter`` or ``year``) and the ``measures`` it reports.
 
 The measures, over the days of the period (local days):
 
@@ -69,20 +71,43 @@ TEMPLATES = {
     ),
     "quarterly": Template("quarterly", gettext_lazy("Quarterly grant report"), "quarter", MEASURES),
 }
-_PERIOD = {"half-year": re.compile(r"^(\d{4})H([12])$"), "quarter": re.compile(r"^(\d{4})Q([1-4])$")}
+_PERIOD = {
+    "half-year": re.compile(r"^(\d{4})H([12])$"),
+    "quarter": re.compile(r"^(\d{4})Q([1-4])$"),
+    "year": re.compile(r"^(\d{4})()$"),
+}
+_EXAMPLE = {"half-year": "2026H1", "quarter": "2026Q3", "year": "2026"}
+_MONTHS = {"half-year": 6, "quarter": 3, "year": 12}
+
+
+def templates(config: ProgramConfig) -> dict[str, Template]:
+    """The built-in templates and the profile's own (``[evaluation.funder_templates.<code>]``),
+    each measure one of :data:`MEASURES`."""
+    found = dict(TEMPLATES)
+    for code, item in config.funder_templates.items():
+        if code in TEMPLATES:
+            raise ValueError(f"the program profile's funder template {code!r} has the name of a built-in one")
+        unknown = [m for m in item["measures"] if m not in MEASURES]
+        if unknown:
+            raise ValueError(
+                f"the program profile's funder template {code!r} has unknown measure(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(MEASURES)}"
+            )
+        found[code] = Template(code, item["title"], item["calendar"], tuple(item["measures"]))
+    return found
 
 
 def period_of(template: Template, text: str) -> Period:
     """The days of ``text`` ("2026H1", "2026Q3") on the template's calendar."""
     found = _PERIOD[template.calendar].match(text.strip().upper())
     if not found:
-        example = "2026H1" if template.calendar == "half-year" else "2026Q3"
+        example = _EXAMPLE[template.calendar]
         raise ValidationError(
             _("%(text)s is not a period of the %(template)s calendar: write it like %(example)s.")
             % {"text": repr(text), "template": template.name, "example": example}
         )
-    year, part = int(found.group(1)), int(found.group(2))
-    months = 6 if template.calendar == "half-year" else 3
+    year, part = int(found.group(1)), int(found.group(2) or 1)
+    months = _MONTHS[template.calendar]
     first = dt.date(year, (part - 1) * months + 1, 1)
     last_month = first.month + months - 1
     end = dt.date(year + (last_month == 12), last_month % 12 + 1, 1) - dt.timedelta(days=1)
@@ -91,11 +116,13 @@ def period_of(template: Template, text: str) -> Period:
 
 def latest_period(template: Template, today: dt.date) -> str:
     """The latest period of the template's calendar that has ended by ``today``."""
-    months = 6 if template.calendar == "half-year" else 3
+    months = _MONTHS[template.calendar]
     part = (today.month - 1) // months  # the current one, 0-based: the one before has ended
     year = today.year
     if part == 0:
         year, part = year - 1, 12 // months
+    if template.calendar == "year":
+        return str(year)
     letter = "H" if template.calendar == "half-year" else "Q"
     return f"{year}{letter}{part}"
 
@@ -210,19 +237,20 @@ def funder_report(
         )
     if audience == "official":
         require(user, "evaluation.official")
-    if template not in TEMPLATES:
+    config = program_config()
+    known = templates(config)
+    if template not in known:
         raise ValidationError(
             _("Unknown template %(template)s: choose %(choices)s.")
-            % {"template": repr(template), "choices": ", ".join(TEMPLATES)}
+            % {"template": repr(template), "choices": ", ".join(known)}
         )
-    config = program_config()
-    days = period_of(TEMPLATES[template], period)
+    days = period_of(known[template], period)
     if days.end >= timezone.localdate(timezone.now(), config.zone):
         raise ValidationError(
             _("%(period)s has not ended yet: a funder report is for a period that is over.")
             % {"period": period.strip().upper()}
         )
-    report = compute(config, TEMPLATES[template], period, audience)
+    report = compute(config, known[template], period, audience)
     audit_read(
         actor=user,
         action="funder_report.read",
@@ -272,3 +300,16 @@ def to_xlsx(report: FunderReport) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def to_pdf(report: FunderReport) -> bytes:
+    """The report as a tagged PDF (WeasyPrint, through the monthly report's PDF writer)."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML  # deferred: WeasyPrint loads Pango and HarfBuzz
+
+    from vip.reports.render import font_configuration, write_tagged_pdf
+
+    html = render_to_string(
+        "evaluation/funder_document.html", {"report": report, "program": program_config().program_name}
+    )
+    return write_tagged_pdf(HTML(string=html, base_url=None), font_config=font_configuration())

@@ -122,6 +122,7 @@ def run_json(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 FUNDER_TYPES = {
+    "pdf": "application/pdf",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -136,13 +137,15 @@ def funders(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_some(user, "evaluation.public")
     exact_allowed = can(user, "evaluation.official")
-    cvipi = funder_reports.TEMPLATES["cvipi"]
-    today = local_date(timezone.now(), program_config().zone)
+    config = program_config()
+    known = funder_reports.templates(config)
+    cvipi = known["cvipi"]
+    today = local_date(timezone.now(), config.zone)
     asked = "period" in request.GET
     form = FunderForm(
         request.GET if asked else None,
         exact_allowed=exact_allowed,
-        templates=[(t.name, str(t.title)) for t in funder_reports.TEMPLATES.values()],
+        templates=[(t.name, str(t.title)) for t in known.values()],
         initial={"template": "cvipi", "period": funder_reports.latest_period(cvipi, today), "audience": "public"},
     )
     report = None
@@ -161,6 +164,7 @@ def funders(request: HttpRequest) -> HttpResponse:
             form.add_error("period", exc)
         if report is not None and fmt in FUNDER_TYPES:
             content = {
+                "pdf": funder_reports.to_pdf,
                 "csv": funder_reports.to_csv,
                 "xlsx": funder_reports.to_xlsx,
                 "json": lambda r: json.dumps(r.to_dict(), indent=2, ensure_ascii=False).encode(),

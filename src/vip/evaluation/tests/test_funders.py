@@ -136,6 +136,11 @@ def test_the_page_and_its_files(half_year: None, client: Any, make_user: Any) ->
     ).items()
     data = json.loads(client.get(reverse("evaluation:funders"), {**query, "format": "json"}).content)
     assert data["period"] == "2025H1" and data["rows"][0] == {"measure": "engaged", "category": "", "value": 4}
+    pdf = client.get(reverse("evaluation:funders"), {**query, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    from vip.evaluation.tests.test_pages import pdf_text
+
+    assert "At-risk individuals engaged in the program 4" in pdf_text(pdf.content)
     book = client.get(reverse("evaluation:funders"), {**query, "format": "xlsx"})
     assert book["Content-Disposition"] == 'attachment; filename="funder-cvipi-2025H1-official.xlsx"'
     assert book.content[:2] == b"PK"
@@ -152,8 +157,37 @@ def test_vip_funder_report(half_year: None, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "At-risk individuals engaged in the program" in result.output and " 4" in result.output
     assert (tmp_path / "funder-cvipi-2025H1-official.csv").exists()
+    assert (tmp_path / "funder-cvipi-2025H1-official.pdf").read_bytes().startswith(b"%PDF")
     assert json.loads((tmp_path / "funder-cvipi-2025H1-official.json").read_text())["rows"][0]["value"] == 4
     bad = CliRunner().invoke(
         main, ["funder-report", "--template", "cvipi", "--period", "2025Q1", "--out", str(tmp_path)]
     )
     assert bad.exit_code == 2 and "is not a period" in bad.output
+
+
+def test_a_citys_own_template_from_its_profile(half_year: None, tmp_path: Path) -> None:
+    from vip.configuration.services import profile_load
+    from vip.evaluation.tests.test_settings import profile
+
+    base = Path(profile(tmp_path, "")).read_text(encoding="utf-8")
+    table = (
+        "[evaluation.funder_templates.state_grant]\n"
+        'title = "State violence-reduction grant"\ncalendar = "year"\nmeasures = ["engaged", "services_connected"]\n'
+    )
+
+    def load(text: str) -> None:
+        path = tmp_path / "city.toml"
+        path.write_text(base + "\n" + text, encoding="utf-8")
+        profile_load(actor=None, name=str(path))
+
+    load(table)
+    report = funder_report(user=None, template="state_grant", period="2025")
+    assert (report.period.start, report.period.end) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    got = values(report)
+    assert {m for m, _c in got} == {"engaged", "services_connected"}
+    assert got[("engaged", "")] == 5  # the half-year's four, and gus in July
+    with pytest.raises(ValueError, match="calendar must be"):
+        load(table.replace('calendar = "year"', 'calendar = "week"'))
+    load(table.replace('"services_connected"', '"smiles"'))  # measures are checked where they are read
+    with pytest.raises(ValueError, match="unknown measure"):
+        funder_report(user=None, template="state_grant", period="2025")
