@@ -80,3 +80,17 @@ def test_a_manager_reads_the_evaluation(browser, live_server, program, make_user
     page.get_by_role("link", name="Evaluation: compute another").click()
     assert page.get_by_role("link", name=AS_OF.isoformat()).is_visible()
     _shots(page, "evaluation-form", screenshots)
+    # The funder reports: the latest half-year by default; the planted people's half-year asked for.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_role("link", name="Funder reports").click()
+    check_accessibility(page, "funder reports form")
+    page.get_by_label("Period", exact=True).fill("2025H1")
+    page.get_by_label("Audience", exact=True).select_option("official")
+    page.get_by_role("button", name="Show").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Custom notifications delivered"))
+    assert int(row.get_by_role("cell").inner_text()) > 0
+    check_accessibility(page, "funder report")
+    _shots(page, "evaluation-funders", screenshots)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert download.value.suggested_filename == "funder-cvipi-2025H1-official.pdf"
