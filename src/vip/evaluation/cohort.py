@@ -157,6 +157,18 @@ class Sources:
     connected: PersonDays  # days service referrals were connected
     shootings: PersonDays  # shootings the person was involved in (not as a witness)
 
+    def fingerprint(self) -> str:
+        """A digest of everything read here (the cohort, the comparison group and the dataset
+        depend on nothing else)."""
+        digest = hashlib.sha256(self.as_of.isoformat().encode())
+        for table in (self.origin, self.events, self.connected, self.shootings):
+            for array in (table.person, table.day, table.kind):
+                digest.update(np.ascontiguousarray(array).tobytes())
+        for array in (self.people, self.born):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update("\x1f".join((*self.event_kinds, *self.sex)).encode())
+        return digest.hexdigest()
+
     def origin_of(self, person: int) -> dt.date | None:
         days = self.origin.days_of(person)
         return day_of(days[0]) if len(days) else None

@@ -8,6 +8,8 @@ withheld); other roles are refused (docs/permissions.md).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,11 +169,22 @@ def compute(
             if dimension == "age_band" and name == "Unknown" and not chosen.any():
                 continue
             groups.append(_group(dimension, name, cohort.time[chosen], cohort.event[chosen], threshold))
+    months = funnel(sources, config.zone, threshold)
+    series = areas_over_time(config, cohort.as_of, threshold)
+    # The data's fingerprint: what the cohort and the comparison read, and the exact counts of the
+    # funnel and the areas (they read candidacies, referrals, contacts and incidents of their
+    # own): the same for both editions of the same data.
+    exact_months = months if not threshold else funnel(sources, config.zone, 0)
+    exact_series = series if not threshold else areas_over_time(config, cohort.as_of, 0)
+    digest = hashlib.sha256(sources.fingerprint().encode())
+    digest.update(cohort.fingerprint().encode())
+    digest.update(json.dumps([m.to_dict() for m in exact_months], sort_keys=True).encode())
+    digest.update(json.dumps([a.to_dict() for a in exact_series], sort_keys=True).encode())
     return Evaluation(
         as_of=cohort.as_of,
         audience=audience,
         threshold=threshold,
-        fingerprint=cohort.fingerprint(),
+        fingerprint=digest.hexdigest(),
         generated_at=generated_at,
         notified=_group("all", "notified", cohort.time, cohort.event, threshold),
         cohorts=groups,
@@ -179,8 +192,8 @@ def compute(
         comparison=group("comparison", matches),
         hazard=hazard,
         matching=matching,
-        funnel=funnel(sources, config.zone, threshold),
-        areas=areas_over_time(config, cohort.as_of, threshold),
+        funnel=months,
+        areas=series,
         plot={
             "notified": plot_points(cohort.time, cohort.event, threshold),
             "matched_notified": plot_points(*arrays(matched_people), threshold),

@@ -256,7 +256,14 @@ def test_the_fingerprint_follows_the_data(program: Any) -> None:
     first = evaluation_read(user=None, as_of=AS_OF).fingerprint
     assert evaluation_read(user=None, as_of=AS_OF).fingerprint == first
     _build([(60, True)], AS_OF)
-    assert evaluation_read(user=None, as_of=AS_OF).fingerprint != first
+    second = evaluation_read(user=None, as_of=AS_OF).fingerprint
+    assert second != first
+    assert evaluation_read(user=None, as_of=AS_OF, audience="public").fingerprint == second  # the same data
+    # A referral nobody has visited yet changes only the funnel: the fingerprint too.
+    from vip.referrals.services import referral_create
+
+    referral_create(actor=None, person=person(), received_on=dt.date(2025, 5, 2), source="hospital")
+    assert evaluation_read(user=None, as_of=AS_OF).fingerprint != second
 
 
 def test_vip_evaluate_writes_the_json_contract(program: Any, make_user: Any, tmp_path: Path) -> None:
