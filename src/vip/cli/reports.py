@@ -201,7 +201,7 @@ def disparity(
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("var/reports"),
     show_default=True,
-    help="Folder for the file.",
+    help="Folder for the files.",
 )
 @click.option(
     "--dataset",
@@ -212,14 +212,16 @@ def disparity(
 def evaluate(
     as_of: dt.datetime | None, audience: str, formats: str, out_dir: Path, dataset: bool, username: str | None
 ) -> None:
-    """Write the evaluation (definitions eval-1, docs/evaluation.md) as evaluation.json and print
-    a summary.
+    """Write the evaluation (definitions eval-1, docs/evaluation.md) as evaluation.json (and CSV,
+    XLSX, PDF with --format) and print the notified curve.
 
     For everyone notified (first delivered custom notification on or before the as-of day): the
     share still free of violent re-involvement at 90, 180, 365, 545 and 730 days (Kaplan-Meier,
-    lifelines), with 95% intervals and the numbers at risk, for all of them and by fiscal year of
-    origin, age band at origin and engagement with a service within 90 days. Not causal proof:
-    the file says so. The read is recorded in the audit trail.
+    lifelines) with 95% intervals and the numbers at risk, for all of them and by fiscal year of
+    origin, age band at origin and engagement within 90 days; against a matched comparison group
+    of the criteria's candidates who were not notified, with a Cox hazard ratio; the engagement
+    funnel by month; shooting victims and notifications by area with an interrupted time series.
+    Not causal proof: every output says so. The read is recorded in the audit trail.
     """
     common.django_setup()
     common.require_ready()
@@ -293,10 +295,16 @@ def evaluate(
 
 @click.command(name="funder-report")
 @click.option(
-    "--template", "template_name", default="cvipi", show_default=True, help="cvipi (half-years) or quarterly."
+    "--template",
+    "template_name",
+    default="cvipi",
+    show_default=True,
+    help="cvipi (half-years), quarterly, or one of the profile's own templates.",
 )
 @click.option(
-    "--period", default=None, help="Like 2026H1 (cvipi) or 2026Q3 (quarterly); default: the latest that has ended."
+    "--period",
+    default=None,
+    help="Like 2026H1 (half-years), 2026Q3 (quarters) or 2026 (years); default: the latest that has ended.",
 )
 @click.option(
     "--audience",
@@ -322,7 +330,8 @@ def funder_report(
 ) -> None:
     """Write a funder report (docs/evaluation.md) and print its figures: people engaged, new
     participants, custom notifications delivered and services connected by category, for a
-    half-year (cvipi, the US DOJ CVIPI) or a quarter. The read is recorded in the audit trail."""
+    half-year (cvipi, the US DOJ CVIPI), a quarter (quarterly) or a template of the profile's own.
+    The read is recorded in the audit trail."""
     common.django_setup()
     common.require_ready()
     import json
