@@ -14,8 +14,8 @@ import pytest
 
 from tests.e2e.test_journeys_browser import check_accessibility, sign_in
 from vip.evaluation.models import EvaluationRun
-from vip.evaluation.tests.test_comparison import propose
-from vip.evaluation.tests.test_survival import PLAN, _build, attempt, outcome, person
+from vip.evaluation.tests.test_comparison import candidate_pairs
+from vip.evaluation.tests.test_survival import PLAN, _build
 from vip.jobs.worker import run_pending
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -39,16 +39,7 @@ def test_a_manager_reads_the_evaluation(browser, live_server, program, make_user
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     manager = make_user("manager")
     _build(PLAN * 4, AS_OF)
-    proposed = dt.date(2023, 6, 1)
-    for n in range(40):
-        notified, other = person(), person()
-        propose(notified, proposed + dt.timedelta(days=n))
-        propose(other, proposed + dt.timedelta(days=n))
-        attempt(notified, proposed + dt.timedelta(days=n + 3))
-        if n % 3 == 0:
-            outcome(other, proposed + dt.timedelta(days=n + 40), "shot")
-        if n % 5 == 0:
-            outcome(notified, proposed + dt.timedelta(days=n + 200), "arrest_firearm")
+    candidate_pairs(40, comparison_hurt_every=3, notified_hurt_every=5, after=200)
     page = sign_in(browser, live_server.url, manager, viewport={"width": 1366, "height": 900})
     page.get_by_role("link", name="Evaluation", exact=True).click()
     page.wait_for_url("**/evaluation/")

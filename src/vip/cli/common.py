@@ -94,6 +94,14 @@ def require_ready() -> None:
         raise click.ClickException("the database has no program configuration: run `vip setup` first")
 
 
+def write_whole(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a ``.part`` file renamed at the end: never a
+    half-written file under the final name."""
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
 def actor(username: str | None) -> Any:
     """The active account named ``username`` a command acts as (None: the local operator),
     or a clear error."""

@@ -161,9 +161,7 @@ def disparity(
     content = to_csv(report)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / csv_filename(report)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(content)
-    partial.replace(path)  # never a half-written file under the final name
+    common.write_whole(path, content)
     click.echo(f"Disparity report {period.start} to {period.end} ({audience}):")
     for measure in MEASURES:
         click.echo(f"  {MEASURE_LABELS[measure]:24} {report.total(measure).display:>8}")
@@ -264,9 +262,7 @@ def evaluate(
     paths = []
     for fmt in wanted:
         path = out_dir / f"evaluation.{fmt}"
-        partial = path.with_name(path.name + ".part")
-        partial.write_bytes(writers[fmt]())
-        partial.replace(path)  # never a half-written file under the final name
+        common.write_whole(path, writers[fmt]())
         paths.append(path)
     notified = evaluation.notified
     click.echo(f"Evaluation as of {evaluation.as_of} ({audience}, definitions eval-1):")
@@ -287,9 +283,7 @@ def evaluate(
 
         rows = evaluator_dataset(user=common.actor(username), as_of=evaluation.as_of, purpose="cli")
         path = out_dir / "evaluation-dataset.csv"
-        partial = path.with_name(path.name + ".part")
-        partial.write_bytes(rows)
-        partial.replace(path)
+        common.write_whole(path, rows)
         click.echo(f"  {path} (de-identified: docs/evaluation.md)")
 
 
@@ -371,7 +365,5 @@ def funder_report(
         click.echo(f"  {row.label:70} {'withheld' if row.value is None else row.value:>8}")
     for fmt in wanted:
         path = out_dir / report.filename(fmt)
-        partial = path.with_name(path.name + ".part")
-        partial.write_bytes(writers[fmt](report))
-        partial.replace(path)  # never a half-written file under the final name
+        common.write_whole(path, writers[fmt](report))
         click.echo(f"  {path}")

@@ -94,6 +94,31 @@ def _prior(sources: Sources, person: int, origin: dt.date) -> int:
     return int(((days >= end - PRIOR_DAYS) & (days < end)).sum())
 
 
+def _subject(
+    config: ProgramConfig,
+    sources: Sources,
+    person: int,
+    *,
+    notified: bool,
+    origin: dt.date,
+    end: dt.date,
+    criterion: str,
+) -> Subject:
+    """One person's follow-up from ``origin`` to their first violent event, or to ``end``."""
+    first = first_event(sources, person, origin, end)
+    return Subject(
+        person=person,
+        notified=notified,
+        origin=origin,
+        time=((first[0] if first else end) - origin).days,
+        event=first is not None,
+        criterion=criterion,
+        age_band=age_band_on(config, sources, person, origin),
+        sex=sources.sex_of(person),
+        prior_shootings=_prior(sources, person, origin),
+    )
+
+
 def subjects(config: ProgramConfig, sources: Sources) -> tuple[list[Subject], list[Subject]]:
     """The notified who were candidates, and the comparison pool (docs/evaluation.md)."""
     as_of = sources.as_of
@@ -102,41 +127,16 @@ def subjects(config: ProgramConfig, sources: Sources) -> tuple[list[Subject], li
     for person, items in sorted(candidacies.items()):
         origin = sources.origin_of(person)
         before = [item for item in items if origin is not None and item[0] <= origin]
-        if before:
-            _day, criterion = before[-1]
-            assert origin is not None
-            first = first_event(sources, person, origin, as_of)
+        if origin is not None and before:
+            criterion = before[-1][1]
             notified.append(
-                Subject(
-                    person=person,
-                    notified=True,
-                    origin=origin,
-                    time=((first[0] if first else as_of) - origin).days,
-                    event=first is not None,
-                    criterion=criterion,
-                    age_band=age_band_on(config, sources, person, origin),
-                    sex=sources.sex_of(person),
-                    prior_shootings=_prior(sources, person, origin),
-                )
+                _subject(config, sources, person, notified=True, origin=origin, end=as_of, criterion=criterion)
             )
         for day, criterion in items:
             if origin is not None and origin <= day + dt.timedelta(days=NOT_NOTIFIED_WITHIN_DAYS):
                 continue  # notified before, on or within 90 days of the proposal
             end = as_of if origin is None else min(as_of, origin)  # a later notification censors
-            first = first_event(sources, person, day, end)
-            pool.append(
-                Subject(
-                    person=person,
-                    notified=False,
-                    origin=day,
-                    time=((first[0] if first else end) - day).days,
-                    event=first is not None,
-                    criterion=criterion,
-                    age_band=age_band_on(config, sources, person, day),
-                    sex=sources.sex_of(person),
-                    prior_shootings=_prior(sources, person, day),
-                )
-            )
+            pool.append(_subject(config, sources, person, notified=False, origin=day, end=end, criterion=criterion))
             break  # in the pool once, from the first such candidacy
     return notified, pool
 

@@ -26,15 +26,14 @@ from typing import Any
 import numpy as np
 
 from vip.audit.services import audit_read
-from vip.casework.models import Contact
 from vip.core.access import require
 from vip.core.config import ProgramConfig, program_config
 from vip.core.crypto import Pseudonyms
 from vip.evaluation.cohort import (
     NO_DAY,
+    PersonDays,
     Sources,
     ages_on,
-    columns,
     day_number,
     day_of,
     day_sql,
@@ -44,17 +43,10 @@ from vip.evaluation.cohort import (
 from vip.evaluation.comparison import match, subjects
 from vip.evaluation.definitions import VERSION
 from vip.evaluation.evaluate import default_as_of
+from vip.evaluation.funnel import contact_days
 from vip.people.models import Person
 
 OLDEST_AGE = 89
-
-
-def _per_person(select: list[str], source: str, params: list[Any]) -> dict[int, list[int]]:
-    person, day, kind = columns(select, source, params)
-    found: dict[int, list[int]] = {}
-    for p, d, k in zip(person.tolist(), day.tolist(), kind.tolist(), strict=True):
-        found.setdefault(p, []).append(d * 1000 + k)
-    return found
 
 
 def rows(config: ProgramConfig, sources: Sources) -> tuple[list[str], list[list[str]]]:
@@ -66,19 +58,14 @@ def rows(config: ProgramConfig, sources: Sources) -> tuple[list[str], list[list[
     pseudonym = Pseudonyms()
     categories = list(config.all_service_categories)
     category_ids = {pk: i for i, pk in enumerate(config.service_category_ids[c] for c in categories)}
-    # What every person is, once: sex, race, ethnicity and area (codes), read for the people needed.
-    people = columns(
-        ["id", "CASE WHEN area_id IS NULL THEN -1 ELSE area_id END"],
-        "people_person",
-    )
-    area_of = dict(zip(people[0].tolist(), people[1].tolist(), strict=True))
+    # What every person is: race, ethnicity and area (sex and birth are in the sources).
+    people = {
+        p: (race or "", eth or "", area)
+        for p, race, eth, area in Person.objects.values_list("id", "race", "ethnicity", "area_id")
+    }
     areas = {pk: code for code, pk in config.area_ids.items()}
-    labels = {p: (race or "", eth or "") for p, race, eth in Person.objects.values_list("id", "race", "ethnicity")}
-    # A contact's day is its local day: read as moments.
-    contact_days: dict[int, list[int]] = {}
-    for person, moment in Contact.objects.filter(voided_at__isnull=True).values_list("person_id", "contacted_at"):
-        contact_days.setdefault(person, []).append(day_number(moment.astimezone(config.zone).date()))
-    services = _per_person(
+    seen = contact_days(config.zone, as_of)
+    services = PersonDays.read(
         ["person_id", day_sql("connected_on"), "category_id"],
         "service_referrals_servicereferral WHERE voided_at IS NULL AND connected_on IS NOT NULL AND connected_on <= %s",
         [as_of],
@@ -92,13 +79,13 @@ def rows(config: ProgramConfig, sources: Sources) -> tuple[list[str], list[list[
         born = int(sources.born[at]) if at < len(sources.people) and sources.people[at] == person else NO_DAY
         age = int(ages_on(np.array([born], dtype=np.int64), np.array([origin], dtype=np.int64))[0])
         over = age > OLDEST_AGE
-        count = sum(1 for d in contact_days.get(person, ()) if origin <= d <= through)
+        days = seen.days_of(person)
+        count = int(((days >= origin) & (days <= through)).sum())
         by_category = [0] * len(categories)
-        for value in services.get(person, ()):
-            day, category = divmod(value, 1000)
-            if origin <= day <= through and category in category_ids:
-                by_category[category_ids[category]] += 1
-        race, ethnicity = labels.get(person, ("", ""))
+        for day, category in zip(*services.rows_of(person), strict=True):
+            if day >= origin and int(category) in category_ids:
+                by_category[category_ids[int(category)]] += 1
+        race, ethnicity, area = people.get(person, ("", "", None))
         return [
             pseudonym("person", person),
             group,
@@ -109,7 +96,7 @@ def rows(config: ProgramConfig, sources: Sources) -> tuple[list[str], list[list[
             sources.sex_of(person),
             race,
             ethnicity,
-            areas.get(area_of.get(person, -1), ""),
+            areas.get(area, ""),
             str(time),
             "1" if event else "0",
             kind,

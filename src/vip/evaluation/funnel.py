@@ -67,7 +67,7 @@ def _attempts(as_of: dt.date) -> tuple[PersonDays, PersonDays]:
     return every, PersonDays(every.person[given], every.day[given], every.kind[given])
 
 
-def _contacts(zone: ZoneInfo, as_of: dt.date) -> PersonDays:
+def contact_days(zone: ZoneInfo, as_of: dt.date) -> PersonDays:
     """Every peer contact up to ``as_of``, by its local day."""
     rows = Contact.objects.filter(voided_at__isnull=True).values_list("person_id", "contacted_at")
     found = []
@@ -131,7 +131,7 @@ def funnel(sources: Sources, zone: ZoneInfo, threshold: int = 0) -> list[MonthFu
     as_of = sources.as_of
     through = day_number(as_of)
     every, given = _attempts(as_of)
-    seen = _contacts(zone, as_of)
+    seen = contact_days(zone, as_of)
     entries: list[tuple[str, tuple[str, ...], list[np.ndarray]]] = []
 
     candidates = []

@@ -67,6 +67,25 @@ def test_who_is_in_the_pool_and_from_when(program: Any) -> None:
     assert notified_by_person[soon.pk].criterion == "shot_recently"
 
 
+def candidate_pairs(
+    pairs: int, *, comparison_hurt_every: int, notified_hurt_every: int | None = None, after: int = 60
+) -> None:
+    """``pairs`` pairs of the criteria's candidates proposed a day apart from 2023-06-01: one of
+    each pair notified three days later, the other never. Every ``comparison_hurt_every``-th of
+    the others is shot 40 days after the proposal; every ``notified_hurt_every``-th notified one
+    is arrested with a gun ``after`` days after it."""
+    proposed = dt.date(2023, 6, 1)
+    for n in range(pairs):
+        notified, other = person(), person()
+        propose(notified, proposed + dt.timedelta(days=n))
+        propose(other, proposed + dt.timedelta(days=n))
+        attempt(notified, proposed + dt.timedelta(days=n + 3))
+        if n % comparison_hurt_every == 0:
+            outcome(other, proposed + dt.timedelta(days=n + 40), "shot")
+        if notified_hurt_every and n % notified_hurt_every == 0:
+            outcome(notified, proposed + dt.timedelta(days=n + after), "arrest_firearm")
+
+
 def subject(person: int, notified: bool, day: int, cell: tuple[str, str, str] = ("c", "18-24", "male")) -> Subject:
     return Subject(person, notified, dt.date(2024, 1, 1) + dt.timedelta(days=day), 100, False, *cell, 0)
 
@@ -151,16 +170,7 @@ def test_no_estimate_without_events() -> None:
 
 @pytest.mark.django_db
 def test_the_evaluation_reports_the_comparison(program: Any) -> None:
-    proposed = dt.date(2023, 6, 1)
-    for n in range(12):
-        notified, other = person(), person()
-        propose(notified, proposed + dt.timedelta(days=n))
-        propose(other, proposed + dt.timedelta(days=n))
-        attempt(notified, proposed + dt.timedelta(days=n + 3))
-        if n % 3 == 0:
-            outcome(other, proposed + dt.timedelta(days=n + 40), "shot")
-        if n % 4 == 0:
-            outcome(notified, proposed + dt.timedelta(days=n + 60), "arrest_firearm")
+    candidate_pairs(12, comparison_hurt_every=3, notified_hurt_every=4)
     data = evaluation_read(user=None, as_of=AS_OF).to_dict()
     assert data["matching"]["notified_candidates"] == 12
     assert data["matching"]["matched"] == 12

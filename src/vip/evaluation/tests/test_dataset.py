@@ -20,8 +20,8 @@ from vip.audit.models import AuditEvent
 from vip.cli import main
 from vip.evaluation.dataset import evaluator_dataset
 from vip.evaluation.models import EvaluationRun
-from vip.evaluation.tests.test_comparison import propose
-from vip.evaluation.tests.test_survival import PLAN, _build, attempt, outcome, person
+from vip.evaluation.tests.test_comparison import candidate_pairs
+from vip.evaluation.tests.test_survival import PLAN, _build, attempt, person
 from vip.identification.models import Incident
 from vip.people.models import Person
 
@@ -33,14 +33,7 @@ DAY = re.compile(r"\d{4}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}")
 @pytest.fixture
 def city(program: Any) -> dict[str, Any]:
     _build(PLAN, AS_OF)
-    proposed = dt.date(2023, 6, 1)
-    for n in range(6):
-        notified, other = person(), person()
-        propose(notified, proposed + dt.timedelta(days=n))
-        propose(other, proposed + dt.timedelta(days=n))
-        attempt(notified, proposed + dt.timedelta(days=n + 3))
-        if n % 2 == 0:
-            outcome(other, proposed + dt.timedelta(days=n + 40), "shot")
+    candidate_pairs(6, comparison_hurt_every=2)
     elder = person(born=dt.date(1930, 2, 1))  # 94 at origin
     attempt(elder, dt.date(2024, 4, 2))
     return {"elder": elder}

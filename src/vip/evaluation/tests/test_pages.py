@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 
 from vip.audit.models import AuditEvent
 from vip.evaluation.models import EvaluationRun
-from vip.evaluation.tests.test_comparison import propose
-from vip.evaluation.tests.test_survival import PLAN, _build, attempt, outcome, person
+from vip.evaluation.tests.test_comparison import candidate_pairs
+from vip.evaluation.tests.test_survival import PLAN, _build
 from vip.jobs.models import Job
 from vip.jobs.worker import run_pending
 
@@ -37,14 +37,7 @@ def city(settings: Any, transactional_db: None, program: Any) -> None:
     """The database backend of the production settings; people notified, and a comparison group."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     _build(PLAN, AS_OF)
-    proposed = dt.date(2023, 6, 1)
-    for n in range(12):
-        notified, other = person(), person()
-        propose(notified, proposed + dt.timedelta(days=n))
-        propose(other, proposed + dt.timedelta(days=n))
-        attempt(notified, proposed + dt.timedelta(days=n + 3))
-        if n % 3 == 0:
-            outcome(other, proposed + dt.timedelta(days=n + 40), "shot")
+    candidate_pairs(12, comparison_hurt_every=3)
 
 
 def ask(client: Any, audience: str | None = "official") -> EvaluationRun:
