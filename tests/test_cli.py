@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from vip.accounts.models import User
 from vip.cli import main
+from vip.identification.models import Candidate
 from vip.people.models import Person
 
 PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
@@ -224,6 +226,14 @@ def test_demo_bundle_then_demo_load(program, tmp_path: Path) -> None:
     assert "Loaded the demo city of Albuquerque, 2020-03-01 to 2021-03-31." in result.output
     people = sum(1 for _ in (bundle / "people.csv").open(encoding="utf-8")) - 1
     assert Person.objects.count() == people
+    # Then the criteria's weekly history, each run's proposals on its own day (the evaluation's
+    # comparison group); loaded again, the history is not written twice.
+    assert "The criteria's history: 57 runs, every 7 days from 2020-03-01 to 2021-03-28" in result.output
+    days = {c.proposed_at.date() for c in Candidate.objects.all()}
+    assert days and min(days) >= dt.date(2020, 3, 1) and max(days) <= dt.date(2021, 3, 29)
+    again = CliRunner().invoke(main, ["demo", "--scale", "0.05", "--end", "2021-03-31"])
+    assert again.exit_code == 0, again.output
+    assert "The criteria's history is not written: the database has proposals already." in again.output
 
 
 @pytest.mark.django_db

@@ -63,8 +63,19 @@ def _run_import(
     default=None,
     help="Write which person records are planted duplicates of which (CSV) to this file, outside the bundle.",
 )
+@click.option(
+    "--no-history",
+    "no_history",
+    is_flag=True,
+    help="Load the records only, without the weekly history of the identification criteria.",
+)
 def demo(
-    seed: int, scale: float, end: dt.datetime | None, bundle_dir: Path | None, duplicates_file: Path | None
+    seed: int,
+    scale: float,
+    end: dt.datetime | None,
+    bundle_dir: Path | None,
+    duplicates_file: Path | None,
+    no_history: bool,
 ) -> None:
     """Build the synthetic demo city (March 2020 to yesterday) and load it.
 
@@ -72,6 +83,9 @@ def demo(
     importer that real data takes. About 2.5% of the people the police meet also
     appear as a second person record from another source, spelled differently
     (planted duplicates, for `vip match`); --duplicates writes the ground truth.
+    Then the identification criteria's weekly history is written, as `vip identify
+    --history-from 2020-03-01 --as-of END` would (the evaluation's comparison group
+    reads it; skipped when the database has proposals already, or with --no-history).
     """
     common.django_setup()
     # Deferred: Django is set up first, and only this command pays for the generator.
@@ -117,6 +131,17 @@ def demo(
     if not result.written:
         raise SystemExit(common.EXIT_INVALID)
     click.echo(f"Loaded the demo city of {config.city}, 2020-03-01 to {last_day}.")
+    if no_history:
+        return
+    from vip.identification.models import Candidate
+
+    if Candidate.objects.exists():
+        click.echo("The criteria's history is not written: the database has proposals already.")
+        return
+    from vip.cli.identification import history
+
+    yesterday = local_date(timezone.now(), config.zone) - dt.timedelta(days=1)
+    history(None, dt.date(2020, 3, 1), min(last_day, yesterday), 7)
 
 
 @click.command(name="import")

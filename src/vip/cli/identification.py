@@ -22,8 +22,22 @@ from vip.cli import common
     help="Run the criteria as of this date (default: today in the program's time zone).",
 )
 @click.option("--dry-run", is_flag=True, help="Count who meets the criteria; propose nobody, write nothing.")
+@click.option(
+    "--history-from",
+    "history_from",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Instead of today's run: the criteria's history, a run every --every days from this date to "
+    "yesterday (or --as-of), each run's proposals stamped with its day; only before every proposal there is. "
+    "For records loaded from before vip: the evaluation's comparison group reads them.",
+)
+@click.option(
+    "--every", "every_days", type=click.IntRange(min=1), default=7, show_default=True, help="Days between history runs."
+)
 @click.option("--as", "username", default=None, help="Run as this account (a program manager; named in the audit).")
-def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | None) -> None:
+def identify_command(
+    as_of: dt.datetime | None, dry_run: bool, history_from: dt.datetime | None, every_days: int, username: str | None
+) -> None:
     """Run the published identification criteria and propose, for review, everyone who meets one.
 
     Each proposal carries every reason that applies, each tied to its incident records; a
@@ -32,6 +46,12 @@ def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | N
     proposed again; someone declined before is proposed again only on new records. Expired
     proposals and approvals are marked expired first. The criteria in force are on the
     Criteria page and `vip criteria show`. Prints a summary: people per criterion, proposals.
+
+    With --history-from DATE: for records loaded from before vip, the runs the criteria would
+    have made every --every days from DATE to yesterday (or --as-of), in order, each run's
+    proposals stamped with its day and expired as the days passed (the evaluation's comparison
+    group reads them; docs/evaluation.md). Written only before every proposal there is, all or
+    nothing, audited.
     """
     common.django_setup()
     common.require_ready()
@@ -43,6 +63,11 @@ def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | N
     from vip.identification.services import identify_propose
 
     actor = common.actor(username)
+    if history_from is not None:
+        if dry_run:
+            raise click.UsageError("--history-from writes the history: it has no --dry-run")
+        history(actor, history_from.date(), as_of.date() if as_of else None, every_days)
+        return
     day = as_of.date() if as_of else program_today()
     state: dict[str, Any] = {"bar": None}
 
@@ -83,6 +108,29 @@ def identify_command(as_of: dt.datetime | None, dry_run: bool, username: str | N
         f"({seconds:.1f} s to write, {cpu:.1f} s of it on the processor)."
     )
     click.echo("Review them on the Candidates page (/identification/candidates/).")
+
+
+def history(actor: Any, start: dt.date, end: dt.date | None, every_days: int) -> None:
+    from django.core.exceptions import ValidationError
+
+    from vip.identification.services import identify_history
+
+    started = time.monotonic()
+    with click.progressbar(length=1, label="identify: history", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int, day: dt.date) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            summary = identify_history(actor=actor, start=start, end=end, every_days=every_days, progress=progress)
+        except ValidationError as exc:
+            raise click.UsageError(" ".join(exc.messages)) from exc
+    click.echo(
+        f"The criteria's history: {summary.runs:,} runs, every {every_days} days from {summary.first} to "
+        f"{summary.last}; {summary.proposed:,} proposals, {summary.expired:,} expired as the days passed "
+        f"({time.monotonic() - started:.1f} s)."
+    )
 
 
 @click.group(name="criteria")

@@ -516,12 +516,16 @@ class ProposeSummary:
 
 
 @transaction.atomic
-def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int = 10) -> ProposeSummary:
+def identify_propose(
+    *, actor: Actor, result: IdentifyResult, reason_limit: int = 10, backdated: bool = False
+) -> ProposeSummary:
     """Turn the criteria's findings into proposals for a manager to review (never approvals).
 
     Skips people with an open candidacy (proposed, or approved and not expired); a person
     declined before is proposed again only on a record the declined proposal did not rest on.
     At most ``reason_limit`` network reasons are kept per person, the count of the rest said.
+    ``backdated`` (``identify_history`` only): the proposals are stamped at noon of the run's
+    as-of day, program time, as if the criteria had run that day.
     """
     require(actor, "identify.run")
     # Hundreds of thousands of reasons, rows and words, and no cycles among them: the cyclic
@@ -530,13 +534,13 @@ def identify_propose(*, actor: Actor, result: IdentifyResult, reason_limit: int 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _propose(actor, result, reason_limit)
+        return _propose(actor, result, reason_limit, backdated)
     finally:
         if collecting:
             gc.enable()
 
 
-def _propose(actor: Actor, result: IdentifyResult, reason_limit: int) -> ProposeSummary:
+def _propose(actor: Actor, result: IdentifyResult, reason_limit: int, backdated: bool) -> ProposeSummary:
     summary = ProposeSummary()
     summary.expired = candidates_expire(
         actor=actor, today=result.as_of, proposal_days=result.criteria.proposal_expiry_days
@@ -545,6 +549,10 @@ def _propose(actor: Actor, result: IdentifyResult, reason_limit: int) -> Propose
     keys = sorted(result.findings)
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
+    proposed_at = stamp
+    if backdated:
+        noon = dt.datetime.combine(result.as_of, dt.time(12), tzinfo=program_config().zone)
+        proposed_at = connection.ops.adapt_datetimefield_value(noon)
     runner = _account_id(actor)
     version = result.criteria.version
     # The network's reasons rest on their seed's shootings: a few thousand lists among a few
@@ -587,7 +595,7 @@ def _propose(actor: Actor, result: IdentifyResult, reason_limit: int) -> Propose
             new.append((person, min(result.criteria.score(result.criteria_met(key)), 32767), reasons))
         if not new:
             continue
-        pks = _insert_candidates([(person, score) for person, score, _r in new], version, stamp)
+        pks = _insert_candidates([(person, score) for person, score, _r in new], version, proposed_at, stamp)
         reasons_out.insert(
             [
                 (pks[person], criterion, text, "identification.incident", sources[0], as_json(sources))
@@ -614,11 +622,91 @@ def _propose(actor: Actor, result: IdentifyResult, reason_limit: int) -> Propose
         object_id=_ids_that_fit(summary.candidate_ids),
         changes={
             "as_of": result.as_of.isoformat(),
+            "backdated": backdated,
             "criteria_version": result.criteria.version,
             "proposed": summary.proposed,
             "candidate_ids": summary.candidate_ids,
             "already_open": summary.already_open,
             "declined_before": summary.declined_before,
+            "expired": summary.expired,
+        },
+    )
+    return summary
+
+
+@dataclass
+class HistorySummary:
+    runs: int = 0
+    first: dt.date | None = None
+    last: dt.date | None = None
+    proposed: int = 0
+    expired: int = 0
+
+
+@transaction.atomic
+def identify_history(
+    *,
+    actor: Actor,
+    start: dt.date,
+    end: dt.date | None = None,
+    every_days: int = 7,
+    progress: Any = None,
+) -> HistorySummary:
+    """Run the criteria in force as of every ``every_days`` days from ``start`` to ``end`` (default:
+    yesterday), in order, each run's proposals stamped at noon of its day (program time) and
+    expired as the days pass, as if the criteria had run then: the history of proposals a program
+    has when it loads records from before vip, which the evaluation's comparison group reads
+    (docs/evaluation.md). Written only before every proposal there is (the history never goes in
+    among real runs), all or nothing, each run audited (``candidate.propose_run``, backdated) and
+    the whole as ``identify.history``."""
+    require(actor, "identify.run")
+    today = local_date(timezone.now(), program_config().zone)
+    end = end or today - dt.timedelta(days=1)
+    if every_days < 1:
+        raise ValidationError(_("The runs must be at least one day apart."))
+    if end >= today:
+        raise ValidationError(
+            _("The history ends before today (%(today)s): today's run is `vip identify`.") % {"today": today}
+        )
+    if start > end:
+        raise ValidationError(
+            _("The history starts on %(start)s, after its end %(end)s.") % {"start": start, "end": end}
+        )
+    noon = dt.datetime.combine(start, dt.time(12), tzinfo=program_config().zone)
+    later = Candidate.objects.filter(proposed_at__gte=noon).order_by("proposed_at").first()
+    if later is not None:
+        raise ValidationError(
+            _(
+                "Candidacies were already proposed on or after %(start)s (the first on %(day)s): the criteria's "
+                "history is written only before every proposal there is."
+            )
+            % {"start": start, "day": local_date(later.proposed_at, program_config().zone)}
+        )
+    from vip.identification.engine import identify  # NumPy and rustworkx: loaded when the history runs
+
+    summary = HistorySummary()
+    days = [start + dt.timedelta(days=n) for n in range(0, (end - start).days + 1, every_days)]
+    for number, day in enumerate(days, start=1):
+        result = identify(as_of=day)
+        done = identify_propose(actor=actor, result=result, backdated=True)
+        summary.runs += 1
+        summary.proposed += done.proposed
+        summary.expired += done.expired
+        summary.first = summary.first or day
+        summary.last = day
+        if progress is not None:
+            progress(number, len(days), day)
+    audit_record(
+        actor=actor,
+        action="identify.history",
+        object_type="identification.candidate",
+        object_id="",
+        changes={
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "every_days": every_days,
+            "runs": summary.runs,
+            "proposed": summary.proposed,
             "expired": summary.expired,
         },
     )
@@ -686,9 +774,10 @@ def _json_text(items: tuple[str, ...]) -> str:
     return json.dumps(list(items))
 
 
-def _insert_candidates(rows: list[tuple[int, int]], version: str, stamp: Any) -> dict[int, int]:
+def _insert_candidates(rows: list[tuple[int, int]], version: str, proposed_at: Any, stamp: Any) -> dict[int, int]:
     """Insert proposed candidacies, (person id, score) each, in one statement (the rows as one JSON
-    parameter); return the new candidacy's id for each person (one candidacy a person a run)."""
+    parameter), proposed at ``proposed_at`` and written at ``stamp``; return the new candidacy's id
+    for each person (one candidacy a person a run)."""
     columns = (
         *("person_id", "score", "criteria_version", "proposed_at", "status", "decision_reason"),
         *("created_at", "updated_at", "version"),
@@ -702,7 +791,7 @@ def _insert_candidates(rows: list[tuple[int, int]], version: str, stamp: Any) ->
         f"INSERT INTO identification_candidate ({names}) "  # noqa: S608
         f"SELECT {person}, {score}, %s, %s, %s, '', %s, %s, 1 FROM {each} RETURNING id, person_id"
     )
-    params = [version, stamp, CandidateStatus.PROPOSED.value, stamp, stamp, json.dumps(rows)]
+    params = [version, proposed_at, CandidateStatus.PROPOSED.value, stamp, stamp, json.dumps(rows)]
     found = {person: pk for pk, person in _select(sql, params)}
     if len(found) != len(rows):
         raise RuntimeError("the database did not return one new candidacy per person")
