@@ -10,6 +10,7 @@ BENCHMARKS = [
     "import_bench.py",
     "report_bench.py",
     "evaluation_bench.py",
+    "evaluation_effect.py",
     "web_bench.py",
     "identify_bench.py",
     "identify_write_bench.py",

@@ -264,6 +264,7 @@ def generate_bundle(
     time_zone: str = "America/Denver",
     progress: Callable[[int], None] | None = None,
     duplicates_file: Path | None = None,
+    effect: bool = True,
 ) -> dict[str, int]:
     """Write a synthetic program's interchange bundle into ``out_dir``; return rows written per file.
 
@@ -272,6 +273,8 @@ def generate_bundle(
     rows written since its previous call. ``duplicates_file``, if given (outside ``out_dir``:
     it is not part of the bundle), receives the ground truth of the planted duplicates, one row
     per second record: ``duplicate_key,person_key,variations`` (see ``_Duplicates``).
+    ``effect=False`` writes the same city without the program's effect (see "Effect" above): the
+    evaluation's check that what it finds is the planted effect, not how people were chosen.
     """
     if end < start:
         raise ValueError(f"end ({end}) is before start ({start})")
@@ -300,6 +303,7 @@ def generate_bundle(
             service_categories=list(service_categories),
             time_zone=time_zone,
             progress=progress,
+            effect=effect,
         )
         city.duplicates.truth = truth
         city.run()
@@ -583,6 +587,7 @@ class _City:
         service_categories: list[str],
         time_zone: str,
         progress: Callable[[int], None] | None,
+        effect: bool = True,
     ) -> None:
         self.rng = random.Random(seed)
         self.scale = scale
@@ -590,6 +595,7 @@ class _City:
         self.n_days = (end - start).days + 1
         self.areas = areas
         self.progress = progress
+        self.effect = effect  # False: the program changes nobody's part in violence (the evaluation's check)
         self.counts = dict.fromkeys(FILES, 0)
         self.duplicates = _Duplicates(seed, self, None)
         self._reported = 0
@@ -1357,7 +1363,8 @@ class _City:
         if outcome == "delivered":
             person.busy = False
             person.last_notified = day
-            person.activity = min(person.activity, 0.4)
+            if self.effect:
+                person.activity = min(person.activity, 0.4)
             if rng.random() < 0.75:
                 count = int(self.pick(self.service_counts))
                 self.schedule(day + self.delay(0, 4, 21), ("services", person, count))
@@ -1434,7 +1441,7 @@ class _City:
             done = max(referred, connected, closed)
             story = ("service_row", person, category, referred, connected, closed, final)
             self.schedule(min(done, last), story)
-        if engaged:
+        if engaged and self.effect:
             person.activity = min(person.activity, 0.25)
-            if rng.random() < 0.22:
-                self.schedule(day + rng.randint(60, 200), ("services", person, self.one((1, 1, 2))))
+        if engaged and rng.random() < 0.22:
+            self.schedule(day + rng.randint(60, 200), ("services", person, self.one((1, 1, 2))))
