@@ -58,7 +58,7 @@ from vip.notifications.services import attempt_record, legal_assessment_write, n
 from vip.outcomes.services import outcome_record
 from vip.people.linking import link_propose
 from vip.people.models import Correction
-from vip.people.services import alias_add, contact_point_add, person_assign_peer, person_create
+from vip.people.services import alias_add, contact_point_add, person_assign_peer, person_create, person_update
 from vip.referrals.services import referral_create
 from vip.reports.services import report_generate
 from vip.service_referrals.services import (
@@ -75,6 +75,7 @@ DENVER = ZoneInfo("America/Denver")
 # services refuse events in the future, vip.core.future).
 TODAY = dt.date.today() - dt.timedelta(days=1)
 BIRTH = dt.date(1999, 3, 17)
+DIED = dt.date(2021, 8, 9)  # a day no other record of the world has
 ROLES = ("peer", "other_peer", "police", "manager", "analyst", "admin", "integration")
 
 
@@ -120,7 +121,8 @@ def build_world(make_user) -> World:
     p |= {"postal_code": canary("people.Person", "postal_code")[:10], "phone": canary("people.Person", "phone")}
     person = person_create(actor=None, date_of_birth=BIRTH, sex="female", **p)
     person = person_assign_peer(actor=None, person=person, peer=peer)
-    seed("people.Person", person, {**p, "date_of_birth": BIRTH.isoformat()})
+    person = person_update(actor=None, person=person, expected_version=person.version, died_on=DIED)
+    seed("people.Person", person, {**p, "date_of_birth": BIRTH.isoformat(), "died_on": DIED.isoformat()})
     values = _canaries("people.PersonAlias", "first_name", "last_name", "name")
     seed("people.PersonAlias", alias_add(actor=manager, person=person, kind="nickname", **values), values)
     values = _canaries("people.ContactPoint", "value", "note")
@@ -299,7 +301,7 @@ PERSON = _fields("people.Person", "first_name", "last_name")
 # checked too, for what must never appear).
 CARRIES: dict[str, set[tuple[str, str]]] = {
     "person page": PERSON
-    | _fields("people.Person", "middle_name", "date_of_birth", "address", "city", "phone")
+    | _fields("people.Person", "middle_name", "date_of_birth", "died_on", "address", "city", "phone")
     | _fields("people.PersonAlias", "name")
     | _fields("referrals.Referral", "referred_by")
     | _fields("notifications.NotificationAttempt", "notes")
@@ -526,6 +528,7 @@ SEEDED = {
         "middle_name",
         "last_name",
         "date_of_birth",
+        "died_on",
         "address",
         "city",
         "state",

@@ -33,7 +33,7 @@ LINK_REASON = "CNYLINKREASON38"
 REVALIDATE_REASON = "CNYREVALIDATE38"
 API_SEARCH = "CNYAPISEARCH38"
 # What the audit events of this world must hold (so the test can fail): the trail keeps them.
-STORED = ("first_name", "last_name", "date_of_birth", "address", "phone", "key")
+STORED = ("first_name", "last_name", "date_of_birth", "died_on", "address", "phone", "key")
 
 
 @pytest.fixture(scope="module")
@@ -110,8 +110,8 @@ def test_row_38_the_audit_viewer_shows_no_identifying_data_or_case_content_to_an
     _searched(world)
     canaries = _canaries(world)
     stored = " ".join(str(changes) for changes in AuditEvent.objects.values_list("changes", flat=True))
-    # The trail itself keeps them (the test can fail): names, birth date, address, phone, key,
-    # search words, reasons.
+    # The trail itself keeps them (the test can fail): names, birth date, day of death, address,
+    # phone, key, search words, reasons.
     for name in STORED:
         assert canaries[f"people.Person.{name}"] in stored, name
     for kept in (SEARCH, API_SEARCH, LINK_REASON, canaries["referrals.Referral.reason"]):

@@ -30,7 +30,16 @@ class PersonForm(StaffForm):
 class PersonEditForm(PersonForm):
     """The person's details as they are now; saved only if nobody changed them meanwhile."""
 
+    # Set or corrected here only: a person is not entered as dead.
+    died_on = forms.DateField(
+        label=_("Date of death"),
+        required=False,
+        widget=date_input(),
+        help_text=_("Leave empty unless the person is known to have died."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    field_order = ["first_name", "middle_name", "last_name", "date_of_birth", "died_on"]
 
 
 class AliasForm(StaffForm):

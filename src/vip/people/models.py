@@ -22,6 +22,9 @@ class Person(TimeStampedModel):
     middle_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
+    # The day the person died, when known: a death that is not a `killed` outcome (an illness, an
+    # overdose, an accident) censors the person's follow-up in the evaluation at that day.
+    died_on = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
     race = models.CharField(max_length=20, choices=Race.choices, blank=True)
     ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, blank=True)
@@ -50,6 +53,9 @@ class Person(TimeStampedModel):
         "middle_name": IDENT,
         "last_name": IDENT,
         "date_of_birth": IDENT,
+        # A date tied to one person is a Safe Harbor identifier (a de-identified release keeps
+        # its year at most).
+        "died_on": IDENT,
         "address": IDENT,
         # Parts of the residence, typed in: the area command is the place de-identified data
         # keeps (HIPAA Safe Harbor; security row 42, docs/deidentification.md).

@@ -24,6 +24,7 @@ PERSON_FIELDS = {
     "middle_name",
     "last_name",
     "date_of_birth",
+    "died_on",
     "sex",
     "race",
     "ethnicity",
@@ -144,11 +145,32 @@ def person_update(*, actor: Actor, person: Person, expected_version: int, **valu
     born = values.get("date_of_birth")
     if isinstance(born, dt.date):
         refuse_future(born, field="date_of_birth", label=_("Date of birth"))
+    _check_died_on(person, values)
     names = {n: str(values.get(n, getattr(person, n))) for n in ("first_name", "middle_name", "last_name")}
     values = {**values, "search_name": search_name(names["first_name"], names["middle_name"], names["last_name"])}
     return audited_update(
         actor=actor, instance=person, action="person.update", values=values, expected_version=expected_version
     )
+
+
+def _check_died_on(person: Person, values: dict[str, object]) -> None:
+    """A day of death is no later than today and no earlier than the date of birth (as it will
+    be once ``values`` are saved)."""
+    if "died_on" not in values and "date_of_birth" not in values:
+        return
+    died = values.get("died_on", person.died_on)
+    born = values.get("date_of_birth", person.date_of_birth)
+    if not isinstance(died, dt.date):
+        return
+    if "died_on" in values:
+        refuse_future(died, field="died_on", label=_("Date of death"))
+    if isinstance(born, dt.date) and died < born:
+        raise ValidationError(
+            {
+                "died_on": _("%(day)s is before the date of birth (%(born)s).")
+                % {"day": died.isoformat(), "born": born.isoformat()}
+            }
+        )
 
 
 @transaction.atomic
