@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from vip.interchange.formats import CellError, parse_bool, parse_date, parse_moment
 from vip.interchange.reader import Header
-from vip.interchange.schema import SERVICE_REFERRALS, TEAM_ORDER, Column, FileSpec, check_row
+from vip.interchange.schema import CROSS_CHECKED, TEAM_ORDER, Column, FileSpec, check_row
 
 
 @dataclass(frozen=True)
@@ -174,9 +174,11 @@ class RowParser:
     def __init__(self, spec: FileSpec, header: Header, ctx: ParseContext) -> None:
         self.spec = spec
         self.width = len(header.names)
-        self.plan = [(c.name, header.index.get(c.name), cell_parser(c, ctx)) for c in spec.columns]
-        self.sweeps = [_sweep(c) for c in spec.columns]
-        self.cross_checked = spec is SERVICE_REFERRALS
+        # A column kept when absent gives no value when the header lacks it (the stored one stays).
+        columns = [c for c in spec.columns if not (c.keep_when_absent and c.name not in header.index)]
+        self.plan = [(c.name, header.index.get(c.name), cell_parser(c, ctx)) for c in columns]
+        self.sweeps = [_sweep(c) for c in columns]
+        self.cross_checked = spec.name in CROSS_CHECKED
 
     def __call__(self, cells: list[str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """``(values, [(column, message)])`` for one row."""

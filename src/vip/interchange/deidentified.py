@@ -17,6 +17,7 @@ The rule, column by column, is ``RULES`` below (docs/deidentification.md is gene
   date; without a referral, their first record's date) and the person carries the origin's
   year alone; times of day are dropped. An incident (the record of several people) keeps its
   year alone, with no day count, so that it ties no two people's origins together;
+- a person's **day of death** becomes its year alone (``died_year``);
 - **ages** at the origin, in whole years, those over 89 grouped as ``90+``;
 - **geography** no finer than the program's configured area (police area command); every part
   of an address (street, city, state, ZIP code) is left out;
@@ -117,6 +118,9 @@ RULES: dict[str, tuple[Out, ...]] = {
         Out("postal_code", Rule.PLACE),
         _code("area", "area__code"),
         Out("phone", Rule.CONTACT),
+        # Its year alone, like an incident's: a day of death is public (a death notice), and a
+        # count of days from the origin to it would give away the origin, so every other date.
+        Out("died_on", Rule.YEAR, "died_year", "died_on"),
     ),
     REFERRALS.name: (
         _key("referral_key", "referral", "id"),
@@ -378,7 +382,7 @@ Harbor rule at least (docs/deidentification.md in the vip source):
   people has unrelated pseudonyms);
 - dates as days from each person's origin (their first referral; without one, their first
   record), the origin's year on the person's row (origin_year); no times of day; an
-  incident's year only;
+  incident's year only, and a day of death's (died_year);
 - ages at the origin, over 89 grouped as 90+;
 - no place smaller than the program's area (police area command); no names, addresses, ZIP
   codes, phone numbers, free text, or source systems' references.

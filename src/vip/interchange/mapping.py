@@ -45,7 +45,7 @@ def _area(ids: Ids, code: str | None) -> int | None:
 def to_fields(spec: FileSpec, row: dict[str, Any], ids: Ids) -> dict[str, Any]:
     """The model field values of a parsed row (without the key)."""
     if spec is PEOPLE:
-        return {
+        fields = {
             "first_name": row["first_name"],
             "last_name": row["last_name"],
             "middle_name": row["middle_name"],
@@ -61,6 +61,9 @@ def to_fields(spec: FileSpec, row: dict[str, Any], ids: Ids) -> dict[str, Any]:
             "phone": row["phone"],
             "search_name": search_name(row["first_name"], row["middle_name"], row["last_name"]),
         }
+        if "died_on" in row:  # absent from a file without the column: the stored day stays
+            fields["died_on"] = row["died_on"]
+        return fields
     if spec is REFERRALS:
         return {
             "person_id": ids.people[row["person_key"]],
@@ -173,6 +176,7 @@ EXPORT: dict[str, tuple[ExportColumn, ...]] = {
         col("postal_code"),
         col("area", "area__code"),
         col("phone"),
+        date_col("died_on"),
     ),
     REFERRALS.name: (
         col("referral_key", "key"),

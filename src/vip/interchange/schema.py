@@ -38,6 +38,10 @@ class Column:
     choices: tuple[str, ...] = ()
     ref: str | None = None  # the file a key column refers to
     max_length: int | None = None
+    # An optional column added to version 1 after its first release: a file without it (written
+    # before it existed, or by a system that does not know it) leaves the stored value as it is,
+    # where a missing column of the first release reads as empty cells.
+    keep_when_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ PEOPLE = FileSpec(
         _text(Person, "postal_code"),
         Column("area", "area"),
         _text(Person, "phone"),
+        # Added to version 1: a death that is not a `killed` outcome (docs/interchange.md).
+        Column("died_on", "date", keep_when_absent=True),
     ),
     key=("person_key",),
 )
@@ -195,8 +201,21 @@ FILES: tuple[FileSpec, ...] = (PEOPLE, REFERRALS, INCIDENTS, INVOLVEMENTS, NOTIF
 FILES_BY_NAME = {spec.name: spec for spec in FILES}
 
 
+# The files whose rows ``check_row`` checks across cells, and the columns it reads.
+CROSS_CHECKED: dict[str, tuple[str, ...]] = {
+    PEOPLE.name: ("date_of_birth", "died_on"),
+    SERVICE_REFERRALS.name: ("status", "referred_on", "connected_on", "closed_on"),
+}
+
+
 def check_row(spec: FileSpec, row: dict[str, Any]) -> list[tuple[str, str]]:
     """Rules that involve more than one cell of a row: ``[(column, message)]``."""
+    if spec is PEOPLE:
+        born: dt.date | None = row.get("date_of_birth")
+        died: dt.date | None = row.get("died_on")
+        if died is not None and born is not None and died < born:
+            return [("died_on", f"{died} is before date_of_birth {born}")]
+        return []
     if spec is not SERVICE_REFERRALS:
         return []
     problems: list[tuple[str, str]] = []

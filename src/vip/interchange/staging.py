@@ -12,9 +12,9 @@ set instead, file by file in dependency order:
    and people's folded search names computed.
 2. **Checked.** Every distinct value of a column that is parsed (dates, date-times, codes,
    flags, team lists) goes through the row import's own cell parser, once; the rows of the
-   service referrals are checked, as distinct tuples, by the same cross-column rules. Texts
-   are checked for emptiness and length in SQL, keys for duplicates and references with
-   joins against what the earlier files wrote.
+   service referrals and of the people who died are checked, as distinct tuples, by the same
+   cross-column rules. Texts are checked for emptiness and length in SQL, keys for duplicates
+   and references with joins against what the earlier files wrote.
 3. **Merged.** One ``INSERT … SELECT`` per file joins the staged cells to their parsed values
    and to the ids of the records they name; the audit gets the same events, batch by batch,
    as the row import writes.
@@ -51,6 +51,7 @@ from vip.interchange.cells import ParseContext, cell_parser
 from vip.interchange.formats import CellError
 from vip.interchange.reader import BundleSource, Problem
 from vip.interchange.schema import (
+    CROSS_CHECKED,
     FILES,
     FILES_BY_NAME,
     INVOLVEMENTS,
@@ -240,7 +241,7 @@ class StagedLoad:
         for i, column in enumerate(spec.columns):
             if column.kind not in {"key", "text", "ref"}:
                 self._lookup(spec, i, column)
-        if spec is SERVICE_REFERRALS:
+        if spec.name in CROSS_CHECKED:
             self._cross_check(spec)
         # Duplicate keys.
         if spec is INVOLVEMENTS:
@@ -309,20 +310,23 @@ class StagedLoad:
         self._execute(f"ANALYZE vip_lk{i}")
 
     def _cross_check(self, spec: FileSpec) -> None:
-        """The rules across a service referral's cells, once per distinct combination."""
-        wanted = ["status", "referred_on", "connected_on", "closed_on"]
+        """The rules across a row's cells (a service referral's days and status, a person's
+        birth and death), once per distinct combination."""
+        wanted = list(CROSS_CHECKED[spec.name])
         at = [_position(spec, name) for name in wanted]
         sql = (
             "SELECT DISTINCT "
             + ", ".join(f"l{i}.v" for i in at)
             + " FROM vip_stage s "
             + " ".join(f"JOIN vip_lk{i} l{i} ON l{i}.t = s.c{i}" for i in at)
+            # A person's rule is about their death: only the rows that give one.
+            + (f" WHERE s.c{_position(spec, 'died_on')} <> ''" if spec is PEOPLE else "")
         )
         with _streamed(sql) as chunks:
             for chunk in chunks:
                 for row in chunk:
                     if check_row(spec, dict(zip(wanted, row, strict=True))):
-                        raise NotStagedError(f"{spec.name}: the service referral's days and status")
+                        raise NotStagedError(f"{spec.name}: {', '.join(wanted)} together")
 
     def _refuse_if(self, sql: str, what: str) -> None:
         self.cursor.execute(sql)

@@ -27,10 +27,10 @@ pytestmark = pytest.mark.django_db
 
 CANONICAL = {
     "people.csv": [
-        "person_key,first_name,last_name,middle_name,date_of_birth,sex,race,ethnicity,address,city,state,postal_code,area,phone",
-        'P1,Ana,García,,2000-02-29,female,white,hispanic,"1234 Central Ave SE, Apt 2",Albuquerque,NM,87106,southeast,505-555-0101',
-        "P2,Luis,Baca,José,,male,,not_hispanic,,,,,,",
-        "P3,Marcus,Lee,,1995-07-04,male,black,not_hispanic,,,,,valley,",
+        "person_key,first_name,last_name,middle_name,date_of_birth,sex,race,ethnicity,address,city,state,postal_code,area,phone,died_on",
+        'P1,Ana,García,,2000-02-29,female,white,hispanic,"1234 Central Ave SE, Apt 2",Albuquerque,NM,87106,southeast,505-555-0101,',
+        "P2,Luis,Baca,José,,male,,not_hispanic,,,,,,,2023-03-01",
+        "P3,Marcus,Lee,,1995-07-04,male,black,not_hispanic,,,,,valley,,2023-01-09",
     ],
     "referrals.csv": [
         "referral_key,person_key,received_on,source,referred_by,area,reason",
@@ -163,8 +163,10 @@ def test_analyst_export_is_deidentified(program, make_user, tmp_path: Path) -> N
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
     for secret in ("García", "Baca", "Central Ave", "2000-02-29", "505-555", "P1,", "22-104455", "UNM Hospital"):
         assert secret not in text
+    assert "2023-03-01" not in text and "2023-01-09" not in text
     people = _rows(out, "deidentified_people.csv")
     assert {row["area"] for row in people} == {"southeast", "", "valley"}
+    assert sorted(row["died_year"] for row in people) == ["", "2023", "2023"]  # a day of death: its year
     pseudonyms = {row["person_pseudonym"] for row in people}
     # Pseudonyms join the files of one export.
     assert {row["person_pseudonym"] for row in _rows(out, "deidentified_notifications.csv")} <= pseudonyms
@@ -217,17 +219,20 @@ def bundles(draw: st.DrawFn) -> dict[str, list[list[str]]]:
             "postal_code",
             "area",
             "phone",
+            "died_on",
         ]
     ]
     keys = [f"K{i}" for i in range(n_people)]
     for key in keys:
+        born = draw(st.one_of(st.none(), dates))
+        died = draw(st.one_of(st.none(), st.dates(min_value=born or dt.date(1950, 1, 1), max_value=PAST)))
         people.append(
             [
                 key,
                 draw(names),
                 draw(names),
                 draw(st.sampled_from(["", "Marie"])),
-                draw(st.one_of(st.just(""), dates.map(str))),
+                str(born or ""),
                 draw(st.sampled_from(["", "male", "female", "other"])),
                 draw(st.sampled_from(["", "black", "white", "multiple"])),
                 draw(st.sampled_from(["", "hispanic", "not_hispanic"])),
@@ -237,6 +242,7 @@ def bundles(draw: st.DrawFn) -> dict[str, list[list[str]]]:
                 draw(st.sampled_from(["", "87106"])),
                 draw(st.sampled_from(areas)),
                 "",
+                str(died or ""),
             ]
         )
     attempts = [

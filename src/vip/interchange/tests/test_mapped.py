@@ -554,7 +554,8 @@ def test_bad_mapping_files_name_the_file_line_and_key(program, tmp_path) -> None
     assert problems == [
         f"mapping.toml:{_line_of('[people]')}: people.last_name: required: say which source column gives it",
         f"mapping.toml:{_line_of('last_name = ')}: people.surname: not a field of people.csv; expected one of: person_key, first_name, "
-        "last_name, middle_name, date_of_birth, sex, race, ethnicity, address, city, state, postal_code, area, phone",
+        "last_name, middle_name, date_of_birth, sex, race, ethnicity, address, city, state, postal_code, area, phone, "
+        "died_on",
     ]
     problems = _invalid(EXPORT, _mapping(tmp_path, 'time_zone = "America/Denver"', 'time_zone = "America/Albuqerque"'))
     assert problems == [

@@ -3,7 +3,7 @@ rule at least, and it is not a bundle (the importer refuses it).
 
 The rich world of row 35 (a canary in every text field of every record, a full bundle on top)
 gets planted source keys (police incident numbers, hospital ids, an outside system's person
-ids) and a person over 89. The analyst's export, through every channel that gives it (the
+ids) and a person over 89 who has died. The analyst's export, through every channel that gives it (the
 service, ``vip export --as``, the data screen), is scanned file by file and cell by cell.
 """
 
@@ -86,9 +86,9 @@ def world(rich, tmp_path: Path) -> dict[str, Any]:
     planted = tmp_path / "planted"
     planted.mkdir()
     (planted / "people.csv").write_text(
-        "person_key,first_name,last_name,date_of_birth,area\r\n"
-        "HOSP-MRN-771234,Eulalia,Ortiz,1925-06-30,valley\r\n"
-        "APD-MNI-55510,Tomas,Ruiz,2004-01-15,foothills\r\n",
+        "person_key,first_name,last_name,date_of_birth,area,died_on\r\n"
+        "HOSP-MRN-771234,Eulalia,Ortiz,1925-06-30,valley,2023-03-18\r\n"
+        "APD-MNI-55510,Tomas,Ruiz,2004-01-15,foothills,\r\n",
         encoding="utf-8",
     )
     (planted / "referrals.csv").write_text(
@@ -153,6 +153,9 @@ def test_row_42_the_analysts_export_is_deidentified_by_safe_harbor(world, tmp_pa
     assert all(re.fullmatch(r"(19|20)\d\d|", row["origin_year"]) for row in people)
     referrals = _rows(first, PREFIX + "referrals.csv")
     assert "0" in {row["received_day"] for row in referrals}  # the first referral is the origin
+    # A day of death: its year alone (the planted person's and the rich bundle's, 2023; the
+    # canary world's, 2021).
+    assert {row["died_year"] for row in people} == {"", "2021", "2023"}
     incidents = _rows(first, PREFIX + "incidents.csv")
     assert "2022" in {row["occurred_year"] for row in incidents}
     assert all(re.fullmatch(r"(19|20)\d\d", row["occurred_year"]) for row in incidents)

@@ -117,6 +117,10 @@ def _changed(bundle: Path, name: str, line: int, column: str, value: str) -> Non
     path = bundle / name
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
+    if column not in header:  # an optional column the file does not have: added, empty, at the end
+        header.append(column)
+        lines = [f"{text}," for text in lines]
+        lines[0] = ",".join(header)
     cells = lines[line - 1].split(",")
     cells[header.index(column)] = value
     lines[line - 1] = ",".join(cells)
@@ -129,6 +133,8 @@ BAD = [
     ("people.csv", 3, "first_name", ""),  # required
     ("people.csv", 4, "person_key", "P000002"),  # a duplicate key
     ("people.csv", 2, "area", "atlantis"),
+    ("people.csv", 3, "died_on", "2021-02-29"),  # not a real day
+    ("people.csv", 3, "died_on", "2099-01-01"),  # in the future
     ("referrals.csv", 2, "person_key", "P999999"),  # names nobody
     ("incidents.csv", 2, "occurred_at", "2023-03-12T02:30:00"),  # skipped by daylight saving
     ("incidents.csv", 2, "occurred_at", "2099-01-01T10:00:00-07:00"),  # in the future
@@ -142,7 +148,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("name", "line", "column", "value"), BAD, ids=[f"{b[0]}:{b[2]}" for b in BAD])
+@pytest.mark.parametrize(("name", "line", "column", "value"), BAD, ids=[f"{b[0]}:{b[2]}:{b[3][:12]}" for b in BAD])
 def test_a_bad_cell_sends_the_bundle_to_the_row_import(
     program, tmp_path: Path, taken: list[bool], name: str, line: int, column: str, value: str
 ) -> None:
@@ -156,3 +162,29 @@ def test_a_bad_cell_sends_the_bundle_to_the_row_import(
     assert not result.written
     assert [str(p) for p in result.problems] == [str(p) for p in expected.problems]
     assert not Person.objects.exists()
+
+
+def test_a_death_before_the_birth_sends_the_bundle_to_the_row_import(
+    program, tmp_path: Path, taken: list[bool]
+) -> None:
+    """The rule across a person's cells (``schema.check_row``), as across a service referral's."""
+    bundle = _city(program, tmp_path / "demo", seed=3, scale=0.05)
+    _changed(bundle, "people.csv", 4, "date_of_birth", "2001-05-06")
+    _changed(bundle, "people.csv", 4, "died_on", "2001-05-05")
+    with mock.patch.object(staging, "applies", return_value=False):
+        expected = bundle_import(actor=None, path=bundle)
+    assert str(expected.problems[0]) == "people.csv:4: died_on: 2001-05-05 is before date_of_birth 2001-05-06"
+    result = bundle_import(actor=None, path=bundle)
+    assert taken == [False]
+    assert [str(p) for p in result.problems] == [str(p) for p in expected.problems]
+    assert not Person.objects.exists()
+    # On the day of birth, or with no birth date, a death is taken by the staged load.
+    _changed(bundle, "people.csv", 4, "died_on", "2001-05-06")
+    _changed(bundle, "people.csv", 5, "date_of_birth", "")
+    _changed(bundle, "people.csv", 5, "died_on", "2020-01-01")
+    assert bundle_import(actor=None, path=bundle).written
+    assert taken == [False, True]
+    assert sorted(Person.objects.exclude(died_on=None).values_list("died_on", flat=True)) == [
+        dt.date(2001, 5, 6),
+        dt.date(2020, 1, 1),
+    ]

@@ -13,9 +13,9 @@ from vip.audit.models import AuditEvent
 # Every table of the bundle, a value in every column (the operator loads it: it is everyone's).
 RICH = {
     "people.csv": [
-        "person_key,first_name,last_name,middle_name,date_of_birth,sex,race,ethnicity,address,city,state,postal_code,area,phone",
-        "P1,Ana,García,Luz,2000-02-29,female,white,hispanic,1234 Central Ave SE,Albuquerque,NM,87106,southeast,505-555-0101",
-        "P2,Luis,Baca,José,1930-05-01,male,black,not_hispanic,9 Zuni Rd,Albuquerque,NM,87108,valley,505-555-0102",
+        "person_key,first_name,last_name,middle_name,date_of_birth,sex,race,ethnicity,address,city,state,postal_code,area,phone,died_on",
+        "P1,Ana,García,Luz,2000-02-29,female,white,hispanic,1234 Central Ave SE,Albuquerque,NM,87106,southeast,505-555-0101,",
+        "P2,Luis,Baca,José,1930-05-01,male,black,not_hispanic,9 Zuni Rd,Albuquerque,NM,87108,valley,505-555-0102,2023-02-10",
     ],
     "referrals.csv": [
         "referral_key,person_key,received_on,source,referred_by,area,reason",
