@@ -153,6 +153,7 @@ class Sources:
     event_kinds: tuple[str, ...]
     people: np.ndarray  # person ids, sorted
     born: np.ndarray  # day numbers, NO_DAY where unknown
+    died: np.ndarray  # day numbers of a recorded death on or before as-of, NO_DAY where none
     sex: list[str]  # "unknown" where not recorded
     connected: PersonDays  # days service referrals were connected
     shootings: PersonDays  # shootings the person was involved in (not as a witness)
@@ -164,7 +165,7 @@ class Sources:
         for table in (self.origin, self.events, self.connected, self.shootings):
             for array in (table.person, table.day, table.kind):
                 digest.update(np.ascontiguousarray(array).tobytes())
-        for array in (self.people, self.born):
+        for array in (self.people, self.born, self.died):
             digest.update(np.ascontiguousarray(array).tobytes())
         digest.update("\x1f".join((*self.event_kinds, *self.sex)).encode())
         return digest.hexdigest()
@@ -180,6 +181,11 @@ class Sources:
     def sex_of(self, person: int) -> str:
         at = self._at(person)
         return "unknown" if at is None else self.sex[at]
+
+    def died_of(self, person: int) -> dt.date | None:
+        """The recorded day of death (``Person.died_on``), if on or before as-of."""
+        at = self._at(person)
+        return None if at is None or self.died[at] == NO_DAY else day_of(self.died[at])
 
     def born_of(self, person: int) -> dt.date | None:
         at = self._at(person)
@@ -221,8 +227,15 @@ def read_sources(config: ProgramConfig, as_of: dt.date) -> Sources:
     )
     sexes = ("unknown", *Sex.values)
     sex_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(sexes) if i)  # fixed codes
-    people, born, sex = columns(
-        ["id", f"COALESCE({day_sql('date_of_birth')}, {NO_DAY})", f"CASE sex {sex_case} ELSE 0 END"], "people_person"
+    people, born, died, sex = columns(
+        [
+            "id",
+            f"COALESCE({day_sql('date_of_birth')}, {NO_DAY})",
+            f"CASE WHEN died_on <= %s THEN {day_sql('died_on')} ELSE {NO_DAY} END",
+            f"CASE sex {sex_case} ELSE 0 END",
+        ],
+        "people_person",
+        [as_of],
     )
     order = np.argsort(people, kind="stable")
     connected = PersonDays.read(
@@ -237,10 +250,18 @@ def read_sources(config: ProgramConfig, as_of: dt.date) -> Sources:
         event_kinds=kinds,
         people=people[order],
         born=born[order],
+        died=died[order],
         sex=[sexes[i] for i in sex[order].tolist()],
         connected=connected,
         shootings=shootings,
     )
+
+
+def follow_up_end(sources: Sources, person: int, origin: dt.date, end: dt.date) -> dt.date:
+    """The last day ``person`` is followed from ``origin``: ``end``, or their recorded death if
+    earlier (a death that is not a ``killed`` outcome censors at its day), never before the origin."""
+    died = sources.died_of(person)
+    return max(origin, min(end, died)) if died is not None else end
 
 
 def first_event(sources: Sources, person: int, after: dt.date, through: dt.date) -> tuple[dt.date, str] | None:
@@ -328,10 +349,16 @@ def load_cohort(config: ProgramConfig, as_of: dt.date, sources: Sources | None =
     sources = sources or read_sources(config, as_of)
     through = day_number(as_of)
     people, origin = sources.origin.person, sources.origin.day
-    # The first violent event strictly after the origin (events are read up to as-of only).
+    at = np.searchsorted(sources.people, people)
+    at = np.minimum(at, max(len(sources.people) - 1, 0))
+    listed = (sources.people[at] == people) if len(sources.people) else np.zeros(len(people), dtype=bool)
+    # Followed to as-of, or to a recorded death before it (never before the origin).
+    died = np.where(listed, sources.died[at], NO_DAY) if len(sources.people) else np.full(len(people), NO_DAY)
+    end = np.where(died == NO_DAY, through, np.maximum(origin, np.minimum(died, through)))
+    # The first violent event strictly after the origin, on or before the end.
     found = sources.events.first_from(people, origin + 1)
-    event = found >= 0
-    time = sources.events.day_at(found, through) - origin
+    event = (found >= 0) & (sources.events.day_at(found, through) <= end)
+    time = np.where(event, sources.events.day_at(found, through), end) - origin
     kinds = [
         sources.event_kinds[int(k)] if e else "" for k, e in zip(sources.events.kind_at(found), event, strict=True)
     ]
@@ -340,10 +367,8 @@ def load_cohort(config: ProgramConfig, as_of: dt.date, sources: Sources | None =
     engaged = (link >= 0) & (sources.connected.day_at(link, through + 1) <= origin + ENGAGED_WITHIN_DAYS)
     recent = (through - origin) < ENGAGED_WITHIN_DAYS
     engagement = np.where(engaged, ENGAGED, np.where(recent, TOO_RECENT, NOT_ENGAGED)).tolist()
-    at = np.searchsorted(sources.people, people)
-    at = np.minimum(at, max(len(sources.people) - 1, 0))
     born = sources.born[at] if len(sources.people) else np.full(len(people), NO_DAY, dtype=np.int64)
-    born = np.where(len(sources.people) and (sources.people[at] == people), born, NO_DAY)
+    born = np.where(listed, born, NO_DAY)
     return Cohort(
         as_of=as_of,
         person=people,

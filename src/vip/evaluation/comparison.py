@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from vip.core.config import ProgramConfig
-from vip.evaluation.cohort import Sources, age_band_on, day_number, first_event
+from vip.evaluation.cohort import Sources, age_band_on, day_number, first_event, follow_up_end
 from vip.identification.models import Candidate, CandidateReason
 
 NOT_NOTIFIED_WITHIN_DAYS = 90
@@ -104,7 +104,9 @@ def _subject(
     end: dt.date,
     criterion: str,
 ) -> Subject:
-    """One person's follow-up from ``origin`` to their first violent event, or to ``end``."""
+    """One person's follow-up from ``origin`` to their first violent event, or to ``end`` (or to
+    their recorded death, if earlier)."""
+    end = follow_up_end(sources, person, origin, end)
     first = first_event(sources, person, origin, end)
     return Subject(
         person=person,

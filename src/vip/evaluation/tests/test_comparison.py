@@ -15,7 +15,7 @@ import time_machine
 from vip.evaluation.cohort import read_sources
 from vip.evaluation.comparison import MatchedSet, Subject, hazard_ratio, match, subjects
 from vip.evaluation.evaluate import evaluation_read
-from vip.evaluation.tests.test_survival import attempt, outcome, person
+from vip.evaluation.tests.test_survival import attempt, died_of, outcome, person
 from vip.identification.services import Reason, candidate_propose
 from vip.people.models import Person
 
@@ -51,10 +51,15 @@ def test_who_is_in_the_pool_and_from_when(program: Any) -> None:
     twice = person()
     propose(twice, proposed)
     propose(twice, proposed + dt.timedelta(days=200), criterion="arrested_with_gun")  # in the pool once
+    died = person()
+    propose(died, proposed)
+    died_of(died, proposed + dt.timedelta(days=45))  # not a `killed` outcome: censored that day
+    outcome(died, proposed + dt.timedelta(days=60), "arrest_violent")  # after the death: not seen
 
     notified, pool = subjects(program, read_sources(program, AS_OF))
     by_person = {s.person: s for s in pool}
-    assert set(by_person) == {never.pk, late.pk, hurt.pk, twice.pk}
+    assert set(by_person) == {never.pk, late.pk, hurt.pk, twice.pk, died.pk}
+    assert (by_person[died.pk].time, by_person[died.pk].event) == (45, False)
     assert (by_person[never.pk].origin, by_person[never.pk].time) == (proposed, (AS_OF - proposed).days)
     assert (by_person[never.pk].event, by_person[never.pk].criterion) == (False, "shot_recently")
     assert (by_person[late.pk].time, by_person[late.pk].event) == (91, False)

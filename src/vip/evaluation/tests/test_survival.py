@@ -27,7 +27,7 @@ from vip.identification.services import incident_record, involvement_add
 from vip.notifications.services import attempt_record
 from vip.outcomes.services import outcome_record
 from vip.people.models import Person
-from vip.people.services import person_create
+from vip.people.services import person_create, person_update
 from vip.service_referrals.services import service_referral_create, service_referral_move
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,12 @@ def attempt(who: Person, day: dt.date, outcome: str = "delivered") -> None:
 
 def outcome(who: Person, day: dt.date, kind: str) -> None:
     outcome_record(actor=None, person=who, occurred_on=day, type=kind, source_ref=_key("R"))
+
+
+def died_of(who: Person, day: dt.date) -> None:
+    """Record a death that is not a `killed` outcome, as the person page's correction does."""
+    fresh = Person.objects.get(pk=who.pk)
+    person_update(actor=None, person=fresh, expected_version=fresh.version, died_on=day)
 
 
 def involved(who: Person, day: dt.date, role: str, kind: str = "shooting") -> None:
@@ -109,6 +115,18 @@ def test_each_definitions_edge(program: Any) -> None:
     attempt(after, AS_OF + dt.timedelta(days=1))  # origin after as-of: not in the cohort
     never = person()
     attempt(never, origin, outcome="refused")
+    # A death that is not a `killed` outcome censors at its day: an event after it is not seen
+    # (a record's error), an event on the day itself is.
+    died = person()
+    attempt(died, origin)
+    outcome(died, origin + dt.timedelta(days=50), "arrest_violent")
+    died_of(died, origin + dt.timedelta(days=30))
+    died_same_day = person()
+    attempt(died_same_day, origin)
+    outcome(died_same_day, origin + dt.timedelta(days=30), "shot")
+    died_of(died_same_day, origin + dt.timedelta(days=30))
+    died_after = person()  # a death after as-of: followed to as-of
+    attempt(died_after, origin)
 
     cohort = load_cohort(program, AS_OF)
     censored = (AS_OF - origin).days
@@ -128,6 +146,10 @@ def test_each_definitions_edge(program: Any) -> None:
     assert row(cohort, retried)["fiscal_year"] == "FY2024"  # July-June: 2024-03-10 is in FY2024
     assert after.pk not in set(cohort.person.tolist())
     assert never.pk not in set(cohort.person.tolist())
+    assert (row(cohort, died)["time"], row(cohort, died)["event"]) == (30, False)
+    assert (row(cohort, died_same_day)["time"], row(cohort, died_same_day)["event"]) == (30, True)
+    died_of(died_after, AS_OF + dt.timedelta(days=1))
+    assert (row(load_cohort(program, AS_OF), died_after)["time"], row(cohort, died_after)["event"]) == (censored, False)
 
 
 def person_without_birth(program: Any, origin: dt.date, cohort_as_of: dt.date) -> Person:
