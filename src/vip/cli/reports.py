@@ -264,18 +264,26 @@ def evaluate(
         path = out_dir / f"evaluation.{fmt}"
         common.write_whole(path, writers[fmt]())
         paths.append(path)
-    notified = evaluation.notified
     click.echo(f"Evaluation as of {evaluation.as_of} ({audience}, definitions eval-1):")
-    shown = "withheld" if notified.size is None else f"{notified.size:,}"
-    click.echo(f"  notified: {shown}; still free of violent re-involvement:")
-    for point in notified.points:
-        if point.withheld:
+    size = result["counts"]["notified"]
+    click.echo(f"  notified: {'withheld' if size is None else f'{size:,}'}; still free of violent re-involvement:")
+    for point in result["survival"]["notified"]:
+        if point["withheld"]:
             value = "withheld"
-        elif point.survival is None:
+        elif point["survival"] is None:
             value = "not followed that long"
         else:
-            value = f"{point.survival:.1%} (95% CI {point.ci_low:.1%}-{point.ci_high:.1%}), {point.at_risk:,} at risk"
-        click.echo(f"    day {point.day:>3}: {value}")
+            value = (
+                f"{point['survival']:.1%} (95% CI {point['ci_low']:.1%}-{point['ci_high']:.1%}), "
+                f"{point['at_risk']:,} at risk"
+            )
+        click.echo(f"    day {point['day']:>3}: {value}")
+    if result.get("release"):
+        withheld = len(result["withheld_for_history"])
+        click.echo(
+            f"  released in the ledger: edition {result['release']['edition']} of {evaluation.as_of}; "
+            f"{withheld} count(s) withheld for what earlier releases published"
+        )
     for path in paths:
         click.echo(f"  {path}")
     if dataset:

@@ -29,7 +29,7 @@ import numpy as np
 from django.db import connection
 
 from vip.core.config import ProgramConfig
-from vip.core.dates import Month
+from vip.core.dates import Month, fiscal_year
 from vip.evaluation.cohort import fetch
 from vip.identification.choices import IncidentType, InvolvementRole
 
@@ -80,7 +80,8 @@ class Series:
         }
 
 
-def _month_sql(column: str) -> str:
+def month_sql(column: str) -> str:
+    """The SQL of a date column's month ("YYYY-MM")."""
     if connection.vendor == "postgresql":
         return f"to_char({column}, 'YYYY-MM')"
     return f"strftime('%%Y-%%m', {column})"
@@ -91,14 +92,14 @@ def _monthly(config: ProgramConfig, as_of: dt.date) -> tuple[dict[tuple[str, str
     codes = {pk: code for code, pk in config.area_ids.items()}
     victims: dict[tuple[str, str], int] = defaultdict(int)
     rows = fetch(
-        f"SELECT i.area_id, {_month_sql('i.occurred_on')}, COUNT(*) FROM identification_involvement v "
+        f"SELECT i.area_id, {month_sql('i.occurred_on')}, COUNT(*) FROM identification_involvement v "
         "JOIN identification_incident i ON i.id = v.incident_id "
         "WHERE v.role = %s AND i.type = %s AND i.occurred_on <= %s GROUP BY 1, 2",
         [InvolvementRole.VICTIM.value, IncidentType.SHOOTING.value, as_of],
     )
     notifications: dict[tuple[str, str], int] = defaultdict(int)
     given = fetch(
-        f"SELECT COALESCE(a.area_id, p.area_id), {_month_sql('a.attempted_on')}, COUNT(*) "
+        f"SELECT COALESCE(a.area_id, p.area_id), {month_sql('a.attempted_on')}, COUNT(*) "
         "FROM notifications_notificationattempt a JOIN people_person p ON p.id = a.person_id "
         "WHERE a.outcome = 'delivered' AND a.voided_at IS NULL AND a.attempted_on <= %s GROUP BY 1, 2",
         [as_of],
@@ -172,4 +173,34 @@ def areas_over_time(config: ProgramConfig, as_of: dt.date, threshold: int = 0) -
             return [None if threshold and 1 <= v <= threshold else v for v in values]
 
         out.append(Series(code, name, labels, shown(counts), shown(given), str(start), level, slope, dispersion, note))
+    return out
+
+
+def by_fiscal_year(series: list[Series], start_month: int) -> list[Series]:
+    """``series`` with their months added up by fiscal year (the public edition's: the
+    interrupted time series stay those of the months)."""
+    out = []
+    for one in series:
+        years: dict[str, list[int]] = {}
+        for month, victims, given in zip(one.months, one.victims, one.notifications, strict=True):
+            first = Month.parse(month).first_day
+            label = fiscal_year(first, start_month).label
+            totals = years.setdefault(label, [0, 0])
+            totals[0] += victims or 0
+            totals[1] += given or 0
+        labels = list(years)
+        out.append(
+            Series(
+                one.area,
+                one.name,
+                labels,
+                [years[y][0] for y in labels],
+                [years[y][1] for y in labels],
+                one.start,
+                one.level_change,
+                one.slope_change,
+                one.dispersion,
+                one.note,
+            )
+        )
     return out

@@ -11,7 +11,11 @@ from vip.core.forms import StaffForm, date_input
 class EvaluationForm(StaffForm):
     """The analysis day (and, for program managers, the audience) of the evaluation."""
 
-    as_of = forms.DateField(label=_("As of"), widget=date_input())
+    as_of = forms.DateField(
+        label=_("As of"),
+        widget=date_input(),
+        help_text=_("The public edition: the last day of a month (it is released in the release ledger)."),
+    )
     audience = forms.ChoiceField(
         label=_("Audience"),
         choices=[("public", _("Public (small counts withheld)")), ("official", _("Official (exact counts)"))],

@@ -20,7 +20,13 @@ The measures, over the days of the period (local days):
   of the profile, in report order).
 
 Voided records are left out. The public edition (analysts) withholds a count from 1 to the
-program's threshold.
+program's threshold, and is a release (monthly-report.md, "The release ledger"): its counts are
+sums of named monthly counts (``fr:new:<YYYY-MM>``, ``fr:del:<YYYY-MM>``, and the monthly
+report's own ``svc:<category>:<YYYY-MM>``), so that the ledger reads a half-year beside the
+quarters and the months of every other release; people engaged are a count of their own
+(``fr:eng:<first day>:<last day>``), at least the period's new participants. It is checked
+against every earlier release together and recorded; the same period asked for again with the
+same data (by any template) is the edition released before.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +47,8 @@ from django.utils.translation import gettext_lazy
 from vip.audit.services import audit_read
 from vip.core.access import require
 from vip.core.config import ProgramConfig, program_config
-from vip.core.dates import Period
+from vip.core.dates import Month, Period
+from vip.evaluation.areas import month_sql
 from vip.evaluation.cohort import fetch
 
 VERSION = "funders-1"
@@ -162,6 +169,42 @@ class FunderReport:
         return f"funder-{self.template.name}-{self.period_name}-{self.audience}.{fmt}"
 
 
+def _monthly(config: ProgramConfig, period: Period) -> dict[str, int]:
+    """The additive measures of ``period`` month by month, as the ledger names them."""
+    start, end = period.start, period.end
+    out: dict[str, int] = {}
+    month = Month.of(start)
+    while month <= Month.of(end):
+        for prefix in ("fr:new", "fr:del"):
+            out[f"{prefix}:{month}"] = 0
+        for code in config.all_service_categories:
+            out[f"svc:{code}:{month}"] = 0
+        month = month.shift(1)
+    months = month_sql("attempted_on")
+    for name, count in fetch(
+        f"SELECT {months}, COUNT(*) FROM (SELECT MIN(attempted_on) AS attempted_on FROM "  # noqa: S608
+        "notifications_notificationattempt WHERE outcome = 'delivered' AND voided_at IS NULL GROUP BY person_id "
+        "HAVING MIN(attempted_on) BETWEEN %s AND %s) t GROUP BY 1",
+        [start, end],
+    ):
+        out[f"fr:new:{name}"] = int(count)
+    for name, count in fetch(
+        f"SELECT {months}, COUNT(*) FROM notifications_notificationattempt "  # noqa: S608
+        "WHERE outcome = 'delivered' AND voided_at IS NULL AND attempted_on BETWEEN %s AND %s GROUP BY 1",
+        [start, end],
+    ):
+        out[f"fr:del:{name}"] = int(count)
+    codes = {pk: code for code, pk in config.service_category_ids.items()}
+    for category, name, count in fetch(
+        f"SELECT category_id, {month_sql('connected_on')}, COUNT(*) "  # noqa: S608
+        "FROM service_referrals_servicereferral "
+        "WHERE voided_at IS NULL AND connected_on BETWEEN %s AND %s GROUP BY 1, 2",
+        [start, end],
+    ):
+        out[f"svc:{codes[category]}:{name}"] = int(count)
+    return out
+
+
 def _counts(config: ProgramConfig, period: Period) -> dict[tuple[str, str], int]:
     """Every measure's count over ``period`` (keyed by measure and category)."""
     start, end = period.start, period.end
@@ -209,8 +252,9 @@ def _counts(config: ProgramConfig, period: Period) -> dict[tuple[str, str], int]
 
 
 def compute(config: ProgramConfig, template: Template, period_name: str, audience: str) -> FunderReport:
+    """The report with every count (the public edition's withholding is the ledger's:
+    ``public_release``)."""
     period = period_of(template, period_name)
-    threshold = config.suppression_threshold if audience == "public" else 0
     counts = _counts(config, period)
     rows = []
     for measure in template.measures:
@@ -219,10 +263,130 @@ def compute(config: ProgramConfig, template: Template, period_name: str, audienc
         for category in categories:
             value = counts.get((measure, category), 0)
             name = f"{label}: {config.all_service_categories[category]}" if category else label
-            shown = None if threshold and 1 <= value <= threshold else value
-            rows.append(Row(measure, name, category, shown))
+            rows.append(Row(measure, name, category, value))
     name = period_name.strip().upper()
-    return FunderReport(template, name, period, audience, threshold, rows, timezone.now())
+    return FunderReport(template, name, period, audience, 0, rows, timezone.now())
+
+
+def _terms(row: Row, period: Period, engaged: str) -> dict[str, int]:
+    """The named counts a row of the report adds up."""
+    if row.measure == "engaged":
+        return {engaged: 1}
+    months = []
+    month = Month.of(period.start)
+    while month <= Month.of(period.end):
+        months.append(str(month))
+        month = month.shift(1)
+    prefix = {"new_participants": "fr:new", "notifications_delivered": "fr:del"}.get(row.measure)
+    if prefix is None:
+        return {f"svc:{row.category}:{m}": 1 for m in months}
+    return {f"{prefix}:{m}": 1 for m in months}
+
+
+def public_release(*, actor: Any, report: FunderReport, config: ProgramConfig) -> FunderReport:
+    """The public edition of ``report`` (every count exact), checked against the release ledger
+    and recorded in it; the same period with the same data asked for again is the edition
+    released before. Call inside ``transaction.atomic``."""
+    import hashlib
+    import json
+
+    from vip.releases import ledger
+    from vip.releases.models import Release
+    from vip.releases.services import ledger_editions, lock_ledger, release_record
+
+    lock_ledger()
+    threshold, width = config.suppression_threshold, config.protection_width
+    period = report.period
+    engaged = f"fr:eng:{period.start.isoformat()}:{period.end.isoformat()}"
+    truths = _monthly(config, period)
+    truths[engaged] = next((r.value or 0 for r in report.rows if r.measure == "engaged"), 0)
+    if "engaged" not in report.template.measures:
+        truths[engaged] = _counts(config, period)[("engaged", "")]
+    fingerprint = hashlib.sha256(json.dumps(truths, sort_keys=True).encode()).hexdigest()
+    subject = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    wanted = {(r.measure, r.category) for r in report.rows}
+    latest = Release.objects.filter(kind=Release.Kind.FUNDER_REPORT, subject=subject).order_by("-edition").first()
+    reuse = (
+        latest is not None
+        and latest.data_fingerprint == fingerprint
+        and (latest.threshold, latest.width) == (threshold, width)
+        and wanted <= {(c.get("row"), c.get("col")) for c in latest.cells}
+    )
+    if reuse:
+        assert latest is not None
+        cells: list[dict[str, Any]] = latest.cells
+    else:
+        cells = []
+        for row in report.rows:
+            value = row.value or 0
+            small = 1 <= value <= threshold
+            cells.append(
+                {
+                    "table": "funder",
+                    "row": row.measure,
+                    "col": row.category,
+                    "kind": "primary" if small else "count",
+                    "value": None if small else value,
+                    "terms": _terms(row, period, engaged),
+                }
+            )
+        # Everyone new in the period was engaged in it (their first custom notification).
+        new = {name: -1 for name in truths if name.startswith("fr:new:")}
+        cells.append({"table": "known", "row": "", "col": "", "kind": "known", "terms": {engaged: 1, **new}, "lo": 0})
+        # What a reader of other periods' reports could work out: each quarter and half-year
+        # inside this period (one period less another of the calendars), protected like a cell.
+        cells.extend(_parts(period, truths))
+        prior, _basis = ledger_editions()
+        edition = ledger.Edition(f"funder report {subject} (new)", cells, truths)
+        try:
+            withheld = ledger.protect(edition, prior, threshold=threshold, width=width, cost=_cost)
+        except ledger.LedgerError as exc:
+            raise ValidationError(_("This edition cannot be released: %(reason)s") % {"reason": exc}) from exc
+        release_record(
+            actor=actor,
+            kind=Release.Kind.FUNDER_REPORT,
+            subject=subject,
+            data_fingerprint=fingerprint,
+            threshold=threshold,
+            width=width,
+            cells=cells,
+            truths=truths,
+            withheld_for_history=withheld,
+        )
+    hidden = {(c["row"], c["col"]) for c in cells if c.get("kind") in ("primary", "withheld")}
+    rows = [
+        Row(r.measure, r.label, r.category, None if (r.measure, r.category) in hidden else r.value) for r in report.rows
+    ]
+    return FunderReport(report.template, report.period_name, period, "public", threshold, rows, report.generated_at)
+
+
+def _parts(period: Period, truths: dict[str, int]) -> list[dict[str, Any]]:
+    """Derived cells: every additive measure over each quarter and half-year inside ``period``."""
+    months = sorted({name.rsplit(":", 1)[1] for name in truths if name.startswith("fr:new:")})
+    prefixes = sorted({name.rsplit(":", 1)[0] for name in truths if not name.startswith("fr:eng:")})
+    out = []
+    for size in (3, 6):
+        for first in range(len(months) - size + 1):
+            chosen = months[first : first + size]
+            if (int(chosen[0][5:]) - 1) % size or len(chosen) == len(months):
+                continue  # a calendar's part starts on its first month; the whole period is a cell already
+            for prefix in prefixes:
+                out.append(
+                    {
+                        "table": "funder",
+                        "row": f"{prefix}:{chosen[0]}..{chosen[-1]}",
+                        "col": "",
+                        "kind": "derived",
+                        "value": None,
+                        "terms": {f"{prefix}:{m}": 1 for m in chosen},
+                    }
+                )
+    return out
+
+
+def _cost(cell: dict[str, Any]) -> tuple[Any, ...]:
+    """Cheapest to withhold first: a service category before the totals, small values first."""
+    return (cell.get("row") != "services_connected", cell.get("value") or 0, str(cell.get("col")))
 
 
 def funder_report(
@@ -251,13 +415,16 @@ def funder_report(
             % {"period": period.strip().upper()}
         )
     report = compute(config, known[template], period, audience)
-    audit_read(
-        actor=user,
-        action="funder_report.read",
-        object_type="evaluation.funder_report",
-        object_id=f"{template}/{report.period_name}",
-        details={"audience": audience, "format": purpose},
-    )
+    with transaction.atomic():
+        if audience == "public":
+            report = public_release(actor=user, report=report, config=config)
+        audit_read(
+            actor=user,
+            action="funder_report.read",
+            object_type="evaluation.funder_report",
+            object_id=f"{template}/{report.period_name}",
+            details={"audience": audience, "format": purpose},
+        )
     return report
 
 

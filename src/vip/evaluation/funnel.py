@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from vip.casework.models import Contact
-from vip.evaluation.cohort import PersonDays, Sources, columns, day_number, day_sql
+from vip.evaluation.cohort import PersonDays, Sources, columns, day_number, day_sql, fiscal_years
 from vip.identification.models import Candidate
 
 NONE = -1  # a step not reached
@@ -126,8 +126,12 @@ def _months(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(days.astype("datetime64[D]").astype("datetime64[M]"), unit="M")
 
 
-def funnel(sources: Sources, zone: ZoneInfo, threshold: int = 0) -> list[MonthFunnel]:
-    """The funnel of every month with an entry, up to the as-of day's month, oldest first."""
+def funnel(
+    sources: Sources, zone: ZoneInfo, threshold: int = 0, fiscal_year_start_month: int | None = None
+) -> list[MonthFunnel]:
+    """The funnel of every month with an entry, up to the as-of day's month, oldest first; with
+    ``fiscal_year_start_month``, of every fiscal year of entry instead ("FY2025", the public
+    edition's: docs/evaluation.md)."""
     as_of = sources.as_of
     through = day_number(as_of)
     every, given = _attempts(as_of)
@@ -159,7 +163,10 @@ def funnel(sources: Sources, zone: ZoneInfo, threshold: int = 0) -> list[MonthFu
         entries.append(("referrals", REFERRAL_STEPS, [received, *later]))
     out = []
     for kind, names, days in entries:
-        months = _months(days[0])
+        if fiscal_year_start_month is None:
+            months = _months(days[0])
+        else:
+            months = np.array(fiscal_years(days[0], fiscal_year_start_month), dtype=object)
         for month in np.unique(months):
             chosen = months == month
             out.append(MonthFunnel(str(month), kind, _steps(names, [d[chosen] for d in days], threshold)))

@@ -17,7 +17,7 @@ from vip.accounts.models import User
 from vip.audit.reads import record_or_404
 from vip.core.access import can, require_some
 from vip.core.config import program_config
-from vip.core.dates import local_date
+from vip.core.dates import Month, local_date
 from vip.evaluation import funders as funder_reports
 from vip.evaluation.dataset import evaluator_dataset
 from vip.evaluation.definitions import STATEMENT
@@ -48,13 +48,25 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         as_of = form.cleaned_data["as_of"]
+        audience = form.cleaned_data.get("audience") or "public"
         if as_of > local_date(timezone.now(), program_config().zone):
             form.add_error("as_of", ValidationError(_("The evaluation reads what has happened: choose a past day.")))
+        elif audience == "public" and as_of != Month.of(as_of).last_day:
+            form.add_error(
+                "as_of",
+                ValidationError(
+                    _(
+                        "A public edition is as of the last day of a month, such as %(day)s: fixed days, so that "
+                        "two editions are never a few days apart."
+                    )
+                    % {"day": Month.of(as_of).shift(-1).last_day}
+                ),
+            )
         else:
             job = job_enqueue(
                 actor=user,
                 kind="evaluation.run",
-                params={"as_of": as_of.isoformat(), "audience": form.cleaned_data.get("audience") or "public"},
+                params={"as_of": as_of.isoformat(), "audience": audience},
             )
             return redirect("jobs:job", job_id=job.pk)
     runs = evaluation_run_list(user=user).only("as_of", "audience", "requested_by_name", "created_at")[:20]

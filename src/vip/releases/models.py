@@ -1,9 +1,9 @@
 """The release ledger: every public release of the program's figures, cell by cell.
 
 A public edition (a month's Monthly Informational Report, a restatement of one, a fiscal
-year's disparity report) is recorded once, when it is released, and never changes: what
-was published can never be un-published, so every later edition is checked against all of
-them together (:mod:`vip.releases.ledger`).
+year's disparity report, an evaluation as of a month's end, a funder report) is recorded once,
+when it is released, and never changes: what was published can never be un-published, so every
+later edition is checked against all of them together (:mod:`vip.releases.ledger`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ class Release(models.Model):
     class Kind(models.TextChoices):
         MONTHLY_REPORT = "monthly_report", _("Monthly Informational Report")
         DISPARITY = "disparity", _("Disparity report")
+        EVALUATION = "evaluation", _("Evaluation")
+        FUNDER_REPORT = "funder_report", _("Funder report")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    subject = models.CharField(max_length=20, help_text="What was released: the month (YYYY-MM) or period.")
+    subject = models.CharField(max_length=20, help_text="What was released: the month (YYYY-MM), day or period.")
     edition = models.PositiveSmallIntegerField(help_text="1 for the first release of the subject, then restatements.")
     released_at = models.DateTimeField()
     released_by_name = models.CharField(max_length=150)

@@ -131,3 +131,11 @@ def test_a_future_day_is_refused_with_its_reason(city: None, client: Any, make_u
     response = client.post(reverse("evaluation:index"), {"as_of": later.isoformat(), "audience": "official"})
     assert response.status_code == 200 and "choose a past day" in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_a_public_edition_asks_for_a_months_last_day(city: None, client: Any, make_user: Any) -> None:
+    client.force_login(make_user("analyst"))
+    response = client.post(reverse("evaluation:index"), {"as_of": "2025-06-29"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "the last day of a month, such as 2025-05-31" in page
+    assert not Job.objects.exists()

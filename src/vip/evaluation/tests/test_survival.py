@@ -244,8 +244,8 @@ def test_the_public_edition_withholds_small_points(program: Any, make_user: Any)
                 "events": None,
                 "withheld": True,
             }
-        else:
-            assert shown == exact
+        elif not shown["withheld"]:  # else withheld so that no small count can be worked out
+            assert shown == {**exact, "events": None}  # a point's count of events is never published
     assert any(p["withheld"] for p in public["survival"]["notified"])  # the plan has small late points
     assert not any(p["withheld"] for p in official["survival"]["notified"])
     groups = {(g["dimension"], g["cohort"]): g for g in public["survival"]["cohorts"]}
