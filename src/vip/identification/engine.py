@@ -247,11 +247,13 @@ def _keys(data: _Data, people: set[int]) -> None:
 
 
 def _deceased(as_of: dt.date) -> set[int]:
+    """People known to have died on or before ``as_of``: a ``killed`` outcome, or a recorded day
+    of death (``Person.died_on``)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT person_id FROM outcomes_outcome"
-            " WHERE type = %s AND voided_at IS NULL AND occurred_on <= %s",
-            ["killed", as_of],
+            "SELECT person_id FROM outcomes_outcome WHERE type = %s AND voided_at IS NULL AND occurred_on <= %s"
+            " UNION SELECT id FROM people_person WHERE died_on <= %s",
+            ["killed", as_of, as_of],
         )
         return {row[0] for row in cursor.fetchall()}
 

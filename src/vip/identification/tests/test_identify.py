@@ -206,6 +206,18 @@ def test_people_known_dead_are_not_proposed_but_still_link(city) -> None:
     assert {f.criterion for f in result.findings["P-brother"]} == {"network_shot"}
 
 
+def test_a_recorded_day_of_death_counts_as_known_dead(city) -> None:
+    from vip.people.services import person_update
+
+    city.incident("S-1", 10, victim="died_later", suspect="alive")
+    someone = Person.objects.get(pk=city.person("died_later").pk)
+    person_update(actor=None, person=someone, expected_version=someone.version, died_on=D - dt.timedelta(days=2))
+    result = identify(as_of=D)
+    assert "P-died_later" not in result.findings and "P-alive" in result.findings
+    assert result.excluded_deceased == 1
+    assert "P-died_later" in identify(as_of=D - dt.timedelta(days=3)).findings  # not yet dead then
+
+
 def test_proposals_are_reviewed_by_a_second_person_and_expire(city, team) -> None:
     city.incident("S-1", 10, victim="victim", suspect="suspect")
     summary = identify_propose(actor=team["manager"], result=identify(as_of=D))
