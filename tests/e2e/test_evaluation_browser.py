@@ -85,3 +85,35 @@ def test_a_manager_reads_the_evaluation(browser, live_server, program, make_user
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename == "funder-cvipi-2025H1-official.pdf"
+
+
+def test_an_analyst_reads_the_public_edition(
+    browser, live_server, program, make_user, screenshots: Path, settings
+) -> None:
+    """The analyst's edition: a day that is not a month's end is refused with the reason; the
+    month's end is computed, released in the ledger, and shows its funnel by fiscal year."""
+    from vip.releases.models import Release
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    analyst = make_user("analyst")
+    _build(PLAN * 4, AS_OF)
+    candidate_pairs(40, comparison_hurt_every=3, notified_hurt_every=5, after=200)
+    page = sign_in(browser, live_server.url, analyst, viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/evaluation/")
+    page.get_by_label("As of", exact=True).fill((AS_OF - dt.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Compute").click()
+    assert page.get_by_text("A public edition is as of the last day of a month").is_visible()
+    page.get_by_label("As of", exact=True).fill(AS_OF.isoformat())
+    page.get_by_role("button", name="Compute").click()
+    page.wait_for_url("**/jobs/*/", timeout=60_000)
+    assert run_pending() == 1
+    page.get_by_role("link", name="Open the evaluation").wait_for(timeout=30_000)
+    page.get_by_role("link", name="Open the evaluation").click()
+    run = EvaluationRun.objects.get()
+    page.wait_for_url(f"**/evaluation/{run.pk}/")
+    assert run.audience == "public" and run.result["release"]["edition"] == 1
+    assert Release.objects.get().kind == "evaluation"
+    assert page.get_by_text("no such figure can be worked out from this and every earlier public release").is_visible()
+    assert page.get_by_role("columnheader", name="Fiscal year").is_visible()
+    check_accessibility(page, "evaluation, public edition")
+    _shots(page, "evaluation-public", screenshots)

@@ -94,7 +94,14 @@ def survival_chart(result: dict[str, Any]) -> Chart | None:
     axis.grid(axis="y", color=GRID, linewidth=0.6)
     axis.legend(loc="lower left", frameon=False, fontsize=8)
     # The numbers at risk under the axis, one row a line.
-    by_day = {key: {p["day"]: p["at_risk"] for p in plot[key]} for key, *_rest in drawn}
+    # Day 0 from the chart's points, then the table's own days (the same numbers as the table).
+    by_day = {
+        key: {
+            **{p["day"]: p["at_risk"] for p in plot[key] if p["day"] == 0},
+            **{p["day"]: p["at_risk"] for p in result["survival"][key] if not p.get("withheld")},
+        }
+        for key, *_rest in drawn
+    }
     line = 0.22 / height  # a row of numbers, in figure coordinates
     first = bottom - 0.62 / height  # under the axis's label
     figure.text(0.175, first, "At risk", ha="right", va="center", fontsize=7, color=INK, fontweight="bold")
@@ -102,8 +109,7 @@ def survival_chart(result: dict[str, Any]) -> Chart | None:
         y = first - (row + 1) * line
         figure.text(0.175, y, label, ha="right", va="center", fontsize=7, color=colour)
         for day in (0, 90, 180, 365, 545, 730):
-            near = max((d for d in by_day[key] if d <= day), default=None)
-            value = by_day[key].get(near) if near is not None and day - near < 7 else None
+            value = by_day[key].get(day)
             x = 0.2 + 0.76 * day / 730
             figure.text(x, y, "" if value is None else f"{value:,}", ha="center", va="center", fontsize=7, color=INK)
     alt = (
