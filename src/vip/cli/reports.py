@@ -183,8 +183,9 @@ def disparity(
     type=click.Choice(["official", "public"]),
     default="official",
     show_default=True,
-    help="official: exact counts (managers); public: any point whose number at risk or of events is from 1 "
-    "to the threshold withheld (managers and analysts).",
+    help="official: exact counts (managers); public (managers and analysts): as of a month's last day only, "
+    "small counts withheld and more where earlier public releases would give them away, recorded in the "
+    "release ledger.",
 )
 @click.option(
     "--format",
@@ -313,7 +314,8 @@ def evaluate(
     type=click.Choice(["official", "public"]),
     default="official",
     show_default=True,
-    help="official: exact counts (managers); public: counts from 1 to the threshold withheld (managers and analysts).",
+    help="official: exact counts (managers); public (managers and analysts): counts from 1 to the threshold "
+    "withheld, and more where earlier public releases would give them away, recorded in the release ledger.",
 )
 @click.option(
     "--format", "formats", default="pdf,csv,json,xlsx", show_default=True, help="Comma-separated formats to write."

@@ -33,6 +33,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.db.models import OuterRef, Subquery
 
 from vip.core.config import ProgramConfig
 from vip.evaluation.cohort import Sources, age_band_on, day_number, first_event, follow_up_end
@@ -71,17 +72,19 @@ class MatchedSet:
 
 def _criteria_candidacies(zone: ZoneInfo, as_of: dt.date) -> dict[int, list[tuple[dt.date, str]]]:
     """Person -> (local proposal day, criterion) of every candidacy the criteria proposed by ``as_of``."""
-    firsts: dict[int, str] = {}
-    reasons = CandidateReason.objects.filter(candidate__proposed_by__isnull=True).order_by("candidate_id", "id")
-    for candidate, criterion in reasons.values_list("candidate_id", "criterion").iterator(chunk_size=20_000):
-        firsts.setdefault(candidate, criterion)
+    # The first reason of each candidacy only (the criteria write them in their published order):
+    # a criteria history holds millions of reasons, most of them the network's.
+    first = CandidateReason.objects.filter(candidate=OuterRef("pk")).order_by("id").values("criterion")[:1]
+    bound = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    rows = (
+        Candidate.objects.filter(proposed_by__isnull=True, proposed_at__lt=bound)
+        .annotate(criterion=Subquery(first))
+        .values_list("person_id", "proposed_at", "criterion")
+    )
     found: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    rows = Candidate.objects.filter(proposed_by__isnull=True).values_list("id", "person_id", "proposed_at")
-    for candidate, person, moment in rows.iterator(chunk_size=20_000):
-        day = moment.astimezone(zone).date()
-        criterion = firsts.get(candidate)
-        if day <= as_of and criterion and criterion != "manual":
-            found[person].append((day, criterion))
+    for person, moment, criterion in rows.iterator(chunk_size=20_000):
+        if criterion and criterion != "manual":
+            found[person].append((moment.astimezone(zone).date(), criterion))
     for items in found.values():
         items.sort()
     return found
