@@ -192,7 +192,7 @@ def disparity(
     "formats",
     default="json",
     show_default=True,
-    help="Comma-separated formats to write: json (evaluation.json), csv, xlsx, pdf.",
+    help="Comma-separated formats to write: json (evaluation.json), csv, xlsx, pdf, html.",
 )
 @click.option(
     "--out",
@@ -212,7 +212,7 @@ def evaluate(
     as_of: dt.datetime | None, audience: str, formats: str, out_dir: Path, dataset: bool, username: str | None
 ) -> None:
     """Write the evaluation (definitions eval-1, docs/evaluation.md) as evaluation.json (and CSV,
-    XLSX, PDF with --format) and print the notified curve.
+    XLSX, PDF, HTML with --format) and print the notified curve.
 
     For everyone notified (first delivered custom notification on or before the as-of day): the
     share still free of violent re-involvement at 90, 180, 365, 545 and 730 days (Kaplan-Meier,
@@ -231,9 +231,9 @@ def evaluate(
     from vip.evaluation.evaluate import evaluation_read
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    unknown = set(wanted) - {"json", "csv", "xlsx", "pdf"}
+    unknown = set(wanted) - {"json", "csv", "xlsx", "pdf", "html"}
     if unknown:
-        raise click.UsageError(f"unknown format(s) {', '.join(sorted(unknown))}: choose json, csv, xlsx, pdf")
+        raise click.UsageError(f"unknown format(s) {', '.join(sorted(unknown))}: choose json, csv, xlsx, pdf, html")
     try:
         evaluation = evaluation_read(
             user=common.actor(username), as_of=as_of.date() if as_of else None, audience=audience, purpose="cli"
@@ -258,6 +258,7 @@ def evaluate(
         "csv": lambda: render.to_csv(result),
         "xlsx": lambda: render.to_xlsx(result),
         "pdf": lambda: render.to_pdf(about, result),
+        "html": lambda: render.to_html(about, result).encode(),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -232,8 +232,14 @@ def page_context(result: dict[str, Any]) -> dict[str, Any]:
 
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def to_html(run: Any, result: dict[str, Any]) -> str:
+    """The run as one self-contained HTML document (its chart inside): the PDF's source."""
+    return render_to_string("evaluation/document.html", {"run": run, **page_context(result)})
 
 
 def to_pdf(run: Any, result: dict[str, Any]) -> bytes:
@@ -242,8 +248,7 @@ def to_pdf(run: Any, result: dict[str, Any]) -> bytes:
 
     from vip.reports.render import font_configuration, write_tagged_pdf
 
-    html = render_to_string("evaluation/document.html", {"run": run, **page_context(result)})
-    return write_tagged_pdf(HTML(string=html, base_url=None), font_config=font_configuration())
+    return write_tagged_pdf(HTML(string=to_html(run, result), base_url=None), font_config=font_configuration())
 
 
 def to_xlsx(result: dict[str, Any]) -> bytes:

@@ -23,7 +23,7 @@ from vip.evaluation.dataset import evaluator_dataset
 from vip.evaluation.definitions import STATEMENT
 from vip.evaluation.evaluate import default_as_of, stored_evaluation
 from vip.evaluation.forms import EvaluationForm, FunderForm
-from vip.evaluation.render import DOCUMENT_TYPES, page_context, to_csv, to_pdf, to_xlsx
+from vip.evaluation.render import DOCUMENT_TYPES, page_context, to_csv, to_html, to_pdf, to_xlsx
 from vip.evaluation.selectors import evaluation_run_list
 from vip.jobs.services import job_enqueue
 
@@ -91,11 +91,16 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def run_document(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
-    """The run as a PDF document or an XLSX workbook."""
+    """The run as a PDF document, a self-contained HTML document or an XLSX workbook."""
     if fmt not in DOCUMENT_TYPES:
         raise Http404
     found, result = _result(request, run_id, fmt)
-    content = to_pdf(found, result) if fmt == "pdf" else to_xlsx(result)
+    writers = {
+        "pdf": lambda: to_pdf(found, result),
+        "html": lambda: to_html(found, result).encode(),
+        "xlsx": lambda: to_xlsx(result),
+    }
+    content = writers[fmt]()
     response = HttpResponse(content, content_type=DOCUMENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="evaluation-{found.as_of}-{found.audience}.{fmt}"'
     return response

@@ -87,9 +87,12 @@ def test_a_manager_computes_and_reads_an_evaluation(city: None, client: Any, mak
     assert book.content[:2] == b"PK"
     sheets = load_workbook(io.BytesIO(book.content)).sheetnames
     assert sheets[0] == "about" and {"survival", "matching", "funnel", "areas"} <= set(sheets)
+    html = client.get(reverse("evaluation:run_document", args=[run.pk, "html"]))
+    assert html["Content-Type"].startswith("text/html") and "attachment" in html["Content-Disposition"]
+    assert "Hazard ratio of violent re-involvement" in html.content.decode()
     assert client.get(reverse("evaluation:run_document", args=[run.pk, "docx"])).status_code == 404
     formats = AuditEvent.objects.filter(action="evaluation.read").values_list("changes__format", flat=True)
-    assert sorted(formats) == ["csv", "job", "json", "page", "pdf", "xlsx"]
+    assert sorted(formats) == ["csv", "html", "job", "json", "page", "pdf", "xlsx"]
 
 
 def test_an_analyst_gets_the_public_edition_only(city: None, client: Any, make_user: Any) -> None:

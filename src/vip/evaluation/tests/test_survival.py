@@ -306,7 +306,7 @@ def test_vip_evaluate_writes_the_json_contract(program: Any, make_user: Any, tmp
     )
     assert refused.exit_code != 0  # an analyst: the public edition only
     every = CliRunner().invoke(
-        main, ["evaluate", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path), "--format", "json,csv,xlsx,pdf"]
+        main, ["evaluate", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path), "--format", "json,csv,xlsx,pdf,html"]
     )
     assert every.exit_code == 0, every.output
     assert {p.name for p in tmp_path.iterdir()} >= {
@@ -314,8 +314,11 @@ def test_vip_evaluate_writes_the_json_contract(program: Any, make_user: Any, tmp
         "evaluation.csv",
         "evaluation.xlsx",
         "evaluation.pdf",
+        "evaluation.html",
     }
     assert (tmp_path / "evaluation.pdf").read_bytes().startswith(b"%PDF")
+    page = (tmp_path / "evaluation.html").read_text(encoding="utf-8")
+    assert "Evaluation as of 2025-06-30" in page and "not proof" in page and "data:image/svg+xml" in page
     bad = CliRunner().invoke(main, ["evaluate", "--format", "docx", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "unknown format" in bad.output
     public = CliRunner().invoke(
