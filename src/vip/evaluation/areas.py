@@ -121,7 +121,9 @@ def interrupted(counts: list[int], start_index: int) -> tuple[RateRatio | None, 
         return None, None, None, f"needs {MIN_MONTHS_EACH_SIDE} months on each side ({before} before, {after} after)"
     if not any(counts):
         return None, None, None, "no shooting victims"
-    import statsmodels.api as sm  # deferred: statsmodels is loaded for the model only
+    # Deferred, and the model's own module only (statsmodels.api loads every model it has).
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     t = np.arange(len(counts), dtype=float)
     step = (t >= start_index).astype(float)
@@ -130,7 +132,7 @@ def interrupted(counts: list[int], start_index: int) -> tuple[RateRatio | None, 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # perfect separation and the like: the note says so
-            result = sm.GLM(np.asarray(counts, dtype=float), design, family=sm.families.Poisson()).fit(scale="X2")
+            result = GLM(np.asarray(counts, dtype=float), design, family=Poisson()).fit(scale="X2")
     except (ValueError, np.linalg.LinAlgError) as exc:
         return None, None, None, f"the model could not be estimated ({exc})"
     params, bounds = result.params, result.conf_int(alpha=0.05)

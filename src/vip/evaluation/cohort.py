@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.db import connection
@@ -157,6 +158,7 @@ class Sources:
     sex: list[str]  # "unknown" where not recorded
     connected: PersonDays  # days service referrals were connected
     shootings: PersonDays  # shootings the person was involved in (not as a witness)
+    candidacies: Candidacies  # every candidacy proposed by as-of (the funnel and the comparison group)
 
     def fingerprint(self) -> str:
         """A digest of everything read here (the cohort, the comparison group and the dataset
@@ -167,7 +169,10 @@ class Sources:
                 digest.update(np.ascontiguousarray(array).tobytes())
         for array in (self.people, self.born, self.died):
             digest.update(np.ascontiguousarray(array).tobytes())
-        digest.update("\x1f".join((*self.event_kinds, *self.sex)).encode())
+        c = self.candidacies
+        for array in (c.person, c.day, c.approved, c.by_criteria, c.criterion):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update("\x1f".join((*self.event_kinds, *self.sex, *c.criteria)).encode())
         return digest.hexdigest()
 
     def origin_of(self, person: int) -> dt.date | None:
@@ -190,6 +195,63 @@ class Sources:
     def born_of(self, person: int) -> dt.date | None:
         at = self._at(person)
         return None if at is None or self.born[at] == NO_DAY else day_of(self.born[at])
+
+
+@dataclass(frozen=True)
+class Candidacies:
+    """Every candidacy proposed by as-of, in order of person, proposal day and criterion."""
+
+    person: np.ndarray
+    day: np.ndarray  # the proposal's local day number
+    approved: np.ndarray  # the approval's local day number (approved, or approved and later expired); NO_DAY
+    by_criteria: np.ndarray  # bool: proposed by the published criteria (no proposing account)
+    criterion: np.ndarray  # index into ``criteria`` of the first reason's criterion; -1: none
+    criteria: tuple[str, ...]  # in alphabetical order
+
+
+def _local_days(seconds: np.ndarray, zone: ZoneInfo) -> np.ndarray:
+    """The program's local day number of each moment (seconds since 1970, UTC), in one pass."""
+    import pandas as pd  # deferred: loaded with lifelines, for the time zone's rules
+
+    moments = pd.to_datetime(seconds, unit="s", utc=True).tz_convert(str(zone)).tz_localize(None)
+    days: np.ndarray = moments.to_numpy().astype("datetime64[D]").astype(np.int64)
+    return days
+
+
+def read_candidacies(zone: ZoneInfo, as_of: dt.date) -> Candidacies:
+    """The candidacies proposed on or before ``as_of`` (local days): a criteria history holds
+    hundreds of thousands of them and millions of reasons, of which only each candidacy's first
+    is read (the criteria write them in their published order)."""
+    criteria = tuple(sorted(c for (c,) in fetch("SELECT DISTINCT criterion FROM identification_candidatereason")))
+    if connection.vendor == "postgresql":
+        seconds = "CAST(EXTRACT(EPOCH FROM {}) AS BIGINT)"
+    else:
+        seconds = "CAST(strftime('%%s', {}) AS INTEGER)"
+    first = (
+        "(SELECT r.criterion FROM identification_candidatereason r WHERE r.candidate_id = c.id ORDER BY r.id LIMIT 1)"
+    )
+    which = " ".join(f"WHEN %s THEN {i}" for i in range(len(criteria)))
+    bound = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    person, proposed, decided, by_criteria, criterion = columns(
+        [
+            "c.person_id",
+            seconds.format("c.proposed_at"),
+            "CASE WHEN c.decided_at IS NOT NULL AND c.status IN ('approved', 'expired') "
+            f"THEN {seconds.format('c.decided_at')} ELSE -1 END",
+            "CASE WHEN c.proposed_by_id IS NULL THEN 1 ELSE 0 END",
+            f"CASE {first} {which} ELSE -1 END" if criteria else "-1",
+        ],
+        "identification_candidate c WHERE c.proposed_at < %s",
+        [*criteria, connection.ops.adapt_datetimefield_value(bound)],
+    )
+    day = _local_days(proposed, zone) if len(person) else np.zeros(0, dtype=np.int64)
+    approved = np.full(len(person), NO_DAY, dtype=np.int64)
+    if (decided >= 0).any():
+        approved[decided >= 0] = _local_days(decided[decided >= 0], zone)
+    order = np.lexsort((criterion, day, person))
+    return Candidacies(
+        person[order], day[order], approved[order], by_criteria[order].astype(bool), criterion[order], criteria
+    )
 
 
 def read_sources(config: ProgramConfig, as_of: dt.date) -> Sources:
@@ -254,23 +316,8 @@ def read_sources(config: ProgramConfig, as_of: dt.date) -> Sources:
         sex=[sexes[i] for i in sex[order].tolist()],
         connected=connected,
         shootings=shootings,
+        candidacies=read_candidacies(config.zone, as_of),
     )
-
-
-def follow_up_end(sources: Sources, person: int, origin: dt.date, end: dt.date) -> dt.date:
-    """The last day ``person`` is followed from ``origin``: ``end``, or their recorded death if
-    earlier (a death that is not a ``killed`` outcome censors at its day), never before the origin."""
-    died = sources.died_of(person)
-    return max(origin, min(end, died)) if died is not None else end
-
-
-def first_event(sources: Sources, person: int, after: dt.date, through: dt.date) -> tuple[dt.date, str] | None:
-    """The person's first violent event strictly after ``after`` and on or before ``through``."""
-    days, kinds = sources.events.rows_of(person)
-    at = int(np.searchsorted(days, day_number(after), side="right"))
-    if at < len(days) and days[at] <= day_number(through):
-        return day_of(days[at]), sources.event_kinds[int(kinds[at])]
-    return None
 
 
 def ages_on(born: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -299,13 +346,6 @@ def age_bands(config: ProgramConfig, ages: np.ndarray) -> list[str]:
         inside = (ages >= band.min_age) & ((ages <= band.max_age) if band.max_age is not None else (ages >= 0))
         labels[(labels == "Unknown") & inside & (ages >= 0)] = band.label
     return labels.tolist()
-
-
-def age_band_on(config: ProgramConfig, sources: Sources, person: int, day: dt.date) -> str:
-    """The person's age band on ``day`` ("Unknown" without a date of birth)."""
-    at = sources._at(person)
-    born = np.array([NO_DAY if at is None else sources.born[at]], dtype=np.int64)
-    return age_bands(config, ages_on(born, np.array([day_number(day)], dtype=np.int64)))[0]
 
 
 def fiscal_years(days: np.ndarray, start_month: int) -> list[str]:

@@ -27,17 +27,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import warnings
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db.models import OuterRef, Subquery
 
 from vip.core.config import ProgramConfig
-from vip.evaluation.cohort import Sources, age_band_on, day_number, first_event, follow_up_end
-from vip.identification.models import Candidate, CandidateReason
+from vip.evaluation.cohort import _SPAN, NO_DAY, Sources, age_bands, ages_on, day_number, day_of
 
 NOT_NOTIFIED_WITHIN_DAYS = 90
 MATCHES_PER_PERSON = 3
@@ -70,80 +66,133 @@ class MatchedSet:
     comparison: tuple[Subject, ...]
 
 
-def _criteria_candidacies(zone: ZoneInfo, as_of: dt.date) -> dict[int, list[tuple[dt.date, str]]]:
-    """Person -> (local proposal day, criterion) of every candidacy the criteria proposed by ``as_of``."""
-    # The first reason of each candidacy only (the criteria write them in their published order):
-    # a criteria history holds millions of reasons, most of them the network's.
-    first = CandidateReason.objects.filter(candidate=OuterRef("pk")).order_by("id").values("criterion")[:1]
-    bound = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    rows = (
-        Candidate.objects.filter(proposed_by__isnull=True, proposed_at__lt=bound)
-        .annotate(criterion=Subquery(first))
-        .values_list("person_id", "proposed_at", "criterion")
-    )
-    found: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    for person, moment, criterion in rows.iterator(chunk_size=20_000):
-        if criterion and criterion != "manual":
-            found[person].append((moment.astimezone(zone).date(), criterion))
-    for items in found.values():
-        items.sort()
-    return found
-
-
-def _prior(sources: Sources, person: int, origin: dt.date) -> int:
-    """Shootings the person was involved in during the 365 days before ``origin``."""
-    days = sources.shootings.days_of(person)
-    end = day_number(origin)
-    return int(((days >= end - PRIOR_DAYS) & (days < end)).sum())
-
-
-def _subject(
+def _subjects(
     config: ProgramConfig,
     sources: Sources,
-    person: int,
-    *,
+    person: np.ndarray,
+    origin: np.ndarray,
+    end: np.ndarray,
+    criterion: list[str],
     notified: bool,
-    origin: dt.date,
-    end: dt.date,
-    criterion: str,
-) -> Subject:
-    """One person's follow-up from ``origin`` to their first violent event, or to ``end`` (or to
-    their recorded death, if earlier)."""
-    end = follow_up_end(sources, person, origin, end)
-    first = first_event(sources, person, origin, end)
-    return Subject(
-        person=person,
-        notified=notified,
-        origin=origin,
-        time=((first[0] if first else end) - origin).days,
-        event=first is not None,
-        criterion=criterion,
-        age_band=age_band_on(config, sources, person, origin),
-        sex=sources.sex_of(person),
-        prior_shootings=_prior(sources, person, origin),
-    )
+) -> list[Subject]:
+    """The follow-up of each ``person`` from ``origin`` (day numbers), all at once: to the first
+    violent event strictly after it, or to ``end`` (or to a recorded death, if earlier, never
+    before the origin); the age band on the origin day; the shootings the person was involved in
+    during the 365 days before it."""
+    if not len(person):
+        return []
+    at = np.minimum(np.searchsorted(sources.people, person), max(len(sources.people) - 1, 0))
+    listed = sources.people[at] == person if len(sources.people) else np.zeros(len(person), dtype=bool)
+    died = np.where(listed, sources.died[at], NO_DAY) if len(sources.people) else np.full(len(person), NO_DAY)
+    end = np.where(died == NO_DAY, end, np.maximum(origin, np.minimum(died, end)))
+    found = sources.events.first_from(person, origin + 1)
+    day = sources.events.day_at(found, 0)
+    event = (found >= 0) & (day <= end)
+    time = np.where(event, day, end) - origin
+    born = np.where(listed, sources.born[at], NO_DAY) if len(sources.people) else np.full(len(person), NO_DAY)
+    bands = age_bands(config, ages_on(born, origin))
+    sexes = [sources.sex[i] if hit else "unknown" for i, hit in zip(at.tolist(), listed.tolist(), strict=True)]
+    keys = sources.shootings.keys
+    prior = np.searchsorted(keys, person * _SPAN + origin) - np.searchsorted(keys, person * _SPAN + origin - PRIOR_DAYS)
+    dates: dict[int, dt.date] = {}
+    out = []
+    for values in zip(
+        person.tolist(), origin.tolist(), time.tolist(), event.tolist(), criterion, bands, sexes, prior.tolist(),
+        strict=True,
+    ):  # fmt: skip
+        who, number, days, hurt, code, band, sex, shootings = values
+        if number not in dates:
+            dates[number] = day_of(number)
+        out.append(Subject(who, notified, dates[number], days, hurt, code, band, sex, shootings))
+    return out
 
 
 def subjects(config: ProgramConfig, sources: Sources) -> tuple[list[Subject], list[Subject]]:
     """The notified who were candidates, and the comparison pool (docs/evaluation.md)."""
-    as_of = sources.as_of
-    candidacies = _criteria_candidacies(config.zone, as_of)
-    notified, pool = [], []
-    for person, items in sorted(candidacies.items()):
-        origin = sources.origin_of(person)
-        before = [item for item in items if origin is not None and item[0] <= origin]
-        if origin is not None and before:
-            criterion = before[-1][1]
-            notified.append(
-                _subject(config, sources, person, notified=True, origin=origin, end=as_of, criterion=criterion)
-            )
-        for day, criterion in items:
-            if origin is not None and origin <= day + dt.timedelta(days=NOT_NOTIFIED_WITHIN_DAYS):
-                continue  # notified before, on or within 90 days of the proposal
-            end = as_of if origin is None else min(as_of, origin)  # a later notification censors
-            pool.append(_subject(config, sources, person, notified=False, origin=day, end=end, criterion=criterion))
-            break  # in the pool once, from the first such candidacy
+    c = sources.candidacies
+    through = day_number(sources.as_of)
+    manual = c.criteria.index("manual") if "manual" in c.criteria else -2
+    kept = c.by_criteria & (c.criterion >= 0) & (c.criterion != manual) & (c.day <= through)
+    person, day, criterion = c.person[kept], c.day[kept], c.criterion[kept]  # by person, day, criterion
+    people = np.unique(person)
+    found = sources.origin.first_from(people, np.zeros(len(people), dtype=np.int64))
+    origin = sources.origin.day_at(found, NO_DAY)
+    has_origin = origin != NO_DAY
+    # The notified who were candidates: their latest candidacy on or before their origin.
+    keys = person * _SPAN + day
+    latest = np.searchsorted(keys, people * _SPAN + np.where(has_origin, origin, 0), side="right") - 1
+    was = has_origin & (latest >= 0)
+    was[was] = person[latest[was]] == people[was]
+    # The pool: a person's first candidacy, unless notified before, on or within 90 days after it
+    # (a later candidacy is later still); a later notification censors them on its day.
+    first = np.searchsorted(person, people, side="left")
+    pooled = ~has_origin | (origin > day[first] + NOT_NOTIFIED_WITHIN_DAYS)
+    end = np.where(has_origin, np.minimum(through, origin), through)
+    names = c.criteria
+    notified = _subjects(
+        config,
+        sources,
+        people[was],
+        origin[was],
+        np.full(int(was.sum()), through, dtype=np.int64),
+        [names[k] for k in criterion[latest[was]].tolist()],
+        True,
+    )
+    pool = _subjects(
+        config,
+        sources,
+        people[pooled],
+        day[first[pooled]],
+        end[pooled],
+        [names[k] for k in criterion[first[pooled]].tolist()],
+        False,
+    )
     return notified, pool
+
+
+def _by_origin(subject: Subject) -> tuple[dt.date, int]:
+    return (subject.origin, subject.person)
+
+
+class _Cell:
+    """The pool people of one matching cell, in order of origin and person id."""
+
+    def __init__(self) -> None:
+        self.days: list[int] = []
+        self.people: list[int] = []
+        self.subjects: list[Subject] = []
+
+    def add(self, subject: Subject) -> None:  # in order of (origin, person)
+        self.days.append(subject.origin.toordinal())
+        self.people.append(subject.person)
+        self.subjects.append(subject)
+
+    def take_nearest(self, day: int, person: int, caliper: int) -> Subject | None:
+        """Remove and return the one nearest in origin to ``day`` within ``caliper`` days (ties: the
+        lower person id), never ``person`` themselves (in the pool once at most); None when there
+        is none."""
+        days, people = self.days, self.people
+        size = len(days)
+        at = bisect.bisect_left(days, day)
+        right = at + 1 if at < size and people[at] == person else at  # the nearest on or after the day
+        left = at - 1  # the nearest before it: the lowest id of the latest day before
+        if left >= 0:
+            left = bisect.bisect_left(days, days[left])
+            if people[left] == person:
+                if left + 1 < at and days[left + 1] == days[left]:
+                    left += 1
+                elif left > 0:
+                    left = bisect.bisect_left(days, days[left - 1])
+                else:
+                    left = -1
+        found = [(days[i] - day if i >= at else day - days[i], people[i], i) for i in (right, left) if 0 <= i < size]
+        if not found:
+            return None
+        distance, _who, index = min(found)
+        if distance > caliper:
+            return None
+        del days[index], people[index]
+        return self.subjects.pop(index)
 
 
 def match(
@@ -154,30 +203,18 @@ def match(
     (ties: the lower person id); without replacement. In rounds: each notified person, in order
     of origin, takes their nearest one left, then each their second, and so on, so that as many
     as possible have one before anyone has three."""
-    cells: dict[tuple[str, str, str], list[tuple[int, int, Subject]]] = defaultdict(list)
-    for subject in pool:
-        cells[subject.cell].append((subject.origin.toordinal(), subject.person, subject))
-    for items in cells.values():
-        items.sort(key=lambda item: (item[0], item[1]))
+    cells: dict[tuple[str, str, str], _Cell] = {}
+    for subject in sorted(pool, key=lambda s: (s.origin, s.person)):
+        cells.setdefault(subject.cell, _Cell()).add(subject)
     order = sorted(notified, key=lambda s: (s.origin, s.person))
     chosen: dict[int, list[Subject]] = {s.person: [] for s in order}
     for _round in range(per_person):
         for person in order:
-            items = cells.get(person.cell, [])
-            day = person.origin.toordinal()
-            low = bisect.bisect_left(items, day - caliper, key=lambda item: item[0])
-            high = bisect.bisect_right(items, day + caliper, key=lambda item: item[0])
-            near = min(
-                ((abs(items[i][0] - day), items[i][1], i) for i in range(low, high) if items[i][1] != person.person),
-                default=None,
-            )
-            if near is not None:
-                chosen[person.person].append(items.pop(near[2])[2])  # without replacement
-    sets = [
-        MatchedSet(p, tuple(sorted(chosen[p.person], key=lambda s: (s.origin, s.person))))
-        for p in order
-        if chosen[p.person]
-    ]
+            cell = cells.get(person.cell)
+            taken = cell.take_nearest(person.origin.toordinal(), person.person, caliper) if cell else None
+            if taken is not None:
+                chosen[person.person].append(taken)  # without replacement
+    sets = [MatchedSet(p, tuple(sorted(chosen[p.person], key=_by_origin))) for p in order if chosen[p.person]]
     return sets, [p for p in order if not chosen[p.person]]
 
 
@@ -241,15 +278,15 @@ def hazard_ratio(sets: list[MatchedSet]) -> HazardRatio:
     import pandas as pd  # deferred: loaded with lifelines, for the model only
     from lifelines import CoxPHFitter
     from lifelines.exceptions import ConvergenceError
-    from lifelines.statistics import proportional_hazard_test
 
+    size = len(rows)
     frame = pd.DataFrame(
         {
-            "time": [s.time for _n, s in rows],
-            "event": [int(s.event) for _n, s in rows],
-            "notified": [int(s.notified) for _n, s in rows],
-            "prior_shootings": [s.prior_shootings for _n, s in rows],
-            "set": [n for n, _s in rows],
+            "time": np.fromiter((s.time for _n, s in rows), dtype=np.int64, count=size),
+            "event": np.fromiter((s.event for _n, s in rows), dtype=np.int64, count=size),
+            "notified": np.fromiter((s.notified for _n, s in rows), dtype=np.int64, count=size),
+            "prior_shootings": np.fromiter((s.prior_shootings for _n, s in rows), dtype=np.int64, count=size),
+            "set": np.fromiter((n for n, _s in rows), dtype=np.int64, count=size),
         }
     )
     for name, values in (("age", [s.age_band for _n, s in rows]), ("sex", [s.sex for _n, s in rows])):
@@ -261,22 +298,67 @@ def hazard_ratio(sets: list[MatchedSet]) -> HazardRatio:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # lifelines warns of near-constant columns; the check is ours
-            fitter.fit(frame, duration_col="time", event_col="event", cluster_col="set", robust=True)
-            check = proportional_hazard_test(fitter, frame, time_transform="rank")
+            fitter.fit(frame.drop(columns=["set"]), duration_col="time", event_col="event")
+        robust, ph = cox_checks(fitter, frame, "set")
     except (ConvergenceError, np.linalg.LinAlgError, ValueError) as exc:
         return without(f"the model could not be estimated ({exc})")
-    summary = fitter.summary.loc["notified"]
-    ph = check.summary.loc["notified", "p"] if "notified" in check.summary.index else None
+    from scipy.stats import norm
+
+    at = list(fitter.params_.index).index("notified")
+    beta, se = float(fitter.params_["notified"]), float(np.sqrt(robust[at, at]))
     base = without("")
     return HazardRatio(
-        value=float(summary["exp(coef)"]),
-        ci_low=float(summary["exp(coef) lower 95%"]),
-        ci_high=float(summary["exp(coef) upper 95%"]),
-        p_value=float(summary["p"]),
-        ph_test_p=None if ph is None else float(ph),
+        value=float(np.exp(beta)),
+        ci_low=float(np.exp(beta - norm.ppf(0.975) * se)),
+        ci_high=float(np.exp(beta + norm.ppf(0.975) * se)),
+        p_value=float(2 * norm.sf(abs(beta / se))),
+        ph_test_p=float(ph[at]),
         n_notified=base.n_notified,
         n_comparison=base.n_comparison,
         events_notified=base.events_notified,
         events_comparison=base.events_comparison,
         adjusted_for=adjusted,
     )
+
+
+def cox_checks(fitter: Any, frame: Any, cluster: str) -> tuple[np.ndarray, np.ndarray]:
+    """For a Cox model fitted by lifelines on ``frame``: the variance of its coefficients robust to
+    the clusters of column ``cluster`` (Lin and Wei's sandwich), and the p-value of each
+    coefficient's proportional-hazards test (Grambsch and Therneau, on the rank of event times,
+    as ``lifelines.statistics.proportional_hazard_test`` with ``time_transform="rank"``).
+
+    lifelines computes both one person at a time against everyone before them, which is
+    quadratic in the number of people (minutes for a city's hundred thousand); these are the same
+    estimators in one pass over the people in order of time, with Breslow's risk sets at tied
+    times (lifelines weighs ties by Efron's). On times without ties they are lifelines' own
+    figures: ``tests/test_comparison.py`` checks both."""
+    from scipy.stats import chi2
+
+    names = list(fitter.params_.index)
+    x = frame[names].to_numpy(dtype=float)
+    x = x - x.mean(axis=0)  # the residuals do not move with a shift; the exponentials stay small
+    order = np.argsort(frame["time"].to_numpy(), kind="stable")
+    t = frame["time"].to_numpy(dtype=float)[order]
+    e = frame["event"].to_numpy(dtype=float)[order]
+    x = x[order]
+    w = np.exp(x @ fitter.params_.to_numpy())
+    start = np.searchsorted(t, t, side="left")  # the risk set at each time: everyone from there on
+    last = np.searchsorted(t, t, side="right") - 1
+    s0 = np.cumsum(w[::-1])[::-1][start]
+    s1 = np.cumsum((w[:, None] * x)[::-1], axis=0)[::-1][start]
+    mean = s1 / s0[:, None]
+    a = np.cumsum(e / s0)[last]
+    b = np.cumsum(e[:, None] * mean / s0[:, None], axis=0)[last]
+    score = e[:, None] * (x - mean) - w[:, None] * (x * a[:, None] - b)
+    groups = np.unique(frame[cluster].to_numpy()[order], return_inverse=True)[1]
+    summed = np.zeros((groups.max() + 1, len(names)))
+    np.add.at(summed, groups, score)
+    variance = fitter.variance_matrix_.to_numpy()
+    robust = variance @ (summed.T @ summed) @ variance
+    events = e > 0
+    deaths = int(events.sum())
+    scaled = deaths * (x[events] - mean[events]) @ variance
+    ranks = np.arange(1, deaths + 1, dtype=float)
+    centred = ranks - ranks.mean()
+    statistic = (centred @ scaled) ** 2 / (deaths * fitter.standard_errors_.to_numpy() ** 2 * (centred**2).sum())
+    return robust, chi2.sf(statistic, 1)

@@ -25,8 +25,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from vip.casework.models import Contact
-from vip.evaluation.cohort import PersonDays, Sources, columns, day_number, day_sql, fiscal_years
-from vip.identification.models import Candidate
+from vip.evaluation.cohort import NO_DAY, PersonDays, Sources, columns, day_number, day_sql, fiscal_years
 
 NONE = -1  # a step not reached
 ENGAGED_WITHIN_DAYS = 90
@@ -89,6 +88,12 @@ def _journeys(
 ) -> list[np.ndarray]:
     """The days of first attempt, delivery, engagement and retention after ``start`` (NONE: not reached)."""
     started = start != NONE
+    if not started.all():  # worked out for the entries that started only (most proposals are never approved)
+        out = [np.full(len(person), NONE, dtype=np.int64) for _ in range(4)]
+        parts = _journeys(person[started], start[started], sources, every, given, seen)
+        for whole, part in zip(out, parts, strict=True):
+            whole[started] = part
+        return out
     first = _then(every, person, start, started)
     delivered = _then(given, person, start, started & (first != NONE))
     link = _then(sources.connected, person, delivered, delivered != NONE)
@@ -138,21 +143,12 @@ def funnel(
     seen = contact_days(zone, as_of)
     entries: list[tuple[str, tuple[str, ...], list[np.ndarray]]] = []
 
-    candidates = []
-    rows = Candidate.objects.values_list("person_id", "proposed_at", "decided_at", "status")
-    for person, proposed_at, decided_at, status in rows.iterator(chunk_size=20_000):
-        proposed = day_number(proposed_at.astimezone(zone).date())
-        if proposed > through:
-            continue
-        approved = NONE
-        if decided_at is not None and status in {"approved", "expired"}:
-            approved = day_number(decided_at.astimezone(zone).date())
-            approved = approved if approved <= through else NONE
-        candidates.append((person, proposed, approved))
-    if candidates:
-        table = np.array(candidates, dtype=np.int64)
-        later = _journeys(table[:, 0], table[:, 2], sources, every, given, seen)
-        entries.append(("candidates", CANDIDATE_STEPS, [table[:, 1], table[:, 2], *later]))
+    c = sources.candidacies
+    kept = c.day <= through
+    if kept.any():
+        approved = np.where((c.approved != NO_DAY) & (c.approved <= through), c.approved, NONE)[kept]
+        later = _journeys(c.person[kept], approved, sources, every, given, seen)
+        entries.append(("candidates", CANDIDATE_STEPS, [c.day[kept], approved, *later]))
     person, received = columns(
         ["person_id", day_sql("received_on")],
         "referrals_referral WHERE voided_at IS NULL AND received_on <= %s",
@@ -162,13 +158,18 @@ def funnel(
         later = _journeys(person, received, sources, every, given, seen)
         entries.append(("referrals", REFERRAL_STEPS, [received, *later]))
     out = []
-    for kind, names, days in entries:
+    for kind, names, unsorted in entries:
+        # Each period's entries, one slice of the entries sorted by the day of entry (months and
+        # fiscal years follow the days' order).
+        order = np.argsort(unsorted[0], kind="stable")
+        days = [d[order] for d in unsorted]
         if fiscal_year_start_month is None:
             months = _months(days[0])
         else:
             months = np.array(fiscal_years(days[0], fiscal_year_start_month), dtype=object)
-        for month in np.unique(months):
-            chosen = months == month
-            out.append(MonthFunnel(str(month), kind, _steps(names, [d[chosen] for d in days], threshold)))
+        labels, starts = np.unique(months, return_index=True)  # in order, as "YYYY-MM" and "FY2025" sort
+        bounds = [*starts.tolist(), len(months)]
+        for label, low, high in zip(labels.tolist(), bounds, bounds[1:], strict=False):
+            out.append(MonthFunnel(str(label), kind, _steps(names, [d[low:high] for d in days], threshold)))
     out.sort(key=lambda m: (m.month, m.kind))
     return out

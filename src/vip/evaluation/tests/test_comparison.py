@@ -185,3 +185,39 @@ def test_the_evaluation_reports_the_comparison(program: Any) -> None:
     assert data["hazard_ratio"]["events_comparison"] == 4
     assert data["hazard_ratio"]["value"] is not None
     assert [p["at_risk"] for p in data["survival"]["comparison"]][:1] == [8]  # 4 had an event by day 90
+
+
+def test_the_robust_variance_and_the_proportional_hazards_test_are_lifelines_own() -> None:
+    """On times without ties, ``cox_checks`` gives what lifelines gives (its own robust variance
+    and test are quadratic in the number of people, so vip computes them in one pass)."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+    from lifelines import CoxPHFitter
+    from lifelines.statistics import proportional_hazard_test
+
+    from vip.evaluation.comparison import cox_checks
+
+    rng = np.random.default_rng(7)
+    n = 400
+    frame = pd.DataFrame(
+        {
+            "notified": rng.integers(0, 2, n).astype(float),
+            "prior_shootings": rng.poisson(0.7, n).astype(float),
+            "age_young": rng.integers(0, 2, n).astype(float),
+            "set": np.repeat(np.arange(n // 4), 4),
+        }
+    )
+    hazard = np.exp(-0.5 * frame["notified"] + 0.3 * frame["prior_shootings"] + 0.2 * frame["age_young"])
+    frame["time"] = rng.exponential(300 / hazard)  # continuous: no two alike
+    frame["event"] = (frame["time"] < 500).astype(int)
+    frame["time"] = np.minimum(frame["time"], 500.0 + rng.uniform(0, 1, n))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = CoxPHFitter().fit(frame, duration_col="time", event_col="event", cluster_col="set", robust=True)
+        plain = CoxPHFitter().fit(frame.drop(columns=["set"]), duration_col="time", event_col="event")
+        test = proportional_hazard_test(plain, frame.drop(columns=["set"]), time_transform="rank")
+    robust, ph = cox_checks(plain, frame, "set")
+    assert np.sqrt(np.diag(robust)) == pytest.approx(theirs.standard_errors_.to_numpy(), rel=1e-9)
+    assert ph == pytest.approx(test.summary.loc[list(plain.params_.index), "p"].to_numpy(), rel=1e-9)
