@@ -219,17 +219,14 @@ def _local_days(seconds: np.ndarray, zone: ZoneInfo) -> np.ndarray:
 
 
 def read_candidacies(zone: ZoneInfo, as_of: dt.date) -> Candidacies:
-    """The candidacies proposed on or before ``as_of`` (local days): a criteria history holds
-    hundreds of thousands of them and millions of reasons, of which only each candidacy's first
-    is read (the criteria write them in their published order)."""
-    criteria = tuple(sorted(c for (c,) in fetch("SELECT DISTINCT criterion FROM identification_candidatereason")))
+    """The candidacies proposed on or before ``as_of`` (local days), with the criterion of each
+    one's first reason (``Candidate.first_criterion``)."""
+    found = fetch("SELECT DISTINCT first_criterion FROM identification_candidate")
+    criteria = tuple(sorted(c for (c,) in found if c))
     if connection.vendor == "postgresql":
         seconds = "CAST(EXTRACT(EPOCH FROM {}) AS BIGINT)"
     else:
         seconds = "CAST(strftime('%%s', {}) AS INTEGER)"
-    first = (
-        "(SELECT r.criterion FROM identification_candidatereason r WHERE r.candidate_id = c.id ORDER BY r.id LIMIT 1)"
-    )
     which = " ".join(f"WHEN %s THEN {i}" for i in range(len(criteria)))
     bound = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     person, proposed, decided, by_criteria, criterion = columns(
@@ -239,7 +236,7 @@ def read_candidacies(zone: ZoneInfo, as_of: dt.date) -> Candidacies:
             "CASE WHEN c.decided_at IS NOT NULL AND c.status IN ('approved', 'expired') "
             f"THEN {seconds.format('c.decided_at')} ELSE -1 END",
             "CASE WHEN c.proposed_by_id IS NULL THEN 1 ELSE 0 END",
-            f"CASE {first} {which} ELSE -1 END" if criteria else "-1",
+            f"CASE c.first_criterion {which} ELSE -1 END" if criteria else "-1",
         ],
         "identification_candidate c WHERE c.proposed_at < %s",
         [*criteria, connection.ops.adapt_datetimefield_value(bound)],

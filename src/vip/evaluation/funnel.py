@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from vip.casework.models import Contact
-from vip.evaluation.cohort import NO_DAY, PersonDays, Sources, columns, day_number, day_sql, fiscal_years
+from vip.evaluation.cohort import NO_DAY, PersonDays, Sources, columns, day_number, day_sql
 
 NONE = -1  # a step not reached
 ENGAGED_WITHIN_DAYS = 90
@@ -126,11 +126,6 @@ def _steps(names: tuple[str, ...], days: list[np.ndarray], threshold: int) -> li
     return steps
 
 
-def _months(days: np.ndarray) -> np.ndarray:
-    """The month ("YYYY-MM") of each day number."""
-    return np.datetime_as_string(days.astype("datetime64[D]").astype("datetime64[M]"), unit="M")
-
-
 def funnel(
     sources: Sources, zone: ZoneInfo, threshold: int = 0, fiscal_year_start_month: int | None = None
 ) -> list[MonthFunnel]:
@@ -163,13 +158,18 @@ def funnel(
         # fiscal years follow the days' order).
         order = np.argsort(unsorted[0], kind="stable")
         days = [d[order] for d in unsorted]
+        moments = days[0].astype("datetime64[D]")
+        months = moments.astype("datetime64[M]").astype(np.int64)  # months since 1970, in order
+        if fiscal_year_start_month is not None:  # the calendar year the fiscal year ends in
+            start = fiscal_year_start_month
+            months = months // 12 + 1970 - (months % 12 + 1 < start) + (1 if start > 1 else 0)
+        keys, starts = np.unique(months, return_index=True)
         if fiscal_year_start_month is None:
-            months = _months(days[0])
+            labels = [str(m) for m in np.datetime_as_string(keys.astype("datetime64[M]"), unit="M")]
         else:
-            months = np.array(fiscal_years(days[0], fiscal_year_start_month), dtype=object)
-        labels, starts = np.unique(months, return_index=True)  # in order, as "YYYY-MM" and "FY2025" sort
+            labels = [f"FY{year}" for year in keys.tolist()]
         bounds = [*starts.tolist(), len(months)]
-        for label, low, high in zip(labels.tolist(), bounds, bounds[1:], strict=False):
-            out.append(MonthFunnel(str(label), kind, _steps(names, [d[low:high] for d in days], threshold)))
+        for label, low, high in zip(labels, bounds, bounds[1:], strict=False):
+            out.append(MonthFunnel(label, kind, _steps(names, [d[low:high] for d in days], threshold)))
     out.sort(key=lambda m: (m.month, m.kind))
     return out

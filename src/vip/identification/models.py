@@ -119,6 +119,9 @@ class Candidate(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     criteria_version = models.CharField(max_length=30, blank=True)
+    # The criterion of its first reason (the criteria write their reasons in published order;
+    # 'manual' for a person's proposal): what the evaluation's comparison group is matched on.
+    first_criterion = models.CharField(max_length=60, blank=True, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

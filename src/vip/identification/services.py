@@ -321,6 +321,7 @@ def candidate_propose(
             "proposed_by": actor,
             "criteria_version": criteria_version,
             "score": score,
+            "first_criterion": reasons[0].criterion,
         },
     )
     CandidateReason.objects.bulk_create(r.row(candidate) for r in reasons)
@@ -595,7 +596,9 @@ def _propose(actor: Actor, result: IdentifyResult, reason_limit: int, backdated:
             new.append((person, min(result.criteria.score(result.criteria_met(key)), 32767), reasons))
         if not new:
             continue
-        pks = _insert_candidates([(person, score) for person, score, _r in new], version, proposed_at, stamp)
+        pks = _insert_candidates(
+            [(person, score, reasons[0][0]) for person, score, reasons in new], version, proposed_at, stamp
+        )
         reasons_out.insert(
             [
                 (pks[person], criterion, text, "identification.incident", sources[0], as_json(sources))
@@ -774,22 +777,24 @@ def _json_text(items: tuple[str, ...]) -> str:
     return json.dumps(list(items))
 
 
-def _insert_candidates(rows: list[tuple[int, int]], version: str, proposed_at: Any, stamp: Any) -> dict[int, int]:
-    """Insert proposed candidacies, (person id, score) each, in one statement (the rows as one JSON
-    parameter), proposed at ``proposed_at`` and written at ``stamp``; return the new candidacy's id
-    for each person (one candidacy a person a run)."""
+def _insert_candidates(rows: list[tuple[int, int, str]], version: str, proposed_at: Any, stamp: Any) -> dict[int, int]:
+    """Insert proposed candidacies, (person id, score, first reason's criterion) each, in one
+    statement (the rows as one JSON parameter), proposed at ``proposed_at`` and written at
+    ``stamp``; return the new candidacy's id for each person (one candidacy a person a run)."""
     columns = (
-        *("person_id", "score", "criteria_version", "proposed_at", "status", "decision_reason"),
+        *("person_id", "score", "first_criterion", "criteria_version", "proposed_at", "status", "decision_reason"),
         *("created_at", "updated_at", "version"),
     )
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        person, score, each = "(r->>0)::bigint", "(r->>1)::integer", "jsonb_array_elements(%s::jsonb) AS r"
+        person, score, first = "(r->>0)::bigint", "(r->>1)::integer", "r->>2"
+        each = "jsonb_array_elements(%s::jsonb) AS r"
     else:
-        person, score, each = "json_extract(value, '$[0]')", "json_extract(value, '$[1]')", "json_each(%s)"
+        person, score = "json_extract(value, '$[0]')", "json_extract(value, '$[1]')"
+        first, each = "json_extract(value, '$[2]')", "json_each(%s)"
     sql = (
         f"INSERT INTO identification_candidate ({names}) "  # noqa: S608
-        f"SELECT {person}, {score}, %s, %s, %s, '', %s, %s, 1 FROM {each} RETURNING id, person_id"
+        f"SELECT {person}, {score}, {first}, %s, %s, %s, '', %s, %s, 1 FROM {each} RETURNING id, person_id"
     )
     params = [version, proposed_at, CandidateStatus.PROPOSED.value, stamp, stamp, json.dumps(rows)]
     found = {person: pk for pk, person in _select(sql, params)}

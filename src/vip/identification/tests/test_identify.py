@@ -522,3 +522,29 @@ def test_a_run_of_many_proposals_names_those_that_fit_in_the_audit_events_object
     event = AuditEvent.objects.get(action="candidate.expire")
     assert expired == 81 and event.changes["count"] == 81
     assert 0 < len(event.object_id) <= 200 and set(event.object_id.split(",")) <= set(map(str, summary.candidate_ids))
+
+
+def test_each_candidacy_keeps_its_first_reasons_criterion_and_the_migration_fills_it(city, team) -> None:
+    """The criteria's runs and a person's proposal record the criterion of the first reason; the
+    migration fills it for candidacies recorded before (the evaluation's comparison group reads it)."""
+    import importlib
+
+    from django.db import connection
+
+    from vip.identification.services import Reason, candidate_propose
+
+    city.incident("S-1", 10, victim="victim", suspect="suspect")
+    identify_propose(actor=team["manager"], result=identify(as_of=D))
+    by_hand = candidate_propose(
+        actor=team["police"],
+        person=city.person("other"),
+        reasons=[Reason("manual", "t", "x.y", "1"), Reason("shot_recent", "u", "x.y", "2")],
+    )
+    recorded = dict(Candidate.objects.values_list("person__key", "first_criterion"))
+    assert recorded == {"P-victim": "shot_recent", "P-suspect": "shooting_suspect", "P-other": "manual"}
+    Candidate.objects.update(first_criterion="")  # as before the migration
+    fill = importlib.import_module("vip.identification.migrations.0005_candidate_first_criterion").FILL
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert dict(Candidate.objects.values_list("person__key", "first_criterion")) == recorded
+    assert by_hand.first_criterion == "manual"
