@@ -236,16 +236,17 @@ def public_edition(*, actor: Any, evaluation: Evaluation, config: ProgramConfig)
     threshold, width = config.suppression_threshold, config.protection_width
     exact = evaluation.to_dict()
     subject = evaluation.as_of.isoformat()
+    cells, truths = plan.plan_cells(exact, threshold, evaluation.new_by_month, config.fiscal_year_start_month)
     latest = Release.objects.filter(kind=Release.Kind.EVALUATION, subject=subject).order_by("-edition").first()
     if (
         latest is not None
         and latest.data_fingerprint == evaluation.fingerprint
         and (latest.threshold, latest.width) == (threshold, width)
+        and _places(cells) <= _places(latest.cells)  # every figure shown was in that release
     ):
-        cells: list[dict[str, Any]] = latest.cells
+        cells = latest.cells
         released = latest
     else:
-        cells, truths = plan.plan_cells(exact, threshold, evaluation.new_by_month, config.fiscal_year_start_month)
         prior, _basis = ledger_editions()
         new = ledger.Edition(f"evaluation {subject} (new)", cells, truths)
         try:
@@ -267,6 +268,10 @@ def public_edition(*, actor: Any, evaluation: Evaluation, config: ProgramConfig)
     result["withheld_for_history"] = released.withheld_for_history
     result["release"] = {"edition": released.edition, "released_at": released.released_at.isoformat()}
     return result, released.pk
+
+
+def _places(cells: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    return {(str(c.get("table")), str(c.get("row")), str(c.get("col"))) for c in cells if c.get("kind") != "known"}
 
 
 def evaluation_read(
