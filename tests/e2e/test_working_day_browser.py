@@ -265,7 +265,12 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
     press(s, s.locator("header.site").get_by_role("link", name="Candidates"))
     visit(s, "candidates")
     s.get_by_label("Search").fill(proposed.person.last_name)
+    # The search runs as one types and swaps the list in place: click once it has (a click on the
+    # list being swapped out goes nowhere, and the swap's new address looked like the navigation).
+    s.wait_for_url(re.compile(r"[?&]q="))
+    s.locator("#results[aria-busy], .htmx-request").first.wait_for(state="detached", timeout=10_000)
     press(s, s.get_by_role("link", name=str(proposed.person)).first)
+    s.wait_for_url(re.compile(r"/identification/candidates/\d+/"))
     visit(s, "candidate")
     s.get_by_label("Approve for a custom notification").check()
     s.get_by_label("Reason").fill("Named at today's shooting review; criteria reasons checked.")
