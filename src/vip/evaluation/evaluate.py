@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vip.audit.services import audit_read
-from vip.core.access import require
+from vip.core.access import can, require
 from vip.core.config import ProgramConfig, program_config
-from vip.core.dates import Month, local_date
+from vip.core.dates import Month, fiscal_year, local_date
 from vip.evaluation.areas import Series, areas_over_time, by_fiscal_year
 from vip.evaluation.cohort import Cohort, load_cohort, read_sources
 from vip.evaluation.comparison import CALIPER_DAYS, MATCHES_PER_PERSON, HazardRatio, hazard_ratio, match, subjects
@@ -270,6 +270,28 @@ def public_edition(*, actor: Any, evaluation: Evaluation, config: ProgramConfig)
     return result, released.pk
 
 
+def public_day_problem(user: Any, as_of: dt.date, config: ProgramConfig) -> str | None:
+    """Why a public edition may not be as of ``as_of`` for ``user`` (None: it may).
+
+    Fixed days, so that two editions are never a few days apart: the last day of a month. An
+    analyst's edition is as of the end of the latest complete month or of a fiscal year: every
+    public edition is a release that every later public report is checked against, so they are
+    not made for every month there ever was."""
+    if as_of != Month.of(as_of).last_day:
+        return _(
+            "A public edition is as of the last day of a month (%(day)s is not): fixed days, so that two "
+            "editions are never a few days apart."
+        ) % {"day": as_of}
+    if not can(user, "evaluation.official"):
+        latest = default_as_of()
+        if as_of not in (latest, fiscal_year(as_of, config.fiscal_year_start_month).end):
+            return _(
+                "An analyst's public edition is as of the end of the latest complete month (%(latest)s) or of "
+                "a fiscal year: each one is a release that every later public report is checked against."
+            ) % {"latest": latest}
+    return None
+
+
 def _places(cells: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
     return {(str(c.get("table")), str(c.get("row")), str(c.get("col"))) for c in cells if c.get("kind") != "known"}
 
@@ -292,14 +314,10 @@ def evaluation_read(
     today = local_date(timezone.now(), config.zone)
     if as_of > today:
         raise ValidationError(_("%(day)s has not come yet: the evaluation reads what has happened.") % {"day": as_of})
-    if audience == "public" and as_of != Month.of(as_of).last_day:
-        raise ValidationError(
-            _(
-                "A public edition is as of the last day of a month (%(day)s is not): fixed days, so that two "
-                "editions are never a few days apart."
-            )
-            % {"day": as_of}
-        )
+    if audience == "public":
+        problem = public_day_problem(user, as_of, config)
+        if problem:
+            raise ValidationError(problem)
     sources = read_sources(config, as_of)
     evaluation = compute(load_cohort(config, as_of, sources), config, audience, timezone.now(), sources)
     with transaction.atomic():

@@ -21,7 +21,7 @@ from vip.core.dates import Month, local_date
 from vip.evaluation import funders as funder_reports
 from vip.evaluation.dataset import evaluator_dataset
 from vip.evaluation.definitions import STATEMENT
-from vip.evaluation.evaluate import default_as_of, stored_evaluation
+from vip.evaluation.evaluate import default_as_of, public_day_problem, stored_evaluation
 from vip.evaluation.forms import EvaluationForm, FunderForm
 from vip.evaluation.render import DOCUMENT_TYPES, page_context, to_csv, to_html, to_pdf, to_xlsx
 from vip.evaluation.selectors import evaluation_run_list
@@ -62,6 +62,8 @@ def index(request: HttpRequest) -> HttpResponse:
                     % {"day": Month.of(as_of).shift(-1).last_day}
                 ),
             )
+        elif audience == "public" and (problem := public_day_problem(user, as_of, program_config())):
+            form.add_error("as_of", ValidationError(problem))
         else:
             job = job_enqueue(
                 actor=user,

@@ -142,3 +142,12 @@ def test_a_public_edition_asks_for_a_months_last_day(city: None, client: Any, ma
     page = response.content.decode()
     assert response.status_code == 200 and "the last day of a month, such as 2025-05-31" in page
     assert not Job.objects.exists()
+
+
+def test_an_analysts_public_edition_is_as_of_the_latest_months_end_or_a_fiscal_years(
+    city: None, client: Any, make_user: Any
+) -> None:
+    client.force_login(make_user("analyst"))
+    response = client.post(reverse("evaluation:index"), {"as_of": "2025-05-31"})
+    assert response.status_code == 200 and "the end of the latest complete month" in response.content.decode()
+    assert not Job.objects.exists()

@@ -47,9 +47,9 @@ def test_two_editions_a_month_apart_reveal_no_small_count(program: Any, make_use
     # May and June differ by three people notified in June: the second edition may not let a
     # reader of both subtract one from the other and find them.
     city(new_in_june=3)
-    analyst = make_user("analyst")
-    may = evaluation_read(user=analyst, as_of=dt.date(2025, 5, 31), audience="public").to_dict()
-    june = evaluation_read(user=analyst, as_of=dt.date(2025, 6, 30), audience="public").to_dict()
+    manager = make_user("manager")
+    may = evaluation_read(user=manager, as_of=dt.date(2025, 5, 31), audience="public").to_dict()
+    june = evaluation_read(user=manager, as_of=dt.date(2025, 6, 30), audience="public").to_dict()
     official = evaluation_read(user=None, as_of=dt.date(2025, 6, 30)).to_dict()
     assert official["counts"]["notified"] - 3 == may["counts"]["notified"]  # the difference is there
     assert june["counts"]["notified"] is None or june["survival"]["cohorts"]  # shown only if it is safe
@@ -64,7 +64,7 @@ def test_a_cohort_withheld_cannot_be_the_total_less_the_others(program: Any, mak
     city(new_in_june=0)
     for n in range(4):
         attempt(person(), dt.date(2025, 7, 2 + n))
-    public = evaluation_read(user=make_user("analyst"), as_of=dt.date(2025, 7, 31), audience="public").to_dict()
+    public = evaluation_read(user=make_user("manager"), as_of=dt.date(2025, 7, 31), audience="public").to_dict()
     years = {g["cohort"]: g for g in public["survival"]["cohorts"] if g["dimension"] == "fiscal_year"}
     assert years["FY2026"]["size"] is None
     shown = [g["size"] for g in years.values() if g["size"] is not None]
@@ -98,6 +98,22 @@ def test_a_public_edition_is_as_of_a_months_last_day_and_is_released_once(progra
     # The official edition is no release: exact counts, managers only.
     evaluation_read(user=None, as_of=dt.date(2025, 6, 29))
     assert Release.objects.count() == 2
+
+
+def test_an_analysts_edition_is_as_of_the_latest_months_end_or_a_fiscal_years(program: Any, make_user: Any) -> None:
+    """Every public edition is a release every later public report is checked against: an analyst
+    does not make one for every month there ever was."""
+    from vip.evaluation.evaluate import default_as_of
+
+    city(new_in_june=3)
+    analyst = make_user("analyst")
+    with pytest.raises(ValidationError, match="latest complete month"):
+        evaluation_read(user=analyst, as_of=dt.date(2025, 5, 31), audience="public")
+    assert not Release.objects.exists()
+    evaluation_read(user=analyst, as_of=dt.date(2025, 6, 30), audience="public")  # a fiscal year's end (July-June)
+    evaluation_read(user=analyst, as_of=default_as_of(), audience="public")
+    evaluation_read(user=make_user("manager"), as_of=dt.date(2025, 5, 31), audience="public")  # a manager: any
+    assert Release.objects.count() == 3
 
 
 def test_a_half_year_after_its_first_quarter_does_not_give_the_second_away(program: Any, make_user: Any) -> None:
