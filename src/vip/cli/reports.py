@@ -183,9 +183,9 @@ def disparity(
     type=click.Choice(["official", "public"]),
     default="official",
     show_default=True,
-    help="official: exact counts (managers); public (managers and analysts): as of a month's last day only, "
-    "small counts withheld and more where earlier public releases would give them away, recorded in the "
-    "release ledger.",
+    help="official: exact counts (managers); public (managers and analysts): as of a month's last day only "
+    "(an analyst: the latest complete month's or a fiscal year's), small counts withheld and more where "
+    "earlier public releases would give them away, recorded in the release ledger.",
 )
 @click.option(
     "--format",
