@@ -175,10 +175,6 @@ class Sources:
         digest.update("\x1f".join((*self.event_kinds, *self.sex, *c.criteria)).encode())
         return digest.hexdigest()
 
-    def origin_of(self, person: int) -> dt.date | None:
-        days = self.origin.days_of(person)
-        return day_of(days[0]) if len(days) else None
-
     def _at(self, person: int) -> int | None:
         at = int(np.searchsorted(self.people, person))
         return at if at < len(self.people) and self.people[at] == person else None
@@ -186,15 +182,6 @@ class Sources:
     def sex_of(self, person: int) -> str:
         at = self._at(person)
         return "unknown" if at is None else self.sex[at]
-
-    def died_of(self, person: int) -> dt.date | None:
-        """The recorded day of death (``Person.died_on``), if on or before as-of."""
-        at = self._at(person)
-        return None if at is None or self.died[at] == NO_DAY else day_of(self.died[at])
-
-    def born_of(self, person: int) -> dt.date | None:
-        at = self._at(person)
-        return None if at is None or self.born[at] == NO_DAY else day_of(self.born[at])
 
 
 @dataclass(frozen=True)
@@ -317,6 +304,40 @@ def read_sources(config: ProgramConfig, as_of: dt.date) -> Sources:
     )
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """People followed from an origin: to their first violent event, or to the end of follow-up."""
+
+    time: np.ndarray  # days from origin to the event, or to the end
+    event: np.ndarray  # bool: the event was seen
+    found: np.ndarray  # index of the event in ``Sources.events`` (-1: none)
+    listed: np.ndarray  # bool: the person is in ``Sources.people``
+    at: np.ndarray  # their index there (where listed)
+
+    def born(self, sources: Sources) -> np.ndarray:
+        """Each person's date of birth (day number; NO_DAY where unknown)."""
+        return np.where(self.listed, sources.born[self.at], NO_DAY) if len(sources.people) else _none(self.at)
+
+
+def _none(like: np.ndarray) -> np.ndarray:
+    return np.full(len(like), NO_DAY, dtype=np.int64)
+
+
+def follow_up(sources: Sources, person: np.ndarray, origin: np.ndarray, end: np.ndarray) -> FollowUp:
+    """Each person followed from ``origin`` (day numbers) to the first violent event strictly after
+    it, or to ``end`` (or to a recorded death, if earlier, never before the origin: a death that
+    is not a ``killed`` outcome censors at its day)."""
+    people = sources.people
+    at = np.minimum(np.searchsorted(people, person), max(len(people) - 1, 0))
+    listed = people[at] == person if len(people) else np.zeros(len(person), dtype=bool)
+    died = np.where(listed, sources.died[at], NO_DAY) if len(people) else _none(person)
+    end = np.where(died == NO_DAY, end, np.maximum(origin, np.minimum(died, end)))
+    found = sources.events.first_from(person, origin + 1)
+    day = sources.events.day_at(found, 0)
+    event = (found >= 0) & (day <= end)
+    return FollowUp(np.where(event, day, end) - origin, event, found, listed, at)
+
+
 def ages_on(born: np.ndarray, days: np.ndarray) -> np.ndarray:
     """Whole years from ``born`` to ``days`` (day numbers; -1 where born is unknown or later), by
     the rule of ``vip.core.dates.age_on``: a 29 February birthday falls on 1 March in common years."""
@@ -386,31 +407,23 @@ def load_cohort(config: ProgramConfig, as_of: dt.date, sources: Sources | None =
     sources = sources or read_sources(config, as_of)
     through = day_number(as_of)
     people, origin = sources.origin.person, sources.origin.day
-    at = np.searchsorted(sources.people, people)
-    at = np.minimum(at, max(len(sources.people) - 1, 0))
-    listed = (sources.people[at] == people) if len(sources.people) else np.zeros(len(people), dtype=bool)
-    # Followed to as-of, or to a recorded death before it (never before the origin).
-    died = np.where(listed, sources.died[at], NO_DAY) if len(sources.people) else np.full(len(people), NO_DAY)
-    end = np.where(died == NO_DAY, through, np.maximum(origin, np.minimum(died, through)))
-    # The first violent event strictly after the origin, on or before the end.
-    found = sources.events.first_from(people, origin + 1)
-    event = (found >= 0) & (sources.events.day_at(found, through) <= end)
-    time = np.where(event, sources.events.day_at(found, through), end) - origin
+    followed = follow_up(sources, people, origin, np.full(len(people), through, dtype=np.int64))
+    event = followed.event
     kinds = [
-        sources.event_kinds[int(k)] if e else "" for k, e in zip(sources.events.kind_at(found), event, strict=True)
+        sources.event_kinds[int(k)] if e else ""
+        for k, e in zip(sources.events.kind_at(followed.found), event, strict=True)
     ]
     # Engaged: a service referral connected on the origin day or within 90 days after it.
     link = sources.connected.first_from(people, origin)
     engaged = (link >= 0) & (sources.connected.day_at(link, through + 1) <= origin + ENGAGED_WITHIN_DAYS)
     recent = (through - origin) < ENGAGED_WITHIN_DAYS
     engagement = np.where(engaged, ENGAGED, np.where(recent, TOO_RECENT, NOT_ENGAGED)).tolist()
-    born = sources.born[at] if len(sources.people) else np.full(len(people), NO_DAY, dtype=np.int64)
-    born = np.where(listed, born, NO_DAY)
+    born = followed.born(sources)
     return Cohort(
         as_of=as_of,
         person=people,
         origin=origin,
-        time=time.astype(np.int64),
+        time=followed.time.astype(np.int64),
         event=event,
         event_kind=kinds,
         fiscal_year=fiscal_years(origin, config.fiscal_year_start_month),

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from vip.core.config import ProgramConfig
-from vip.evaluation.cohort import _SPAN, NO_DAY, Sources, age_bands, ages_on, day_number, day_of
+from vip.evaluation.cohort import _SPAN, NO_DAY, Sources, age_bands, ages_on, day_number, day_of, follow_up
 
 NOT_NOTIFIED_WITHIN_DAYS = 90
 MATCHES_PER_PERSON = 3
@@ -81,17 +81,13 @@ def _subjects(
     during the 365 days before it."""
     if not len(person):
         return []
-    at = np.minimum(np.searchsorted(sources.people, person), max(len(sources.people) - 1, 0))
-    listed = sources.people[at] == person if len(sources.people) else np.zeros(len(person), dtype=bool)
-    died = np.where(listed, sources.died[at], NO_DAY) if len(sources.people) else np.full(len(person), NO_DAY)
-    end = np.where(died == NO_DAY, end, np.maximum(origin, np.minimum(died, end)))
-    found = sources.events.first_from(person, origin + 1)
-    day = sources.events.day_at(found, 0)
-    event = (found >= 0) & (day <= end)
-    time = np.where(event, day, end) - origin
-    born = np.where(listed, sources.born[at], NO_DAY) if len(sources.people) else np.full(len(person), NO_DAY)
-    bands = age_bands(config, ages_on(born, origin))
-    sexes = [sources.sex[i] if hit else "unknown" for i, hit in zip(at.tolist(), listed.tolist(), strict=True)]
+    followed = follow_up(sources, person, origin, end)
+    time, event = followed.time, followed.event
+    bands = age_bands(config, ages_on(followed.born(sources), origin))
+    sexes = [
+        sources.sex[i] if hit else "unknown"
+        for i, hit in zip(followed.at.tolist(), followed.listed.tolist(), strict=True)
+    ]
     keys = sources.shootings.keys
     prior = np.searchsorted(keys, person * _SPAN + origin) - np.searchsorted(keys, person * _SPAN + origin - PRIOR_DAYS)
     dates: dict[int, dt.date] = {}

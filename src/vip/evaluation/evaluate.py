@@ -31,7 +31,7 @@ from vip.evaluation.areas import Series, areas_over_time, by_fiscal_year
 from vip.evaluation.cohort import Cohort, load_cohort, read_sources
 from vip.evaluation.comparison import CALIPER_DAYS, MATCHES_PER_PERSON, HazardRatio, hazard_ratio, match, subjects
 from vip.evaluation.definitions import ENGAGEMENT_COHORTS, STATEMENT, VERSION
-from vip.evaluation.funnel import MonthFunnel, funnel
+from vip.evaluation.funnel import MonthFunnel, by_period, journeys
 from vip.evaluation.survival import Point, curve, plot_points
 
 AUDIENCES = ("official", "public")
@@ -169,12 +169,13 @@ def compute(
             if dimension == "age_band" and name == "Unknown" and not chosen.any():
                 continue
             groups.append(_group(dimension, name, cohort.time[chosen], cohort.event[chosen]))
-    exact_months = funnel(sources, config.zone, 0)
+    entries = journeys(sources, config.zone)
+    exact_months = by_period(entries)
     exact_series = areas_over_time(config, cohort.as_of, 0)
     if yearly is None:
         months, series = exact_months, exact_series
     else:
-        months = funnel(sources, config.zone, 0, yearly)
+        months = by_period(entries, 0, yearly)
         series = by_fiscal_year(exact_series, yearly)
     # The data's fingerprint: what the cohort and the comparison read, and the exact monthly
     # counts of the funnel and the areas (they read candidacies, referrals, contacts and incidents

@@ -126,18 +126,25 @@ def _steps(names: tuple[str, ...], days: list[np.ndarray], threshold: int) -> li
     return steps
 
 
+Entries = list[tuple[str, tuple[str, ...], list[np.ndarray]]]  # kind, steps, the day of each step
+
+
 def funnel(
     sources: Sources, zone: ZoneInfo, threshold: int = 0, fiscal_year_start_month: int | None = None
 ) -> list[MonthFunnel]:
     """The funnel of every month with an entry, up to the as-of day's month, oldest first; with
     ``fiscal_year_start_month``, of every fiscal year of entry instead ("FY2025", the public
     edition's: docs/evaluation.md)."""
+    return by_period(journeys(sources, zone), threshold, fiscal_year_start_month)
+
+
+def journeys(sources: Sources, zone: ZoneInfo) -> Entries:
+    """Every entry's way through the funnel (candidacies, then referrals), as the day of each step."""
     as_of = sources.as_of
     through = day_number(as_of)
     every, given = _attempts(as_of)
     seen = contact_days(zone, as_of)
-    entries: list[tuple[str, tuple[str, ...], list[np.ndarray]]] = []
-
+    entries: Entries = []
     c = sources.candidacies
     kept = c.day <= through
     if kept.any():
@@ -152,6 +159,11 @@ def funnel(
     if len(person):
         later = _journeys(person, received, sources, every, given, seen)
         entries.append(("referrals", REFERRAL_STEPS, [received, *later]))
+    return entries
+
+
+def by_period(entries: Entries, threshold: int = 0, fiscal_year_start_month: int | None = None) -> list[MonthFunnel]:
+    """The funnel of each month of entry (or fiscal year, with ``fiscal_year_start_month``)."""
     out = []
     for kind, names, unsorted in entries:
         # Each period's entries, one slice of the entries sorted by the day of entry (months and

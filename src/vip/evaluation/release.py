@@ -39,8 +39,6 @@ from vip.core.dates import Month, fiscal_year
 from vip.evaluation.comparison import MATCHES_PER_PERSON
 from vip.releases.ledger import Cell
 
-TABLES = ("survival", "matching", "funnel", "areas")
-
 
 def _group_key(group: dict[str, Any]) -> str:
     return f"{group['dimension']}:{group['cohort']}"
@@ -234,7 +232,7 @@ def _areas(out: _Cells, exact: dict[str, Any]) -> None:
 def cost(cell: Cell) -> tuple[Any, ...]:
     """Cheapest to withhold first: a cohort's cells before everyone's, small values first."""
     return (
-        str(cell.get("row", "")).startswith("all:") or str(cell.get("row", "")).startswith("all"),
+        str(cell.get("row", "")).startswith("all"),
         cell.get("table") == "matching",
         cell.get("value") if cell.get("value") is not None else 0,
         str(cell.get("table")),
