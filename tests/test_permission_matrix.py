@@ -7,6 +7,8 @@ fails when the code allows what the table forbids, or forbids what it allows.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +25,7 @@ MATRIX = Path(__file__).parents[1] / "docs" / "permissions.md"
 EXAMPLES = Path(__file__).parents[1] / "docs" / "examples"
 ROLES = ["peer", "police", "manager", "analyst", "admin", "integration"]
 NOON = dt.datetime(2022, 11, 3, 18, 0, tzinfo=dt.UTC)
+FIELD_APPS = ("mediations", "safety_plans", "incentives", "groups", "hospital")
 
 
 def read_matrix() -> dict[str, dict[str, str]]:
@@ -389,6 +392,13 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         # The administration screens ask Django's permissions, which the policy answers.
         "configuration.edit": lambda u, w, p: w.admin_may(u, "core.change_area"),
         "account.edit": lambda u, w, p: w.admin_may(u, "accounts.change_user"),
+        # The records of the field work (issue 17): each app's ``tests/matrix.py`` gives its actions.
+        **{
+            name: act
+            for app in FIELD_APPS
+            if importlib.util.find_spec(f"vip.{app}.tests.matrix") is not None
+            for name, act in importlib.import_module(f"vip.{app}.tests.matrix").actions().items()
+        },
     }
 
 

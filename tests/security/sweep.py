@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
+import importlib.util
 import io
 import zipfile
 from collections.abc import Callable, Iterator
@@ -34,10 +36,37 @@ from vip.core.config import forget_program_header
 DENVER = ZoneInfo("America/Denver")
 MONTH = "2022-11"
 
+# The records of the field work (issue 17): each app's ``tests/sweep.py`` seeds its records into the
+# world (``seed(users, person) -> ids``) and names its canaries (CASEWORK, POLICE) and API addresses.
+FIELD_APPS = ("mediations", "safety_plans", "incentives", "groups", "hospital")
+
+
+def _field_sweeps() -> list[Any]:
+    found = []
+    for app in FIELD_APPS:
+        if importlib.util.find_spec(f"vip.{app}.tests.sweep") is not None:
+            found.append(importlib.import_module(f"vip.{app}.tests.sweep"))
+    return found
+
+
+FIELD_SWEEPS = _field_sweeps()
 # Behind the wall from police (row 10): peer-support work and health/substance-use details.
-CASEWORK_CANARIES = ("CANARYCASENOTE7731", "CANARYNEEDS7731", "CANARYVISIT7731", "CANARYSUD7731", "CANARYSUDDETAIL7731")
+CASEWORK_CANARIES = (
+    "CANARYCASENOTE7731",
+    "CANARYNEEDS7731",
+    "CANARYVISIT7731",
+    "CANARYSUD7731",
+    "CANARYSUDDETAIL7731",
+    *(c for m in FIELD_SWEEPS for c in m.CASEWORK),
+)
 # Behind the wall from peers (row 11): police work product and raw incident records.
-POLICE_CANARIES = ("CANARYLEGAL7731", "CANARYOUTCOME7731", "CANARYINCIDENTADDR7731", "CANARYINCKEY7731")
+POLICE_CANARIES = (
+    "CANARYLEGAL7731",
+    "CANARYOUTCOME7731",
+    "CANARYINCIDENTADDR7731",
+    "CANARYINCKEY7731",
+    *(c for m in FIELD_SWEEPS for c in m.POLICE),
+)
 # What identifies the seeded person (row 12: an analyst sees none of it).
 IDENTIFYING = (
     "Xochiquetzal",
@@ -165,6 +194,9 @@ def build_world(make_user: Callable[..., User]) -> World:
     run = report_generate(actor=users["manager"], month=Month.parse(MONTH))
     public = report_generate(actor=users["manager"], month=Month.parse(MONTH), audience="public", publish=True)
     tokens = {role: token_create(actor=None, user=user, name="sweep")[1] for role, user in users.items()}
+    field_ids: dict[str, int] = {}
+    for module in FIELD_SWEEPS:
+        field_ids.update(module.seed(users, person))
     return World(
         users=users,
         tokens=tokens,
@@ -183,6 +215,7 @@ def build_world(make_user: Callable[..., User]) -> World:
             "alias_id": alias_add(actor=None, person=person, kind="nickname", name="Xochi").pk,
             "kind": "contact",
             "entry_id": contact.pk,
+            **field_ids,
         },
     )
 
@@ -258,6 +291,7 @@ API = [
     f"/api/v1/reports/{MONTH}/?audience=public",
     "/api/v1/no-such-thing/",
     "/api/schema/",
+    *(a for m in FIELD_SWEEPS for a in m.API),
 ]
 
 

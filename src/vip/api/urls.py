@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from vip.api import (
@@ -29,6 +29,12 @@ urlpatterns = [
     path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
     path("v1/incidents/", views.IncidentCreate.as_view(), name="incidents"),
     path("v1/reports/<str:month>/", views.ReportFigures.as_view(), name="report"),
+    # The records of the field work.
+    path("v1/", include("vip.api.mediations")),
+    path("v1/", include("vip.api.safety_plans")),
+    path("v1/", include("vip.api.incentives")),
+    path("v1/", include("vip.api.groups")),
+    path("v1/", include("vip.api.hospital")),
     # Any other address, newlines and all (a fuzzer's "people/[\n#/" must not reach the HTML 404).
     re_path(r"^[\s\S]*$", not_found, name="not_found"),
 ]

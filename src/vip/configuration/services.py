@@ -122,6 +122,52 @@ def _evaluation_settings(name: str, section: Any) -> dict[str, Any]:
     return {**section, **({"program_start": str(start)} if start is not None else {})}
 
 
+def _field_work_settings(name: str, section: Any) -> dict[str, Any]:
+    """The profile's ``[field_work]`` table and its ``[[field_work.milestones]]``, checked for their shape
+    (docs/field-work.md). Amounts are whole dollars in the file and cents in the database."""
+    from vip.core.config import REPORT_SECTIONS
+
+    if not isinstance(section, dict):
+        raise ValueError(f"profile {name!r}: [field_work] must be a table")
+    unknown = set(section) - {"police_see_mediations", "report_sections", "offline_hours", "milestones"}
+    if unknown:
+        raise ValueError(f"profile {name!r}: [field_work] has unknown setting(s) {', '.join(sorted(unknown))}")
+    out: dict[str, Any] = {}
+    if "police_see_mediations" in section:
+        if not isinstance(section["police_see_mediations"], bool):
+            raise ValueError(f"profile {name!r}: [field_work] police_see_mediations must be true or false")
+        out["police_see_mediations"] = section["police_see_mediations"]
+    sections = section.get("report_sections", [])
+    if not isinstance(sections, list) or any(s not in REPORT_SECTIONS for s in sections):
+        raise ValueError(
+            f"profile {name!r}: [field_work] report_sections must list some of {', '.join(REPORT_SECTIONS)}"
+        )
+    out["report_sections"] = list(dict.fromkeys(sections))
+    hours = section.get("offline_hours", 12)
+    if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 72:
+        raise ValueError(f"profile {name!r}: [field_work] offline_hours must be a whole number from 1 to 72")
+    out["offline_hours"] = hours
+    milestones: list[dict[str, Any]] = []
+    for item in section.get("milestones", []):
+        where = f"profile {name!r}: [[field_work.milestones]]"
+        if not isinstance(item, dict) or set(item) - {"code", "name", "name_es", "amount"}:
+            raise ValueError(f"{where} takes code, name, name_es and amount only")
+        code = str(item.get("code", ""))
+        if not code or not code.replace("_", "").isalnum() or code != code.lower():
+            raise ValueError(f"{where} code {code!r} must be lowercase letters, digits and underscores")
+        if code in {m["code"] for m in milestones}:
+            raise ValueError(f"{where} code {code!r} is given twice")
+        if not str(item.get("name", "")).strip():
+            raise ValueError(f"{where} {code!r} needs a name")
+        amount = item.get("amount")
+        if not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 < amount <= 10_000:
+            raise ValueError(f"{where} {code!r} amount must be a number of dollars from 0.01 to 10000")
+        cents = round(amount * 100)
+        milestones.append({"code": code, "name": item["name"], "name_es": item.get("name_es", ""), "amount_cents": cents})
+    out["milestones"] = milestones
+    return out
+
+
 @transaction.atomic
 def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
     """Load (or reload) a profile: the program settings, areas, service categories, age bands.
@@ -139,6 +185,7 @@ def profile_load(*, actor: Actor, name: str) -> ProgramProfile:
     values["profile"] = program["profile"]
     values["wording"] = data.get("wording", {})
     values["evaluation"] = _evaluation_settings(name, data.get("evaluation", {}))
+    values["field_work"] = _field_work_settings(name, data.get("field_work", {}))
     changes = diff(profile, values) if not created else {}
     for key, value in values.items():
         setattr(profile, key, value)

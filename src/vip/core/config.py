@@ -37,6 +37,46 @@ class Band:
 DEFAULT_VIOLENT_INCIDENT_TYPES = ("shooting", "homicide", "aggravated_assault")
 
 
+# The monthly report's optional sections (docs/field-work.md); a profile switches them on by name.
+REPORT_SECTIONS = ("mediations", "incentives", "call_ins")
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """An incentive milestone of the profile: what a participant reaches and what it pays."""
+
+    code: str
+    name: str
+    name_es: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class FieldWork:
+    """The profile's ``[field_work]``: the records of the work and the peer app."""
+
+    # Police see that a mediation happened (day, area, outcome), never who or what about.
+    police_see_mediations: bool = False
+    # The monthly report's optional sections switched on (REPORT_SECTIONS).
+    report_sections: tuple[str, ...] = ()
+    # The peer app keeps nothing on a device longer than this (then signs out and wipes).
+    offline_hours: int = 12
+    milestones: dict[str, Milestone] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any] | None) -> FieldWork:
+        settings = settings or {}
+        return cls(
+            police_see_mediations=bool(settings.get("police_see_mediations", False)),
+            report_sections=tuple(settings.get("report_sections") or ()),
+            offline_hours=int(settings.get("offline_hours") or 12),
+            milestones={
+                m["code"]: Milestone(m["code"], m["name"], m.get("name_es", ""), int(m["amount_cents"]))
+                for m in settings.get("milestones") or ()
+            },
+        )
+
+
 @dataclass(frozen=True)
 class ProgramConfig:
     profile: str
@@ -67,6 +107,7 @@ class ProgramConfig:
     program_start: dt.date | None = field(default=None, repr=False)
     # A city's own funder templates: code -> {"title", "calendar", "measures"} (docs/evaluation.md).
     funder_templates: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    field_work: FieldWork = field(default_factory=FieldWork, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -115,6 +156,7 @@ def program_config() -> ProgramConfig:
             (profile.evaluation or {}).get("violent_incident_types") or DEFAULT_VIOLENT_INCIDENT_TYPES
         ),
         funder_templates=dict((profile.evaluation or {}).get("funder_templates") or {}),
+        field_work=FieldWork.from_settings(profile.field_work),
         program_start=(
             dt.date.fromisoformat(str(profile.evaluation["program_start"]))
             if (profile.evaluation or {}).get("program_start")
@@ -136,7 +178,7 @@ class ProgramHeader:
 # page's database work. A worker keeps it for HEADER_TTL seconds (a save in the same process
 # clears it at once, see vip.core.signals); a change made in another process shows within that.
 HEADER_TTL = 30.0
-_cached: dict[str, tuple[float, ProgramHeader | None]] = {}
+_cached: dict[str, tuple[float, Any]] = {}
 
 
 def program_header() -> ProgramHeader | None:
@@ -153,6 +195,20 @@ def program_header() -> ProgramHeader | None:
 
 def forget_program_header() -> None:
     _cached.pop("header", None)
+    _cached.pop("field_work", None)
+
+
+def field_work_switch(name: str) -> bool:
+    """Is the profile's ``[field_work]`` setting ``name`` true? (The access policy's switches: a city
+    decides, for instance, whether police see that a mediation happened.) From the same short
+    per-process cache as the header; False before ``vip setup``."""
+    now = time.monotonic()
+    kept = _cached.get("field_work")
+    if kept is None or now - kept[0] >= HEADER_TTL:
+        row = ProgramProfile.objects.order_by("pk").values_list("field_work", flat=True).first()
+        kept = (now, row or {})
+        _cached["field_work"] = kept
+    return bool(kept[1].get(name, False))
 
 
 def program_zone() -> ZoneInfo:

@@ -68,6 +68,12 @@ class ProgramProfile(models.Model):
         "types whose victims, suspects and arrestees count as violent re-involvement; program_start, "
         "the day the interrupted time series of the areas divides at.",
     )
+    field_work = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The field records' settings (docs/field-work.md): police_see_mediations, report_sections, "
+        "offline_hours and the incentive milestones (code, name, name_es, amount in whole dollars).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -39,6 +39,7 @@ from vip.core.access.policy import (
     Scope,
     Show,
 )
+from vip.core.config import field_work_switch
 from vip.core.masking import MaskingQuerySet
 from vip.core.sensitivity import Sensitivity, sensitivity_of
 
@@ -128,8 +129,11 @@ def rows(user: Any, model: type[models.Model], channel: Channel = Channel.PAGE) 
     role = _role(user)
     if role is None:
         return Rows.ALL
-    found = entry(model).rows.get(role, Rows.NONE)
+    line = entry(model)
+    found = line.rows.get(role, Rows.NONE)
     if channel == Channel.PAGE and found in _DEIDENTIFIED:
+        return Rows.NONE
+    if role in line.switch and not field_work_switch(line.switch[role]):
         return Rows.NONE
     return found
 
@@ -238,6 +242,9 @@ def visible_rows(queryset: QuerySet[M], user: Any, channel: Channel = Channel.PA
         assert published, f"{model._meta.label}: PUBLISHED needs the published condition"
         return queryset.filter(**published)
     condition = _row_filter(user, model, scope)
+    only = entry(model).only.get(_role(user) or "")
+    if only:
+        queryset = queryset.filter(**only)
     return queryset if condition is None else queryset.filter(condition)
 
 

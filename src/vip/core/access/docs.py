@@ -65,7 +65,12 @@ def reads() -> str:
         cells = []
         for role in ROLES:
             scope = line.rows.get(role, Rows.NONE)
-            cells.append("" if scope == Rows.NONE else str(scope))
+            cell = "" if scope == Rows.NONE else str(scope)
+            if cell and role in line.only:
+                cell += ", only " + ", ".join(f"{k.replace('__in', '')} {v}" for k, v in line.only[role].items())
+            if cell and role in line.switch:
+                cell += f", where the profile's `{line.switch[role]}` is true"
+            cells.append(cell)
         name = f"{model._meta.verbose_name_plural} (`{line.model}`)"
         if line.note:
             name += f": {line.note}"

@@ -149,6 +149,12 @@ class Entry:
     published: dict[str, object] = field(default_factory=dict)
     # Path from a record to the account it belongs to (OWN).
     owner: str | None = None
+    # For these roles, and only the records with these values on top of their rows (a group's
+    # memberships from police intelligence for the police, the others for peer workers).
+    only: dict[str, dict[str, object]] = field(default_factory=dict)
+    # For these roles, the rows only while the profile's ``[field_work]`` setting of this name is
+    # true (a city decides whether police see that a mediation happened); none otherwise.
+    switch: dict[str, str] = field(default_factory=dict)
     note: str = ""  # why, where the spec is silent (shown in docs/permissions.md)
     refusal: str | Promise = ""  # the message of a refusal (a generic one when empty)
 
@@ -347,6 +353,12 @@ READS: tuple[Entry, ...] = (
         "(`evaluation.official`): never to an analyst, whoever asked for it.",
         refusal=_("Evaluations are read by the program's managers and analysts."),
     ),
+    # --- the records of the field work (docs/field-work.md) -------------------------------------------
+    # --- mediations ---
+    # --- safety plans ---
+    # --- incentives ---
+    # --- groups ---
+    # --- hospital referrals ---
     # --- reports: aggregates only -----------------------------------------------------------------------
     Entry(
         "reports.ReportRun",
@@ -577,6 +589,12 @@ ACTIONS: dict[str, Action] = {
         _("correct outcomes"),
         _any(POLICE, MANAGER),
     ),
+    # the records of the field work (docs/field-work.md)
+    # mediations
+    # safety plans
+    # incentives
+    # groups
+    # hospital referrals
     # bulk data
     "interchange.import": Action("import a bundle", _("import bundles"), _any(MANAGER)),
     "interchange.import_mapped": Action(

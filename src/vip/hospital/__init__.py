@@ -1,0 +1,1 @@
+"""Hospital-based violence intervention: the referral from the bedside and the bedside visits."""

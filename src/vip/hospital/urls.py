@@ -1,0 +1,4 @@
+from django.urls import URLPattern
+
+app_name = "hospital"
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Milestone incentives: budgets per fiscal year, proposals, approvals, payments and reversals."""

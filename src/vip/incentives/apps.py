@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IncentivesConfig(AppConfig):
+    name = "vip.incentives"
+    label = "incentives"
+    verbose_name = "Incentives"

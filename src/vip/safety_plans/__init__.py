@@ -1,0 +1,1 @@
+"""Safety plans: one per participant, versioned, with check-ins."""
