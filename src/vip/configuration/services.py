@@ -163,7 +163,8 @@ def _field_work_settings(name: str, section: Any) -> dict[str, Any]:
         if not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 < amount <= 10_000:
             raise ValueError(f"{where} {code!r} amount must be a number of dollars from 0.01 to 10000")
         cents = round(amount * 100)
-        milestones.append({"code": code, "name": item["name"], "name_es": item.get("name_es", ""), "amount_cents": cents})
+        label = {"name": item["name"], "name_es": item.get("name_es", "")}
+        milestones.append({"code": code, **label, "amount_cents": cents})
     out["milestones"] = milestones
     return out
 
