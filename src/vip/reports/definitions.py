@@ -94,6 +94,36 @@ DEFINITIONS_2022_1: tuple[Definition, ...] = (
 
 VERSIONS: dict[str, tuple[Definition, ...]] = {"2022.1": DEFINITIONS_2022_1}
 
+# The optional sections a profile may switch on (``[field_work] report_sections``): their
+# definitions join the definitions page only when their tables are in the report, so a report
+# without them keeps the seed's layout.
+FIELD_DEFINITIONS: tuple[Definition, ...] = (
+    Definition(
+        "mediations_by_outcome",
+        "Mediations by outcome",
+        "Conflict mediations held by the program's peer support workers in the report month, the two months "
+        "before it and the fiscal year to date, by their outcome as recorded when the report is made "
+        "(resolved, ongoing or escalated; a follow-up changes the outcome). Voided entries are left out. "
+        "The parties may be people who are not in the program.",
+    ),
+    Definition(
+        "incentives_paid",
+        "Incentives paid",
+        "Milestone incentives paid to participants in the report month and the fiscal year to date: the "
+        "people whose payments less reversals in the period are above zero, the payments made, the payments "
+        "reversed, and their amounts in whole dollars (a reversal is counted on the day it was made). The "
+        "public edition rounds the dollars to the nearest hundred and withholds them wherever the number of "
+        "people paid is withheld.",
+    ),
+    Definition(
+        "call_in_attendance",
+        "Group call-ins",
+        "Group call-ins (forum meetings with the members of groups) held in the report month and the fiscal "
+        "year to date, on the day they were held in the program's time zone: how many were held, how many "
+        "people were invited to them and how many of those came. A person invited to two call-ins counts twice.",
+    ),
+)
+
 
 def definitions(version: str = CURRENT_VERSION) -> tuple[Definition, ...]:
     try:
@@ -103,7 +133,7 @@ def definitions(version: str = CURRENT_VERSION) -> tuple[Definition, ...]:
 
 
 def definition(metric_id: str, version: str = CURRENT_VERSION) -> Definition:
-    for item in definitions(version):
+    for item in (*definitions(version), *FIELD_DEFINITIONS):
         if item.id == metric_id:
             return item
     raise KeyError(f"metric {metric_id!r} has no definition in version {version}")

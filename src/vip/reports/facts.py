@@ -38,6 +38,28 @@ def day_from_number(number: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(number))
 
 
+# The outcomes of a mediation, in report order (vip.mediations.choices.MediationOutcome).
+MEDIATION_OUTCOMES: tuple[str, ...] = ("resolved", "ongoing", "escalated")
+
+
+@dataclass(frozen=True)
+class FieldFacts:
+    """The facts of the report's optional sections (the profile's ``report_sections``)."""
+
+    sections: tuple[str, ...]
+    # Mediations not voided: day held, outcome index (MEDIATION_OUTCOMES) as recorded now.
+    mediation_day: np.ndarray
+    mediation_outcome: np.ndarray
+    # Incentive payments and reversals: day paid, person, amount in cents (a reversal negative).
+    payment_day: np.ndarray
+    payment_person: np.ndarray
+    payment_cents: np.ndarray
+    # Call-ins: day held (program time zone), people invited, people who attended.
+    call_in_day: np.ndarray
+    call_in_invited: np.ndarray
+    call_in_attended: np.ndarray
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything the metrics read, as of ``through`` (the report month's last day)."""
@@ -76,19 +98,24 @@ class Facts:
     outcome_person: np.ndarray
     outcome_day: np.ndarray
     outcome_type: np.ndarray
+    # The optional sections' facts; None when the profile shows none (the seed's layout).
+    field: FieldFacts | None = None
 
     def fingerprint(self) -> str:
         """A digest of every fact and setting the numbers depend on."""
         digest = hashlib.sha256()
-        for item in fields(self):
-            if item.name == "as_of":
-                continue
-            value = getattr(self, item.name)
-            if isinstance(value, np.ndarray):
-                digest.update(item.name.encode())
-                digest.update(np.ascontiguousarray(value).tobytes())
-            else:
-                digest.update(f"{item.name}={value!r}".encode())
+        for source in (self, self.field):
+            if source is None:
+                continue  # no optional section: the digest is what it always was
+            for item in fields(source):
+                if item.name in ("as_of", "field"):
+                    continue
+                value = getattr(source, item.name)
+                if isinstance(value, np.ndarray):
+                    digest.update(item.name.encode())
+                    digest.update(np.ascontiguousarray(value).tobytes())
+                else:
+                    digest.update(f"{item.name}={value!r}".encode())
         return digest.hexdigest()
 
 
@@ -323,6 +350,7 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
     latest.append(outcomes.latest)
     o_person, o_day, o_type = _sorted(*outcomes.columns, keys=3)
 
+    field = _field_facts(config, through, window_start, latest)
     as_of = max((moment for moment in map(_as_datetime, latest) if moment is not None), default=None)
 
     return Facts(
@@ -350,7 +378,79 @@ def load_facts(config: ProgramConfig, month: Month) -> Facts:
         outcome_person=o_person,
         outcome_day=o_day.astype(np.int32),
         outcome_type=_checked_codes(o_type, OUTCOME_TYPES, "outcome type"),
+        field=field,
     )
+
+
+def _field_facts(config: ProgramConfig, through: dt.date, start: dt.date, latest: list[object]) -> FieldFacts | None:
+    """The facts of the optional sections the profile shows, from ``start`` (the earliest day a
+    report column covers) to ``through``; None when it shows none."""
+    sections = tuple(s for s in config.field_work.report_sections)
+    if not sections:
+        return None
+    empty = np.zeros(0, dtype=np.int64)
+    m_day = m_outcome = p_day = p_person = p_cents = c_day = c_invited = c_attended = empty
+    if "mediations" in sections:
+        mediations = _read(
+            "mediations_mediation m WHERE m.occurred_on BETWEEN %s AND %s",
+            "m.voided_at IS NULL",
+            [("m.occurred_on", "date"), (_codes("m.outcome", MEDIATION_OUTCOMES), "int")],
+            [start, through],
+        )
+        latest.append(mediations.latest)
+        m_day, m_outcome = _sorted(*mediations.columns, keys=2)
+        m_outcome = _checked_codes(m_outcome, MEDIATION_OUTCOMES, "mediation outcome")
+    if "incentives" in sections:
+        payments = _read(
+            "incentives_incentivepayment p JOIN incentives_incentive i ON i.id = p.incentive_id "
+            "WHERE p.paid_on BETWEEN %s AND %s",
+            "1 = 1",
+            [("p.paid_on", "date"), ("i.person_id", "int"), ("p.amount_cents", "int")],
+            [start, through],
+        )
+        latest.append(payments.latest)
+        p_day, p_person, p_cents = _sorted(*payments.columns, keys=3)
+    if "call_ins" in sections:
+        c_day, c_invited, c_attended = _call_ins(config, start, through, latest)
+    return FieldFacts(
+        sections=sections,
+        mediation_day=m_day.astype(np.int32),
+        mediation_outcome=m_outcome.astype(np.int16),
+        payment_day=p_day.astype(np.int32),
+        payment_person=p_person,
+        payment_cents=p_cents,
+        call_in_day=c_day.astype(np.int32),
+        call_in_invited=c_invited,
+        call_in_attended=c_attended,
+    )
+
+
+def _call_ins(config: ProgramConfig, start: dt.date, through: dt.date, latest: list[object]) -> list[np.ndarray]:
+    """Call-ins are few (a handful a month): their moments are turned into the program's days here."""
+    zone = config.zone
+    since = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    until = dt.datetime.combine(through + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.held_at, c.updated_at, "
+            "(SELECT COUNT(*) FROM groups_callinattendance a WHERE a.call_in_id = c.id AND a.invited), "
+            "(SELECT COUNT(*) FROM groups_callinattendance a WHERE a.call_in_id = c.id AND a.attended), "
+            "(SELECT MAX(a.updated_at) FROM groups_callinattendance a WHERE a.call_in_id = c.id) "
+            "FROM groups_callin c WHERE c.held_at >= %s AND c.held_at < %s",
+            [since, until],
+        )
+        rows = cursor.fetchall()
+    kept = []
+    for held_at, updated_at, invited, attended, attendance_updated in rows:
+        moment = _as_datetime(held_at)
+        assert moment is not None
+        day = moment.astimezone(zone).date()
+        latest.extend([updated_at, attendance_updated])
+        if start <= day <= through:
+            kept.append((day_number(day), int(invited), int(attended)))
+    kept.sort()
+    columns = list(zip(*kept, strict=True)) if kept else [(), (), ()]
+    return [np.array(column, dtype=np.int64) for column in columns]
 
 
 def _as_datetime(value: object) -> dt.datetime | None:

@@ -14,6 +14,12 @@ the running success rate's denominators are cumulative counts. Names:
 ``cumN:<YYYY-MM>``                people ever notified by the month's end (definition 5's denominator)
 ``cumE:<YYYY-MM>``                of those, engaged by the month's end (its numerator)
 ``cumH:<YYYY-MM>``                of those, with a violent outcome after notification (definition 6)
+``med:<outcome>:<YYYY-MM>``       mediations held in the month, by outcome (an optional section)
+``inc:<people|payments|reversals>:<YYYY-MM>`` people paid an incentive, payments, reversals (optional)
+``cin:<call_ins|invited|attended>:<YYYY-MM>`` group call-ins held, people invited, people who came (optional)
+
+The incentives' dollars are not counts of people: they are left out of the ledger, shown in a public
+edition rounded to the nearest hundred, and withheld wherever the people paid are.
 
 Besides the published cells each edition records what the definitions tell every reader
 (``known``: cumulative counts never fall, engaged and hurt are at most notified, a month's
@@ -32,6 +38,7 @@ from vip.core.dates import Month, Period, report_columns
 from vip.releases.ledger import Cell
 from vip.reports.facts import Facts
 from vip.reports.metrics import (
+    OPTIONAL_TABLES,
     VIOLENT_OUTCOMES,
     area_command_table,
     enforcement,
@@ -51,7 +58,12 @@ COUNT_TABLES = {
     "referrals_by_source": "ref",
     "enforcement": "out",
     "further_violence": "out",
+    "mediations": "med",
+    "incentives_paid": "inc",
+    "call_in_attendance": "cin",
 }
+# A row of an optional section that is not a count (its public treatment: ``apply``).
+NOT_COUNTED = {("incentives_paid", "dollars_paid"), ("incentives_paid", "dollars_reversed")}
 
 
 def _months(period: Period) -> list[str]:
@@ -97,6 +109,14 @@ def truths(facts: Facts, month: Month) -> dict[str, int]:
                     out[f"{prefix}:{row}:{ym}"] = cells[c]
         for code in facts.category_codes:  # categories no longer shown hold no connections
             out.setdefault(f"svc:{code}:{ym}", 0)
+        if facts.field is not None:
+            for name in facts.field.sections:
+                table = OPTIONAL_TABLES[name](facts, facts.field, k)
+                prefix = COUNT_TABLES[table.id]
+                c = table.col_keys.index("m")
+                for row, cells in zip(table.row_keys, table.cells, strict=True):
+                    if row != "total" and (table.id, row) not in NOT_COUNTED:
+                        out[f"{prefix}:{row}:{ym}"] = cells[c]
         ages = summary_by_age_group(facts, k, delivered)
         for row, (notified, engaged) in zip(ages.row_keys, ages.cells, strict=True):
             if row != "total":
@@ -123,6 +143,8 @@ def cells(tables: dict[str, PublishedTable], month: Month, facts: Facts, truth: 
     for tid, published in tables.items():
         t = published.table
         for r, row in enumerate(t.row_keys):
+            if (tid, row) in NOT_COUNTED:
+                continue
             for c, col in enumerate(t.col_keys):
                 cell: Cell = {"table": tid, "row": row, "col": col}
                 kind = published.suppressed.get((r, c))
@@ -226,6 +248,12 @@ def _known(truth: dict[str, int]) -> list[Cell]:
         if violent:
             terms = {**_sum(violent), f"cumH:{after}": -1, f"cumH:{before}": 1}
             out.append({"kind": "known", "row": after, "col": "hurt<=violent outcomes", "terms": terms, "lo": 0})
+    for name in truth:
+        if name.startswith("cin:attended:"):
+            ym = name.rsplit(":", 1)[1]
+            terms = {f"cin:invited:{ym}": 1, name: -1}
+            out.append({"kind": "known", "row": ym, "col": "attended<=invited", "terms": terms, "lo": 0})
+            out.append({"kind": "derived", "row": ym, "col": "invited-attended", "terms": terms})
     return out
 
 
@@ -250,3 +278,17 @@ def apply(tables: dict[str, PublishedTable], withheld: list[Cell]) -> None:
         r = published.table.row_keys.index(cell["row"])
         c = published.table.col_keys.index(cell["col"])
         published.suppressed[r, c] = COMPLEMENTARY
+    follow_people(tables)
+
+
+def follow_people(tables: dict[str, PublishedTable]) -> None:
+    """A public edition's incentive dollars are withheld wherever the people paid are."""
+    published = tables.get("incentives_paid")
+    if published is None or not published.threshold:
+        return
+    rows = published.table.row_keys
+    people = rows.index("people")
+    for c in range(len(published.table.col_keys)):
+        if (people, c) in published.suppressed:
+            for _table, row in NOT_COUNTED:
+                published.suppressed[rows.index(row), c] = COMPLEMENTARY

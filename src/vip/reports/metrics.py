@@ -13,7 +13,17 @@ import numpy as np
 
 from vip.core.dates import Month, Period, age_on, month_label, report_columns
 from vip.reports.definitions import CURRENT_VERSION
-from vip.reports.facts import NO_AREA, NO_DATE, OUTCOME_TYPES, REFERRAL_SOURCES, Facts, day_from_number, day_number
+from vip.reports.facts import (
+    MEDIATION_OUTCOMES,
+    NO_AREA,
+    NO_DATE,
+    OUTCOME_TYPES,
+    REFERRAL_SOURCES,
+    Facts,
+    FieldFacts,
+    day_from_number,
+    day_number,
+)
 from vip.stats.tables import ColumnSum, Table
 
 NEVER = np.iinfo(np.int32).max
@@ -389,6 +399,79 @@ def headline_rates(facts: Facts, month: Month, delivered: Notifications | None =
     )
 
 
+# ---- the optional sections (the profile's report_sections; docs/report-definitions.md) -------
+
+MEDIATION_LABELS = {"resolved": "Resolved", "ongoing": "Ongoing", "escalated": "Escalated"}
+
+
+def mediations_by_outcome(facts: Facts, field: FieldFacts, month: Month) -> Table:
+    """Mediations held in M, M-1, M-2 and FYTD, by their outcome as recorded."""
+    return _count_table(
+        "mediations",
+        "Mediations by outcome",
+        list(MEDIATION_OUTCOMES),
+        [MEDIATION_LABELS[o] for o in MEDIATION_OUTCOMES],
+        field.mediation_outcome.astype(np.int64),
+        field.mediation_day,
+        month,
+        facts,
+        ("m", "m1", "m2", "fytd"),
+    )
+
+
+def incentives_paid(facts: Facts, field: FieldFacts, month: Month) -> Table:
+    """Incentives paid in M and FYTD: the people paid (a positive net in the period), the payments
+    and the reversals made, and their dollars (whole dollars, each row never negative)."""
+    keys, labels, periods = _columns(month, facts, ("m", "fytd"))
+    cells: list[list[int]] = [[], [], [], [], []]
+    for period in periods:
+        inside = _in(field.payment_day, period)
+        cents = field.payment_cents[inside]
+        people, which = np.unique(field.payment_person[inside], return_inverse=True)
+        net = np.bincount(which, weights=cents, minlength=len(people))
+        cells[0].append(int((net > 0).sum()))
+        cells[1].append(int((cents > 0).sum()))
+        cells[2].append(int((cents < 0).sum()))
+        cells[3].append((int(cents[cents > 0].sum()) + 50) // 100)  # whole dollars, halves up
+        cells[4].append((-int(cents[cents < 0].sum()) + 50) // 100)
+    return Table(
+        "incentives_paid",
+        "Incentives paid",
+        ["people", "payments", "reversals", "dollars_paid", "dollars_reversed"],
+        ["People paid", "Payments", "Payments reversed", "Dollars paid", "Dollars reversed"],
+        keys,
+        labels,
+        cells,
+    )
+
+
+def call_in_attendance(facts: Facts, field: FieldFacts, month: Month) -> Table:
+    """Group call-ins held in M and FYTD, the people invited to them and the people who came."""
+    keys, labels, periods = _columns(month, facts, ("m", "fytd"))
+    cells: list[list[int]] = [[], [], []]
+    for period in periods:
+        inside = _in(field.call_in_day, period)
+        cells[0].append(int(inside.sum()))
+        cells[1].append(int(field.call_in_invited[inside].sum()))
+        cells[2].append(int(field.call_in_attended[inside].sum()))
+    return Table(
+        "call_in_attendance",
+        "Group call-ins",
+        ["call_ins", "invited", "attended"],
+        ["Call-ins held", "People invited", "People who attended"],
+        keys,
+        labels,
+        cells,
+    )
+
+
+OPTIONAL_TABLES = {
+    "mediations": mediations_by_outcome,
+    "incentives": incentives_paid,
+    "call_ins": call_in_attendance,
+}
+
+
 def compute(facts: Facts, month: Month) -> ReportNumbers:
     """Every figure of the report for ``month``."""
     if facts.through != month.last_day:
@@ -405,4 +488,6 @@ def compute(facts: Facts, month: Month) -> ReportNumbers:
         enforcement(facts, month, delivered),
         further_violence(facts, month, delivered),
     ]
+    if facts.field is not None:
+        tables += [OPTIONAL_TABLES[name](facts, facts.field, month) for name in facts.field.sections]
     return ReportNumbers(month, CURRENT_VERSION, {t.id: t for t in tables}, facts.fingerprint())

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from vip.core.config import ProgramConfig
 from vip.core.dates import month_label
 from vip.core.text import neutralise
-from vip.reports.definitions import Definition, definitions
+from vip.reports.definitions import FIELD_DEFINITIONS, Definition, definitions
 from vip.reports.metrics import ReportNumbers
 from vip.stats.tables import (
     COMPLEMENTARY,
@@ -63,6 +63,9 @@ TABLE_METRICS = {
     "referrals_by_source": "referrals_by_source",
     "enforcement": "enforcement",
     "further_violence": "further_violence",
+    "mediations": "mediations_by_outcome",
+    "incentives_paid": "incentives_paid",
+    "call_in_attendance": "call_in_attendance",
 }
 
 
@@ -92,7 +95,9 @@ class Report:
 
     @property
     def definitions(self) -> tuple[Definition, ...]:
-        return definitions(self.numbers.definitions_version)
+        shown = {TABLE_METRICS[tid] for tid in self.tables}
+        optional = tuple(d for d in FIELD_DEFINITIONS if d.id in shown)
+        return definitions(self.numbers.definitions_version) + optional
 
     def cell(self, table_id: str, row: str, col: str) -> tuple[int | None, str]:
         published = self.tables[table_id]
@@ -152,7 +157,11 @@ def build(
         numbers=numbers,
         audience=audience,
         tables={
-            tid: public_rates(table, threshold) if threshold and tid in RATE_TABLES else _protect(table, threshold)
+            tid: public_rates(table, threshold)
+            if threshold and tid in RATE_TABLES
+            else public_incentives(table, threshold)
+            if threshold and tid == "incentives_paid"
+            else _protect(table, threshold)
             for tid, table in numbers.tables.items()
         },
         program_name=config.program_name,
@@ -168,6 +177,36 @@ def build(
         contact_line=config.wording.get("contact_line") or config.web_address,
         logo=logo_data_uri(config.wording.get("report_logo", "")),
     )
+
+
+def public_incentives(table: Table, threshold: int) -> PublishedTable:
+    """The incentives paid in a public edition: people and payments as counts (small ones withheld);
+    dollars rounded to the nearest hundred, withheld wherever the people paid are (a small sum
+    would tell what one person was paid)."""
+    from vip.reports.ledger import NOT_COUNTED, follow_people
+
+    rows = table.row_keys
+    money = {row for tid, row in NOT_COUNTED if tid == table.id}
+    counts = Table(
+        table.id,
+        table.title,
+        [k for k in rows if k not in money],
+        [label for k, label in zip(rows, table.row_labels, strict=True) if k not in money],
+        table.col_keys,
+        table.col_labels,
+        [cells for k, cells in zip(rows, table.cells, strict=True) if k not in money],
+    )
+    protected = _protect(counts, threshold)
+    shown = [
+        [(v + 50) // 100 * 100 for v in cells] if k in money else list(cells)
+        for k, cells in zip(rows, table.cells, strict=True)
+    ]
+    rounded = Table(table.id, table.title, rows, table.row_labels, table.col_keys, table.col_labels, shown)
+    position = {k: rows.index(k) for k in counts.row_keys}
+    suppressed = {(position[counts.row_keys[r]], c): kind for (r, c), kind in protected.suppressed.items()}
+    published = PublishedTable(table=rounded, suppressed=suppressed, threshold=threshold)
+    follow_people({"incentives_paid": published})
+    return published
 
 
 def _protect(table: Table, threshold: int) -> PublishedTable:
@@ -456,6 +495,13 @@ def suppression_note(report: Report) -> str:
 # ---- HTML and PDF ------------------------------------------------------------------------------
 
 
+FIELD_TABLES = (
+    ("mediations", "Mediations by Outcome", "Outcome"),
+    ("incentives_paid", "Incentives Paid", "Incentives"),
+    ("call_in_attendance", "Group Call-ins", "Call-ins"),
+)
+
+
 def context(report: Report) -> dict[str, Any]:
     # Deferred: matplotlib takes a good part of a second to import; only HTML and PDF draw charts.
     from vip.reports import charts
@@ -512,6 +558,12 @@ def context(report: Report) -> dict[str, Any]:
         "enforcement_table": grid("enforcement"),
         "violence_table": grid("further_violence"),
         "success_table": grid("running_success_rate"),
+        # The optional sections the profile shows (docs/report-definitions.md), in this order.
+        "field_tables": [
+            {"table": grid(tid), "caption": caption, "row_head": head}
+            for tid, caption, head in FIELD_TABLES
+            if tid in report.tables
+        ],
         "definitions": report.definitions,
         "definition_columns": definition_columns(report.definitions),
         "definitions_version": report.numbers.definitions_version,
