@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,36 @@ def test_a_list_item_without_a_spanish_label_shows_its_english_one(program) -> N
     area = Area.objects.create(code="downtown", name="Downtown")
     with translation.override("es"):
         assert str(area) == "Downtown"
+
+
+def test_the_field_work_settings_of_both_shipped_profiles(program) -> None:
+    albuquerque = program_config().field_work
+    assert albuquerque.report_sections == () and albuquerque.police_see_mediations is False
+    assert albuquerque.milestones["days_90"].amount_cents == 10_000
+    assert albuquerque.milestones["intake"].name_es.startswith("Ingreso")
+    assert "riverbend" in available_profiles()
+    profile_load(actor=None, name="riverbend")
+    riverbend = program_config().field_work
+    assert riverbend.report_sections == ("mediations", "incentives", "call_ins")
+    assert riverbend.police_see_mediations is True and riverbend.offline_hours == 12
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('report_sections = ["mediations", "gossip"]', "report_sections must list some of"),
+        ("offline_hours = 200", "offline_hours must be a whole number from 1 to 72"),
+        ('police_see_mediations = "yes"', "police_see_mediations must be true or false"),
+        ("colour = 3", "unknown setting(s) colour"),
+        ('[[field_work.milestones]]\ncode = "x"\nname = "X"\namount = -5', "amount must be a number of dollars"),
+        ('[[field_work.milestones]]\ncode = "Bad Code"\nname = "X"\namount = 5', "must be lowercase"),
+    ],
+)
+def test_a_bad_field_work_setting_is_refused_with_its_name(program, tmp_path: Path, setting, message) -> None:
+    text = (Path(__file__).parents[1] / "profiles" / "albuquerque.toml").read_text(encoding="utf-8")
+    start, end = text.index("[field_work]"), text.index("[wording]")
+    path = tmp_path / "odd.toml"
+    path.write_text(text[:start] + "[field_work]\n" + setting + "\n\n" + text[end:], encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        profile_load(actor=None, name=str(path))
+    assert program_config().city == "Albuquerque"
