@@ -358,6 +358,38 @@ READS: tuple[Entry, ...] = (
     # --- safety plans ---
     # --- incentives ---
     # --- groups ---
+    Entry(
+        "groups.Group",
+        _staff(Rows.ALL),
+        note="That a group exists and its name are known to all staff; what the police know about it "
+        "(its notes) is police intelligence, withheld from peer workers.",
+        refusal=_("Your role does not see groups."),
+    ),
+    Entry(
+        "groups.GroupMembership",
+        {PEER: Rows.CASELOAD, POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        person="person",
+        only={
+            POLICE: {"source": "police_intelligence"},
+            PEER: {"source__in": ["self_reported", "peer_knowledge"]},
+        },
+        note="The wall runs through the source: a membership from police intelligence is police data, one a "
+        "participant told peer support (or peer support knows) is peer-support data. Managers plan over the "
+        "whole network; every count and link is of the memberships the reader sees.",
+        refusal=_("Your role does not see group memberships."),
+    ),
+    Entry(
+        "groups.CallIn",
+        _staff(Rows.ALL),
+        refusal=_("Your role does not see call-ins."),
+    ),
+    Entry(
+        "groups.CallInAttendance",
+        {PEER: Rows.CASELOAD, POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        person="person",
+        note="Police hold the call-ins and see who was invited and who came; a peer worker, their caseload's.",
+        refusal=_("Your role does not see who attended call-ins."),
+    ),
     # --- hospital referrals ---
     # --- reports: aggregates only -----------------------------------------------------------------------
     Entry(
@@ -594,6 +626,38 @@ ACTIONS: dict[str, Action] = {
     # safety plans
     # incentives
     # groups
+    "group.record": Action(
+        "record a group or crew, or change it (name, other names, area, active; police intelligence: police and "
+        "managers)",
+        _("record groups"),
+        _any(PEER, POLICE, MANAGER),
+    ),
+    "group.member_add": Action(
+        "record that a person is in a group, with the source (police: police intelligence only; a peer worker: "
+        "self-reported or peer knowledge only)",
+        _("record group members"),
+        {PEER: Scope.CASELOAD, POLICE: Scope.ANY, MANAGER: Scope.ANY},
+    ),
+    "group.member_end": Action(
+        "record the day a person's membership of a group ended (only a membership the reader sees)",
+        _("end group memberships"),
+        {PEER: Scope.CASELOAD, POLICE: Scope.ANY, MANAGER: Scope.ANY},
+    ),
+    "group.member_correct": Action(
+        "void a group membership recorded by mistake, with a reason (the original kept as history)",
+        _("void group memberships"),
+        {PEER: Scope.AUTHOR, POLICE: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
+    "call_in.record": Action(
+        "record a group call-in (when, where, the groups invited), or change it",
+        _("record call-ins"),
+        _any(POLICE, MANAGER),
+    ),
+    "call_in.attendance": Action(
+        "record who was invited to a call-in and who attended",
+        _("record call-in attendance"),
+        {PEER: Scope.CASELOAD, POLICE: Scope.ANY, MANAGER: Scope.ANY},
+    ),
     # hospital referrals
     # bulk data
     "interchange.import": Action("import a bundle", _("import bundles"), _any(MANAGER)),
