@@ -355,6 +355,40 @@ READS: tuple[Entry, ...] = (
     ),
     # --- the records of the field work (docs/field-work.md) -------------------------------------------
     # --- mediations ---
+    Entry(
+        "mediations.Mediation",
+        {PEER: Rows.ALL, POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        switch={POLICE: "police_see_mediations"},
+        note="The peer team's shared mediation log. Police see that a mediation happened (its day, area and "
+        "outcome) only where the city's profile says so; what it was about and its summary are casework.",
+        refusal=_("Your role does not see mediations."),
+    ),
+    Entry(
+        "mediations.MediationFollowUp",
+        {PEER: Rows.ALL, POLICE: Rows.ALL, MANAGER: Rows.ALL},
+        switch={POLICE: "police_see_mediations"},
+        note="As the mediation; the note is casework.",
+        refusal=_("Your role does not see mediations."),
+    ),
+    Entry(
+        "mediations.MediationParty",
+        {PEER: Rows.ALL, MANAGER: Rows.ALL},
+        note="Who took part in a mediation: never police's. A participant's name is shown only to a reader "
+        "who sees that person.",
+        refusal=_("Who took part in a mediation stays with peer support and the program's managers."),
+    ),
+    Entry(
+        "mediations.OutsideParty",
+        {PEER: Rows.ALL, MANAGER: Rows.ALL},
+        note="People in a mediation who are not enrolled: a name and a phone, never a person of the program.",
+        refusal=_("Who took part in a mediation stays with peer support and the program's managers."),
+    ),
+    Entry(
+        "mediations.MediationChange",
+        {PEER: Rows.ALL, MANAGER: Rows.ALL},
+        note="A mediation's history of changes; each previous value only where the reader sees that field.",
+        refusal=_("Who took part in a mediation stays with peer support and the program's managers."),
+    ),
     # --- safety plans ---
     # --- incentives ---
     # --- groups ---
@@ -623,6 +657,27 @@ ACTIONS: dict[str, Action] = {
     ),
     # the records of the field work (docs/field-work.md)
     # mediations
+    "mediation.record": Action(
+        "record a conflict mediation: its parties are people the recorder sees, or outside parties",
+        _("record mediations"),
+        _any(PEER, MANAGER),
+    ),
+    "mediation.update": Action(
+        "change a mediation's outcome, topics, area, summary or parties, on the version opened (a manager "
+        "changes only the fields they see)",
+        _("change mediations"),
+        {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
+    "mediation.follow_up": Action(
+        "record a follow-up of a mediation: it sets the mediation's current outcome",
+        _("follow up mediations"),
+        _any(PEER, MANAGER),
+    ),
+    "mediation.correct": Action(
+        "void a mediation or a follow-up, with a reason (kept as history)",
+        _("correct mediations"),
+        {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
     # safety plans
     # incentives
     # groups
