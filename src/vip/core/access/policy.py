@@ -391,6 +391,28 @@ READS: tuple[Entry, ...] = (
     ),
     # --- safety plans ---
     # --- incentives ---
+    Entry(
+        "incentives.IncentiveBudget",
+        {PEER: Rows.ALL, MANAGER: Rows.ALL},
+        note="A fiscal year's incentive budget and the program's sums against it (approved, paid, left): "
+        "figures only, no person.",
+        refusal=_("Incentive budgets are for peer support workers and the program's managers."),
+    ),
+    Entry(
+        "incentives.Incentive",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        note="A participant's milestone incentives: their peer worker's and the managers' who approve and pay "
+        "them. The peer worker's note is casework (a manager decides without it); never police's or analysts'.",
+        refusal=_("Incentives are for the participant's peer support worker and the program's managers."),
+    ),
+    Entry(
+        "incentives.IncentivePayment",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="incentive__person",
+        note="Payments and their reversals (a ledger: never changed).",
+        refusal=_("Incentives are for the participant's peer support worker and the program's managers."),
+    ),
     # --- groups ---
     Entry(
         "groups.Group",
@@ -680,6 +702,38 @@ ACTIONS: dict[str, Action] = {
     ),
     # safety plans
     # incentives
+    "incentive.propose": Action(
+        "propose a milestone incentive for a participant (the amount is the profile's)",
+        _("propose incentives"),
+        {PEER: Scope.CASELOAD, MANAGER: Scope.ANY},
+    ),
+    "incentive.decide": Action(
+        "approve or decline an incentive within its fiscal year's budget (never one's own proposal)",
+        _("decide on incentives"),
+        _any(MANAGER),
+    ),
+    "incentive.withdraw": Action(
+        "withdraw a proposal before it is decided (a manager also an approval of which nothing is paid, "
+        "with the reason)",
+        _("withdraw incentives"),
+        {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
+    "incentive.pay": Action("record the payment of an approved incentive", _("pay incentives"), _any(MANAGER)),
+    "incentive.reverse": Action(
+        "reverse an incentive payment, with the reason (a row of its own: amounts are never changed)",
+        _("reverse incentive payments"),
+        _any(MANAGER),
+    ),
+    "incentive.budget": Action(
+        "set a fiscal year's incentive budget (never below what is approved in it)",
+        _("set incentive budgets"),
+        _any(MANAGER),
+    ),
+    "incentive.finance_export": Action(
+        "download the finance export of incentive payments and reversals (audited as a read)",
+        _("download the incentive finance export"),
+        _any(MANAGER),
+    ),
     # groups
     "group.record": Action(
         "record a group or crew, or change it (name, other names, area, active; police intelligence: police and "
