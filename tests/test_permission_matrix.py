@@ -10,6 +10,7 @@ import datetime as dt
 import importlib
 import importlib.util
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
     from vip.core.models import ServiceCategory
     from vip.desk.summary import person_summary_pdf
     from vip.evaluation.evaluate import evaluation_read
+    from vip.field.services import device_seen
     from vip.identification.criteria import built_in
     from vip.identification.disparity import disparity_report, public_period
     from vip.identification.engine import identify
@@ -392,6 +394,7 @@ def _actions() -> dict[str, Callable[[User, World, Any], Any]]:
         # The administration screens ask Django's permissions, which the policy answers.
         "configuration.edit": lambda u, w, p: w.admin_may(u, "core.change_area"),
         "account.edit": lambda u, w, p: w.admin_may(u, "accounts.change_user"),
+        "field.use": lambda u, w, p: device_seen(actor=u, device_id=uuid.uuid4()),
         # The records of the field work (issue 17): each app's ``tests/matrix.py`` gives its actions.
         **{
             name: act

@@ -13,6 +13,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("VIP_SCREENSHOTS", Path(__file__).parents[2] / "var" / "screenshots"))
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the live server and Playwright share the process
+# A service worker's own requests go through the context's routes (the field app's offline test
+# cuts them off: Chromium's offline emulation alone does not reach a service worker).
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 
 @pytest.fixture(scope="session")
