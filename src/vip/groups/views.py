@@ -201,6 +201,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "shows_notes": shows(user, Group, "notes"),
             "may_edit": can(user, "group.record", group),
             "may_add": can_some(user, "group.member_add"),
+            "may_call_in": can_some(user, "call_in.record"),
         },
     )
 
