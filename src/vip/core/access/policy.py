@@ -447,6 +447,26 @@ READS: tuple[Entry, ...] = (
         refusal=_("Your role does not see who attended call-ins."),
     ),
     # --- hospital referrals ---
+    Entry(
+        "hospital.HospitalReferral",
+        {PEER: Rows.CASELOAD_OR_ASSIGNED, MANAGER: Rows.ALL},
+        person="referral__person",
+        assignee="referral__assigned_to",
+        note="What a hospital said of a patient injured by violence (the hospital, the injury, consent to contact, "
+        "clinical notes): health information, so never police's (the wall) nor an analyst's. A peer worker sees "
+        "their caseload's and those whose referral is assigned to them (the bedside comes before the caseload).",
+        refusal=_("Hospital referrals are for peer support and the program's managers."),
+    ),
+    Entry(
+        "hospital.BedsideVisit",
+        {PEER: Rows.CASELOAD_OR_ASSIGNED, MANAGER: Rows.ALL},
+        person="hospital_referral__referral__person",
+        assignee="hospital_referral__referral__assigned_to",
+        note="A visit at the bedside is peer support: its notes stay with peer workers. A peer worker records a "
+        "visit on a hospital referral assigned to them before the person is on their caseload, so "
+        "`hospital.bedside_visit` is `yes` for peers and its service refuses a referral the peer does not see here.",
+        refusal=_("Hospital referrals are for peer support and the program's managers."),
+    ),
     # --- reports: aggregates only -----------------------------------------------------------------------
     Entry(
         "reports.ReportRun",
@@ -768,6 +788,29 @@ ACTIONS: dict[str, Action] = {
         {PEER: Scope.CASELOAD, POLICE: Scope.ANY, MANAGER: Scope.ANY},
     ),
     # hospital referrals
+    "hospital_referral.record": Action(
+        "record a hospital referral: the referral into the program (source hospital) with the hospital's details "
+        "(a peer worker: for a person on their caseload, as `referral.create`, which it goes through)",
+        _("record hospital referrals"),
+        {PEER: Scope.CASELOAD, **_any(MANAGER, INTEGRATION)},
+    ),
+    "hospital_referral.update": Action(
+        "change a hospital referral's details (hospital, injury, consent to contact, clinical notes) as of the "
+        "version opened, the previous values kept as history (a manager: the fields they see)",
+        _("change hospital referrals"),
+        {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
+    "hospital.bedside_visit": Action(
+        "record a bedside visit (an attempt; a peer worker: on a hospital referral they see, their caseload's or "
+        "assigned to them)",
+        _("record bedside visits"),
+        _any(PEER, MANAGER),
+    ),
+    "hospital.correct": Action(
+        "void a bedside visit or a hospital referral's details, with a reason (the original kept as history)",
+        _("correct hospital referrals"),
+        {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
     # bulk data
     "interchange.import": Action("import a bundle", _("import bundles"), _any(MANAGER)),
     "interchange.import_mapped": Action(
