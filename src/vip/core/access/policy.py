@@ -390,6 +390,27 @@ READS: tuple[Entry, ...] = (
         refusal=_("Who took part in a mediation stays with peer support and the program's managers."),
     ),
     # --- safety plans ---
+    Entry(
+        "safety_plans.SafetyPlan",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        note="A manager sees that a person has a safety plan, its version numbers and days, never what it says.",
+        refusal=_("Safety plans stay with the assigned peer support worker."),
+    ),
+    Entry(
+        "safety_plans.SafetyPlanVersion",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="plan__person",
+        refusal=_("Safety plans stay with the assigned peer support worker."),
+    ),
+    Entry(
+        "safety_plans.SafetyCheckIn",
+        {PEER: Rows.CASELOAD, MANAGER: Rows.ALL},
+        person="person",
+        note="A manager sees when a check-in on a safety plan happened and its status (safe, concerns, unsafe), "
+        "never its note.",
+        refusal=_("Safety plans stay with the assigned peer support worker."),
+    ),
     # --- incentives ---
     Entry(
         "incentives.IncentiveBudget",
@@ -721,6 +742,21 @@ ACTIONS: dict[str, Action] = {
         {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
     ),
     # safety plans
+    "safety_plan.write": Action(
+        "write a person's safety plan with them: the first version, or a new one with the reason (the old ones kept)",
+        _("write safety plans"),
+        {PEER: Scope.CASELOAD},
+    ),
+    "safety_plan.check_in": Action(
+        "record a check-in on a person's safety plan (how they are, whether the plan still fits)",
+        _("check in on safety plans"),
+        {PEER: Scope.CASELOAD, MANAGER: Scope.ANY},
+    ),
+    "safety_plan.correct": Action(
+        "void a check-in on a safety plan, with a reason (the original kept as history)",
+        _("correct safety plan check-ins"),
+        {PEER: Scope.AUTHOR, MANAGER: Scope.ANY},
+    ),
     # incentives
     "incentive.propose": Action(
         "propose a milestone incentive for a participant (the amount is the profile's)",
