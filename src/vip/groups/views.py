@@ -407,7 +407,7 @@ def call_in_new(request: HttpRequest) -> HttpResponse:
     groups = group_list(user=user).filter(active=True).order_by("name")
     initial = {"held_at": _local(timezone.now())}
     if chosen := request.GET.get("group", ""):
-        initial["groups"] = [chosen] if chosen.isdigit() and int(chosen) <= LARGEST_INTEGER else []
+        initial["groups"] = [pk] if (pk := _number(chosen)) else []
     form = CallInForm(request.POST or None, initial=initial, groups=groups, editing=False)
     done = submit(
         request,
@@ -477,12 +477,21 @@ def _attendance_rows(user: User, call_in: CallIn) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (r["person"].last_name.lower(), r["person"].first_name.lower()))
 
 
+def _number(value: str | None) -> int | None:
+    """A record id or version typed into a form or an address: a positive integer a database column
+    holds, or None (junk, "²", a number no column holds)."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= LARGEST_INTEGER else None
+
+
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values[:ATTENDANCE_MAX] if v.isdigit() and 0 < int(v) <= LARGEST_INTEGER]
+    return [n for v in values[:ATTENDANCE_MAX] if (n := _number(v)) is not None]
 
 
 def _version(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and int(value) <= LARGEST_INTEGER else None
+    return _number(value)
 
 
 def _save_attendance(request: HttpRequest, user: User, call_in: CallIn, rows: list[dict[str, Any]]) -> int:

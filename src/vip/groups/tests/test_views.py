@@ -302,3 +302,17 @@ def test_the_case_file_shows_the_card(client, world, crews) -> None:
     )
     page = _text(_as(client, world["peer"]).get(reverse("desk:person", args=[world["own"].pk])))
     assert "Groups and call-ins" in page and TOLD_FROM.isoformat() in page
+
+
+def test_junk_in_addresses_and_forms_is_never_a_server_error(client, world, crews) -> None:
+    client = _as(client, world["police"])
+    for junk in ("²", "-1", "99999999999999999999999", "abc", "٣"):
+        assert client.get(reverse("groups:call_in_new") + f"?group={junk}").status_code == 200
+        body = {
+            "person": [junk, world["own"].pk],
+            f"version-{world['own'].pk}": junk,
+            f"attended-{world['own'].pk}": "on",
+        }
+        assert client.post(reverse("groups:call_in", args=[crews["call_in"].pk]), body).status_code == 302
+        assert client.get(reverse("groups:group", args=[crews["first"].pk]) + f"?voided={junk}").status_code == 200
+    assert CallInAttendance.objects.get().attended is True  # the one real row, recorded once
