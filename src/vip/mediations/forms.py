@@ -65,7 +65,8 @@ class _PeopleFields(StaffForm):
             return forms.MultipleChoiceField(
                 label=label, choices=choices, widget=forms.CheckboxSelectMultiple, required=False
             )
-        return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, required=False)
+        none = [("", _("No one from my caseload"))]
+        return forms.ChoiceField(label=label, choices=none + choices, widget=forms.RadioSelect, required=False)
 
     def clean_caseload(self) -> Any:
         value = self.cleaned_data.get("caseload")

@@ -374,7 +374,9 @@ def party_add(request: HttpRequest, mediation_id: int) -> HttpResponse:
     mediation = _mediation(request, mediation_id, "mediation.update")
     if mediation.voided_at is not None:
         raise Http404
-    form = PartyAddForm(request.POST or None, user=user, people=_people(user), initial={"version": mediation.version})
+    form = PartyAddForm(
+        request.POST or None, user=user, people=_people(user), initial={"version": mediation.version, "caseload": ""}
+    )
     done = submit(
         request,
         form,

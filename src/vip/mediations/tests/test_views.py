@@ -323,7 +323,8 @@ def test_parties_are_added_and_taken_off_from_its_page(client, world, mediation)
     c = _as(client, world["peer"])
     assert (
         c.post(
-            _url("party_add", mediation), {"version": mediation.version, "name": "Chato", "phone": "", "role": "other"}
+            _url("party_add", mediation),
+            {"version": mediation.version, "caseload": "", "name": "Chato", "phone": "", "role": "other"},
         ).status_code
         == 302
     )
