@@ -60,13 +60,13 @@ class _PeopleFields(StaffForm):
         if not caseload:
             return None
         self.caseload = {str(p.pk): p for p in caseload}
-        choices = [(str(p.pk), f"{p.first_name} {p.last_name} ({p.key})") for p in caseload]
+        choices: list[tuple[str, Any]] = [(str(p.pk), f"{p.first_name} {p.last_name} ({p.key})") for p in caseload]
         if many:
             return forms.MultipleChoiceField(
                 label=label, choices=choices, widget=forms.CheckboxSelectMultiple, required=False
             )
-        none = [("", _("No one from my caseload"))]
-        return forms.ChoiceField(label=label, choices=none + choices, widget=forms.RadioSelect, required=False)
+        choices.insert(0, ("", _("No one from my caseload")))
+        return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, required=False)
 
     def clean_caseload(self) -> Any:
         value = self.cleaned_data.get("caseload")
