@@ -329,7 +329,7 @@ def test_the_case_file_carries_the_card(client, world) -> None:
     from vip.core.models import ServiceCategory
     from vip.service_referrals.services import service_referral_create
 
-    # (The card's place on the page is among the service referrals' section.)
+    # A person with a service referral too: the case file shows the card whatever else it holds.
     service_referral_create(
         actor=world["peer"],
         person=world["own"],
