@@ -353,6 +353,21 @@ READS: tuple[Entry, ...] = (
         "(`evaluation.official`): never to an analyst, whoever asked for it.",
         refusal=_("Evaluations are read by the program's managers and analysts."),
     ),
+    # --- the peer app (docs/field-app.md) ---------------------------------------------------------
+    Entry(
+        "field.FieldDevice",
+        {PEER: Rows.OWN, ADMIN: Rows.ALL},
+        owner="user",
+        note="The phones a peer worker used the field app on (an id the phone made, first and last contact, "
+        "when it was told to wipe): theirs, and the administrators' who deactivate accounts.",
+    ),
+    Entry(
+        "field.FieldSubmission",
+        {PEER: Rows.OWN, ADMIN: Rows.ALL},
+        owner="user",
+        note="What a phone sent (key, kind, the phone's time, the server's): never the entry itself, which is "
+        "a record of its own kind.",
+    ),
     # --- the records of the field work (docs/field-work.md) -------------------------------------------
     # --- mediations ---
     Entry(
@@ -717,6 +732,13 @@ ACTIONS: dict[str, Action] = {
         "correct or void an outcome, with a reason (outcomes are police records; the original kept as history)",
         _("correct outcomes"),
         _any(POLICE, MANAGER),
+    ),
+    # the peer app
+    "field.use": Action(
+        "use the field app: keep their own caseload on a phone, record entries without a signal and send "
+        "them later (each entry is then the action of its kind, checked as it is)",
+        _("use the field app"),
+        _any(PEER),
     ),
     # the records of the field work (docs/field-work.md)
     # mediations
