@@ -23,13 +23,36 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # Path parameters that name a person or a record tied to one person.
 PERSON_KEYS = frozenset(
-    {"person_id", "referral_id", "notification_id", "consent_id", "review_id", "candidate_id", "alias_id", "entry_id"}
+    {
+        "person_id",
+        "referral_id",
+        "notification_id",
+        "consent_id",
+        "review_id",
+        "candidate_id",
+        "alias_id",
+        "entry_id",
+        # The records of the field work.
+        "mediation_id",
+        "mediation_party_id",
+        "mediation_follow_up_id",
+        "safety_plan_version",
+        "safety_check_in_id",
+        "incentive_id",
+        "incentive_payment_id",
+        "membership_id",
+        "hospital_referral_id",
+        "bedside_visit_id",
+    }
 )
 # Path parameters of records that are about no one person: a report run (published aggregates) or
 # a disparity report's run (aggregates), an audit event (the viewer withholds what it says of a
 # person, row 38); the kind of entry a correction names (its entry_id is the record); a report
 # chart's name; an upload of the Data page; a job (counts and addresses).
-NOT_PERSON_KEYS = frozenset({"run_id", "fmt", "month", "event_id", "kind", "name", "upload_id", "job_id"})
+# A group and a call-in are about many people: their pages audit the people shown as a list does.
+NOT_PERSON_KEYS = frozenset(
+    {"run_id", "fmt", "month", "event_id", "kind", "name", "upload_id", "job_id", "group_id", "call_in_id"}
+)
 METHODS = ("GET", "HEAD", "OPTIONS", "POST")
 ROLES = ("peer", "other_peer", "police", "manager", "analyst", "admin", "integration")
 REFUSED = {403, 404, 405}

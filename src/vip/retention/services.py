@@ -128,8 +128,17 @@ def _unenrolled_people(cutoff: dt.datetime) -> models.QuerySet[Any]:
         "casework.Contact",
         "casework.CaseNote",
         "outcomes.Outcome",
+        # The records of the field work (docs/field-work.md).
+        "safety_plans.SafetyPlan",
+        "safety_plans.SafetyCheckIn",
+        "incentives.Incentive",
+        "mediations.MediationParty",
+        "groups.GroupMembership",
+        "groups.CallInAttendance",
     ):
         people = people.exclude(Exists(_related(label)._default_manager.filter(person=OuterRef("pk"))))
+    hospital = _related("hospital.HospitalReferral")._default_manager
+    people = people.exclude(Exists(hospital.filter(referral__person=OuterRef("pk"))))
     # Referred or identified long ago, and nothing about it has changed since.
     for label in (
         "referrals.Referral",

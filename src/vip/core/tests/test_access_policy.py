@@ -47,6 +47,13 @@ PROGRAM_APPS = {"accounts", "audit", "core", "people", "referrals", "notificatio
     "desk",
     "jobs",
     "evaluation",
+    # The records of the field work, and the peer app.
+    "mediations",
+    "safety_plans",
+    "incentives",
+    "groups",
+    "hospital",
+    "field",
 }
 
 

@@ -20,6 +20,15 @@ CASEWORK: tuple[str, ...] = (
     "CANARYCHECKIN7731",
 )
 POLICE: tuple[str, ...] = ()
+# The sensitive text fields seeded with the canaries above (tests/security/test_access_policy.py's
+# census of a person's records).
+SEEDED = {
+    *(
+        ("safety_plans.SafetyPlanVersion", name)
+        for name in ("warning_signs", "avoid", "safe_places", "people_to_call", "coping", "goals", "reason")
+    ),
+    ("safety_plans.SafetyCheckIn", "note"),
+}
 API: list[str] = [
     "/api/v1/safety-plans/?person={person_id}",
 ]
