@@ -138,7 +138,14 @@ def strings() -> dict[str, Any]:
         "check_in": _("Safety-plan check-in"),
         "mediation": _("Mediation"),
         "mediation_update": _("Mediation outcome"),
-        "kinds": {},
+        "kinds": {
+            "attempt": _("Attempt"),
+            "contact": _("Contact"),
+            "case_note": _("Case note"),
+            "check_in": _("Safety-plan check-in"),
+            "mediation": _("Mediation"),
+            "mediation_update": _("Mediation outcome"),
+        },
     }
 
 

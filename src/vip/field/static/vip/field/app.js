@@ -482,7 +482,7 @@ async function boot() {
   window.addEventListener("offline", () => { state.online = false; showStatus(); });
   syncButton.addEventListener("click", () => contact());
   document.getElementById("sign-out").addEventListener("click", signOut);
-  document.getElementById("sign-out").textContent = T.signOut;
+  document.getElementById("sign-out").title = T.signOut;
   await showStatus();
   await render();
   document.documentElement.dataset.ready = "true";
