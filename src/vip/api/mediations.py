@@ -107,7 +107,9 @@ class MediationSerializer(ReadsThePolicy):
         return obj.key if self._reading().parties else None
 
     def get_recorded_by(self, obj: Mediation) -> str | None:
-        return obj.recorded_by.get_username() if self._reading().parties else None
+        if not self._reading().parties or obj.recorded_by is None:
+            return None  # None also for a mediation imported from the command line (no account)
+        return obj.recorded_by.get_username()
 
     @extend_schema_field(MediationPartySerializer(many=True, allow_null=True))
     def get_parties(self, obj: Mediation) -> list[dict[str, Any]] | None:

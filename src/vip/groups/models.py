@@ -20,6 +20,25 @@ from vip.groups.choices import MembershipSource
 from vip.people.models import Person
 
 
+def _key(prefix: str) -> str:
+    from vip.people.services import new_key  # here: the services import the models
+
+    return new_key(prefix)
+
+
+def new_group_key() -> str:
+    """The key of a group recorded by staff (an import brings its own: interchange format 2)."""
+    return _key("G")
+
+
+def new_membership_key() -> str:
+    return _key("GM")
+
+
+def new_call_in_key() -> str:
+    return _key("CI")
+
+
 class Group(TimeStampedModel):
     """A group or crew. That it exists and its name are known to all staff; what the police know
     about it (``notes``) is police intelligence."""
@@ -28,12 +47,13 @@ class Group(TimeStampedModel):
     aliases = models.CharField(_("other names"), max_length=500, blank=True)
     area = models.ForeignKey(Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT)
     notes = EncryptedTextField(_("police intelligence"), blank=True, max_length=5000)
+    key = models.CharField(max_length=100, unique=True, default=new_group_key, editable=False)
     active = models.BooleanField(_("active"), default=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
 
-    SENSITIVE_FIELDS = {"notes": Sensitivity.POLICE}
+    SENSITIVE_FIELDS = {"notes": Sensitivity.POLICE, "key": Sensitivity.KEY}
 
     class Meta:
         ordering = ["name", "pk"]
@@ -55,12 +75,15 @@ class GroupMembership(TimeStampedModel):
     member_from = models.DateField(_("member from"))
     member_to = models.DateField(_("member until"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=30, choices=MembershipSource.choices)
+    key = models.CharField(max_length=100, unique=True, default=new_membership_key, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     # Set when the entry was voided (a correction with its reason keeps why): kept as history,
     # left out of the counts and the network.
     voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    SENSITIVE_FIELDS = {"key": Sensitivity.KEY}
 
     class Meta:
         ordering = ["-member_from", "pk"]
@@ -90,12 +113,13 @@ class CallIn(TimeStampedModel):
     area = models.ForeignKey(Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT)
     groups = models.ManyToManyField(Group, verbose_name=_("groups invited"), related_name="call_ins")
     notes = EncryptedTextField(_("notes"), blank=True, max_length=5000)
+    key = models.CharField(max_length=100, unique=True, default=new_call_in_key, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
 
     # Free text about a meeting may name the people in it.
-    SENSITIVE_FIELDS = {"notes": Sensitivity.IDENTIFYING}
+    SENSITIVE_FIELDS = {"notes": Sensitivity.IDENTIFYING, "key": Sensitivity.KEY}
 
     class Meta:
         ordering = ["-held_at", "pk"]

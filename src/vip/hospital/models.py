@@ -20,6 +20,13 @@ from vip.people.models import Person
 from vip.referrals.models import Referral
 
 
+def new_visit_key() -> str:
+    """The key of a bedside visit recorded by staff (an import brings its own: interchange format 2)."""
+    from vip.people.services import new_key  # here: the services import the models
+
+    return new_key("BV")
+
+
 class HospitalReferral(TimeStampedModel):
     referral = models.OneToOneField(
         Referral, on_delete=models.PROTECT, related_name="hospital", verbose_name=_("referral")
@@ -79,14 +86,24 @@ class BedsideVisit(TimeStampedModel):
         HospitalReferral, on_delete=models.PROTECT, related_name="visits", verbose_name=_("hospital referral")
     )
     attempted_at = models.DateTimeField(_("when"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    # Empty only for a visit imported by the operator from the command line (interchange format 2,
+    # docs/interchange.md: "imported"); every visit recorded in the program names its worker.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     outcome = models.CharField(_("outcome"), max_length=20, choices=VisitOutcome.choices)
     # What the patient answered when asked for consent to contact (None: not asked at this visit).
     consent_given = models.BooleanField(_("consent given"), null=True, blank=True)
     notes = EncryptedTextField(_("notes"), blank=True)
     voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    key = models.CharField(max_length=100, unique=True, default=new_visit_key, editable=False)
 
-    SENSITIVE_FIELDS = {"notes": Sensitivity.CASEWORK}
+    SENSITIVE_FIELDS = {"notes": Sensitivity.CASEWORK, "key": Sensitivity.KEY}
 
     class Meta:
         verbose_name = _("bedside visit")

@@ -25,6 +25,21 @@ from vip.people.models import Person
 MAX_CENTS = 1_000_000_000
 
 
+def _key(prefix: str) -> str:
+    from vip.people.services import new_key  # here: the services import the models
+
+    return new_key(prefix)
+
+
+def new_incentive_key() -> str:
+    """The key of an incentive proposed in the program (an import brings its own: interchange format 2)."""
+    return _key("IN")
+
+
+def new_payment_key() -> str:
+    return _key("IP")
+
+
 class IncentiveBudget(TimeStampedModel):
     """What the program may spend on incentives in one fiscal year (figures only, no person)."""
 
@@ -71,6 +86,7 @@ class Incentive(TimeStampedModel):
     )
     note = EncryptedTextField(blank=True)
     status = models.CharField(max_length=20, choices=IncentiveStatus.choices, default=IncentiveStatus.PROPOSED)
+    key = models.CharField(max_length=100, unique=True, default=new_incentive_key, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -90,6 +106,7 @@ class Incentive(TimeStampedModel):
         # Free text about one participant may name them.
         "decline_reason": Sensitivity.IDENTIFYING,
         "withdraw_reason": Sensitivity.IDENTIFYING,
+        "key": Sensitivity.KEY,
     }
 
     class Meta:
@@ -147,6 +164,7 @@ class IncentivePayment(TimeStampedModel):
         related_name="+",
         verbose_name="paid by",
     )
+    key = models.CharField(max_length=100, unique=True, default=new_payment_key, editable=False)
 
     objects: ClassVar[PaymentManager[IncentivePayment]] = PaymentManager()
 
@@ -154,6 +172,7 @@ class IncentivePayment(TimeStampedModel):
         "reference": Sensitivity.KEY,
         # Free text about one participant's payment may name them.
         "reason": Sensitivity.IDENTIFYING,
+        "key": Sensitivity.KEY,
     }
 
     class Meta:

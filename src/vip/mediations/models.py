@@ -29,6 +29,13 @@ SUMMARY_MAX = 5000
 REASON_MAX = 500
 
 
+def new_mediation_key() -> str:
+    """The key of a mediation recorded without one (an import and the field app bring their own)."""
+    from vip.people.services import new_key  # here: the services import the models
+
+    return new_key("MD")
+
+
 class OutsideParty(TimeStampedModel):
     """Someone who took part in a mediation without being enrolled in the program: the minimum to
     know them again (a street name is fine) and reach them."""
@@ -38,7 +45,11 @@ class OutsideParty(TimeStampedModel):
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The name folded (no accents, lower case): what the mediation log's search matches.
     search_name = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty only for what the operator imported from the command line (interchange format 2:
+    # "imported"); everything recorded in the program names who recorded it.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     SENSITIVE_FIELDS = {"name": IDENT, "phone": IDENT, "search_name": IDENT}
 
@@ -59,9 +70,13 @@ class Mediation(TimeStampedModel):
     # The current outcome: as recorded, or as the latest follow-up found it.
     outcome = models.CharField(_("outcome"), max_length=20, choices=MediationOutcome.choices)
     summary = EncryptedTextField(_("summary"), blank=True, max_length=SUMMARY_MAX)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty only for what the operator imported from the command line (interchange format 2:
+    # "imported"); everything recorded in the program names who recorded it.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The recording device's own id for it (the peer app sends each record once).
-    key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    key = models.CharField(max_length=100, blank=True, unique=True, default=new_mediation_key)
     # Set when the mediation was voided (its reason is in the history): left out of the log and the
     # counts, kept as history.
     voided_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -38,6 +38,7 @@ from vip.mediations.models import (
     MediationFollowUp,
     MediationParty,
     OutsideParty,
+    new_mediation_key,
 )
 from vip.people.models import Person
 from vip.people.selectors import person_list
@@ -241,7 +242,8 @@ def mediation_record(
             "outcome": _outcome(outcome),
             "summary": text,
             "recorded_by": who,
-            "key": key,
+            # The field app's key of the submission, or a new one (interchange format 2 names it).
+            "key": key if key is not None else new_mediation_key(),
         },
     )
     for person in participants:

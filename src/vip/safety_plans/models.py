@@ -17,6 +17,14 @@ from vip.core.sensitivity import Sensitivity
 from vip.people.models import Person
 from vip.safety_plans.choices import CheckInStatus
 
+
+def new_check_in_key() -> str:
+    """The key of a check-in recorded by staff (an import brings its own: interchange format 2)."""
+    from vip.people.services import new_key  # here: the services import the models
+
+    return new_key("SC")
+
+
 CASEWORK = Sensitivity.CASEWORK
 # The longest section or note a plan takes (a page of text), and the longest reason for a revision.
 SECTION_MAX = 5000
@@ -92,8 +100,9 @@ class SafetyCheckIn(TimeStampedModel):
     note = EncryptedTextField(_("note"), blank=True, max_length=SECTION_MAX)
     # Set when the check-in was voided (the correction with its reason keeps why): kept as history.
     voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    key = models.CharField(max_length=100, unique=True, default=new_check_in_key, editable=False)
 
-    SENSITIVE_FIELDS = {"note": CASEWORK}
+    SENSITIVE_FIELDS = {"note": CASEWORK, "key": Sensitivity.KEY}
 
     class Meta:
         ordering = ["-checked_at", "-id"]
