@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from vip.audit.services import Actor, audit_record
 from vip.core.access import Show
 from vip.core.config import program_config
 from vip.interchange.deidentified import deidentified_export
+from vip.interchange.field_files import FORMAT_VERSION, export_field_files
 from vip.interchange.mapping import EXPORT_EXTRA_LOOKUPS
-from vip.interchange.schema import FORMAT_VERSION
+from vip.interchange.schema import BUNDLE_MANIFEST
 from vip.interchange.selectors import export_plan
 
 
@@ -61,6 +63,13 @@ def bundle_export(*, actor: Actor, out_dir: Path, progress: Callable[[int, int],
             if progress is not None:
                 progress(n % 5000, total)
             counts[spec.name] = n
+        if not plan.deidentified:
+            # Format 2: the field records' files the reader may have, and the manifest.
+            counts.update(export_field_files(actor, out_dir, zone))
+            manifest = {"format": "vip-interchange", "format_version": FORMAT_VERSION, "files": counts}
+            (out_dir / BUNDLE_MANIFEST).write_text(
+                json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
         audit_record(
             actor=actor,
             action="interchange.export",

@@ -19,7 +19,7 @@ from typing import IO
 from django.conf import settings
 
 from vip.interchange.deidentified import MANIFEST, PREFIX
-from vip.interchange.schema import FILES_BY_NAME, FileSpec
+from vip.interchange.schema import BUNDLE_MANIFEST, FIELD_FILE_NAMES, FILES_BY_NAME, FileSpec
 
 # Security row 46: a physical line (and a cell) longer than ``VIP_IMPORT_MAX_LINE_BYTES`` is
 # refused before it is held in memory: it is read in chunks and thrown away, and reported with
@@ -188,7 +188,9 @@ class BundleSource:
             )
 
     def _add(self, name: str, member: str | zipfile.ZipInfo) -> None:
-        if name.lower() in FILES_BY_NAME:
+        if name.lower() == BUNDLE_MANIFEST:
+            return  # written by an export for other tools; the importer reads the files themselves
+        if name.lower() in FILES_BY_NAME or name.lower() in FIELD_FILE_NAMES:
             if name.lower() in self.members:
                 raise BundleError(Problem(name, 0, "", "the bundle holds this file twice"))
             self.members[name.lower()] = member

@@ -200,6 +200,25 @@ OUTCOMES = FileSpec(
 FILES: tuple[FileSpec, ...] = (PEOPLE, REFERRALS, INCIDENTS, INVOLVEMENTS, NOTIFICATIONS, SERVICE_REFERRALS, OUTCOMES)
 FILES_BY_NAME = {spec.name: spec for spec in FILES}
 
+# Version 2 adds optional files for the records of the field work, read after version 1's
+# (their columns are in ``vip.interchange.field_files``, which imports the field apps).
+FIELD_FILE_NAMES: tuple[str, ...] = (
+    "mediations.csv",
+    "mediation_parties.csv",
+    "incentives.csv",
+    "incentive_payments.csv",
+    "groups.csv",
+    "group_members.csv",
+    "call_ins.csv",
+    "call_in_attendance.csv",
+    "safety_plans.csv",
+    "safety_check_ins.csv",
+    "hospital_referrals.csv",
+    "bedside_visits.csv",
+)
+# What an export writes besides the files: the bundle's format version and its files' row counts.
+BUNDLE_MANIFEST = "manifest.json"
+
 
 # The files whose rows ``check_row`` checks across cells, and the columns it reads.
 CROSS_CHECKED: dict[str, tuple[str, ...]] = {

@@ -47,7 +47,7 @@ from vip.core.access import Channel, Rows, hidden_fields, require, rows, visible
 from vip.core.config import ProgramConfig, program_config
 from vip.core.dates import local_date
 from vip.identification.models import Incident, Involvement
-from vip.interchange import staging
+from vip.interchange import field_files, staging
 from vip.interchange.bulk import BulkInserter, column_in, indexes_built_after
 from vip.interchange.cells import ParseContext, RowParser, row_key, show_key
 from vip.interchange.keystore import KeyStore
@@ -635,6 +635,24 @@ def bundle_import(
                 with indexes_built_after(_empty_tables_written(importer.empty, source) if write else ()):
                     if not _staged(importer, source, ctx, config, result, actor, batch_size):
                         importer.run()
+                # Format 2: the field records' files, after version 1's, in the same transaction.
+                fields = field_files.FieldImport(
+                    source=source,
+                    store=store,
+                    ctx=ctx,
+                    config=config,
+                    actor=actor,
+                    add_problem=result.add_problem,
+                    counts=result.counts,
+                    counts_factory=FileCounts,
+                    bundle=result.bundle,
+                    rejects=rejects,
+                    batch_size=batch_size,
+                    unreadable_files=importer.unreadable,
+                )
+                fields.validate()
+                if write and not importer.unreadable and (result.valid or rejects is not None):
+                    fields.write()
             finally:
                 if rejects is not None:
                     rejects.close()
@@ -656,7 +674,7 @@ def bundle_import(
                 object_id=label or path.name,
                 changes={
                     "bundle": result.bundle,
-                    "format_version": FORMAT_VERSION,
+                    "format_version": FORMAT_VERSION if not fields.accepted else field_files.FORMAT_VERSION,
                     "skip_invalid": skip_invalid,
                     "counts": {name: vars(c) for name, c in result.counts.items()},
                     **(audit_extra or {}),

@@ -145,6 +145,7 @@ def test_peer_export_is_their_caseload_without_police_records(program, make_user
     out = tmp_path / "peer"
     bundle_export(actor=peer, out_dir=out)
     assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",  # format 2: the format version and the files' row counts
         "notifications.csv",
         "people.csv",
         "referrals.csv",
