@@ -34,6 +34,7 @@ from vip.core.access import can_some, require_some
 from vip.core.paging import paginate
 from vip.interchange.deidentified import PREFIX as DEIDENTIFIED_PREFIX
 from vip.interchange.export import bundle_export
+from vip.interchange.field_files import FIELD_FILES_BY_NAME
 from vip.interchange.models import SavedMapping, Upload
 from vip.interchange.reader import Problem
 from vip.interchange.schema import FILES_BY_NAME
@@ -123,7 +124,8 @@ class Shown:
     def counts(self) -> list[dict[str, Any]]:
         rows = []
         for name, c in self.upload.result.get("counts", {}).items():
-            spec = FILES_BY_NAME.get(name)
+            field_file = FIELD_FILES_BY_NAME.get(name)  # format 2's files name their records too
+            spec = FILES_BY_NAME.get(name) or (field_file.spec if field_file else None)
             kind = capfirst(str(spec.model._meta.verbose_name_plural)) if spec else name
             rows.append({"kind": kind, "file": name, **c})
         return rows

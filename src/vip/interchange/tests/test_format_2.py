@@ -464,3 +464,33 @@ def test_an_import_never_overwrites_what_the_account_may_not_read(program, make_
 
 def test_every_new_file_is_declared() -> None:
     assert set(FIELD_FILES_BY_NAME) == set(V2)
+
+
+def test_skip_invalid_leaves_out_a_bad_row_and_the_rows_naming_it(program, tmp_path: Path) -> None:
+    groups = [V2["groups.csv"][0], "G1,,,,", V2["groups.csv"][2]]  # G1 rejected: no name
+    result = bundle_import(
+        actor=None, path=_bundle(tmp_path, groups=groups), skip_invalid=True, rejects_dir=tmp_path / "rejects"
+    )
+    assert result.written
+    assert sorted(Group.objects.values_list("key", flat=True)) == ["G2"]
+    # M1 and M2 name G1: left out with it; M3 (of G2) is written.
+    assert sorted(GroupMembership.objects.values_list("key", flat=True)) == ["M3"]
+    assert not CallIn.objects.exists()  # C1 invites G1
+    rejected = _rows(tmp_path / "rejects", "group_members.csv")
+    assert [r["member_key"] for r in rejected] == ["M1", "M2"]
+    assert rejected[0]["reject_reasons"].startswith("group_key: unknown group_key 'G1'")
+    assert SafetyPlanVersion.objects.count() == 3  # the other files are untouched by it
+
+
+def test_a_dry_run_checks_the_new_files_and_writes_nothing(program, tmp_path: Path) -> None:
+    before = field_counts()
+    result = bundle_import(actor=None, path=_bundle(tmp_path), dry_run=True)
+    assert result.valid and not result.written
+    assert result.counts["bedside_visits.csv"].read == 2
+    bad = bundle_import(
+        actor=None,
+        path=_bundle(tmp_path, "bad", bedside_visits=[*V2["bedside_visits.csv"], "V3,R7,2024-10-05,reached,,"]),
+        dry_run=True,
+    )
+    assert str(bad.problems[0]).startswith("bedside_visits.csv:4: referral_key: unknown referral_key")
+    assert field_counts() == before
