@@ -292,6 +292,12 @@ def _ids(model: type[models.Model], keys: Iterable[str], key_field: str = "key")
     return dict(model._base_manager.filter(**{f"{key_field}__in": wanted}).values_list(key_field, "id"))
 
 
+def _received_on(keys: set[str]) -> dict[str, dt.date]:
+    """The day each referral was received, of those in the database (version 1's rows of this
+    bundle are there once written: a dry run checks against the referrals stored before)."""
+    return dict(Referral._base_manager.filter(key__in=keys).values_list("key", "received_on")) if keys else {}
+
+
 class FieldFile:
     """How one file of version 2 is checked, written and exported."""
 
@@ -973,7 +979,22 @@ class _HospitalReferrals(FieldFile):
             return [("consent_recorded_on", "must be empty while consent_to_contact is not_asked")]
         if consent != ConsentToContact.NOT_ASKED and day is None:
             return [("consent_recorded_on", f"required when consent_to_contact is {consent}")]
+        injury = row.get("injury_date")
+        if day is not None and injury is not None and day < injury:
+            return [("consent_recorded_on", f"{day} is before injury_date {injury}")]
         return []
+
+    def check_file(self, rows: list[tuple[int, dict[str, Any]]], imp: FieldImport) -> dict[int, list[tuple[str, str]]]:
+        """The injury comes no later than the referral was received (as the program refuses)."""
+        received = _received_on({r["referral_key"] for _, r in rows})
+        problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for line, row in rows:
+            day = received.get(row["referral_key"])
+            if day is not None and row["injury_date"] > day:
+                problems[line].append(
+                    ("injury_date", f"{row['injury_date']} is after the referral's received_on {day}")
+                )
+        return problems
 
     def refs(self, rows: list[dict[str, Any]]) -> Refs:
         return Refs(referrals=_ids(Referral, (r["referral_key"] for r in rows)))
@@ -1022,7 +1043,21 @@ class _BedsideVisits(FieldFile):
         if row.get("consent_given") is not None and row.get("outcome") not in ANSWERED:
             answered = ", ".join(sorted(ANSWERED))
             return [("consent_given", f"must be empty unless the outcome is one of: {answered}")]
+        if row.get("consent_given") and row.get("outcome") == VisitOutcome.DECLINED:
+            return [("consent_given", "a patient who declined to talk did not consent")]
         return []
+
+    def check_file(self, rows: list[tuple[int, dict[str, Any]]], imp: FieldImport) -> dict[int, list[tuple[str, str]]]:
+        """A visit comes no earlier than the day the referral was received."""
+        received = _received_on({r["referral_key"] for _, r in rows})
+        problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for line, row in rows:
+            day = received.get(row["referral_key"])
+            if day is not None and row["attempted_at"][0] < day:
+                problems[line].append(
+                    ("attempted_at", f"{row['attempted_at'][0]} is before the referral's received_on {day}")
+                )
+        return problems
 
     def refs(self, rows: list[dict[str, Any]]) -> Refs:
         return Refs(

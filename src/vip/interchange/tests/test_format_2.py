@@ -324,6 +324,13 @@ BAD = [
         "bedside_visits.csv:4: consent_given: must be empty unless the outcome is one of: declined, reached",
     ),
     ("bedside_visits", "V3,R7,2024-10-05,reached,,", "bedside_visits.csv:4: referral_key: unknown referral_key 'R7'"),
+    ("bedside_visits", "V3,R2,2024-10-05,declined,yes,", "bedside_visits.csv:4: consent_given: a patient who declined"),
+    ("bedside_visits", "V3,R2,2024-10-01,reached,,", "bedside_visits.csv:4: attempted_at: 2024-10-01 is before the"),
+    (
+        "hospital_referrals",
+        "R9,UNM,,2024-10-02,gunshot,,yes,2024-10-01,",
+        "hospital_referrals.csv:4: consent_recorded_on: 2024-10-01 is before injury_date 2024-10-02",
+    ),
 ]
 
 
