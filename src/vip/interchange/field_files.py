@@ -724,9 +724,27 @@ class _Groups(FieldFile):
         bool_col("active"),
     )
 
+    def check_file(self, rows: list[tuple[int, dict[str, Any]]], imp: FieldImport) -> dict[int, list[tuple[str, str]]]:
+        """A group's name is its own (case aside), as the program refuses a second group so named."""
+        problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        names = {" ".join(r["name"].split()).lower() for _, r in rows}
+        stored: dict[str, str] = {}
+        for name, key in Group._base_manager.values_list("name", "key"):
+            if name.lower() in names:
+                stored[name.lower()] = key
+        first: dict[str, tuple[int, str]] = {}
+        for line, row in rows:
+            name = " ".join(row["name"].split()).lower()
+            if name in first and first[name][1] != row["group_key"]:
+                problems[line].append(("name", f"{row['name']!r} names another group too (line {first[name][0]})"))
+            elif name in stored and stored[name] != row["group_key"]:
+                problems[line].append(("name", f"a group named {row['name']!r} is already recorded ({stored[name]!r})"))
+            first.setdefault(name, (line, row["group_key"]))
+        return problems
+
     def to_fields(self, row: dict[str, Any], refs: Refs, ctx: ParseContext) -> dict[str, Any]:
         return {
-            "name": row["name"],
+            "name": " ".join(row["name"].split()),
             "aliases": row["aliases"],
             "area_id": None if row["area"] is None else refs.areas[row["area"]],
             "active": row["active"] is not False,

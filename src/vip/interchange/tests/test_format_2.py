@@ -297,6 +297,7 @@ BAD = [
     ("groups", "G3,,,,", "groups.csv:4: name: required, but empty"),
     ("groups", "G3,Crew,,nowhere,", "groups.csv:4: area: unknown area code 'nowhere'"),
     ("groups", "G1,Again,,,", "groups.csv:4: group_key: duplicate key 'G1' (first at line 2)"),
+    ("groups", "G3,westside  crew,,,", "groups.csv:4: name: 'westside  crew' names another group too (line 2)"),
     ("group_members", "M4,G9,P1,2023-01-01,,self_reported", "group_members.csv:5: group_key: unknown group_key 'G9'"),
     ("group_members", "M4,G1,P9,2023-01-01,,self_reported", "group_members.csv:5: person_key: unknown person_key 'P9'"),
     ("group_members", "M4,G1,P1,2023-01-01,2022-01-01,self_reported", "group_members.csv:5: member_to: 2022-01-01 is"),
@@ -501,3 +502,12 @@ def test_a_dry_run_checks_the_new_files_and_writes_nothing(program, tmp_path: Pa
     )
     assert str(bad.problems[0]).startswith("bedside_visits.csv:4: referral_key: unknown referral_key")
     assert field_counts() == before
+
+
+def test_a_group_name_already_recorded_under_another_key_is_refused(program, tmp_path: Path) -> None:
+    assert bundle_import(actor=None, path=_bundle(tmp_path)).written
+    groups = [V2["groups.csv"][0], "G9,WESTSIDE CREW,,,"]
+    result = bundle_import(actor=None, path=write_lines(tmp_path / "g9", {"groups.csv": groups}))
+    assert [str(p) for p in result.problems] == [
+        "groups.csv:2: name: a group named 'WESTSIDE CREW' is already recorded ('G1')"
+    ]
