@@ -21,7 +21,19 @@ from typing import Any
 from vip.core.dates import Month, fiscal_year_to_date
 from vip.stats.ledger import Exposure, Knowledge, attack
 
-MONTHLY_TABLES = ("area_command", "services_connected", "referrals_by_source", "enforcement", "further_violence")
+MONTHLY_TABLES = (
+    "area_command",
+    "services_connected",
+    "referrals_by_source",
+    "enforcement",
+    "further_violence",
+    # The optional sections of the field work (a profile's report_sections).
+    "mediations",
+    "incentives_paid",
+    "call_in_attendance",
+)
+# Rows that are not counts of people or events (dollars: the public edition rounds them).
+NOT_COUNTS = {("incentives_paid", "dollars_paid"), ("incentives_paid", "dollars_reversed")}
 
 
 def _months_between(first: Month, last: Month) -> list[str]:
@@ -65,6 +77,8 @@ class Reader:
             cols = [c["key"] for c in table["columns"]]
             for row in table["rows"]:
                 values = [cell["value"] for cell in row["cells"]]
+                if (tid, row["key"]) in NOT_COUNTS:
+                    continue
                 if tid in MONTHLY_TABLES and row["key"] != "total":
                     self.truth[f"{tid}:{row['key']}:{month}"] = values[cols.index("m")]
                 elif tid == "summary_by_age_group" and row["key"] != "total":
@@ -82,6 +96,8 @@ class Reader:
             tid = table["id"]
             rows = [r["key"] for r in table["rows"] if r["key"] != "total"]
             for row in table["rows"]:
+                if (tid, row["key"]) in NOT_COUNTS:
+                    continue
                 for column, cell in zip(table["columns"], row["cells"], strict=True):
                     terms = self._terms(tid, row["key"], column["key"], rows, month)
                     if terms is None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from tests.security.ledger_attack import attack_releases
 from vip.core.dates import Month
 from vip.releases.ledger import Edition
-from vip.reports.facts import OUTCOME_TYPES, REFERRAL_SOURCES, Facts, day_number
+from vip.reports.facts import OUTCOME_TYPES, REFERRAL_SOURCES, Facts, FieldFacts, day_number
 from vip.reports.metrics import compute
 from vip.reports.render import build, to_data
 from vip.reports.services import plan_against
@@ -59,6 +59,27 @@ def small_city(seed: int = 7, start: dt.date = dt.date(2022, 7, 1), end: dt.date
     }
 
 
+def field_city(seed: int = 11, start: dt.date = dt.date(2022, 7, 1), end: dt.date = dt.date(2025, 12, 31)) -> dict:
+    """The optional sections' records of the small city: a few mediations, payments and call-ins a month."""
+    rng = np.random.default_rng(seed)
+    days = np.arange(day_number(start), day_number(end) + 1)
+    m_day = np.sort(rng.choice(days, size=len(days) // 6))
+    p_day = np.sort(rng.choice(days, size=len(days) // 8))
+    p_cents = np.where(rng.random(len(p_day)) < 0.1, -2500, rng.choice([2500, 5000, 10000], size=len(p_day)))
+    c_day = np.sort(rng.choice(days, size=len(days) // 45))
+    invited = rng.integers(3, 15, size=len(c_day))
+    return {
+        "mediation_day": m_day,
+        "mediation_outcome": rng.integers(0, 3, size=len(m_day)),
+        "payment_day": p_day,
+        "payment_person": rng.integers(1, 60, size=len(p_day)),
+        "payment_cents": p_cents,
+        "call_in_day": c_day,
+        "call_in_invited": invited,
+        "call_in_attended": (invited * rng.random(len(c_day))).astype(np.int64),
+    }
+
+
 def facts_of(city: dict, month: Month, config) -> Facts:
     through = day_number(month.last_day)
 
@@ -91,14 +112,30 @@ def facts_of(city: dict, month: Month, config) -> Facts:
         outcome_person=city["outcome_person"][o],
         outcome_day=city["outcome_day"][o],
         outcome_type=city["outcome_type"][o],
+        field=_field_facts(city["field"], through) if "field" in city else None,
     )
 
 
-def editions(city: dict, config, *, ledger: bool) -> tuple[list[dict], list[dict]]:
-    """Official and public editions (JSON) of months FIRST-12 .. FIRST+MONTHS-1 (public from FIRST)."""
+def _field_facts(field: dict, through: int) -> FieldFacts:
+    m, p, c = (field[k] <= through for k in ("mediation_day", "payment_day", "call_in_day"))
+    return FieldFacts(
+        sections=("mediations", "incentives", "call_ins"),
+        mediation_day=field["mediation_day"][m],
+        mediation_outcome=field["mediation_outcome"][m],
+        payment_day=field["payment_day"][p],
+        payment_person=field["payment_person"][p],
+        payment_cents=field["payment_cents"][p],
+        call_in_day=field["call_in_day"][c],
+        call_in_invited=field["call_in_invited"][c],
+        call_in_attended=field["call_in_attended"][c],
+    )
+
+
+def editions(city: dict, config, *, ledger: bool, months: int = MONTHS) -> tuple[list[dict], list[dict]]:
+    """Official and public editions (JSON) of months FIRST-12 .. FIRST+months-1 (public from FIRST)."""
     official, public, prior = [], [], []
     now = timezone.now()
-    for i in range(-12, MONTHS):
+    for i in range(-12, months):
         month = FIRST.shift(i)
         facts = facts_of(city, month, config)
         numbers = compute(facts, month)
@@ -113,9 +150,15 @@ def editions(city: dict, config, *, ledger: bool) -> tuple[list[dict], list[dict
     return official, public
 
 
-def attacked(program, *, ledger: bool) -> list:
-    """What the attacker narrows too far in 24 months of the small city's public editions."""
-    official, public = editions(small_city(), program, ledger=ledger)
+def attacked(program, *, ledger: bool, field: bool = False) -> list:
+    """What the attacker narrows too far in 24 months of the small city's public editions (with the
+    field work's optional sections when ``field``)."""
+    city = small_city()
+    if field:
+        city["field"] = field_city()
+    # With the optional sections, a year of editions: enough to cross a fiscal year's
+    # start (FYTD begins again), at half the solver's time.
+    official, public = editions(city, program, ledger=ledger, months=12 if field else MONTHS)
     return attack_releases(
         official,
         public,
@@ -135,3 +178,17 @@ def test_row_40_the_attacker_pins_small_counts_when_editions_are_protected_one_b
     found = attacked(program, ledger=False)
     pinned = [e for e in found if e.low == e.high == e.truth]
     assert pinned, "the attacker should recover small counts from editions protected one by one"
+
+
+def test_row_40_holds_with_the_field_works_sections(program) -> None:
+    """The optional sections' counts (mediations, incentive payments, call-ins) enter the ledger like
+    every other count: 12 months of public editions with them reveal no small count either."""
+    found = attacked(program, ledger=True, field=True)
+    assert found == [], found[:10]
+
+
+def test_row_40_the_field_sections_small_counts_fall_without_the_ledger(program) -> None:
+    found = attacked(program, ledger=False, field=True)
+    pinned = [e.label for e in found if e.low == e.high == e.truth]
+    tables = ("mediations", "incentives_paid", "call_in_attendance")
+    assert any(t in label for label in pinned for t in tables), pinned[:10]

@@ -110,10 +110,9 @@ FIELD_DEFINITIONS: tuple[Definition, ...] = (
         "incentives_paid",
         "Incentives paid",
         "Milestone incentives paid to participants in the report month and the fiscal year to date: the "
-        "people whose payments less reversals in the period are above zero, the payments made, the payments "
-        "reversed, and their amounts in whole dollars (a reversal is counted on the day it was made). The "
-        "public edition rounds the dollars to the nearest hundred and withholds them wherever the number of "
-        "people paid is withheld.",
+        "payments made, the payments reversed (a reversal is counted on the day it was made, whatever the day "
+        "of the payment), and their amounts in whole dollars. The public edition rounds the dollars to the "
+        "nearest hundred and withholds them wherever the payments (or the reversals) are withheld.",
     ),
     Definition(
         "call_in_attendance",

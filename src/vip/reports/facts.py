@@ -402,10 +402,13 @@ def _field_facts(config: ProgramConfig, through: dt.date, start: dt.date, latest
         m_outcome = _checked_codes(m_outcome, MEDIATION_OUTCOMES, "mediation outcome")
     if "incentives" in sections:
         payments = _read(
-            "incentives_incentivepayment p JOIN incentives_incentive i ON i.id = p.incentive_id "
-            "WHERE p.paid_on BETWEEN %s AND %s",
+            "incentives_incentivepayment p WHERE p.paid_on BETWEEN %s AND %s",
             "1 = 1",
-            [("p.paid_on", "date"), ("i.person_id", "int"), ("p.amount_cents", "int")],
+            [
+                ("p.paid_on", "date"),
+                ("(SELECT i.person_id FROM incentives_incentive i WHERE i.id = p.incentive_id)", "int"),
+                ("p.amount_cents", "int"),
+            ],
             [start, through],
         )
         latest.append(payments.latest)

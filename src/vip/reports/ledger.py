@@ -15,11 +15,11 @@ the running success rate's denominators are cumulative counts. Names:
 ``cumE:<YYYY-MM>``                of those, engaged by the month's end (its numerator)
 ``cumH:<YYYY-MM>``                of those, with a violent outcome after notification (definition 6)
 ``med:<outcome>:<YYYY-MM>``       mediations held in the month, by outcome (an optional section)
-``inc:<people|payments|reversals>:<YYYY-MM>`` people paid an incentive, payments, reversals (optional)
+``inc:<payments|reversals>:<YYYY-MM>`` incentive payments made and payments reversed (optional)
 ``cin:<call_ins|invited|attended>:<YYYY-MM>`` group call-ins held, people invited, people who came (optional)
 
-The incentives' dollars are not counts of people: they are left out of the ledger, shown in a public
-edition rounded to the nearest hundred, and withheld wherever the people paid are.
+The incentives' dollars are not counts: they are left out of the ledger, shown in a public edition
+rounded to the nearest hundred, and withheld wherever the payments (or reversals) they sum are.
 
 Besides the published cells each edition records what the definitions tell every reader
 (``known``: cumulative counts never fall, engaged and hurt are at most notified, a month's
@@ -64,6 +64,8 @@ COUNT_TABLES = {
 }
 # A row of an optional section that is not a count (its public treatment: ``apply``).
 NOT_COUNTED = {("incentives_paid", "dollars_paid"), ("incentives_paid", "dollars_reversed")}
+# Each of them follows the count it sums: withheld wherever that count is.
+FOLLOWS = {"dollars_paid": "payments", "dollars_reversed": "reversals"}
 
 
 def _months(period: Period) -> list[str]:
@@ -278,17 +280,16 @@ def apply(tables: dict[str, PublishedTable], withheld: list[Cell]) -> None:
         r = published.table.row_keys.index(cell["row"])
         c = published.table.col_keys.index(cell["col"])
         published.suppressed[r, c] = COMPLEMENTARY
-    follow_people(tables)
+    follow_counts(tables)
 
 
-def follow_people(tables: dict[str, PublishedTable]) -> None:
-    """A public edition's incentive dollars are withheld wherever the people paid are."""
+def follow_counts(tables: dict[str, PublishedTable]) -> None:
+    """A public edition's incentive dollars are withheld wherever the payments (or reversals) are."""
     published = tables.get("incentives_paid")
     if published is None or not published.threshold:
         return
     rows = published.table.row_keys
-    people = rows.index("people")
-    for c in range(len(published.table.col_keys)):
-        if (people, c) in published.suppressed:
-            for _table, row in NOT_COUNTED:
-                published.suppressed[rows.index(row), c] = COMPLEMENTARY
+    for money, count in FOLLOWS.items():
+        for c in range(len(published.table.col_keys)):
+            if (rows.index(count), c) in published.suppressed:
+                published.suppressed[rows.index(money), c] = COMPLEMENTARY

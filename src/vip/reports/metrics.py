@@ -420,28 +420,25 @@ def mediations_by_outcome(facts: Facts, field: FieldFacts, month: Month) -> Tabl
 
 
 def incentives_paid(facts: Facts, field: FieldFacts, month: Month) -> Table:
-    """Incentives paid in M and FYTD: the people paid (a positive net in the period), the payments
-    and the reversals made, and their dollars (whole dollars, each row never negative)."""
+    """Incentives paid in M and FYTD: the payments and the reversals made, and their dollars (whole
+    dollars, halves up; each row a sum over the months, never negative)."""
     keys, labels, periods = _columns(month, facts, ("m", "fytd"))
-    cells: list[list[int]] = [[], [], [], [], []]
+    cells: list[list[int]] = [[], [], [], []]
     for period in periods:
-        inside = _in(field.payment_day, period)
-        cents = field.payment_cents[inside]
-        people, which = np.unique(field.payment_person[inside], return_inverse=True)
-        net = np.bincount(which, weights=cents, minlength=len(people))
-        cells[0].append(int((net > 0).sum()))
-        cells[1].append(int((cents > 0).sum()))
-        cells[2].append(int((cents < 0).sum()))
-        cells[3].append((int(cents[cents > 0].sum()) + 50) // 100)  # whole dollars, halves up
-        cells[4].append((-int(cents[cents < 0].sum()) + 50) // 100)
+        cents = field.payment_cents[_in(field.payment_day, period)]
+        cells[0].append(int((cents > 0).sum()))
+        cells[1].append(int((cents < 0).sum()))
+        cells[2].append((int(cents[cents > 0].sum()) + 50) // 100)
+        cells[3].append((-int(cents[cents < 0].sum()) + 50) // 100)
     return Table(
         "incentives_paid",
         "Incentives paid",
-        ["people", "payments", "reversals", "dollars_paid", "dollars_reversed"],
-        ["People paid", "Payments", "Payments reversed", "Dollars paid", "Dollars reversed"],
+        ["payments", "reversals", "dollars_paid", "dollars_reversed"],
+        ["Payments", "Payments reversed", "Dollars paid", "Dollars reversed"],
         keys,
         labels,
         cells,
+        column_sums=_fytd_sum(keys, periods),
     )
 
 
@@ -462,6 +459,7 @@ def call_in_attendance(facts: Facts, field: FieldFacts, month: Month) -> Table:
         keys,
         labels,
         cells,
+        column_sums=_fytd_sum(keys, periods),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -180,10 +181,10 @@ def build(
 
 
 def public_incentives(table: Table, threshold: int) -> PublishedTable:
-    """The incentives paid in a public edition: people and payments as counts (small ones withheld);
-    dollars rounded to the nearest hundred, withheld wherever the people paid are (a small sum
-    would tell what one person was paid)."""
-    from vip.reports.ledger import NOT_COUNTED, follow_people
+    """The incentives paid in a public edition: payments and reversals as counts (small ones
+    withheld); dollars rounded to the nearest hundred, withheld wherever the count they sum is (a
+    small sum would tell what one person was paid)."""
+    from vip.reports.ledger import NOT_COUNTED, follow_counts
 
     rows = table.row_keys
     money = {row for tid, row in NOT_COUNTED if tid == table.id}
@@ -195,17 +196,18 @@ def public_incentives(table: Table, threshold: int) -> PublishedTable:
         table.col_keys,
         table.col_labels,
         [cells for k, cells in zip(rows, table.cells, strict=True) if k not in money],
+        column_sums=table.column_sums,
     )
     protected = _protect(counts, threshold)
     shown = [
         [(v + 50) // 100 * 100 for v in cells] if k in money else list(cells)
         for k, cells in zip(rows, table.cells, strict=True)
     ]
-    rounded = Table(table.id, table.title, rows, table.row_labels, table.col_keys, table.col_labels, shown)
+    shown_table = dataclasses.replace(table, cells=shown)
     position = {k: rows.index(k) for k in counts.row_keys}
     suppressed = {(position[counts.row_keys[r]], c): kind for (r, c), kind in protected.suppressed.items()}
-    published = PublishedTable(table=rounded, suppressed=suppressed, threshold=threshold)
-    follow_people({"incentives_paid": published})
+    published = PublishedTable(table=shown_table, suppressed=suppressed, threshold=threshold)
+    follow_counts({"incentives_paid": published})
     return published
 
 
