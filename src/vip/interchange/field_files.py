@@ -430,12 +430,24 @@ class _MediationParties(FieldFile):
 
     def stored(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         mediations = {key.split("\x1f")[0] for key in keys}
-        found = MediationParty._base_manager.filter(mediation__key__in=mediations, removed_at__isnull=True).values(
-            "id", "version", "mediation__key", "person__key", "outside__name", "outside_id", "outside__phone", "role"
+        found = MediationParty._base_manager.filter(mediation__key__in=mediations).values(
+            "id",
+            "version",
+            "mediation__key",
+            "person__key",
+            "outside__name",
+            "outside_id",
+            "outside__phone",
+            "role",
+            "removed_at",
         )
-        out = {
-            f"{r['mediation__key']}\x1f{r['person__key'] or ''}\x1f{r['outside__name'] or ''}": dict(r) for r in found
-        }
+        # A party taken off the mediation is history (an import does not put them back), unless
+        # they were added again: then the party in place is the one the key names.
+        out: dict[str, dict[str, Any]] = {}
+        for r in found:
+            key = f"{r['mediation__key']}\x1f{r['person__key'] or ''}\x1f{r['outside__name'] or ''}"
+            if key not in out or r["removed_at"] is None:
+                out[key] = dict(r)
         return {key: out[key] for key in keys if key in out}
 
     def stored_keys(self, queryset: QuerySet[Any]) -> dict[int, str]:
@@ -1283,6 +1295,8 @@ class FieldImport:
 
     def _voided(self, ff: FieldFile, stored: dict[str, dict[str, Any]]) -> set[str]:
         model = ff.spec.model
+        if model is MediationParty:
+            return {key for key, row in stored.items() if row["removed_at"] is not None}
         if not stored or not any(f.name == "voided_at" for f in model._meta.concrete_fields):
             return set()
         ids = {row["id"]: key for key, row in stored.items()}

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from vip.audit.models import AuditEvent
 from vip.groups.models import CallIn, CallInAttendance, Group, GroupMembership
@@ -511,3 +512,15 @@ def test_a_group_name_already_recorded_under_another_key_is_refused(program, tmp
     assert [str(p) for p in result.problems] == [
         "groups.csv:2: name: a group named 'WESTSIDE CREW' is already recorded ('G1')"
     ]
+
+
+def test_a_party_taken_off_a_mediation_is_not_put_back(program, tmp_path: Path) -> None:
+    assert bundle_import(actor=None, path=_bundle(tmp_path)).written
+    party = MediationParty.objects.get(mediation__key="MD1", outside__name="Tía Rosa")
+    MediationParty._base_manager.filter(pk=party.pk).update(removed_at=timezone.now())
+    result = bundle_import(actor=None, path=_bundle(tmp_path, "again"))
+    assert [str(p) for p in result.problems] == [
+        "mediation_parties.csv:4: key: 'MD1 /  / Tía Rosa' names an entry voided in the case file: "
+        "an import does not change it"
+    ]
+    assert MediationParty._base_manager.filter(mediation__key="MD1").count() == 3
