@@ -90,7 +90,10 @@ class AwareDateTimeField(BoundedDateTimeField):
 
     def to_internal_value(self, value: Any) -> Any:
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but no such moment (a 99th minute)
+                raise serializers.ValidationError("Not a date and time.") from None
             if parsed is not None and parsed.tzinfo is None:
                 raise serializers.ValidationError("Give the time with its UTC offset, e.g. 2022-11-03T18:00:00-07:00.")
         return super().to_internal_value(value)

@@ -142,7 +142,10 @@ def _text(data: dict[str, Any], name: str, *, required: bool = False, limit: int
 
 def _moment(data: dict[str, Any], name: str) -> dt.datetime:
     value = data.get(name)
-    moment = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but no such moment (a 99th minute)
+        moment = None
     if moment is None or moment.tzinfo is None:
         raise EntryError(_("%(field)s must be a date and time with its time zone.") % {"field": name})
     return moment
@@ -150,7 +153,10 @@ def _moment(data: dict[str, Any], name: str) -> dt.datetime:
 
 def _day(data: dict[str, Any], name: str) -> dt.date:
     value = data.get(name)
-    day = parse_date(value) if isinstance(value, str) else None
+    try:
+        day = parse_date(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but no such day (a 31st of June)
+        day = None
     if day is None:
         raise EntryError(_("%(field)s must be a day (YYYY-MM-DD).") % {"field": name})
     return day

@@ -108,7 +108,7 @@ def test_another_caseload_and_bad_entries_are_refused_with_the_reason(world) -> 
         client,
         headers,
         entry("case_note", {"person": world["elsewhere"].pk, "text": "not mine"}),
-        entry("contact", {"person": world["own"].pk, "contacted_at": "yesterday", "kind": "phone"}),
+        entry("contact", {"person": world["own"].pk, "contacted_at": "2024-01-01T12:99:00Z", "kind": "phone"}),
         entry("teleport", {"person": world["own"].pk}),
         {"key": "not-a-uuid", "kind": "case_note", "device_time": NOW.isoformat(), "data": {}},
         entry("case_note", {"person": world["own"].pk, "text": "fine"}),

@@ -113,6 +113,7 @@ def test_the_peer_app_records_a_check_in(client, world, keys, planned) -> None:
     [
         ({"checked_at": "2022-11-07T09:30:00"}, "checked_at"),  # no UTC offset
         ({"checked_at": "2999-01-01T09:30:00Z"}, "checked_at"),  # in the future
+        ({"checked_at": "2024-01-01T12:99:00Z"}, "checked_at"),  # well formed, no such minute (was a 500)
         ({"status": "fine"}, "status"),
         ({"note": 5}, "note"),
     ],
