@@ -5,7 +5,6 @@ called with the ids of the seeded records."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -31,20 +30,34 @@ def world(django_db_setup, django_db_blocker, user_maker) -> Iterator[World]:
         yield built
 
 
+@pytest.fixture(scope="module")
+def swept(world, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Everything a role gets from the module's world, swept once per role: the world does not change
+    between the tests (each runs in a savepoint), so sweeping it again would answer the same."""
+    answers: dict[str, list] = {}
+
+    def get(role: str) -> list:
+        if role not in answers:
+            answers[role] = sweep(world, role, tmp_path_factory.mktemp(f"sweep-{role}"))
+        return answers[role]
+
+    return get
+
+
 def _status(answers, what: str) -> int:
     return next(a.status for a in answers if a.what == what)
 
 
-def test_the_sweep_finds_what_a_role_may_see(world, tmp_path: Path) -> None:
+def test_the_sweep_finds_what_a_role_may_see(world, swept) -> None:
     """The sweep is able to fail: the assigned peer finds every casework canary, police every police one."""
-    seen = {n.split(": ")[-1] for n in leaks(sweep(world, "peer", tmp_path), CASEWORK_CANARIES)}
+    seen = {n.split(": ")[-1] for n in leaks(swept("peer"), CASEWORK_CANARIES)}
     assert seen >= {"CANARYCASENOTE7731", "CANARYNEEDS7731", "CANARYVISIT7731", "CANARYSUD7731"}
-    police = leaks(sweep(world, "police", tmp_path), POLICE_CANARIES)
+    police = leaks(swept("police"), POLICE_CANARIES)
     assert not set(POLICE_CANARIES) - {n.split(": ")[-1] for n in police}
 
 
-def test_row_10_casework_and_health_details_never_reach_police(world, tmp_path: Path) -> None:
-    answers = sweep(world, "police", tmp_path)
+def test_row_10_casework_and_health_details_never_reach_police(world, swept) -> None:
+    answers = swept("police")
     assert len(answers) > 60  # every page, format, API operation and admin page was called
     assert leaks(answers, CASEWORK_CANARIES) == []
     ids = world.ids
@@ -54,11 +67,11 @@ def test_row_10_casework_and_health_details_never_reach_police(world, tmp_path: 
     for form in ("needs", "note", "contact"):
         assert _status(answers, f"GET /casework/people/{ids['person_id']}/{form}/") == 404
     # Managers see that peer support happened, never what was said (docs/permissions.md).
-    assert leaks(sweep(world, "manager", tmp_path), CASEWORK_CANARIES) == []
+    assert leaks(swept("manager"), CASEWORK_CANARIES) == []
 
 
-def test_row_11_legal_assessments_and_incidents_never_reach_peers(world, tmp_path: Path) -> None:
-    answers = sweep(world, "peer", tmp_path)
+def test_row_11_legal_assessments_and_incidents_never_reach_peers(world, swept) -> None:
+    answers = swept("peer")
     assert leaks(answers, POLICE_CANARIES) == []
     ids = world.ids
     assert _status(answers, f"GET /notifications/{ids['notification_id']}/legal-assessment/") == 404
@@ -66,14 +79,14 @@ def test_row_11_legal_assessments_and_incidents_never_reach_peers(world, tmp_pat
     assert _status(answers, f"GET /identification/reviews/{ids['review_id']}/") == 404
 
 
-def test_row_12_analysts_see_deidentified_data_only(world, tmp_path: Path) -> None:
-    answers = sweep(world, "analyst", tmp_path)
+def test_row_12_analysts_see_deidentified_data_only(world, swept) -> None:
+    answers = swept("analyst")
     assert any(a.what == "export (command line)" and a.status == 200 for a in answers)  # the de-identified bundle
     assert leaks(answers, IDENTIFYING + CASEWORK_CANARIES + POLICE_CANARIES) == []
 
 
-def test_row_13_a_peer_sees_only_their_caseload(world, tmp_path: Path) -> None:
-    answers = sweep(world, "other_peer", tmp_path)
+def test_row_13_a_peer_sees_only_their_caseload(world, swept) -> None:
+    answers = swept("other_peer")
     assert leaks(answers, IDENTIFYING + CASEWORK_CANARIES + POLICE_CANARIES) == []
     person = str(world.ids["person_id"])
     with_person = [a for a in answers if f"/people/{person}/" in a.what or f"people/{person}/" in a.what]
@@ -82,11 +95,11 @@ def test_row_13_a_peer_sees_only_their_caseload(world, tmp_path: Path) -> None:
     assert {a.what: a.status for a in with_person if a.status != 404 and not a.what.startswith("GET /api/")} == {}
 
 
-def test_row_29_no_bulk_export_of_candidates_to_police(world, tmp_path: Path) -> None:
+def test_row_29_no_bulk_export_of_candidates_to_police(world, swept) -> None:
     """Police propose candidates but never hold the list: the review queue, a candidate's page
     (its reasons and decision) and every API operation or export refuse them or say nothing of
     candidates; the same sweep as a manager does reach the candidate (the sweep can see it)."""
-    answers = sweep(world, "police", tmp_path)
+    answers = swept("police")
     assert leaks(answers, ("shot on 2022-11-02",)) == []  # the candidate's reason
     candidate_pages = {a.what: a.status for a in answers if a.what.startswith("GET /identification/candidates/")}
     assert candidate_pages == {
@@ -95,7 +108,7 @@ def test_row_29_no_bulk_export_of_candidates_to_police(world, tmp_path: Path) ->
         # Starting the criteria run: a POST, and managers' only (403 to police: test_identify_job.py).
         "GET /identification/candidates/run/": 405,
     }
-    managers = sweep(world, "manager", tmp_path)
+    managers = swept("manager")
     seen = [a for a in managers if a.what.startswith("GET /identification/candidates/") and a.status == 200]
     assert any("shot on 2022-11-02" in a.text for a in seen)
     schema = next(a for a in answers if a.what == "API GET /api/schema/")
