@@ -23,6 +23,7 @@ in the key store, then the database.
 
 from __future__ import annotations
 
+import abc
 import csv
 import datetime as dt
 import re
@@ -298,7 +299,7 @@ def _received_on(keys: set[str]) -> dict[str, dt.date]:
     return dict(Referral._base_manager.filter(key__in=keys).values_list("key", "received_on")) if keys else {}
 
 
-class FieldFile:
+class FieldFile(abc.ABC):
     """How one file of version 2 is checked, written and exported."""
 
     spec: FileSpec
@@ -331,6 +332,7 @@ class FieldFile:
 
     def before_create(self, new: list[tuple[str, dict[str, Any]]], actor_id: int | None) -> None:
         """What the batch's new records need created first, in bulk (a mediation's outside parties)."""
+        return  # most files need nothing first
 
     def write_order(self, accepted: list[_Accepted]) -> list[list[_Accepted]]:
         """The accepted rows in the runs they are written in (a reversal after what it reverses)."""
@@ -339,8 +341,9 @@ class FieldFile:
     def refs(self, rows: list[dict[str, Any]]) -> Refs:
         return Refs()
 
+    @abc.abstractmethod
     def to_fields(self, row: dict[str, Any], refs: Refs, ctx: ParseContext) -> dict[str, Any]:
-        raise NotImplementedError
+        """A valid row as the model's field values (each file's own)."""
 
     def stored(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """The stored records of these keys: their id, version and ``fields``."""
@@ -359,6 +362,7 @@ class FieldFile:
 
     def after_write(self, created: list[tuple[str, dict[str, Any]]], updated: list[tuple[str, dict[str, Any]]]) -> None:
         """What else a batch's new and changed rows set (links, a plan's current version)."""
+        return  # most files set nothing else
 
     def export_rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
