@@ -83,9 +83,12 @@ def demo(
     importer that real data takes. About 2.5% of the people the police meet also
     appear as a second person record from another source, spelled differently
     (planted duplicates, for `vip match`); --duplicates writes the ground truth.
-    Then the identification criteria's weekly history is written, as `vip identify
-    --history-from 2020-03-01 --as-of END` would (the evaluation's comparison group
-    reads it; skipped when the database has proposals already, or with --no-history).
+    The field records come with it (mediations, safety plans, incentives and their
+    payments, groups and call-ins, hospital referrals: the bundle's format 2), and
+    an incentive budget for each fiscal year. Then the identification criteria's
+    weekly history is written, as `vip identify --history-from 2020-03-01 --as-of
+    END` would (the evaluation's comparison group reads it; skipped when the
+    database has proposals already, or with --no-history).
     """
     common.django_setup()
     # Deferred: Django is set up first, and only this command pays for the generator.
@@ -115,6 +118,7 @@ def demo(
                 time_zone=config.time_zone,
                 progress=bar.update,
                 duplicates_file=duplicates_file,
+                field_work={code: m.amount_cents for code, m in config.field_work.milestones.items()},
             )
 
     if bundle_dir is not None:
@@ -131,6 +135,9 @@ def demo(
     if not result.written:
         raise SystemExit(common.EXIT_INVALID)
     click.echo(f"Loaded the demo city of {config.city}, 2020-03-01 to {last_day}.")
+    from vip.demo.budgets import set_demo_budgets
+
+    set_demo_budgets(dt.date(2020, 3, 1), last_day)
     if no_history:
         return
     from vip.identification.models import Candidate

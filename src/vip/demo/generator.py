@@ -81,7 +81,7 @@ import math
 import random
 import unicodedata
 from bisect import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -89,6 +89,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from vip.demo import names
+from vip.demo.field_work import FIELD_FILES, FieldWork, KnownGroup
 
 FILES: dict[str, tuple[str, ...]] = {
     "people.csv": (
@@ -265,6 +266,7 @@ def generate_bundle(
     progress: Callable[[int], None] | None = None,
     duplicates_file: Path | None = None,
     effect: bool = True,
+    field_work: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """Write a synthetic program's interchange bundle into ``out_dir``; return rows written per file.
 
@@ -275,6 +277,9 @@ def generate_bundle(
     per second record: ``duplicate_key,person_key,variations`` (see ``_Duplicates``).
     ``effect=False`` writes the same city without the program's effect (see "Effect" above): the
     evaluation's check that what it finds is the planted effect, not how people were chosen.
+    ``field_work``, the profile's incentive milestones (code to amount in cents), also writes the
+    field records of interchange format 2 (``vip.demo.field_work``); without it, only version 1's
+    files. Either way the version 1 files are the same.
     """
     if end < start:
         raise ValueError(f"end ({end}) is before start ({start})")
@@ -293,6 +298,12 @@ def generate_bundle(
             writer = csv.writer(handle)
             writer.writerow(header)
             writers[file_name] = writer
+        if field_work is not None:
+            for file_name, header in FIELD_FILES.items():
+                handle = files.enter_context((out_dir / file_name).open("w", encoding="utf-8", newline=""))
+                writer = csv.writer(handle)
+                writer.writerow(header)
+                writers[file_name] = writer
         city = _City(
             writers,
             seed=seed,
@@ -306,8 +317,13 @@ def generate_bundle(
             effect=effect,
         )
         city.duplicates.truth = truth
+        if field_work is not None:
+            city.field = FieldWork(city, writers, seed, field_work)
         city.run()
-    return dict(city.counts)
+    counts = dict(city.counts)
+    if city.field is not None:
+        counts.update(city.field.counts)
+    return counts
 
 
 class _Person:
@@ -324,12 +340,16 @@ class _Person:
         "hosp_to",
         "in_from",
         "in_to",
+        "injured",
+        "joined",
         "key",
         "last_inv",
         "last_notified",
         "last_ref",
         "male",
+        "plan",
         "prev_inv",
+        "reached",
     )
 
     def __init__(self, area: str, dob: int | None, male: bool, group: _Group | None) -> None:
@@ -349,6 +369,11 @@ class _Person:
         self.last_ref = -_NEVER  # day of the latest referral
         self.last_notified = -_NEVER  # day of the latest delivered notification
         self.flagged = -_NEVER  # day last listed as a crime-analysis candidate
+        # Read and written by the field records only (vip.demo.field_work):
+        self.joined = 0  # day the person joined their group
+        self.injured = -1  # day of the latest gunshot wound
+        self.plan = 0  # latest safety plan version
+        self.reached = 0  # milestones reached (field_work.MILESTONE_BITS)
 
 
 class _Duplicates:
@@ -554,14 +579,16 @@ def _plain(text: str) -> str:
 
 
 class _Group:
-    __slots__ = ("age", "area", "ends", "members", "rivals")
+    __slots__ = ("age", "area", "ends", "formed", "known", "members", "rivals")
 
-    def __init__(self, area: str, age: float, ends: int) -> None:
+    def __init__(self, area: str, age: float, ends: int, formed: int = 0) -> None:
         self.area = area
         self.age = age  # typical age of members when they join
         self.ends = ends  # day the group dissolves
+        self.formed = formed
         self.members: list[_Person] = []
         self.rivals: list[_Group] = []
+        self.known: KnownGroup | None = None  # what the program knows of it (field records only)
 
 
 def _cumulative(pairs: Sequence[tuple[str, float]]) -> tuple[tuple[str, ...], list[float]]:
@@ -598,6 +625,7 @@ class _City:
         self.effect = effect  # False: the program changes nobody's part in violence (the evaluation's check)
         self.counts = dict.fromkeys(FILES, 0)
         self.duplicates = _Duplicates(seed, self, None)
+        self.field: FieldWork | None = None  # the field records, when they are written
         self._reported = 0
         self.w_people = writers["people.csv"].writerow
         self.w_referrals = writers["referrals.csv"].writerow
@@ -687,10 +715,12 @@ class _City:
             return low
         return min(high, low + int(self.rng.expovariate(1.0 / (mean - low))))
 
-    def stamp(self, day: int, hours: tuple[tuple[str, ...], list[float]]) -> str:
+    def stamp(self, day: int, hours: tuple[tuple[str, ...], list[float]], rng: random.Random | None = None) -> str:
         """A local date-time on ``day`` with its offset, as ``isoformat(timespec="seconds")`` writes it."""
-        hour = int(self.pick(hours))
-        minute = self.rng.randrange(60)
+        rng = rng or self.rng
+        items, cum = hours
+        hour = int(items[bisect(cum, rng.random() * cum[-1])])
+        minute = rng.randrange(60)
         offset = self.offsets[day]
         if offset:
             return f"{self.ds[day]}T{hour:02d}:{minute:02d}:00{offset}"
@@ -835,6 +865,7 @@ class _City:
         r = rng.random()
         area = group.area if r < 0.85 else (self.other_area(group.area) if r < 0.95 else "")
         person = self.new_person(day, area, age if age is not None else self.member_age(group), 0.9, group)
+        person.joined = day
         group.members.append(person)
         return person
 
@@ -845,7 +876,7 @@ class _City:
         life = int(rng.uniform(1.5, 5.5) * 365)
         if initial:
             life = int(rng.uniform(0.2, 1.0) * life)  # groups that exist already when the program starts
-        group = _Group(area, age, day + life)
+        group = _Group(area, age, day + life, day)
         for _ in range(rng.randint(5, 13)):
             self.recruit(group, day)
         live = [g for g in self.groups if g.ends > day]
@@ -864,6 +895,10 @@ class _City:
         """Weekly: dissolve old groups, form new ones up to the city's level, recruit and lose members."""
         rng = self.rng
         if any(g.ends <= day for g in self.groups):
+            if self.field is not None:
+                for group in self.groups:
+                    if group.ends <= day:
+                        self.field.group_ended(group)
             self.groups = [g for g in self.groups if g.ends > day]
         target = max(2.0, 40 * self.scale * self.violence)
         while len(self.groups) < target:
@@ -877,7 +912,9 @@ class _City:
                     rival.rivals.append(group)
             members = group.members
             if members and rng.random() < 0.004 * len(members):
-                members.pop(rng.randrange(len(members)))  # moved away, drifted out
+                gone = members.pop(rng.randrange(len(members)))  # moved away, drifted out
+                if self.field is not None:
+                    self.field.left(group, gone, day)
             if len(members) < 14 and rng.random() < 0.075:
                 self.recruit(group, day, age=rng.uniform(15.0, 21.0))
             elif len(members) < 4 and rng.random() < 0.3:
@@ -939,11 +976,15 @@ class _City:
                     break
                 for event in todo:
                     self.handle(day, event)
+            if self.field is not None:
+                self.field.day_end(day)
             if self.progress is not None:
                 total = sum(self.counts.values())
                 if total - self._reported >= 5000:
                     self.progress(total - self._reported)
                     self._reported = total
+        if self.field is not None:
+            self.field.finish()
         if self.progress is not None:
             total = sum(self.counts.values())
             if total > self._reported:
@@ -1121,6 +1162,8 @@ class _City:
                 w_inv((key, self.involved_as(person), role))
                 self.counts["involvements.csv"] += 1
                 if person.group is not None:
+                    if self.field is not None:
+                        self.field.involved(person, day)
                     person.prev_inv, person.last_inv = person.last_inv, day
                     if day - person.prev_inv <= 365 and day - person.flagged > 90:
                         person.flagged = day
@@ -1132,6 +1175,7 @@ class _City:
                 self.kill(day, victim)
             elif kind == "shooting":
                 self.outcome(day, victim, "shot", key)
+                victim.injured = day
                 victim.hosp_to = day + self.delay(0, 3, 30)
                 if rng.random() < 0.28 * self.capacity:
                     r = rng.random()
@@ -1159,6 +1203,8 @@ class _City:
                     arrest = ("arrest", suspect, a_type, key, kind != "other")
                     self.schedule(day + self.delay(1, 12, 90), arrest)
 
+        if self.field is not None and victims:
+            self.field.incident(day, kind, area, aggressors, targets)
         if kind in _REVIEWED:
             self.review.append((day, kind, key, victims, suspects, associates))
         if targets is not None and aggressors is not None and victims and kind != "robbery":
@@ -1174,6 +1220,8 @@ class _City:
         group = person.group
         if group is not None and person in group.members:
             group.members.remove(person)
+            if self.field is not None:
+                self.field.left(group, person, day)
 
     def outcome(self, day: int, person: _Person, kind: str, source_ref: str) -> None:
         rng = self.rng
@@ -1188,6 +1236,8 @@ class _City:
             length = int(rng.uniform(1, 6) * 365)  # prison: out of the group's daily life
             if person.group is not None and person in person.group.members and rng.random() < 0.6:
                 person.group.members.remove(person)
+                if self.field is not None:
+                    self.field.left(person.group, person, day)
         else:
             length = self.delay(1, 12 if serious else 4, 120)
         if person.in_to < day + length:
@@ -1294,6 +1344,8 @@ class _City:
         key = self.next_key("R")
         self.w_referrals((key, self.ensure(person), self.ds[day], source, referred_by, area, reason))
         self.counts["referrals.csv"] += 1
+        if self.field is not None and source == "hospital":
+            self.field.hospital(day, person, key, referred_by)
         if person.busy:
             return
         p_act, low, mean = _ACT[source]
@@ -1363,6 +1415,8 @@ class _City:
         if outcome == "delivered":
             person.busy = False
             person.last_notified = day
+            if self.field is not None:
+                self.field.delivered(day, person)
             if self.effect:
                 person.activity = min(person.activity, 0.4)
             if rng.random() < 0.75:
@@ -1418,6 +1472,7 @@ class _City:
                     break
         last = self.n_days - 1
         engaged = False
+        links: list[tuple[str, int]] = []
         for category in chosen:
             _, p_connect, (c_low, c_mean, c_high), p_complete, (d_low, d_mean) = self.services[category]
             referred = day + (rng.randrange(3) if chosen[0] != category else 0)
@@ -1438,9 +1493,12 @@ class _City:
                 closed = referred + self.delay(7, 30, 90)
             if 0 <= connected <= last:
                 engaged = True
+            links.append((category, connected))
             done = max(referred, connected, closed)
             story = ("service_row", person, category, referred, connected, closed, final)
             self.schedule(min(done, last), story)
+        if self.field is not None:
+            self.field.assessed(day, person, links)
         if engaged and self.effect:
             person.activity = min(person.activity, 0.25)
         if engaged and rng.random() < 0.22:
