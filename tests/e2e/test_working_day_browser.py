@@ -47,6 +47,7 @@ DOCS = Path(__file__).parents[2] / "docs" / "images"
 @pytest.fixture
 def demo_city(program, tmp_path: Path) -> dict[str, int]:
     """The demo city at its default scale, generated and loaded as `vip demo` does it."""
+    from vip.demo.budgets import set_demo_budgets
     from vip.demo.generator import generate_bundle
     from vip.interchange.services import bundle_import
 
@@ -60,8 +61,10 @@ def demo_city(program, tmp_path: Path) -> dict[str, int]:
         areas=list(config.areas),
         service_categories=list(config.service_categories),
         time_zone=config.time_zone,
+        field_work={code: m.amount_cents for code, m in config.field_work.milestones.items()},
     )
     assert bundle_import(actor=None, path=tmp_path / "city").written
+    set_demo_budgets(dt.date(2020, 3, 1), yesterday)
     return counts
 
 
