@@ -53,7 +53,7 @@ def prepare(url: str, scale: float) -> None:
     folder = OUT / f"web-bundle-{scale:g}"
     if folder.exists():
         shutil.rmtree(folder)
-    run([str(BIN / "vip"), "demo", "--scale", str(scale), "--end", END, "--bundle", str(folder)])
+    run([str(BIN / "vip"), "demo", "--scale", str(scale), "--end", END, "--no-field-records", "--bundle", str(folder)])
     env = {"DATABASE_URL": url}
     run([str(BIN / "vip"), "setup"], env)
     run([str(BIN / "vip"), "import", str(folder)], env)

@@ -64,6 +64,12 @@ def _run_import(
     help="Write which person records are planted duplicates of which (CSV) to this file, outside the bundle.",
 )
 @click.option(
+    "--no-field-records",
+    "no_field_records",
+    is_flag=True,
+    help="Only the files of interchange format 1: no mediations, safety plans, incentives, groups or hospital details.",
+)
+@click.option(
     "--no-history",
     "no_history",
     is_flag=True,
@@ -75,6 +81,7 @@ def demo(
     end: dt.datetime | None,
     bundle_dir: Path | None,
     duplicates_file: Path | None,
+    no_field_records: bool,
     no_history: bool,
 ) -> None:
     """Build the synthetic demo city (March 2020 to yesterday) and load it.
@@ -85,10 +92,11 @@ def demo(
     (planted duplicates, for `vip match`); --duplicates writes the ground truth.
     The field records come with it (mediations, safety plans, incentives and their
     payments, groups and call-ins, hospital referrals: the bundle's format 2), and
-    an incentive budget for each fiscal year. Then the identification criteria's
-    weekly history is written, as `vip identify --history-from 2020-03-01 --as-of
-    END` would (the evaluation's comparison group reads it; skipped when the
-    database has proposals already, or with --no-history).
+    an incentive budget for each fiscal year (not with --no-field-records). Then
+    the identification criteria's weekly history is written, as `vip identify
+    --history-from 2020-03-01 --as-of END` would (the evaluation's comparison
+    group reads it; skipped when the database has proposals already, or with
+    --no-history).
     """
     common.django_setup()
     # Deferred: Django is set up first, and only this command pays for the generator.
@@ -105,6 +113,8 @@ def demo(
     config = program_config()
     last_day = end.date() if end else local_date(timezone.now(), config.zone) - dt.timedelta(days=1)
 
+    milestones = {code: m.amount_cents for code, m in config.field_work.milestones.items()}
+
     def generate(folder: Path) -> dict[str, int]:
         expected = estimated_rows(scale, dt.date(2020, 3, 1), last_day)
         with click.progressbar(length=expected, label="Generating the demo city", file=sys.stderr) as bar:
@@ -118,7 +128,7 @@ def demo(
                 time_zone=config.time_zone,
                 progress=bar.update,
                 duplicates_file=duplicates_file,
-                field_work={code: m.amount_cents for code, m in config.field_work.milestones.items()},
+                field_work=None if no_field_records else milestones,
             )
 
     if bundle_dir is not None:
@@ -135,9 +145,10 @@ def demo(
     if not result.written:
         raise SystemExit(common.EXIT_INVALID)
     click.echo(f"Loaded the demo city of {config.city}, 2020-03-01 to {last_day}.")
-    from vip.demo.budgets import set_demo_budgets
+    if not no_field_records:
+        from vip.demo.budgets import set_demo_budgets
 
-    set_demo_budgets(dt.date(2020, 3, 1), last_day)
+        set_demo_budgets(dt.date(2020, 3, 1), last_day)
     if no_history:
         return
     from vip.identification.models import Candidate
