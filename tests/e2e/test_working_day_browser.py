@@ -13,6 +13,8 @@ through a service once the city is loaded.
   approves the candidacy it proposed (the first may not decide what he proposed).
 - The manager previews and publishes last month's public edition; the public reads the landing
   page signed out. An analyst reads the published figures; an administrator the audit trail.
+- Another manager goes through the city's field records: mediations, incentives and their
+  budgets, groups and call-ins, hospital referrals, safety plans (tests/e2e/field_records.py).
 
 axe-core finds no serious or critical violation on any page the day visits.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.field_records import DESKTOP, DOCS, PHONE, field_records_in_the_browser
 from tests.e2e.test_journeys_browser import PASSWORD, check_accessibility, press, sign_in, totp
 from vip.audit.models import AuditEvent
 from vip.casework.models import CaseNote, Contact, NeedsAssessment
@@ -39,9 +42,6 @@ from vip.reports.models import ReportRun
 from vip.service_referrals.models import ServiceReferral
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
-DOCS = Path(__file__).parents[2] / "docs" / "images"
 
 
 @pytest.fixture
@@ -329,3 +329,6 @@ def test_a_working_day_for_every_role(browser, live_server, demo_city, make_user
         assert AuditEvent.objects.filter(action=action).exists(), action
     assert NeedsAssessment.objects.filter(person=person).count() == 1
     assert CaseNote.objects.filter(person=person).count() == 1
+
+    # --- The field records of the city (issue 17), as a second manager sees them.
+    field_records_in_the_browser(browser, base, second_manager, demo_city, visit, fits)

@@ -1,8 +1,9 @@
 """The demo city's field records in the browser, at its default scale (issue 17's acceptance: "the
 demo city has mediations, safety plans, incentives, groups and hospital referrals in plausible
-proportions"): a program manager finds each kind of record through the menu, pages and filters
-its list, opens one and sees what was recorded, corrects a mistake and sees it shown again; on a
-phone nothing is wider than the screen. axe-core finds no serious or critical violation.
+proportions"), a part of the working day (test_working_day_browser.py, which loads the city): a
+program manager finds each kind of record through the menu, pages and filters its list, opens
+one and sees what was recorded, corrects a mistake and sees it shown again; on a phone nothing
+is wider than the screen. axe-core finds no serious or critical violation.
 
 The screenshots of docs/field-work.md are taken here (docs/images/field-*.png).
 """
@@ -10,20 +11,19 @@ The screenshots of docs/field-work.md are taken here (docs/images/field-*.png).
 from __future__ import annotations
 
 import re
-
-import pytest
+from collections.abc import Callable
+from pathlib import Path
 
 from tests.e2e.test_journeys_browser import press, sign_in
-from tests.e2e.test_working_day_browser import DESKTOP, DOCS, PHONE, demo_city, fits, visit
 from vip.groups.models import CallIn, Group
 from vip.hospital.models import HospitalReferral
 from vip.incentives.models import Incentive, IncentiveBudget
 from vip.mediations.models import Mediation
 from vip.safety_plans.models import SafetyPlan
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-__all__ = ["demo_city"]  # the fixture, imported for this module's test
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+DOCS = Path(__file__).parents[2] / "docs" / "images"
 
 
 def shown_total(page) -> int:
@@ -50,9 +50,10 @@ def column(page, name: str) -> list[str]:
     return [c.strip() for c in table.locator(f"tbody tr td:nth-child({index})").all_inner_texts()]
 
 
-def test_the_demo_citys_field_records_in_the_browser(browser, live_server, demo_city, make_user) -> None:
-    base = live_server.url
-    manager = make_user("manager")
+def field_records_in_the_browser(
+    browser, base: str, manager, demo_city: dict[str, int], visit: Callable, fits: Callable
+) -> None:
+    """The manager's walk through the field records (``visit`` and ``fits``: the day's checks)."""
     counts = {name: n for name, n in demo_city.items() if n}
     assert counts["mediations.csv"] > 300 and counts["incentives.csv"] > 1000 and counts["groups.csv"] > 50
     assert Mediation.objects.count() == counts["mediations.csv"]
