@@ -53,6 +53,8 @@ class _Built:
     knowledge: Knowledge
     # protected label -> names (unversioned) it is made of, to find the cells that can loosen it
     names_of: dict[str, set[str]] = field(default_factory=dict)
+    # the variables the last edition names (what it can teach is about their groups only)
+    touched: set[int] = field(default_factory=set)
 
 
 def _label(edition: Edition, cell: Cell) -> str:
@@ -128,6 +130,7 @@ def build(editions: Sequence[Edition], threshold: int) -> _Built:
                 raise ValueError(f"{edition.label}: unknown cell kind {kind!r}")
             if kind in ("count", "primary", "withheld", "rounded", "derived") and coefs:
                 protect(_label(edition, cell), coefs, _names(cell))
+        built.touched = set(current.values())
     return built
 
 
@@ -165,13 +168,19 @@ def protect(
     withheld only when nothing else is left. Every round withholds a cell, so the loop ends; with
     every cell withheld the release teaches nothing new. Withholding only removes knowledge, so
     the values seen in feasible solutions stay valid from round to round (``ranges``).
+
+    Only the groups of quantities that ``new`` names are attacked (``near``): every row the
+    reader learns from ``new`` is about its names, so a group without them is exactly what it was
+    when the last of ``prior`` passed this check, and exposed nothing then. (Were an earlier
+    release to expose something there, as under a threshold raised since, no cell of ``new``
+    could help; :func:`exposures` reads the whole ledger.)
     """
     ranges: dict[str, tuple[float, float]] = {}
     withheld: list[Cell] = []
     editions = [*prior, new]
     while True:
         built = build(editions, threshold)
-        found = attack(built.knowledge, threshold=threshold, width=width, ranges=ranges)
+        found = attack(built.knowledge, threshold=threshold, width=width, ranges=ranges, near=built.touched)
         if not found:
             return withheld
         open_cells = [c for c in new.cells if c["kind"] in ("count", "rounded", "percent", "primary")]

@@ -219,13 +219,16 @@ def attack(
     only: Iterable[str] | None = None,
     integer: bool = True,
     ranges: dict[str, tuple[float, float]] | None = None,
+    near: Iterable[int] | None = None,
 ) -> list[Exposure]:
     """Every protected quantity with a true value in ``1..threshold`` narrowed below ``width``.
 
     ``only`` limits the check to the protected quantities with those labels. With ``integer``
     False the intervals are those of the linear relaxation (a weaker reader). ``ranges`` maps
     labels to values already seen in feasible integer solutions; it is read and widened, and is
-    only valid while the knowledge does not grow (the caller's promise).
+    only valid while the knowledge does not grow (the caller's promise). ``near`` (variable
+    indices) limits the check to the quantities of the groups those variables are in: a caller
+    that knows the rest of the system was checked before, unchanged, skips it.
 
     The system falls apart into independent groups of variables (tables that no relation
     links); each quantity is optimised over its own group only, and a solution of one group
@@ -234,12 +237,16 @@ def attack(
     knowledge.check_truth()
     full = _System.of(knowledge)
     n = full.n
+    component = full.components()
+    groups_near = None if near is None else {int(component[k]) for k in near}
     wanted = set(only) if only is not None else None
     # Quantities with the same expression (a month's count shown in three reports) are one target.
     labels_of: dict[frozenset[tuple[int, float]], list[str]] = {}
     targets: list[tuple[str, dict[int, float], int]] = []
     for label, coefs, true_value in knowledge.protected:
         if not 1 <= true_value <= threshold or (wanted is not None and label not in wanted):
+            continue
+        if groups_near is not None and not any(int(component[k]) in groups_near for k in coefs):
             continue
         key = frozenset(coefs.items())
         if key not in labels_of:
@@ -270,7 +277,6 @@ def attack(
         np.minimum(seen_lo, values, out=seen_lo)
         np.maximum(seen_hi, values, out=seen_hi)
 
-    component = full.components()
     systems: dict[frozenset[int], _System] = {}
 
     def system_of(cols: np.ndarray) -> _System:
