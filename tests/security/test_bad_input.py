@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.test import Client
 from django.urls import NoReverseMatch, get_resolver, reverse
@@ -242,29 +243,46 @@ class Walk:
     def login(self) -> None:
         if self.role is not None:
             self.client.force_login(self.world.users[self.role])
+            self.session = self._session()
 
-    def call(self, method: str, url: str, **kwargs: Any) -> int:
+    def _session(self) -> str:
+        cookie = self.client.cookies.get(settings.SESSION_COOKIE_NAME)
+        return cookie.value if cookie is not None else ""
+
+    def login_again(self) -> None:
+        """Sign in again if a request ended the session (a sign-out, a password form, a language
+        switch: the session cookie changes); else go on with it."""
+        if self.role is not None and self._session() != self.session:
+            self.login()
+
+    def answer(self, method: str, url: str, **kwargs: Any) -> Any:
+        """The response (``None`` if the request raised), each 5xx recorded with its exception."""
         self.count += 1
         what = f"{self.role or 'anonymous'}: {method} {url} {kwargs.get('data', '')!r:.200}"
         try:
             response = getattr(self.client, method.lower())(url, **kwargs)
         except Exception as exc:  # the exception behind a 500: the test names it
             self.failures.append(f"{what} -> {type(exc).__name__}: {exc!s:.300}")
-            return 500
+            return None
         if response.status_code >= 500:
             self.failures.append(f"{what} -> {response.status_code}")
-        return int(response.status_code)
+        return response
+
+    def call(self, method: str, url: str, **kwargs: Any) -> int:
+        response = self.answer(method, url, **kwargs)
+        return 500 if response is None else int(response.status_code)
 
 
 def _walk_pages(walk: Walk, addresses: list[tuple[str, str]], deep: set[str]) -> None:
     for name, url in addresses:
         if url.startswith("/api/"):
             continue  # below, with a token
-        walk.login()
+        walk.login_again()
         response = None
         if url not in deep:
-            status = walk.call("GET", url)
-            response = walk.client.get(url) if status == 200 else None
+            response = walk.answer("GET", url)
+            if response is not None and response.status_code != 200:
+                response = None
         first = response is not None
         if first:
             deep.add(url)
@@ -298,7 +316,7 @@ def _walk_pages(walk: Walk, addresses: list[tuple[str, str]], deep: set[str]) ->
                     if switch:
                         body["form"] = switch
                     walk.call("POST", url, data=body)
-        walk.login()  # a POST may have ended the session (a password form, a language switch)
+        walk.login_again()  # a POST may have ended the session (a password form, a language switch)
 
 
 def _walk_api(walk: Walk, addresses: list[tuple[str, str]], token: str, deep: set[str]) -> None:
