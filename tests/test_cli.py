@@ -14,7 +14,11 @@ from click.testing import CliRunner
 
 from vip.accounts.models import User
 from vip.cli import main
+from vip.demo.field_work import FIELD_FILES
+from vip.demo.generator import FILES
 from vip.identification.models import Candidate
+from vip.incentives.models import IncentiveBudget
+from vip.mediations.models import Mediation
 from vip.people.models import Person
 
 PEOPLE = "person_key,first_name,last_name\nP1,Ana,García\n"
@@ -211,21 +215,18 @@ def test_demo_bundle_then_demo_load(program, tmp_path: Path) -> None:
     bundle = tmp_path / "city"
     result = CliRunner().invoke(main, ["demo", "--scale", "0.05", "--end", "2021-03-31", "--bundle", str(bundle)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in bundle.iterdir()) == [
-        "incidents.csv",
-        "involvements.csv",
-        "notifications.csv",
-        "outcomes.csv",
-        "people.csv",
-        "referrals.csv",
-        "service_referrals.csv",
-    ]
+    # Format 2: version 1's files and the field records.
+    assert sorted(p.name for p in bundle.iterdir()) == sorted([*FILES, *FIELD_FILES])
     assert not Person.objects.exists()  # --bundle writes, it does not load
     result = CliRunner().invoke(main, ["demo", "--scale", "0.05", "--end", "2021-03-31"])
     assert result.exit_code == 0, result.output
     assert "Loaded the demo city of Albuquerque, 2020-03-01 to 2021-03-31." in result.output
     people = sum(1 for _ in (bundle / "people.csv").open(encoding="utf-8")) - 1
     assert Person.objects.count() == people
+    mediations = sum(1 for _ in (bundle / "mediations.csv").open(encoding="utf-8")) - 1
+    assert Mediation.objects.count() == mediations > 0
+    # An incentive budget for each fiscal year of the data: FY2020 (from July 2019) and FY2021.
+    assert sorted(IncentiveBudget.objects.values_list("fiscal_year", flat=True)) == [2019, 2020]
     # Then the criteria's weekly history, each run's proposals on its own day (the evaluation's
     # comparison group); loaded again, the history is not written twice.
     assert "The criteria's history: 57 runs, every 7 days from 2020-03-01 to 2021-03-28" in result.output
@@ -234,6 +235,15 @@ def test_demo_bundle_then_demo_load(program, tmp_path: Path) -> None:
     again = CliRunner().invoke(main, ["demo", "--scale", "0.05", "--end", "2021-03-31"])
     assert again.exit_code == 0, again.output
     assert "The criteria's history is not written: the database has proposals already." in again.output
+
+
+@pytest.mark.django_db
+def test_demo_without_field_records_writes_format_1(program, tmp_path: Path) -> None:
+    bundle = tmp_path / "city"
+    args = ["demo", "--scale", "0.05", "--end", "2021-03-31", "--no-field-records", "--bundle", str(bundle)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in bundle.iterdir()) == sorted(FILES)
 
 
 @pytest.mark.django_db
