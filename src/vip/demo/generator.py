@@ -53,6 +53,10 @@ The model, simulated one day at a time:
   (``vip match``) to find; see ``_Duplicates``. Which record duplicates which is written
   to ``duplicates_file`` only, never into the bundle. They draw from their own random
   stream: the rest of the city, and every report figure, is the same as without them.
+* **Field records.** Given ``field_work`` (the profile's incentive milestones), the city's
+  mediations, safety plans, incentives, groups and call-ins and hospital details are written too,
+  as format 2's optional files, from a random stream of their own (``vip.demo.field_work``): the
+  version 1 files are the same with them or without.
 * **Effect.** Notified people are less active in later violence, engaged ones
   less still (the effect fades after a year and a half), so the data shows a
   plausible, modest program effect: some 10-20% of notified people are shot,
