@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tests.e2e.test_journeys_browser import press, sign_in
 from vip.groups.models import CallIn, Group
@@ -51,9 +52,13 @@ def column(page, name: str) -> list[str]:
 
 
 def field_records_in_the_browser(
-    browser, base: str, manager, demo_city: dict[str, int], visit: Callable, fits: Callable
+    browser, base: str, managers: tuple[Any, Any], demo_city: dict[str, int], visit: Callable, fits: Callable
 ) -> None:
-    """The manager's walk through the field records (``visit`` and ``fits``: the day's checks)."""
+    """A manager's walk through the field records (``visit`` and ``fits``: the day's checks), on a
+    desktop as ``managers[0]`` and on a phone as ``managers[1]``: two accounts, as a second
+    sign-in of one account within the same 30 seconds would offer its authenticator code again,
+    which is refused (a code is used once)."""
+    manager, on_the_phone = managers
     counts = {name: n for name, n in demo_city.items() if n}
     assert counts["mediations.csv"] > 300 and counts["incentives.csv"] > 1000 and counts["groups.csv"] > 50
     assert Mediation.objects.count() == counts["mediations.csv"]
@@ -133,7 +138,7 @@ def field_records_in_the_browser(
     m.context.close()
 
     # On a phone: the same lists and records fit the screen.
-    p = sign_in(browser, base, manager, viewport=PHONE)
+    p = sign_in(browser, base, on_the_phone, viewport=PHONE)
     for path, name in (
         ("/mediations/", "field-mediations-390.png"),
         ("/groups/call-ins/", None),
