@@ -201,16 +201,6 @@ _VISIT_NOTES = (
 _PAYMENT_METHODS = (("gift_card", 50), ("prepaid_card", 25), ("check", 15), ("direct_deposit", 8), ("cash", 2))
 
 
-def _table(pairs: Sequence[tuple[str, float]]) -> tuple[tuple[str, ...], list[float]]:
-    items = tuple(item for item, _ in pairs)
-    cum: list[float] = []
-    total = 0.0
-    for _, weight in pairs:
-        total += weight
-        cum.append(total)
-    return items, cum
-
-
 class KnownGroup:
     """What the program knows of a group: its key and name, and its known memberships by person."""
 
@@ -238,6 +228,9 @@ class FieldWork:
         self.names: set[str] = set()
         self.recent: list[_Person] = []  # a window of recently notified people (other mediations)
         self.recent_size = max(30, int(60 * city.scale))
+        # The city's own tables of weighted choices (generator imports this module: import late).
+        from vip.demo.generator import _cumulative as _table
+
         self.methods = _table(_PAYMENT_METHODS)
         self.outcomes = _table((("resolved", 52), ("ongoing", 31), ("escalated", 17)))
         self.evening = _table([("17", 3), ("18", 5), ("19", 2)])
